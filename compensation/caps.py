@@ -1,0 +1,153 @@
+"""The cap engine: how much a playbook may give this customer, and why.
+
+A pure function over plain values (no database, no Django), so that the rule
+every counter relies on can be checked against thousands of generated cases.
+The caller loads the playbook, tiers and authority once and passes them in.
+
+The cap is computed in four steps, each written into the explanation that is
+stored with every grant so that a manager can redo the arithmetic by hand:
+
+1. percentage of the purchase value,
+2. held between the playbook's floor and ceiling,
+3. multiplied by the customer's tenure-tier multiplier,
+4. limited by the granting employee's authority.
+
+Each shown step is rounded half-up to the currency's minor unit, so the
+explanation's numbers are exactly the ones used (rounding is monotone, so the
+cap still never falls when the purchase value or tenure grows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+
+from compensation.money import ZERO, format_amount, minor_unit, quantize
+
+MAX_PERCENT = Decimal("1000")
+
+
+@dataclass(frozen=True)
+class TierRule:
+    """A tenure tier as the engine sees it: from `min_months` on, × `multiplier`."""
+
+    name: str
+    min_months: int
+    multiplier: Decimal
+
+
+@dataclass(frozen=True)
+class PlaybookRule:
+    """A playbook's cap rule. Tiers ascend by months and never lower the multiplier."""
+
+    name: str
+    percent: Decimal
+    floor: Decimal
+    ceiling: Decimal
+    tiers: tuple[TierRule, ...]
+
+    def __post_init__(self):
+        if not ZERO <= self.percent <= MAX_PERCENT:
+            raise ValueError("percent must be between 0 and 1000")
+        if self.floor < ZERO:
+            raise ValueError("floor must not be negative")
+        if self.ceiling < self.floor:
+            raise ValueError("ceiling must not be below the floor")
+        if not self.tiers or self.tiers[0].min_months != 0:
+            raise ValueError("the first tier must start at 0 months")
+        for lower, higher in zip(self.tiers, self.tiers[1:]):
+            if higher.min_months <= lower.min_months:
+                raise ValueError("tiers must ascend by months")
+            if higher.multiplier < lower.multiplier:
+                raise ValueError("a longer tenure must never earn a lower multiplier")
+        if self.tiers[0].multiplier <= ZERO:
+            raise ValueError("multipliers must be positive")
+
+    @property
+    def highest_multiplier(self) -> Decimal:
+        return self.tiers[-1].multiplier
+
+    def tier_for(self, tenure_months: int) -> TierRule:
+        """The highest tier whose threshold the customer's tenure has reached."""
+        reached = [tier for tier in self.tiers if tier.min_months <= tenure_months]
+        return reached[-1]
+
+
+@dataclass(frozen=True)
+class Authority:
+    """How much one granting role may give without anyone's approval."""
+
+    role: str
+    limit: Decimal
+
+
+@dataclass(frozen=True)
+class CapQuote:
+    """The result: the cap, the tier applied, and the steps that led to it."""
+
+    cap: Decimal
+    tier: TierRule
+    steps: tuple[str, ...]
+    limited_by_authority: bool
+
+    @property
+    def explanation(self) -> str:
+        return "; ".join(self.steps)
+
+
+def describe_tenure(months: int) -> str:
+    """'3 years', '1 year 2 months', '5 months', 'new customer'."""
+    if months <= 0:
+        return "new customer"
+    years, rest = divmod(months, 12)
+    parts = []
+    if years:
+        parts.append(f"{years} year{'s' if years != 1 else ''}")
+    if rest:
+        parts.append(f"{rest} month{'s' if rest != 1 else ''}")
+    return " ".join(parts)
+
+
+def compute_cap(
+    rule: PlaybookRule,
+    *,
+    purchase_value: Decimal,
+    tenure_months: int,
+    authority: Authority,
+    currency: str,
+) -> CapQuote:
+    """Compute the most this playbook may grant, with a step-by-step explanation."""
+    if purchase_value < ZERO:
+        raise ValueError("purchase value must not be negative")
+    if authority.limit < ZERO:
+        raise ValueError("authority limit must not be negative")
+    tenure_months = max(tenure_months, 0)
+
+    def money(amount: Decimal) -> str:
+        return format_amount(amount, currency)
+
+    by_percent = quantize(purchase_value * rule.percent / 100, currency)
+    steps = [f"{rule.percent.normalize():f}% of {money(purchase_value)} = {money(by_percent)}"]
+
+    bounded = min(max(by_percent, rule.floor), rule.ceiling)
+    if by_percent < rule.floor:
+        steps.append(f"raised to floor {money(rule.floor)}")
+    elif by_percent > rule.ceiling:
+        steps.append(f"limited to ceiling {money(rule.ceiling)}")
+    else:
+        steps.append(f"within floor {money(rule.floor)} and ceiling {money(rule.ceiling)}")
+
+    tier = rule.tier_for(tenure_months)
+    with_tenure = quantize(bounded * tier.multiplier, currency)
+    steps.append(
+        f"{tier.name} tier ({describe_tenure(tenure_months)}) "
+        f"×{tier.multiplier.normalize():f} = {money(with_tenure)}"
+    )
+
+    # Rounded down: an authority of 1,000.50 in a currency without cents is 1,000.
+    limit = authority.limit.quantize(minor_unit(currency), rounding=ROUND_DOWN)
+    limited_by_authority = limit < with_tenure
+    cap = min(with_tenure, limit)
+    verdict = "applies" if limited_by_authority else "not reached"
+    steps.append(f"{authority.role} authority {money(limit)} {verdict} → cap {money(cap)}")
+    return CapQuote(cap=cap, tier=tier, steps=tuple(steps), limited_by_authority=limited_by_authority)

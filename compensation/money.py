@@ -1,0 +1,28 @@
+"""Money helpers: one place that knows how amounts are rounded and written.
+
+Amounts are always `Decimal`. Each currency has its own minor unit (cents for
+EUR, none for JPY); Babel's currency data says which, so we never hard-code it.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_decimal, get_currency_precision
+
+ZERO = Decimal("0")
+
+
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of `currency`, e.g. Decimal('0.01') for EUR."""
+    return Decimal(1).scaleb(-get_currency_precision(currency))
+
+
+def quantize(amount: Decimal, currency: str) -> Decimal:
+    """Round half-up to the currency's minor unit, as a till would."""
+    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+
+
+def format_amount(amount: Decimal, currency: str, locale: str = "en") -> str:
+    """Write an amount with grouping and exactly the currency's decimals: 2,500.00."""
+    digits = get_currency_precision(currency)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(quantize(amount, currency), format=pattern, locale=locale)

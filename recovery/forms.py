@@ -1,0 +1,118 @@
+"""Counter and audit forms: field formats only; policy checks live in the services."""
+
+from decimal import Decimal
+
+from django import forms
+
+from recovery.models import ServiceFailure
+from recovery.services import phone_normalize
+
+MAX_MONEY = Decimal("1000000000")
+
+
+def money_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DecimalField:
+    """A money input that opens the numeric keypad and explains every refusal by name."""
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=MAX_MONEY,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "required": f"{label}: enter an amount.",
+            "invalid": f"{label}: enter a number such as 24.50.",
+            "min_value": f"{label}: must be more than 0.",
+            "max_value": f"{label}: must not exceed 1,000,000,000.",
+            "max_digits": f"{label}: too large.",
+            "max_decimal_places": f"{label}: at most 2 decimal places.",
+            "max_whole_digits": f"{label}: must not exceed 1,000,000,000.",
+        },
+    )
+
+
+class CustomerSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Phone, loyalty card, email or name",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "type": "search"}),
+    )
+
+
+class WalkInForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=120, error_messages={"required": "Name: enter the customer's name."}
+    )
+    phone = forms.CharField(label="Phone", max_length=40, required=False, widget=forms.TextInput(attrs={"type": "tel"}))
+    email = forms.EmailField(
+        label="Email", max_length=254, required=False, error_messages={"invalid": "Email: not a valid address."}
+    )
+    loyalty_card = forms.CharField(label="Loyalty card", max_length=40, required=False)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Name: enter the customer's name.")
+        return name
+
+    def clean_phone(self):
+        try:
+            return phone_normalize(self.cleaned_data["phone"])
+        except ValueError:
+            raise forms.ValidationError("Phone: not a valid phone number (include the country code, e.g. +44…).")
+
+    def clean_loyalty_card(self):
+        return self.cleaned_data["loyalty_card"].strip()
+
+
+class ResolveForm(forms.Form):
+    """Screen 2: what went wrong, what the customer paid, and which playbook to grant."""
+
+    category = forms.ChoiceField(
+        label="What went wrong",
+        choices=ServiceFailure.Category.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "What went wrong: choose a category.",
+            "invalid_choice": "What went wrong: choose one of the listed categories.",
+        },
+    )
+    purchase_value = money_field("Purchase value")
+    note = forms.CharField(
+        label="Short note", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    playbook = forms.IntegerField(
+        label="Playbook",
+        min_value=1,
+        max_value=2**31 - 1,
+        error_messages={
+            "required": "Playbook: choose one of the cards.",
+            "invalid": "Playbook: choose one of the cards.",
+            "min_value": "Playbook: choose one of the cards.",
+            "max_value": "Playbook: choose one of the cards.",
+        },
+    )
+    amount = money_field("Amount", required=False, help_text="Leave empty to grant the full cap.")
+    token = forms.UUIDField(widget=forms.HiddenInput, error_messages={"required": "This form expired: reload it."})
+    quoted_purchase_value = forms.DecimalField(required=False, widget=forms.HiddenInput)
+
+    def quoted_cap(self):
+        """The cap the card showed for the chosen playbook, if the page sent one."""
+        raw = self.data.get(f"quoted_cap_{self.cleaned_data.get('playbook')}")
+        try:
+            value = Decimal(raw) if raw else None
+        except ArithmeticError:
+            return None
+        return value if value is not None and value.is_finite() else None
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for voiding",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Reason: say why the grant is voided."},
+    )

@@ -1,0 +1,219 @@
+"""The case: locations, customers, service failures and the grants made for them.
+
+Writes to these models go through `recovery.services`; reads for pages through
+`recovery.selectors`. Grants are never deleted: a manager voids one with a reason.
+"""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from rules.contrib.models import RulesModel
+from simple_history.models import HistoricalRecords
+
+from compensation.models import MONEY, Playbook
+from compensation.predicates import can_change_policy, is_ops
+from recovery import predicates
+
+
+def validate_timezone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone (e.g. Europe/London).")
+
+
+class Location(RulesModel):
+    """A shop, hotel, clinic or desk where staff serve customers."""
+
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=120)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        rules_permissions = {
+            "view": is_ops,
+            "add": can_change_policy,
+            "change": can_change_policy,
+            "delete": predicates.rules.always_deny,
+        }
+
+    def __str__(self):
+        return self.name
+
+    def today(self):
+        """The calendar date at this location now (tenure counts local days)."""
+        return timezone.localdate(timezone=zoneinfo.ZoneInfo(self.timezone))
+
+
+class StaffProfile(RulesModel):
+    """Where an employee works. Frontline grant at these locations; managers review them."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    locations = models.ManyToManyField(Location, related_name="staff", blank=True)
+    history = HistoricalRecords(m2m_fields=[locations])
+
+    class Meta:
+        rules_permissions = {
+            "view": is_ops,
+            "add": can_change_policy,
+            "change": can_change_policy,
+            "delete": predicates.rules.always_deny,
+        }
+
+    def __str__(self):
+        return f"{self.user.get_username()} @ {', '.join(str(location) for location in self.locations.all())}"
+
+
+class Customer(RulesModel):
+    """A customer of the whole chain; tenure counts from `customer_since`."""
+
+    name = models.CharField(max_length=120)
+    phone = models.CharField(max_length=20, blank=True, help_text="Stored in international format (+44…).")
+    email = models.EmailField(blank=True)
+    loyalty_card = models.CharField(max_length=40, blank=True)
+    customer_since = models.DateField(help_text="Tenure is counted from this date.")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at_location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        rules_permissions = {
+            "view": predicates.can_use_counter | is_ops,
+            "add": predicates.can_use_counter,
+            "change": is_ops,
+            "delete": predicates.rules.always_deny,
+        }
+        constraints = [
+            models.UniqueConstraint(fields=["phone"], condition=~Q(phone=""), name="customer_phone_unique"),
+            models.UniqueConstraint(fields=["email"], condition=~Q(email=""), name="customer_email_unique"),
+            models.UniqueConstraint(
+                fields=["loyalty_card"], condition=~Q(loyalty_card=""), name="customer_card_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ServiceFailure(RulesModel):
+    """What went wrong for a customer, where, and what they had paid."""
+
+    class Category(models.TextChoices):
+        WAITING = "waiting", "Waiting or delay"
+        ORDER_WRONG = "order_wrong", "Order wrong or incomplete"
+        PRODUCT_DEFECTIVE = "product_defective", "Product defective or spoiled"
+        REPEAT_REPAIR = "repeat_repair", "Repeat repair"
+        APPOINTMENT_MOVED = "appointment_moved", "Appointment moved or cancelled"
+        MISSED_PROMISE = "missed_promise", "Missed promise (transport, delivery)"
+        STAFF_BEHAVIOUR = "staff_behaviour", "Staff behaviour"
+        BILLING = "billing", "Billing error"
+        OTHER = "other", "Other"
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="failures")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="failures")
+    category = models.CharField(max_length=30, choices=Category.choices)
+    purchase_value = models.DecimalField(**MONEY)
+    note = models.CharField(max_length=500, blank=True)
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    logged_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-logged_at"]
+        rules_permissions = {
+            "view": predicates.can_review_location_record,
+            "add": predicates.can_use_counter,
+            "change": predicates.rules.always_deny,
+            "delete": predicates.rules.always_deny,
+        }
+        constraints = [
+            models.CheckConstraint(condition=Q(purchase_value__gt=0), name="failure_purchase_value_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()} — {self.customer}"
+
+
+class Grant(RulesModel):
+    """Compensation given on the spot, with a snapshot of the limits it was made under.
+
+    The cap, its explanation and the policy values are copied at grant time, so a
+    later change to a playbook, tier or authority never rewrites the past.
+    `(granted_by, token)` is unique: a double click or a resubmitted form finds
+    the first grant instead of making a second.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        VOIDED = "voided", "Voided"
+
+    failure = models.OneToOneField(ServiceFailure, on_delete=models.PROTECT, related_name="grant")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="grants")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="grants")
+    playbook = models.ForeignKey(Playbook, on_delete=models.PROTECT, related_name="grants")
+    playbook_name = models.CharField(max_length=120)
+    playbook_kind = models.CharField(max_length=20, choices=Playbook.Kind.choices)
+    currency = models.CharField(max_length=3)
+    amount = models.DecimalField(**MONEY)
+    cap = models.DecimalField(**MONEY)
+    purchase_value = models.DecimalField(**MONEY)
+    tenure_months = models.PositiveIntegerField()
+    tenure_tier = models.CharField(max_length=60)
+    authority_role = models.CharField(max_length=20)
+    authority_limit = models.DecimalField(**MONEY)
+    cap_steps = models.JSONField(help_text="How the cap was computed, step by step.")
+    policy_snapshot = models.JSONField(help_text="The playbook, tier and authority values in force.")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grants")
+    granted_by_username = models.CharField(max_length=150)
+    granted_at = models.DateTimeField(default=timezone.now)
+    token = models.UUIDField(help_text="One-time form token that makes the grant exactly-once.")
+    request_fingerprint = models.CharField(max_length=64)
+    voucher_code = models.CharField(max_length=11, null=True, blank=True, unique=True)
+    voucher_expires_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.CharField(max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        rules_permissions = {
+            "view": predicates.can_view_grant,
+            "add": predicates.can_use_counter,
+            "change": predicates.rules.always_deny,
+            "delete": predicates.rules.always_deny,
+        }
+        constraints = [
+            models.UniqueConstraint(fields=["granted_by", "token"], name="grant_once_per_token"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="grant_amount_positive"),
+            models.CheckConstraint(condition=Q(amount__lte=F("cap")), name="grant_amount_within_cap"),
+            models.CheckConstraint(
+                condition=Q(status="active", voided_at__isnull=True)
+                | Q(status="voided", voided_at__isnull=False),
+                name="grant_void_consistent",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["location", "-granted_at", "-id"], name="grant_location_recent"),
+            models.Index(fields=["customer", "-granted_at"], name="grant_customer_recent"),
+            models.Index(fields=["granted_by", "-granted_at"], name="grant_employee_recent"),
+        ]
+
+    def __str__(self):
+        return f"Grant #{self.pk}: {self.amount} {self.currency} {self.playbook_name}"
+
+    @property
+    def is_voided(self) -> bool:
+        return self.status == self.Status.VOIDED

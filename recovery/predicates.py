@@ -1,0 +1,47 @@
+"""Who may do what with customers, failures and grants (django-rules).
+
+Object predicates receive `None` on list and create checks, so each one says
+what it means without an object.
+"""
+
+import rules
+
+from compensation.predicates import is_frontline, is_manager, is_ops
+
+
+def location_ids_of(user) -> frozenset[int]:
+    """The locations an employee works at, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_location_ids_cache"):
+        from recovery.models import Location
+
+        user._location_ids_cache = frozenset(
+            Location.objects.filter(staff__user=user, is_active=True).values_list("id", flat=True)
+        )
+    return user._location_ids_cache
+
+
+@rules.predicate
+def works_at_record_location(user, record) -> bool:
+    """The record (grant, failure) belongs to one of the employee's locations."""
+    if record is None:
+        return False
+    return record.location_id in location_ids_of(user)
+
+
+@rules.predicate
+def granted_it(user, grant) -> bool:
+    return grant is not None and grant.granted_by_id == user.id
+
+
+# Frontline and managers serve customers at the counter; ops work on policy.
+can_use_counter = is_frontline | is_manager
+can_view_audit = is_manager | is_ops
+can_review_location_record = is_ops | (is_manager & works_at_record_location)
+can_view_grant = can_review_location_record | granted_it
+can_void_grant = is_manager & works_at_record_location
+
+rules.add_perm("recovery.use_counter", can_use_counter)
+rules.add_perm("recovery.view_audit", can_view_audit)
+rules.add_perm("recovery.void_grant", can_void_grant)

@@ -1,0 +1,333 @@
+"""Counter and audit pages. Thin: check permission, validate, call a service, render."""
+
+from __future__ import annotations
+
+import uuid
+from functools import wraps
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rules.contrib.views import permission_required
+
+from compensation.policy import load_policy, tenure_in_months
+from recovery import selectors, services
+from recovery.filters import GrantAuditFilter
+from recovery.forms import CustomerSearchForm, ResolveForm, VoidForm, WalkInForm
+from recovery.models import Customer, Grant
+
+COUNTER_LOCATION_KEY = "counter_location_id"
+AUDIT_PAGE_SIZE = 50
+INVALID = 422  # a form sent back with errors: nothing was stored
+
+
+def user_roles(user) -> list[str]:
+    return [group.name for group in user.groups.all()]
+
+
+def counter_view(view):
+    """Counter pages: the user may serve customers and works at a location."""
+
+    @wraps(view)
+    @permission_required("recovery.use_counter", raise_exception=True)
+    def wrapper(request, *args, **kwargs):
+        location = selectors.counter_location_for(
+            user=request.user, chosen_id=request.session.get(COUNTER_LOCATION_KEY)
+        )
+        if location is None:
+            return render(request, "recovery/no_location.html", status=403)
+        request.counter_location = location
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+def home(request):
+    """Send each role to where its work is."""
+    if request.user.has_perm("recovery.use_counter"):
+        return redirect("counter")
+    if request.user.has_perm("recovery.view_audit"):
+        return redirect("audit")
+    if request.user.has_perm("compensation.change_playbook"):
+        return redirect("admin:index")
+    raise PermissionDenied
+
+
+# --- screen 1: customer ------------------------------------------------------------
+
+
+@require_GET
+@counter_view
+def counter(request):
+    search = CustomerSearchForm(request.GET or None)
+    customers = selectors.customer_search(query=search.cleaned_data["q"]) if search.is_valid() else []
+    return render(
+        request,
+        "recovery/counter_customer.html",
+        {"search": search, "customers": customers, "walk_in": WalkInForm(), "searched": bool(request.GET.get("q"))},
+    )
+
+
+@require_POST
+@counter_view
+def customer_add(request):
+    form = WalkInForm(request.POST)
+    if form.is_valid():
+        try:
+            customer = services.customer_add_walk_in(
+                actor=request.user, location=request.counter_location, **form.cleaned_data
+            )
+        except services.RecoveryError as error:
+            form.add_error(error.field, error.message)
+        else:
+            return redirect("counter_resolve", customer_id=customer.pk)
+    return render(
+        request,
+        "recovery/counter_customer.html",
+        {"search": CustomerSearchForm(), "customers": [], "walk_in": form},
+        status=INVALID,
+    )
+
+
+# --- screen 2: failure and playbook --------------------------------------------------
+
+
+def _playbook_cards(request, customer: Customer, purchase_value, policy=None):
+    """Every active playbook with its cap for this customer at this purchase value."""
+    policy = policy or load_policy()
+    authority = policy.authority_for(user_roles(request.user))
+    tenure_months = tenure_in_months(customer.customer_since, request.counter_location.today())
+    cards = []
+    for playbook_id, playbook in policy.playbooks.items():
+        quote = None
+        if purchase_value is not None:
+            quote = policy.quote(
+                playbook_id, purchase_value=purchase_value, tenure_months=tenure_months, authority=authority
+            )
+        cards.append({"playbook": playbook, "quote": quote})
+    return {"cards": cards, "authority": authority, "quoted_purchase_value": purchase_value, "currency": policy.currency}
+
+
+def _resolve_context(request, customer, form, purchase_value):
+    tenure_months = tenure_in_months(customer.customer_since, request.counter_location.today())
+    policy = load_policy()
+    return {
+        "customer": customer,
+        "tenure_months": tenure_months,
+        "tier": policy.tier_for(tenure_months),
+        "value": selectors.customer_value(customer=customer),
+        "form": form,
+        **_playbook_cards(request, customer, purchase_value, policy),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@counter_view
+def counter_resolve(request, customer_id: int):
+    customer = get_object_or_404(Customer, pk=customer_id)
+    if request.method == "GET":
+        form = ResolveForm(initial={"token": uuid.uuid4()})
+        return render(request, "recovery/counter_resolve.html", _resolve_context(request, customer, form, None))
+
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        quoted_value = data["quoted_purchase_value"]
+        if quoted_value is not None and quoted_value != data["purchase_value"]:
+            form.add_error(
+                "purchase_value",
+                "Purchase value: the caps shown were for another amount; they are updated now. "
+                "Check the cards and grant again.",
+            )
+        else:
+            grant_request = services.GrantRequest(
+                customer=customer,
+                location=request.counter_location,
+                category=data["category"],
+                purchase_value=data["purchase_value"],
+                note=data["note"].strip(),
+                playbook_id=data["playbook"],
+                amount=data["amount"],
+                token=data["token"],
+                quoted_cap=form.quoted_cap(),
+            )
+            try:
+                outcome = services.grant_issue(
+                    actor=request.user, roles=user_roles(request.user), request=grant_request
+                )
+            except services.RecoveryError as error:
+                form.add_error(error.field, error.message)
+            else:
+                return redirect("counter_granted", grant_id=outcome.grant.pk)
+    purchase_value = form.cleaned_data.get("purchase_value") if hasattr(form, "cleaned_data") else None
+    return render(
+        request,
+        "recovery/counter_resolve.html",
+        _resolve_context(request, customer, form, purchase_value),
+        status=INVALID,
+    )
+
+
+@require_GET
+@counter_view
+def counter_quotes(request, customer_id: int):
+    """htmx fragment: the playbook cards re-priced as the purchase value is typed."""
+    customer = get_object_or_404(Customer, pk=customer_id)
+    field = ResolveForm.base_fields["purchase_value"]
+    raw = request.GET.get("purchase_value", "").strip()
+    error = None
+    purchase_value = None
+    if raw:
+        try:
+            purchase_value = field.clean(raw)
+        except Exception as validation_error:  # noqa: BLE001 - any refusal is shown, never a 500
+            error = " ".join(getattr(validation_error, "messages", ["Purchase value: not valid."]))
+    context = _playbook_cards(request, customer, purchase_value)
+    context["quote_error"] = error
+    context["selected_playbook"] = request.GET.get("playbook", "")
+    return render(request, "recovery/_playbook_cards.html", context, status=INVALID if error else 200)
+
+
+# --- screen 3: granted ------------------------------------------------------------------
+
+
+def _grant_visible_to(request, grant_id: int) -> Grant:
+    try:
+        grant = selectors.grant_detail_for(grant_id=grant_id)
+    except Grant.DoesNotExist:
+        raise Http404("No such grant.")
+    if not request.user.has_perm("recovery.view_grant", grant):
+        raise PermissionDenied
+    return grant
+
+
+def _voucher_qr_svg(grant: Grant) -> str:
+    return segno.make(grant.voucher_code, error="m").svg_inline(scale=5, border=2) if grant.voucher_code else ""
+
+
+@require_GET
+def counter_granted(request, grant_id: int):
+    grant = _grant_visible_to(request, grant_id)
+    return render(
+        request,
+        "recovery/counter_granted.html",
+        {"grant": grant, "qr_svg": _voucher_qr_svg(grant), "script": grant.playbook.apology_script},
+    )
+
+
+@require_GET
+def grant_slip(request, grant_id: int):
+    grant = _grant_visible_to(request, grant_id)
+    return render(request, "recovery/grant_slip.html", {"grant": grant, "qr_svg": _voucher_qr_svg(grant)})
+
+
+@require_GET
+@counter_view
+def my_grants(request):
+    return render(request, "recovery/my_grants.html", {"grants": selectors.grant_recent_by(user=request.user)})
+
+
+@require_POST
+@permission_required("recovery.use_counter", raise_exception=True)
+def counter_location_choose(request):
+    allowed = {location.id for location in selectors.counter_locations_for(user=request.user)}
+    try:
+        chosen = int(request.POST.get("location", ""))
+    except ValueError:
+        chosen = None
+    if chosen not in allowed:
+        return HttpResponse("Location: choose one of your locations.", status=400, content_type="text/plain")
+    request.session[COUNTER_LOCATION_KEY] = chosen
+    return redirect("counter")
+
+
+# --- audit -----------------------------------------------------------------------------
+
+
+def _keyset_page(grants, cursor: str):
+    """One page of grants, newest first, after `cursor` ('<granted_at>_<id>'): no OFFSET, no COUNT."""
+    if cursor:
+        stamp, _, last_id = cursor.rpartition("_")
+        when = parse_datetime(stamp)
+        if when is not None and last_id.isdigit():
+            grants = grants.filter(Q(granted_at__lt=when) | Q(granted_at=when, id__lt=int(last_id)))
+    page = list(grants.order_by("-granted_at", "-id")[: AUDIT_PAGE_SIZE + 1])
+    next_cursor = ""
+    if len(page) > AUDIT_PAGE_SIZE:
+        page = page[:AUDIT_PAGE_SIZE]
+        last = page[-1]
+        next_cursor = f"{last.granted_at.isoformat()}_{last.pk}"
+    return page, next_cursor
+
+
+@require_GET
+@permission_required("recovery.view_audit", raise_exception=True)
+def audit(request):
+    grants = selectors.grant_list_for(user=request.user)
+    locations = selectors.audit_locations_for(user=request.user)
+    audit_filter = GrantAuditFilter(request.GET or None, queryset=grants, locations=locations)
+    filtered = audit_filter.qs if audit_filter.is_bound and audit_filter.is_valid() else grants
+    page, next_cursor = _keyset_page(filtered, request.GET.get("after", ""))
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(
+        request,
+        "recovery/audit_list.html",
+        {
+            "filter": audit_filter,
+            "grants": page,
+            "next_cursor": next_cursor,
+            "filter_query": query.urlencode(),
+            "filter_invalid": audit_filter.is_bound and not audit_filter.is_valid(),
+        },
+        status=400 if audit_filter.is_bound and not audit_filter.is_valid() else 200,
+    )
+
+
+def _audit_detail(request, grant, void_form, status=200):
+    return render(
+        request,
+        "recovery/audit_detail.html",
+        {
+            "grant": grant,
+            "failure": grant.failure,
+            "grant_history": selectors.history_of(grant),
+            "failure_history": selectors.history_of(grant.failure),
+            "void_form": void_form,
+            "can_void": request.user.has_perm("recovery.void_grant", grant) and not grant.is_voided,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@permission_required("recovery.view_audit", raise_exception=True)
+def audit_detail(request, grant_id: int):
+    grant = _grant_visible_to(request, grant_id)
+    return _audit_detail(request, grant, VoidForm())
+
+
+@require_POST
+def grant_void(request, grant_id: int):
+    grant = _grant_visible_to(request, grant_id)
+    if not request.user.has_perm("recovery.void_grant", grant):
+        raise PermissionDenied
+    form = VoidForm(request.POST)
+    if form.is_valid():
+        try:
+            services.grant_void(actor=request.user, grant_id=grant.pk, reason=form.cleaned_data["reason"])
+        except services.RecoveryError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, f"Grant #{grant.pk} voided.")
+            return redirect(reverse("audit_detail", args=[grant.pk]))
+    grant.refresh_from_db()
+    return _audit_detail(request, grant, form, status=INVALID)
+

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Fresh machine → running demo: venv, install, migrate, seed, serve on http://127.0.0.1:8000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -r requirements.txt
+.venv/bin/python manage.py migrate --noinput
+.venv/bin/python manage.py seed_demo
+exec .venv/bin/python manage.py runserver "${ADDRESS:-127.0.0.1:8000}"

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite on SQLite, and again on PostgreSQL when PG_DATABASE_URL is set
+# (.ci/run installs and starts a PostgreSQL server and sets it). Extra args go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -r requirements.txt
+
+echo "== test suite on SQLite =="
+env -u DATABASE_URL .venv/bin/python -m pytest -q "$@"
+if [ -n "${PG_DATABASE_URL:-}" ]; then
+  echo "== test suite on PostgreSQL =="
+  DATABASE_URL="$PG_DATABASE_URL" .venv/bin/python -m pytest -q "$@"
+fi

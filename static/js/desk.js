@@ -1,0 +1,38 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  // Picking a playbook card fills the amount with its cap (the employee may lower it).
+  document.addEventListener("change", function (event) {
+    var radio = event.target;
+    if (radio.name !== "playbook" || !radio.dataset.cap) return;
+    var amount = document.getElementById("id_amount");
+    if (amount && (amount.value === "" || amount.dataset.autofilled === "1")) {
+      amount.value = radio.dataset.cap;
+      amount.dataset.autofilled = "1";
+    }
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target.id === "id_amount") event.target.dataset.autofilled = "0";
+  });
+
+  // New caps after re-pricing: refresh an auto-filled amount to the checked card's cap.
+  document.addEventListener("htmx:afterSwap", function () {
+    var checked = document.querySelector("input[name=playbook]:checked");
+    var amount = document.getElementById("id_amount");
+    if (checked && amount && amount.dataset.autofilled === "1") amount.value = checked.dataset.cap || "";
+  });
+
+  // A second click while the grant is being sent does nothing (the server is exactly-once anyway).
+  document.addEventListener("submit", function (event) {
+    var button = event.target.querySelector("[data-once]");
+    if (!button) return;
+    if (button.dataset.sent === "1") { event.preventDefault(); return; }
+    button.dataset.sent = "1";
+    button.setAttribute("aria-busy", "true");
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+})();
