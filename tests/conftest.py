@@ -1,0 +1,67 @@
+"""Shared fixtures: two locations and one user per role (never a superuser)."""
+
+import pytest
+from django.test import Client
+
+from tests import factories
+
+
+@pytest.fixture
+def central(db):
+    return factories.make_location("central", "Central Store")
+
+
+@pytest.fixture
+def airport(db):
+    return factories.make_location("airport", "Airport Desk")
+
+
+@pytest.fixture
+def frontline(central):
+    return factories.make_user("frank", "frontline", [central])
+
+
+@pytest.fixture
+def frontline_airport(airport):
+    return factories.make_user("fiona", "frontline", [airport])
+
+
+@pytest.fixture
+def manager(central):
+    return factories.make_user("maria", "manager", [central])
+
+
+@pytest.fixture
+def manager_airport(airport):
+    return factories.make_user("mark", "manager", [airport])
+
+
+@pytest.fixture
+def ops(db):
+    return factories.make_user("olga", "ops", [], is_staff=True)
+
+
+@pytest.fixture
+def customer(db):
+    return factories.make_customer("Alice Moreau", phone="+447700900101", email="alice@example.com", loyalty_card="LC-1")
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def frontline_client(frontline):
+    return client_for(frontline)
+
+
+@pytest.fixture
+def manager_client(manager):
+    return client_for(manager)
+
+
+@pytest.fixture
+def ops_client(ops):
+    return client_for(ops)

@@ -1,0 +1,51 @@
+"""Small helpers that build the records tests need, through the real services."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from compensation.models import Playbook
+from recovery.models import Customer, Location, StaffProfile
+from recovery.services import GrantRequest, grant_issue
+
+PASSWORD = "test-pass-123"
+
+
+def make_location(code="central", name=None, timezone="Europe/London") -> Location:
+    return Location.objects.create(code=code, name=name or code.title(), timezone=timezone)
+
+
+def make_user(username, role=None, locations=(), is_staff=False):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD, is_staff=is_staff)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    profile = StaffProfile.objects.create(user=user)
+    profile.locations.add(*locations)
+    return user
+
+
+def make_customer(name="Alice", since=None, **fields) -> Customer:
+    return Customer.objects.create(name=name, customer_since=since or date(2020, 1, 1), **fields)
+
+
+def playbook(code) -> Playbook:
+    return Playbook.objects.get(code=code)
+
+
+def grant_for(actor, location, customer, *, code="free-drinks", purchase_value="100", amount=None, token=None):
+    """Issue a grant through the service, as the counter does."""
+    request = GrantRequest(
+        customer=customer,
+        location=location,
+        category="waiting",
+        purchase_value=Decimal(purchase_value),
+        note="",
+        playbook_id=playbook(code).pk,
+        amount=None if amount is None else Decimal(amount),
+        token=token or uuid.uuid4(),
+    )
+    roles = [group.name for group in actor.groups.all()]
+    return grant_issue(actor=actor, roles=roles, request=request).grant
