@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+import zoneinfo
 from functools import wraps
 
 import segno
@@ -12,6 +13,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
@@ -43,7 +45,9 @@ def counter_view(view):
         if location is None:
             return render(request, "recovery/no_location.html", status=403)
         request.counter_location = location
-        return view(request, *args, **kwargs)
+        # Times on counter pages read as the location's wall clock.
+        with timezone.override(zoneinfo.ZoneInfo(location.timezone)):
+            return view(request, *args, **kwargs)
 
     return wrapper
 
@@ -71,7 +75,13 @@ def counter(request):
     return render(
         request,
         "recovery/counter_customer.html",
-        {"search": search, "customers": customers, "walk_in": WalkInForm(), "searched": bool(request.GET.get("q"))},
+        {
+            "search": search,
+            "customers": customers,
+            "walk_in": WalkInForm(),
+            "searched": bool(request.GET.get("q")),
+            "locations": selectors.counter_locations_for(user=request.user),
+        },
     )
 
 

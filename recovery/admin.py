@@ -1,0 +1,35 @@
+"""Ops manage locations, staff assignments and customer records here.
+
+Grants and failures are not in the admin: they are reviewed in the audit
+history and can never be edited or deleted.
+"""
+
+from django.contrib import admin
+
+from compensation.admin import PolicyAdmin
+from recovery.models import Customer, Location, StaffProfile
+
+
+@admin.register(Location)
+class LocationAdmin(PolicyAdmin):
+    list_display = ["name", "code", "timezone", "is_active"]
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(PolicyAdmin):
+    list_display = ["user", "location_names"]
+    filter_horizontal = ["locations"]
+    autocomplete_fields = []
+
+    @admin.display(description="Locations")
+    def location_names(self, profile):
+        return ", ".join(location.name for location in profile.locations.all())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user").prefetch_related("locations")
+
+
+@admin.register(Customer)
+class CustomerAdmin(PolicyAdmin):
+    list_display = ["name", "phone", "email", "loyalty_card", "customer_since"]
+    search_fields = ["name", "phone", "email", "loyalty_card"]

@@ -1,0 +1,437 @@
+"""Who may open which page: an access matrix generated from the URL resolver.
+
+Every named, non-admin URL must have a row in EXPECTED (a new page fails
+`test_every_url_has_an_expected_row` until its access is decided). Each cell
+(URL name x method x role) is its own test id, e.g.
+`test_access_matrix[audit-GET-frontline]`.
+
+A cell is either a status code, or `Redirect(...)` (a 302 whose Location must
+start with the given path). Anonymous users are sent to /login/ by
+LoginRequiredMiddleware before any view decorator runs, so even a wrong method
+answers with the login redirect for them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from recovery.models import Customer, Grant
+from tests import factories
+from tests.conftest import client_for
+
+ANON, FRONTLINE, MANAGER, OPS = "anonymous", "frontline", "manager", "ops"
+ROLES = (ANON, FRONTLINE, MANAGER, OPS)
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A 302 whose Location starts with `to`."""
+
+    to: str
+
+    def __repr__(self):
+        return f"302→{self.to}"
+
+
+TO_LOGIN = Redirect("/login/?next=")
+
+
+def every(status, *, anonymous=TO_LOGIN):
+    """The same outcome for every signed-in role; anonymous goes to the login page."""
+    return {ANON: anonymous, FRONTLINE: status, MANAGER: status, OPS: status}
+
+
+def counter_page(ok=200):
+    """Frontline and managers serve at the counter; ops do not."""
+    return {ANON: TO_LOGIN, FRONTLINE: ok, MANAGER: ok, OPS: 403}
+
+
+def audit_page(ok=200):
+    """Managers and ops review grants; frontline do not."""
+    return {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: ok, OPS: ok}
+
+
+# URL name -> method -> role -> expected outcome.
+# The grant in the URL was made at "central" by the central frontline user.
+EXPECTED: dict[str, dict[str, dict[str, object]]] = {
+    # Auth pages: the login page is the one page open to everyone.
+    "login": {"GET": every(200, anonymous=200), "POST": every(200, anonymous=200)},  # empty form re-rendered
+    "logout": {"GET": every(405), "POST": every(Redirect("/login/"))},
+    # home: require_GET, then each role to where its work is.
+    "home": {
+        "GET": {ANON: TO_LOGIN, FRONTLINE: Redirect("/counter/"), MANAGER: Redirect("/counter/"), OPS: Redirect("/audit/")},
+        "POST": every(405),
+    },
+    # Counter (screen 1): require_GET outside the permission check, so POST is 405 even for ops.
+    "counter": {"GET": counter_page(), "POST": every(405)},
+    "counter_location_choose": {"GET": every(405), "POST": counter_page(Redirect("/counter/"))},
+    "customer_add": {"GET": every(405), "POST": counter_page(Redirect("/counter/customers/"))},
+    # Screen 2: GET and POST both accepted.
+    "counter_resolve": {"GET": counter_page(), "POST": counter_page(Redirect("/counter/grants/"))},
+    "counter_quotes": {"GET": counter_page(), "POST": every(405)},
+    # Screen 3 is guarded by `recovery.view_grant` (ops | manager of the location | the grantor),
+    # not by the counter permission: ops may open a grant's page and slip like its audit page.
+    "counter_granted": {"GET": every(200), "POST": every(405)},
+    "grant_slip": {"GET": every(200), "POST": every(405)},
+    "my_grants": {"GET": counter_page(), "POST": every(405)},
+    # Audit.
+    "audit": {"GET": audit_page(), "POST": every(405)},
+    "audit_detail": {"GET": audit_page(), "POST": every(405)},
+    # Void: require_POST; only a manager of the grant's location may void.
+    "grant_void": {
+        "GET": every(405),
+        "POST": {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: Redirect("/audit/grants/"), OPS: 403},
+    },
+}
+
+
+# --- the resolver ------------------------------------------------------------------
+
+
+def _is_admin(resolver: URLResolver) -> bool:
+    return resolver.namespace == "admin" or str(resolver.pattern) == "admin/"
+
+
+def walk_urls(patterns=None, prefix="", converters=None):
+    """(name, route, path kwargs) of every named URL outside the admin, recursively."""
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    converters = converters or {}
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if _is_admin(entry):
+                continue
+            yield from walk_urls(
+                entry.url_patterns,
+                prefix + str(entry.pattern),
+                {**converters, **getattr(entry.pattern, "converters", {})},
+            )
+        elif isinstance(entry, URLPattern) and entry.name:
+            kwargs = {**converters, **getattr(entry.pattern, "converters", {})}
+            yield entry.name, prefix + str(entry.pattern), tuple(sorted(kwargs))
+
+
+RESOLVED = {name: (route, kwargs) for name, route, kwargs in walk_urls()}
+
+
+def test_resolver_walk_finds_the_known_pages():
+    """Guard the walker itself: it sees nested includes and their converters, and skips the admin."""
+    assert RESOLVED["counter_resolve"] == ("counter/customers/<int:customer_id>/resolve/", ("customer_id",))
+    assert RESOLVED["grant_void"] == ("audit/grants/<int:grant_id>/void/", ("grant_id",))
+    assert RESOLVED["login"] == ("login/", ())
+    assert not any(route.startswith("admin/") for route, _ in RESOLVED.values())
+    assert len(RESOLVED) >= 14
+
+
+def test_every_url_has_an_expected_row():
+    missing = sorted(set(RESOLVED) - set(EXPECTED))
+    assert not missing, f"Add these URL names to EXPECTED in tests/test_permissions.py: {missing}"
+
+
+def test_expected_has_no_stale_rows_and_covers_every_role():
+    assert sorted(set(EXPECTED) - set(RESOLVED)) == []
+    for name, methods in EXPECTED.items():
+        assert "GET" in methods, name
+        for method, cells in methods.items():
+            assert set(cells) == set(ROLES), (name, method)
+
+
+# --- the world the matrix runs in ---------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict
+    customer: Customer
+    grant: Grant
+    location_id: int
+
+
+@pytest.fixture
+def world(central, frontline, manager, ops):
+    customer = factories.make_customer("Matrix Customer", phone="+447700900555")
+    grant = factories.grant_for(frontline, central, customer)
+    return World(
+        users={ANON: None, FRONTLINE: frontline, MANAGER: manager, OPS: ops},
+        customer=customer,
+        grant=grant,
+        location_id=central.pk,
+    )
+
+
+PATH_KWARGS = {
+    "customer_id": lambda world: world.customer.pk,
+    "grant_id": lambda world: world.grant.pk,
+}
+
+
+def url_of(name: str, world: World) -> str:
+    _, kwarg_names = RESOLVED[name]
+    unknown = [kwarg for kwarg in kwarg_names if kwarg not in PATH_KWARGS]
+    assert not unknown, f"Teach PATH_KWARGS how to fill {unknown} for {name}"
+    return reverse(name, kwargs={kwarg: PATH_KWARGS[kwarg](world) for kwarg in kwarg_names})
+
+
+def post_data(name: str, world: World) -> dict:
+    """A valid submission for views that accept POST (nothing for the others)."""
+    if name == "counter_location_choose":
+        return {"location": world.location_id}
+    if name == "customer_add":
+        return {"name": "Walk-in From Matrix", "phone": "", "email": "", "loyalty_card": ""}
+    if name == "counter_resolve":
+        return {
+            "category": "waiting",
+            "purchase_value": "100.00",
+            "playbook": factories.playbook("free-drinks").pk,
+            "token": str(uuid.uuid4()),
+            "note": "",
+        }
+    if name == "grant_void":
+        return {"reason": "Access matrix check"}
+    return {}
+
+
+def client_as(role: str, world: World) -> Client:
+    user = world.users[role]
+    return Client() if user is None else client_for(user)
+
+
+CELLS = [
+    pytest.param(name, method, role, expected, id=f"{name}-{method}-{role}")
+    for name, methods in EXPECTED.items()
+    for method, cells in methods.items()
+    for role, expected in cells.items()
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, method, role, expected", CELLS)
+def test_access_matrix(world, name, method, role, expected):
+    if name not in RESOLVED:
+        pytest.fail(f"{name} is in EXPECTED but not in the URL resolver")
+    url = url_of(name, world)
+    client = client_as(role, world)
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, post_data(name, world))
+
+    if isinstance(expected, Redirect):
+        assert response.status_code == 302, (url, role, response.status_code)
+        assert response["Location"].startswith(expected.to), (url, role, response["Location"])
+        if expected is TO_LOGIN:
+            assert response["Location"] == f"/login/?next={url}"
+    else:
+        assert response.status_code == expected, (url, role, response.status_code)
+
+
+@pytest.mark.django_db
+def test_matrix_side_effects_are_real(world):
+    """The 302 cells of the matrix really did the work (not a redirect to an error page)."""
+    manager = client_as(MANAGER, world)
+    response = manager.post(url_of("grant_void", world), post_data("grant_void", world))
+    assert response.status_code == 302
+    world.grant.refresh_from_db()
+    assert world.grant.is_voided
+
+    frontline = client_as(FRONTLINE, world)
+    before = Grant.objects.count()
+    response = frontline.post(url_of("counter_resolve", world), post_data("counter_resolve", world))
+    assert response.status_code == 302
+    assert Grant.objects.count() == before + 1
+    new_grant = Grant.objects.latest("id")
+    assert response["Location"] == reverse("counter_granted", args=[new_grant.pk])
+
+    response = frontline.post(url_of("customer_add", world), post_data("customer_add", world))
+    created = Customer.objects.get(name="Walk-in From Matrix")
+    assert response["Location"] == reverse("counter_resolve", args=[created.pk])
+
+
+@pytest.mark.django_db
+def test_ops_is_refused_at_counter_writes_and_nothing_is_stored(world):
+    ops = client_as(OPS, world)
+    grants, customers = Grant.objects.count(), Customer.objects.count()
+    assert ops.post(url_of("counter_resolve", world), post_data("counter_resolve", world)).status_code == 403
+    assert ops.post(url_of("customer_add", world), post_data("customer_add", world)).status_code == 403
+    assert (Grant.objects.count(), Customer.objects.count()) == (grants, customers)
+
+
+# --- admin: checked explicitly, not through the matrix -------------------------------
+
+
+ADMIN_URLS = ["/admin/", "/admin/compensation/playbook/"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ADMIN_URLS)
+def test_admin_is_open_to_ops(ops_client, url):
+    response = ops_client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_playbook_list_shows_the_installed_playbooks_to_ops(ops_client):
+    content = ops_client.get("/admin/compensation/playbook/").content.decode()
+    assert "Free drinks while you wait" in content
+    assert "Reimburse out-of-pocket costs, no receipt" in content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["frontline", "manager"])
+@pytest.mark.parametrize("url", ADMIN_URLS)
+def test_admin_is_closed_to_counter_staff(request, role, url):
+    user = request.getfixturevalue(role)
+    response = client_for(user).get(url)
+    assert response.status_code != 200
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.django_db
+def test_admin_is_closed_to_anonymous():
+    response = Client().get("/admin/")
+    assert response.status_code == 302
+    assert "login/" in response["Location"]
+
+
+# --- object-level checks ------------------------------------------------------------
+
+
+@pytest.fixture
+def central_grant(central, frontline):
+    customer = factories.make_customer("Zebulon Quartermaine-Central", phone="+447700900601")
+    return factories.grant_for(frontline, central, customer)
+
+
+@pytest.fixture
+def airport_grant(airport, frontline_airport):
+    customer = factories.make_customer("Yolanda Airportson-Desk", phone="+447700900602")
+    return factories.grant_for(frontline_airport, airport, customer)
+
+
+def grant_urls(grant_id):
+    return {
+        "audit_detail": reverse("audit_detail", args=[grant_id]),
+        "counter_granted": reverse("counter_granted", args=[grant_id]),
+        "grant_slip": reverse("grant_slip", args=[grant_id]),
+        "grant_void": reverse("grant_void", args=[grant_id]),
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["audit_detail", "counter_granted", "grant_slip"])
+def test_manager_of_another_location_cannot_open_the_grant(manager_airport, central_grant, page):
+    response = client_for(manager_airport).get(grant_urls(central_grant.pk)[page])
+    assert response.status_code == 403
+    assert "Zebulon Quartermaine-Central" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_manager_of_another_location_cannot_void_the_grant(manager_airport, central_grant):
+    response = client_for(manager_airport).post(grant_urls(central_grant.pk)["grant_void"], {"reason": "not mine"})
+    assert response.status_code == 403
+    central_grant.refresh_from_db()
+    assert central_grant.status == Grant.Status.ACTIVE
+    assert central_grant.voided_at is None and central_grant.void_reason == ""
+
+
+@pytest.mark.django_db
+def test_manager_of_the_location_voids_the_grant(manager, manager_client, central_grant):
+    response = manager_client.post(grant_urls(central_grant.pk)["grant_void"], {"reason": "Customer left happy anyway"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("audit_detail", args=[central_grant.pk])
+    central_grant.refresh_from_db()
+    assert central_grant.is_voided
+    assert central_grant.voided_by == manager
+    assert central_grant.voided_at is not None
+    assert central_grant.void_reason == "Customer left happy anyway"
+    page = manager_client.get(response["Location"]).content.decode()
+    assert f"Grant #{central_grant.pk} voided." in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["counter_granted", "grant_slip"])
+def test_frontline_of_another_location_cannot_see_a_colleagues_grant(frontline_airport, central_grant, page):
+    response = client_for(frontline_airport).get(grant_urls(central_grant.pk)[page])
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_another_frontline_at_the_same_location_cannot_see_the_grant(central, central_grant):
+    """Frontline see the grants they made, not a colleague's (only managers review the location)."""
+    colleague = factories.make_user("felix", "frontline", [central])
+    response = client_for(colleague).get(grant_urls(central_grant.pk)["counter_granted"])
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_grantor_sees_their_own_grant(frontline_client, central_grant):
+    response = frontline_client.get(grant_urls(central_grant.pk)["counter_granted"])
+    assert response.status_code == 200
+    assert "Zebulon Quartermaine-Central" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_audit_list_is_limited_to_the_managers_locations(manager_airport, manager_client, central_grant, airport_grant):
+    airport_page = client_for(manager_airport).get(reverse("audit"))
+    assert airport_page.status_code == 200
+    content = airport_page.content.decode()
+    assert "Yolanda Airportson-Desk" in content
+    assert "Zebulon Quartermaine-Central" not in content
+    assert reverse("audit_detail", args=[central_grant.pk]) not in content
+
+    central_page = manager_client.get(reverse("audit")).content.decode()
+    assert "Zebulon Quartermaine-Central" in central_page
+    assert "Yolanda Airportson-Desk" not in central_page
+
+
+@pytest.mark.django_db
+def test_ops_audit_list_shows_every_location(ops_client, central_grant, airport_grant):
+    response = ops_client.get(reverse("audit"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Zebulon Quartermaine-Central" in content
+    assert "Yolanda Airportson-Desk" in content
+
+
+@pytest.mark.django_db
+def test_audit_list_location_filter_cannot_reach_another_location(manager_airport, central, central_grant):
+    """Filtering by a location the manager does not review must not reveal its grants."""
+    response = client_for(manager_airport).get(reverse("audit"), {"location": central.pk})
+    assert "Zebulon Quartermaine-Central" not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["audit_detail", "counter_granted", "grant_slip", "grant_void"])
+def test_nonexistent_grant_is_404(manager_client, central_grant, page):
+    missing_id = Grant.objects.order_by("-id").values_list("id", flat=True).first() + 1000
+    url = grant_urls(missing_id)[page]
+    response = manager_client.post(url, {"reason": "x"}) if page == "grant_void" else manager_client.get(url)
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_nonexistent_customer_is_404_at_the_counter(frontline_client, customer):
+    missing_id = customer.pk + 1000
+    assert frontline_client.get(reverse("counter_resolve", args=[missing_id])).status_code == 404
+    assert frontline_client.get(reverse("counter_quotes", args=[missing_id])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_counter_location_choose_refuses_a_location_the_user_does_not_work_at(frontline_client, airport):
+    response = frontline_client.post(reverse("counter_location_choose"), {"location": airport.pk})
+    assert response.status_code == 400
+    assert "counter_location_id" not in frontline_client.session
+
+
+@pytest.mark.django_db
+def test_staff_without_location_cannot_use_the_counter(db):
+    nowhere = factories.make_user("nora", "frontline", [])
+    response = client_for(nowhere).get(reverse("counter"))
+    assert response.status_code == 403
+    assert "not assigned to a location" in response.content.decode()
