@@ -36,6 +36,11 @@ class TierRule:
     multiplier: Decimal
 
 
+def tier_reached(tiers: tuple[TierRule, ...], tenure_months: int) -> TierRule:
+    """The highest tier (tiers ascend by months, the first at 0) the tenure has reached."""
+    return [tier for tier in tiers if tier.min_months <= tenure_months][-1]
+
+
 @dataclass(frozen=True)
 class PlaybookRule:
     """A playbook's cap rule. Tiers ascend by months and never lower the multiplier."""
@@ -68,9 +73,7 @@ class PlaybookRule:
         return self.tiers[-1].multiplier
 
     def tier_for(self, tenure_months: int) -> TierRule:
-        """The highest tier whose threshold the customer's tenure has reached."""
-        reached = [tier for tier in self.tiers if tier.min_months <= tenure_months]
-        return reached[-1]
+        return tier_reached(self.tiers, tenure_months)
 
 
 @dataclass(frozen=True)

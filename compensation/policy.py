@@ -14,7 +14,7 @@ from typing import Iterable
 
 from django.conf import settings
 
-from compensation.caps import Authority, CapQuote, PlaybookRule, TierRule, compute_cap
+from compensation.caps import Authority, CapQuote, PlaybookRule, TierRule, compute_cap, tier_reached
 from compensation.models import Playbook, PlaybookTierMultiplier, RoleAuthority, TenureTier
 
 NO_AUTHORITY = Authority(role="no role", limit=Decimal("0"))
@@ -40,7 +40,7 @@ class Policy:
 
     def tier_for(self, tenure_months: int) -> TierRule:
         """The customer's tier by the tiers' default multipliers (for display)."""
-        return [tier for tier in self.tiers if tier.min_months <= tenure_months][-1]
+        return tier_reached(self.tiers, tenure_months)
 
     def authority_for(self, roles: Iterable[str]) -> Authority:
         """The most generous authority among the employee's roles."""
@@ -74,12 +74,22 @@ class Policy:
         }
 
 
-def load_policy() -> Policy:
-    """Read the active policy in four queries."""
+def _tiers_in_force() -> list[TenureTier]:
     tiers = list(TenureTier.objects.order_by("min_months"))
     if not tiers or tiers[0].min_months != 0:
         # Every customer belongs to some tier; a missing base tier means "×1".
         tiers.insert(0, TenureTier(id=None, name="Base", min_months=0, multiplier=Decimal("1")))
+    return tiers
+
+
+def tier_rules_in_force() -> tuple[TierRule, ...]:
+    """The tenure tiers with their default multipliers, in one query."""
+    return tuple(TierRule(name=t.name, min_months=t.min_months, multiplier=t.multiplier) for t in _tiers_in_force())
+
+
+def load_policy() -> Policy:
+    """Read the active policy in four queries."""
+    tiers = _tiers_in_force()
     overrides = {
         (row.playbook_id, row.tier_id): row.multiplier
         for row in PlaybookTierMultiplier.objects.filter(playbook__is_active=True)

@@ -36,11 +36,11 @@ def _recent_grants_filter(prefix: str = "") -> Q:
     return Q(**{f"{prefix}granted_at__gte": since, f"{prefix}status": Grant.Status.ACTIVE})
 
 
-def customer_search(*, query: str) -> QuerySet[Customer]:
+def customer_search(*, query: str) -> list[Customer]:
     """Customers matching a phone number, loyalty card, email or name, with their 90-day value."""
     query = query.strip()
     if not query:
-        return Customer.objects.none()
+        return []
     matches = Q(loyalty_card__iexact=query) | Q(email__iexact=query) | Q(name__icontains=query)
     try:
         phone = phone_normalize(query)
@@ -49,7 +49,7 @@ def customer_search(*, query: str) -> QuerySet[Customer]:
     if phone:
         matches |= Q(phone=phone)
     recent = _recent_grants_filter("grants__")
-    return (
+    return list(
         Customer.objects.filter(matches)
         .annotate(recent_grant_count=Count("grants", filter=recent), recent_grant_total=Sum("grants__amount", filter=recent))
         .order_by("name")[:SEARCH_LIMIT]

@@ -18,7 +18,8 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
-from compensation.policy import load_policy, tenure_in_months
+from compensation.caps import tier_reached
+from compensation.policy import load_policy, tenure_in_months, tier_rules_in_force
 from recovery import selectors, services
 from recovery.filters import GrantAuditFilter
 from recovery.forms import CustomerSearchForm, ResolveForm, VoidForm, WalkInForm
@@ -72,6 +73,12 @@ def home(request):
 def counter(request):
     search = CustomerSearchForm(request.GET or None)
     customers = selectors.customer_search(query=search.cleaned_data["q"]) if search.is_valid() else []
+    if customers:
+        tiers = tier_rules_in_force()
+        today = request.counter_location.today()
+        for customer in customers:
+            customer.tenure_months = tenure_in_months(customer.customer_since, today)
+            customer.tier = tier_reached(tiers, customer.tenure_months)
     return render(
         request,
         "recovery/counter_customer.html",
@@ -219,7 +226,7 @@ def _grant_visible_to(request, grant_id: int) -> Grant:
 
 
 def _voucher_qr_svg(grant: Grant) -> str:
-    return segno.make(grant.voucher_code, error="m").svg_inline(scale=5, border=2) if grant.voucher_code else ""
+    return segno.make(grant.voucher_code, error="m").svg_inline(scale=5, border=2, omitsize=True) if grant.voucher_code else ""
 
 
 @require_GET

@@ -16,8 +16,18 @@
     if (event.target.id === "id_amount") event.target.dataset.autofilled = "0";
   });
 
+  // Re-priced cards keep the card the employee picked, even if it was picked mid-request.
+  var pickedPlaybook = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    var checked = document.querySelector("input[name=playbook]:checked");
+    pickedPlaybook = checked ? checked.value : null;
+  });
   // New caps after re-pricing: refresh an auto-filled amount to the checked card's cap.
   document.addEventListener("htmx:afterSwap", function () {
+    if (pickedPlaybook) {
+      var again = document.querySelector("input[name=playbook][value='" + pickedPlaybook + "']");
+      if (again) again.checked = true;
+    }
     var checked = document.querySelector("input[name=playbook]:checked");
     var amount = document.getElementById("id_amount");
     if (checked && amount && amount.dataset.autofilled === "1") amount.value = checked.dataset.cap || "";
