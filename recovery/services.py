@@ -26,6 +26,7 @@ from recovery.models import Customer, Grant, Location, ServiceFailure
 # No 0/O, 1/I/L or U: a code read aloud or copied by hand stays unambiguous.
 VOUCHER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 VOUCHER_HALF_LENGTH = 5
+VOUCHER_CODE_ATTEMPTS = 3
 
 
 class RecoveryError(Exception):
@@ -185,56 +186,70 @@ def grant_issue(
         )
 
     now = at or timezone.now()
-    try:
-        with transaction.atomic():
-            failure = ServiceFailure(
-                customer=request.customer,
-                location=request.location,
-                category=request.category,
-                purchase_value=request.purchase_value,
-                note=request.note,
-                logged_by=actor,
-                logged_at=now,
+    for attempt in range(VOUCHER_CODE_ATTEMPTS):
+        try:
+            grant = _grant_write(
+                actor=actor, request=request, policy=policy, playbook=playbook, quote=quote,
+                authority=authority, tenure_months=tenure_months, amount=amount, now=now,
             )
-            failure._history_user = actor
-            failure._history_date = now
-            failure.save()
-            grant = Grant(
-                failure=failure,
-                customer=request.customer,
-                location=request.location,
-                playbook=playbook,
-                playbook_name=playbook.name,
-                playbook_kind=playbook.kind,
-                currency=policy.currency,
-                amount=amount,
-                cap=quote.cap,
-                purchase_value=request.purchase_value,
-                tenure_months=tenure_months,
-                tenure_tier=quote.tier.name,
-                authority_role=authority.role,
-                authority_limit=authority.limit,
-                cap_steps=list(quote.steps),
-                policy_snapshot=policy.snapshot(playbook.id, authority),
-                granted_by=actor,
-                granted_by_username=actor.get_username(),
-                granted_at=now,
-                token=request.token,
-                request_fingerprint=request.fingerprint(),
-            )
-            if playbook.issues_voucher:
-                grant.voucher_code = voucher_code_new()
-                grant.voucher_expires_on = request.location.today() + timedelta(days=playbook.voucher_valid_days)
-            grant._history_user = actor
-            grant._history_date = now
-            grant.save()
-    except IntegrityError:
-        # A simultaneous submit of the same token won the race: answer with its grant.
-        replay = _grant_for_token(actor=actor, request=request)
-        if replay:
-            return replay
-        raise
-    return GrantOutcome(grant=grant, replayed=False)
+        except IntegrityError:
+            # A simultaneous submit of the same token won the race: answer with its grant.
+            replay = _grant_for_token(actor=actor, request=request)
+            if replay:
+                return replay
+            if not playbook.issues_voucher or attempt == VOUCHER_CODE_ATTEMPTS - 1:
+                raise
+            # Otherwise a voucher code collided (about 1 in 10^14): draw another.
+        else:
+            return GrantOutcome(grant=grant, replayed=False)
+    raise AssertionError("unreachable")
+
+
+def _grant_write(*, actor, request, policy, playbook, quote, authority, tenure_months, amount, now) -> Grant:
+    """Insert the failure and its grant in one transaction, with history naming the actor."""
+    with transaction.atomic():
+        failure = ServiceFailure(
+            customer=request.customer,
+            location=request.location,
+            category=request.category,
+            purchase_value=request.purchase_value,
+            note=request.note,
+            logged_by=actor,
+            logged_at=now,
+        )
+        failure._history_user = actor
+        failure._history_date = now
+        failure.save()
+        grant = Grant(
+            failure=failure,
+            customer=request.customer,
+            location=request.location,
+            playbook=playbook,
+            playbook_name=playbook.name,
+            playbook_kind=playbook.kind,
+            currency=policy.currency,
+            amount=amount,
+            cap=quote.cap,
+            purchase_value=request.purchase_value,
+            tenure_months=tenure_months,
+            tenure_tier=quote.tier.name,
+            authority_role=authority.role,
+            authority_limit=authority.limit,
+            cap_steps=list(quote.steps),
+            policy_snapshot=policy.snapshot(playbook.id, authority),
+            granted_by=actor,
+            granted_by_username=actor.get_username(),
+            granted_at=now,
+            token=request.token,
+            request_fingerprint=request.fingerprint(),
+        )
+        if playbook.issues_voucher:
+            grant.voucher_code = voucher_code_new()
+            grant.voucher_expires_on = request.location.today() + timedelta(days=playbook.voucher_valid_days)
+        grant._history_user = actor
+        grant._history_date = now
+        grant.save()
+    return grant
 
 
 def grant_void(*, actor, grant_id: int, reason: str, at=None) -> Grant:

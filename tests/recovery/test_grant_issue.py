@@ -1,5 +1,6 @@
 """The grant service: cap recomputed server-side, snapshot kept, exactly once."""
 
+import re
 import threading
 import uuid
 from datetime import date
@@ -150,3 +151,20 @@ def test_same_token_submitted_at_once_makes_one_grant(frontline, central, custom
     assert errors == []
     assert Grant.objects.count() == 1
     assert set(results) == {Grant.objects.get().pk}
+
+
+def test_a_colliding_voucher_code_is_drawn_again(frontline, central, customer, monkeypatch):
+    first = grant_issue(actor=frontline, roles=["frontline"], request=request_for(customer, central)).grant
+    codes = iter([first.voucher_code, "ZZZZZ-ZZZZZ"])
+    monkeypatch.setattr("recovery.services.voucher_code_new", lambda: next(codes))
+    second = grant_issue(actor=frontline, roles=["frontline"], request=request_for(customer, central)).grant
+    assert second.voucher_code == "ZZZZZ-ZZZZZ"
+    assert Grant.objects.count() == 2
+
+
+def test_voucher_codes_use_no_ambiguous_characters():
+    from recovery.services import voucher_code_new
+
+    codes = {voucher_code_new() for _ in range(500)}
+    assert len(codes) == 500
+    assert all(re.fullmatch(r"[23456789ABCDEFGHJKMNPQRSTVWXYZ]{5}-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{5}", c) for c in codes)
