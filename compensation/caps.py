@@ -60,7 +60,7 @@ class PlaybookRule:
             raise ValueError("ceiling must not be below the floor")
         if not self.tiers or self.tiers[0].min_months != 0:
             raise ValueError("the first tier must start at 0 months")
-        for lower, higher in zip(self.tiers, self.tiers[1:]):
+        for lower, higher in zip(self.tiers, self.tiers[1:], strict=False):
             if higher.min_months <= lower.min_months:
                 raise ValueError("tiers must ascend by months")
             if higher.multiplier < lower.multiplier:
@@ -143,8 +143,7 @@ def compute_cap(
     tier = rule.tier_for(tenure_months)
     with_tenure = quantize(bounded * tier.multiplier, currency)
     steps.append(
-        f"{tier.name} tier ({describe_tenure(tenure_months)}) "
-        f"×{tier.multiplier.normalize():f} = {money(with_tenure)}"
+        f"{tier.name} tier ({describe_tenure(tenure_months)}) ×{tier.multiplier.normalize():f} = {money(with_tenure)}"
     )
 
     # Rounded down: an authority of 1,000.50 in a currency without cents is 1,000.

@@ -83,9 +83,7 @@ class Playbook(RulesModel):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    offer = models.CharField(
-        max_length=200, help_text="What the customer gets, in words the customer understands."
-    )
+    offer = models.CharField(max_length=200, help_text="What the customer gets, in words the customer understands.")
     apology_script = models.TextField(help_text="What the employee says, in their own voice.")
     percent = models.DecimalField(
         max_digits=6,
@@ -109,9 +107,7 @@ class Playbook(RulesModel):
         constraints = [
             models.CheckConstraint(condition=Q(floor__gte=0), name="playbook_floor_non_negative"),
             models.CheckConstraint(condition=Q(ceiling__gte=F("floor")), name="playbook_ceiling_above_floor"),
-            models.CheckConstraint(
-                condition=Q(percent__gte=0, percent__lte=1000), name="playbook_percent_range"
-            ),
+            models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=1000), name="playbook_percent_range"),
         ]
 
     def __str__(self):

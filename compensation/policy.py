@@ -47,9 +47,7 @@ class Policy:
         granted = [Authority(role=role, limit=self.authorities[role]) for role in roles if role in self.authorities]
         return max(granted, key=lambda authority: authority.limit, default=NO_AUTHORITY)
 
-    def quote(
-        self, playbook_id: int, *, purchase_value: Decimal, tenure_months: int, authority: Authority
-    ) -> CapQuote:
+    def quote(self, playbook_id: int, *, purchase_value: Decimal, tenure_months: int, authority: Authority) -> CapQuote:
         return compute_cap(
             self.rules[playbook_id],
             purchase_value=purchase_value,

@@ -5,6 +5,8 @@ environment (django-environ). The defaults run the demo on a local SQLite file;
 production sets DATABASE_URL, SECRET_KEY, DEBUG=false and ALLOWED_HOSTS.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -85,8 +87,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # Threads in concurrency tests need a file database, not shared memory.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
+    # Threads in concurrency tests need a file database, not shared memory;
+    # one per test run, so two runs on one machine never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"recovery_desk_test_{os.getpid()}.sqlite3")
+    }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -62,7 +62,9 @@ class WalkInForm(forms.Form):
         try:
             return phone_normalize(self.cleaned_data["phone"])
         except ValueError:
-            raise forms.ValidationError("Phone: not a valid phone number (include the country code, e.g. +44…).")
+            raise forms.ValidationError(
+                "Phone: not a valid phone number (include the country code, e.g. +44…)."
+            ) from None
 
     def clean_loyalty_card(self):
         return self.cleaned_data["loyalty_card"].strip()
@@ -81,9 +83,7 @@ class ResolveForm(forms.Form):
         },
     )
     purchase_value = money_field("Purchase value")
-    note = forms.CharField(
-        label="Short note", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = forms.CharField(label="Short note", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     playbook = forms.IntegerField(
         label="Playbook",
         min_value=1,

@@ -81,7 +81,9 @@ class Customer(RulesModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at_location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at_location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -200,8 +202,7 @@ class Grant(RulesModel):
             models.CheckConstraint(condition=Q(amount__gt=0), name="grant_amount_positive"),
             models.CheckConstraint(condition=Q(amount__lte=F("cap")), name="grant_amount_within_cap"),
             models.CheckConstraint(
-                condition=Q(status="active", voided_at__isnull=True)
-                | Q(status="voided", voided_at__isnull=False),
+                condition=Q(status="active", voided_at__isnull=True) | Q(status="voided", voided_at__isnull=False),
                 name="grant_void_consistent",
             ),
         ]

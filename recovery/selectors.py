@@ -51,7 +51,9 @@ def customer_search(*, query: str) -> list[Customer]:
     recent = _recent_grants_filter("grants__")
     return list(
         Customer.objects.filter(matches)
-        .annotate(recent_grant_count=Count("grants", filter=recent), recent_grant_total=Sum("grants__amount", filter=recent))
+        .annotate(
+            recent_grant_count=Count("grants", filter=recent), recent_grant_total=Sum("grants__amount", filter=recent)
+        )
         .order_by("name")[:SEARCH_LIMIT]
     )
 

@@ -189,8 +189,15 @@ def grant_issue(
     for attempt in range(VOUCHER_CODE_ATTEMPTS):
         try:
             grant = _grant_write(
-                actor=actor, request=request, policy=policy, playbook=playbook, quote=quote,
-                authority=authority, tenure_months=tenure_months, amount=amount, now=now,
+                actor=actor,
+                request=request,
+                policy=policy,
+                playbook=playbook,
+                quote=quote,
+                authority=authority,
+                tenure_months=tenure_months,
+                amount=amount,
+                now=now,
             )
         except IntegrityError:
             # A simultaneous submit of the same token won the race: answer with its grant.

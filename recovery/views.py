@@ -129,7 +129,12 @@ def _playbook_cards(request, customer: Customer, purchase_value, policy=None):
                 playbook_id, purchase_value=purchase_value, tenure_months=tenure_months, authority=authority
             )
         cards.append({"playbook": playbook, "quote": quote})
-    return {"cards": cards, "authority": authority, "quoted_purchase_value": purchase_value, "currency": policy.currency}
+    return {
+        "cards": cards,
+        "authority": authority,
+        "quoted_purchase_value": purchase_value,
+        "currency": policy.currency,
+    }
 
 
 def _resolve_context(request, customer, form, purchase_value):
@@ -219,14 +224,18 @@ def _grant_visible_to(request, grant_id: int) -> Grant:
     try:
         grant = selectors.grant_detail_for(grant_id=grant_id)
     except Grant.DoesNotExist:
-        raise Http404("No such grant.")
+        raise Http404("No such grant.") from None
     if not request.user.has_perm("recovery.view_grant", grant):
         raise PermissionDenied
     return grant
 
 
 def _voucher_qr_svg(grant: Grant) -> str:
-    return segno.make(grant.voucher_code, error="m").svg_inline(scale=5, border=2, omitsize=True) if grant.voucher_code else ""
+    return (
+        segno.make(grant.voucher_code, error="m").svg_inline(scale=5, border=2, omitsize=True)
+        if grant.voucher_code
+        else ""
+    )
 
 
 @require_GET
@@ -347,4 +356,3 @@ def grant_void(request, grant_id: int):
             return redirect(reverse("audit_detail", args=[grant.pk]))
     grant.refresh_from_db()
     return _audit_detail(request, grant, form, status=INVALID)
-

@@ -43,7 +43,9 @@ def ops(db):
 
 @pytest.fixture
 def customer(db):
-    return factories.make_customer("Alice Moreau", phone="+447700900101", email="alice@example.com", loyalty_card="LC-1")
+    return factories.make_customer(
+        "Alice Moreau", phone="+447700900101", email="alice@example.com", loyalty_card="LC-1"
+    )
 
 
 def client_for(user) -> Client:

@@ -19,9 +19,7 @@ FRONTLINE = Authority("frontline", Decimal("1000"))
 
 
 def test_worked_example_explains_every_step():
-    quote = compute_cap(
-        RULE, purchase_value=Decimal("2500"), tenure_months=36, authority=FRONTLINE, currency="EUR"
-    )
+    quote = compute_cap(RULE, purchase_value=Decimal("2500"), tenure_months=36, authority=FRONTLINE, currency="EUR")
     assert quote.cap == Decimal("1000.00")
     assert quote.explanation == (
         "40% of 2,500.00 = 1,000.00; within floor 200.00 and ceiling 1,500.00; "
@@ -45,15 +43,24 @@ def test_rounds_half_up_to_the_currency_minor_unit():
     rule = PlaybookRule("Drinks", Decimal("12.5"), Decimal("0"), Decimal("1000"), TIERS)
     authority = Authority("frontline", Decimal("1000"))
     # 12.5% of 0.20 = 0.025 → 0.03 (half-up, not banker's 0.02)
-    assert compute_cap(rule, purchase_value=Decimal("0.20"), tenure_months=0, authority=authority, currency="EUR").cap == Decimal("0.03")
+    assert compute_cap(
+        rule, purchase_value=Decimal("0.20"), tenure_months=0, authority=authority, currency="EUR"
+    ).cap == Decimal("0.03")
     # Yen has no minor unit: 12.5% of 1,004 = 125.5 → 126
-    assert compute_cap(rule, purchase_value=Decimal("1004"), tenure_months=0, authority=authority, currency="JPY").cap == Decimal("126")
+    assert compute_cap(
+        rule, purchase_value=Decimal("1004"), tenure_months=0, authority=authority, currency="JPY"
+    ).cap == Decimal("126")
 
 
 def test_authority_in_a_currency_without_cents_is_rounded_down():
     rule = PlaybookRule("Big", Decimal("100"), Decimal("0"), Decimal("100000"), TIERS)
-    quote = compute_cap(rule, purchase_value=Decimal("5000"), tenure_months=0,
-                        authority=Authority("frontline", Decimal("1000.50")), currency="JPY")
+    quote = compute_cap(
+        rule,
+        purchase_value=Decimal("5000"),
+        tenure_months=0,
+        authority=Authority("frontline", Decimal("1000.50")),
+        currency="JPY",
+    )
     assert quote.cap == Decimal("1000")
 
 
@@ -90,7 +97,9 @@ def test_describe_tenure(months, text):
 
 # --- properties -----------------------------------------------------------------
 
-money = st.decimals(min_value=Decimal("0"), max_value=Decimal("1000000"), places=2, allow_nan=False, allow_infinity=False)
+money = st.decimals(
+    min_value=Decimal("0"), max_value=Decimal("1000000"), places=2, allow_nan=False, allow_infinity=False
+)
 multipliers = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("10"), places=2)
 
 
@@ -99,8 +108,10 @@ def rules(draw):
     floor = draw(money)
     ceiling = draw(money.filter(lambda value: value >= floor))
     steps = sorted(draw(st.lists(multipliers, min_size=1, max_size=4)))
-    months = sorted(draw(st.sets(st.integers(min_value=1, max_value=600), min_size=len(steps) - 1, max_size=len(steps) - 1)))
-    tiers = tuple(TierRule(f"T{i}", m, mult) for i, (m, mult) in enumerate(zip([0, *months], steps)))
+    months = sorted(
+        draw(st.sets(st.integers(min_value=1, max_value=600), min_size=len(steps) - 1, max_size=len(steps) - 1))
+    )
+    tiers = tuple(TierRule(f"T{i}", m, mult) for i, (m, mult) in enumerate(zip([0, *months], steps, strict=True)))
     percent = draw(st.decimals(min_value=Decimal("0"), max_value=Decimal("1000"), places=2))
     return PlaybookRule("generated", percent, floor, ceiling, tiers)
 
@@ -112,7 +123,9 @@ currencies = st.sampled_from(["EUR", "JPY", "BHD", "USD"])
 
 @settings(max_examples=400, deadline=None)
 @given(rule=rules(), value=money, tenure=tenures, authority=authorities, currency=currencies)
-def test_cap_is_never_negative_nor_above_authority_nor_above_ceiling_times_top_multiplier(rule, value, tenure, authority, currency):
+def test_cap_is_never_negative_nor_above_authority_nor_above_ceiling_times_top_multiplier(
+    rule, value, tenure, authority, currency
+):
     cap = compute_cap(rule, purchase_value=value, tenure_months=tenure, authority=authority, currency=currency).cap
     assert cap >= 0
     assert cap <= authority.limit
@@ -123,7 +136,9 @@ def test_cap_is_never_negative_nor_above_authority_nor_above_ceiling_times_top_m
 @given(rule=rules(), a=money, b=money, tenure=tenures, authority=authorities, currency=currencies)
 def test_cap_never_falls_when_the_purchase_value_grows(rule, a, b, tenure, authority, currency):
     low, high = sorted([a, b])
-    quote = lambda value: compute_cap(rule, purchase_value=value, tenure_months=tenure, authority=authority, currency=currency).cap  # noqa: E731
+    quote = lambda value: (
+        compute_cap(rule, purchase_value=value, tenure_months=tenure, authority=authority, currency=currency).cap
+    )  # noqa: E731
     assert quote(low) <= quote(high)
 
 
@@ -131,7 +146,9 @@ def test_cap_never_falls_when_the_purchase_value_grows(rule, a, b, tenure, autho
 @given(rule=rules(), value=money, t1=tenures, t2=tenures, authority=authorities, currency=currencies)
 def test_cap_never_falls_when_tenure_grows(rule, value, t1, t2, authority, currency):
     short, long = sorted([t1, t2])
-    quote = lambda months: compute_cap(rule, purchase_value=value, tenure_months=months, authority=authority, currency=currency).cap  # noqa: E731
+    quote = lambda months: (
+        compute_cap(rule, purchase_value=value, tenure_months=months, authority=authority, currency=currency).cap
+    )  # noqa: E731
     assert quote(short) <= quote(long)
 
 

@@ -13,11 +13,21 @@ pytestmark = pytest.mark.django_db
 
 def playbook_change_form(pb: Playbook, **changes) -> dict:
     data = {
-        "code": pb.code, "name": pb.name, "kind": pb.kind, "offer": pb.offer, "apology_script": pb.apology_script,
-        "percent": str(pb.percent), "floor": str(pb.floor), "ceiling": str(pb.ceiling),
-        "voucher_valid_days": pb.voucher_valid_days or "", "sort_order": pb.sort_order, "is_active": "on",
-        "tier_multipliers-TOTAL_FORMS": "0", "tier_multipliers-INITIAL_FORMS": "0",
-        "tier_multipliers-MIN_NUM_FORMS": "0", "tier_multipliers-MAX_NUM_FORMS": "1000",
+        "code": pb.code,
+        "name": pb.name,
+        "kind": pb.kind,
+        "offer": pb.offer,
+        "apology_script": pb.apology_script,
+        "percent": str(pb.percent),
+        "floor": str(pb.floor),
+        "ceiling": str(pb.ceiling),
+        "voucher_valid_days": pb.voucher_valid_days or "",
+        "sort_order": pb.sort_order,
+        "is_active": "on",
+        "tier_multipliers-TOTAL_FORMS": "0",
+        "tier_multipliers-INITIAL_FORMS": "0",
+        "tier_multipliers-MIN_NUM_FORMS": "0",
+        "tier_multipliers-MAX_NUM_FORMS": "1000",
     }
     data.update(changes)
     return data

@@ -17,11 +17,19 @@ from tests.factories import grant_for, make_customer, playbook
 pytestmark = pytest.mark.django_db
 
 
-def request_for(customer, location, *, code="repeat-repair", purchase_value="2500", amount=None, token=None, quoted_cap=None):
+def request_for(
+    customer, location, *, code="repeat-repair", purchase_value="2500", amount=None, token=None, quoted_cap=None
+):
     return GrantRequest(
-        customer=customer, location=location, category="repeat_repair", purchase_value=Decimal(purchase_value),
-        note="same fault again", playbook_id=playbook(code).pk, amount=None if amount is None else Decimal(amount),
-        token=token or uuid.uuid4(), quoted_cap=quoted_cap,
+        customer=customer,
+        location=location,
+        category="repeat_repair",
+        purchase_value=Decimal(purchase_value),
+        note="same fault again",
+        playbook_id=playbook(code).pk,
+        amount=None if amount is None else Decimal(amount),
+        token=token or uuid.uuid4(),
+        quoted_cap=quoted_cap,
     )
 
 
@@ -40,7 +48,9 @@ def test_grant_defaults_to_the_cap_and_keeps_its_explanation(frontline, central)
 
 
 def test_lower_amount_is_granted_as_asked(frontline, central, customer):
-    grant = grant_issue(actor=frontline, roles=["frontline"], request=request_for(customer, central, amount="99.50")).grant
+    grant = grant_issue(
+        actor=frontline, roles=["frontline"], request=request_for(customer, central, amount="99.50")
+    ).grant
     assert grant.amount == Decimal("99.50")
     assert grant.cap == Decimal("250.00")
 
@@ -65,7 +75,9 @@ def test_reused_token_with_other_values_is_refused(frontline, central, customer)
     token = uuid.uuid4()
     grant_issue(actor=frontline, roles=["frontline"], request=request_for(customer, central, token=token))
     with pytest.raises(RecoveryError, match="already used for grant"):
-        grant_issue(actor=frontline, roles=["frontline"], request=request_for(customer, central, token=token, amount="10"))
+        grant_issue(
+            actor=frontline, roles=["frontline"], request=request_for(customer, central, token=token, amount="10")
+        )
     assert Grant.objects.count() == 1
 
 
@@ -106,7 +118,9 @@ def test_inactive_playbook_is_refused(frontline, central, customer):
 
 def test_cap_changed_since_the_quote_is_refused(frontline, central, customer):
     with pytest.raises(RecoveryError, match="changed from 300.00 to 250.00"):
-        grant_issue(actor=frontline, roles=["frontline"], request=request_for(customer, central, quoted_cap=Decimal("300")))
+        grant_issue(
+            actor=frontline, roles=["frontline"], request=request_for(customer, central, quoted_cap=Decimal("300"))
+        )
     assert not Grant.objects.exists()
 
 
@@ -136,7 +150,9 @@ def test_same_token_submitted_at_once_makes_one_grant(frontline, central, custom
     def submit():
         try:
             barrier.wait()
-            outcome = grant_issue(actor=frontline, roles=["frontline"], request=request_for(customer, central, token=token))
+            outcome = grant_issue(
+                actor=frontline, roles=["frontline"], request=request_for(customer, central, token=token)
+            )
             results.append(outcome.grant.pk)
         except Exception as error:  # noqa: BLE001 - collected and asserted below
             errors.append(error)
@@ -167,4 +183,6 @@ def test_voucher_codes_use_no_ambiguous_characters():
 
     codes = {voucher_code_new() for _ in range(500)}
     assert len(codes) == 500
-    assert all(re.fullmatch(r"[23456789ABCDEFGHJKMNPQRSTVWXYZ]{5}-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{5}", c) for c in codes)
+    assert all(
+        re.fullmatch(r"[23456789ABCDEFGHJKMNPQRSTVWXYZ]{5}-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{5}", c) for c in codes
+    )

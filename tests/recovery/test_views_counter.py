@@ -24,9 +24,14 @@ def quoted_cap(response, playbook_id) -> str:
 
 def grant_form(token, playbook_id, cap, purchase_value="2500", amount=""):
     return {
-        "category": "repeat_repair", "purchase_value": purchase_value, "note": "Same fault",
-        "playbook": playbook_id, "amount": amount, "token": token,
-        "quoted_purchase_value": purchase_value, f"quoted_cap_{playbook_id}": cap,
+        "category": "repeat_repair",
+        "purchase_value": purchase_value,
+        "note": "Same fault",
+        "playbook": playbook_id,
+        "amount": amount,
+        "token": token,
+        "quoted_purchase_value": purchase_value,
+        f"quoted_cap_{playbook_id}": cap,
     }
 
 
@@ -71,7 +76,8 @@ def test_three_screens_grant_a_voucher_with_script_and_qr(frontline_client, cust
     assert screen_2.status_code == 200
     quotes = frontline_client.get(reverse("counter_quotes", args=[customer.pk]), {"purchase_value": "2500"})
     response = frontline_client.post(
-        reverse("counter_resolve", args=[customer.pk]), grant_form(token_of(screen_2), repair.pk, quoted_cap(quotes, repair.pk))
+        reverse("counter_resolve", args=[customer.pk]),
+        grant_form(token_of(screen_2), repair.pk, quoted_cap(quotes, repair.pk)),
     )
     grant = Grant.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("counter_granted", args=[grant.pk])
@@ -98,7 +104,9 @@ def test_grant_post_runs_a_bounded_number_of_queries(frontline_client, customer,
     repair = playbook("repeat-repair")
     token = token_of(frontline_client.get(reverse("counter_resolve", args=[customer.pk])))
     with django_assert_max_num_queries(22):
-        response = frontline_client.post(reverse("counter_resolve", args=[customer.pk]), grant_form(token, repair.pk, "250.00"))
+        response = frontline_client.post(
+            reverse("counter_resolve", args=[customer.pk]), grant_form(token, repair.pk, "250.00")
+        )
     assert response.status_code == 302
 
 

@@ -98,7 +98,9 @@ class Command(BaseCommand):
             customer, _ = Customer.objects.get_or_create(
                 name=name,
                 defaults={
-                    "phone": phone, "email": email, "loyalty_card": card,
+                    "phone": phone,
+                    "email": email,
+                    "loyalty_card": card,
                     "customer_since": months_ago(today, tenure),
                 },
             )
@@ -110,8 +112,11 @@ class Command(BaseCommand):
     def _past_grants(self, rng, weeks, locations, users, customers):
         policy = load_policy()
         playbooks = {playbook.code: playbook for playbook in Playbook.objects.filter(is_active=True)}
-        staff = [(users["frontline"], locations["central"]), (users["frontline2"], locations["airport"]),
-                 (users["manager"], locations["central"])]
+        staff = [
+            (users["frontline"], locations["central"]),
+            (users["frontline2"], locations["airport"]),
+            (users["manager"], locations["central"]),
+        ]
         now = timezone.now()
         made = 0
         for day in range(weeks * 7, 0, -1):
@@ -122,9 +127,14 @@ class Command(BaseCommand):
                     continue
                 at = now - timedelta(days=day, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
                 request = GrantRequest(
-                    customer=rng.choice(customers), location=location, category=category,
-                    purchase_value=Decimal(rng.randint(low * 100, high * 100)) / 100, note=note,
-                    playbook_id=playbooks[code].pk, amount=None, token=uuid.uuid4(),
+                    customer=rng.choice(customers),
+                    location=location,
+                    category=category,
+                    purchase_value=Decimal(rng.randint(low * 100, high * 100)) / 100,
+                    note=note,
+                    playbook_id=playbooks[code].pk,
+                    amount=None,
+                    token=uuid.uuid4(),
                 )
                 roles = [group.name for group in actor.groups.all()]
                 try:
@@ -134,9 +144,12 @@ class Command(BaseCommand):
                 made += 1
                 if rng.random() < 0.05:
                     reviewer = users["manager"] if location.code == "central" else users["manager2"]
-                    grant_void(actor=reviewer, grant_id=outcome.grant.pk,
-                               reason="Customer had already been compensated for this visit.",
-                               at=at + timedelta(days=1))
+                    grant_void(
+                        actor=reviewer,
+                        grant_id=outcome.grant.pk,
+                        reason="Customer had already been compensated for this visit.",
+                        at=at + timedelta(days=1),
+                    )
         self.stdout.write(f"Generated {made} past grants ({ServiceFailure.objects.count()} failures).")
 
     def _print_credentials(self):
