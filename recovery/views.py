@@ -159,42 +159,47 @@ def counter_resolve(request, customer_id: int):
         return render(request, "recovery/counter_resolve.html", _resolve_context(request, customer, form, None))
 
     form = ResolveForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        quoted_value = data["quoted_purchase_value"]
-        if quoted_value is not None and quoted_value != data["purchase_value"]:
-            form.add_error(
-                "purchase_value",
-                "Purchase value: the caps shown were for another amount; they are updated now. "
-                "Check the cards and grant again.",
-            )
-        else:
-            grant_request = services.GrantRequest(
-                customer=customer,
-                location=request.counter_location,
-                category=data["category"],
-                purchase_value=data["purchase_value"],
-                note=data["note"].strip(),
-                playbook_id=data["playbook"],
-                amount=data["amount"],
-                token=data["token"],
-                quoted_cap=form.quoted_cap(),
-            )
-            try:
-                outcome = services.grant_issue(
-                    actor=request.user, roles=user_roles(request.user), request=grant_request
-                )
-            except services.RecoveryError as error:
-                form.add_error(error.field, error.message)
-            else:
-                return redirect("counter_granted", grant_id=outcome.grant.pk)
-    purchase_value = form.cleaned_data.get("purchase_value") if hasattr(form, "cleaned_data") else None
+    grant = _grant_from_form(request, customer, form) if form.is_valid() else None
+    if grant is not None:
+        return redirect("counter_granted", grant_id=grant.pk)
+    # Re-price the cards for the value typed, even when that field itself was refused.
+    purchase_value = getattr(form, "priced_purchase_value", None)
     return render(
         request,
         "recovery/counter_resolve.html",
         _resolve_context(request, customer, form, purchase_value),
         status=INVALID,
     )
+
+
+def _grant_from_form(request, customer, form) -> Grant | None:
+    """Grant from a valid form, or put the service's refusal on the form and return None."""
+    data = form.cleaned_data
+    form.priced_purchase_value = data["purchase_value"]
+    quoted_value = data["quoted_purchase_value"]
+    if quoted_value is not None and quoted_value != data["purchase_value"]:
+        form.add_error(
+            "purchase_value",
+            "Purchase value: the caps shown were for another amount; they are updated now. "
+            "Check the cards and grant again.",
+        )
+        return None
+    grant_request = services.GrantRequest(
+        customer=customer,
+        location=request.counter_location,
+        category=data["category"],
+        purchase_value=data["purchase_value"],
+        note=data["note"].strip(),
+        playbook_id=data["playbook"],
+        amount=data["amount"],
+        token=data["token"],
+        quoted_cap=form.quoted_cap(),
+    )
+    try:
+        return services.grant_issue(actor=request.user, roles=user_roles(request.user), request=grant_request).grant
+    except services.RecoveryError as error:
+        form.add_error(error.field, error.message)
+        return None
 
 
 @require_GET

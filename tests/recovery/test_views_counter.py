@@ -129,3 +129,15 @@ def test_my_grants_lists_only_my_own(frontline_client, frontline, frontline_airp
     grant_for(frontline_airport, airport, other)
     page = frontline_client.get(reverse("my_grants")).content.decode()
     assert "Alice Moreau" in page and "Only At Airport" not in page
+
+
+def test_stale_caps_are_repriced_for_the_typed_value(frontline_client, customer):
+    """Caps quoted for 100 but 2,500 typed (no htmx): refused, and the cards now show 2,500's caps."""
+    repair = playbook("repeat-repair")
+    token = token_of(frontline_client.get(reverse("counter_resolve", args=[customer.pk])))
+    form = grant_form(token, repair.pk, "75.00") | {"quoted_purchase_value": "100"}
+    response = frontline_client.post(reverse("counter_resolve", args=[customer.pk]), form)
+    assert response.status_code == 422
+    assert "the caps shown were for another amount" in response.content.decode()
+    assert quoted_cap(response, repair.pk) == "250.00"
+    assert not Grant.objects.exists()
