@@ -96,7 +96,13 @@ class ResolveForm(forms.Form):
         },
     )
     amount = money_field("Amount", required=False, help_text="Leave empty to grant the full cap.")
-    token = forms.UUIDField(widget=forms.HiddenInput, error_messages={"required": "This form expired: reload it."})
+    token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This form is missing its one-time token: reload the page and grant again.",
+            "invalid": "This form's one-time token is damaged: reload the page and grant again.",
+        },
+    )
     quoted_purchase_value = forms.DecimalField(required=False, widget=forms.HiddenInput)
 
     def quoted_cap(self):
@@ -106,7 +112,10 @@ class ResolveForm(forms.Form):
             value = Decimal(raw) if raw else None
         except ArithmeticError:
             return None
-        return value if value is not None and value.is_finite() else None
+        # A tampered value is ignored: the service checks the amount against the real cap anyway.
+        if value is None or not value.is_finite() or not 0 <= value <= MAX_MONEY:
+            return None
+        return value.quantize(Decimal("0.01")) if value == value.quantize(Decimal("0.01")) else None
 
 
 class VoidForm(forms.Form):

@@ -170,7 +170,10 @@ def grant_issue(
     quote = policy.quote(
         playbook.id, purchase_value=request.purchase_value, tenure_months=tenure_months, authority=authority
     )
-    money = lambda amount: format_amount(amount, policy.currency)  # noqa: E731
+
+    def money(amount: Decimal) -> str:
+        return format_amount(amount, policy.currency)
+
     if request.quoted_cap is not None and request.quoted_cap != quote.cap:
         raise RecoveryError(
             "playbook",

@@ -64,7 +64,12 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "logout": {"GET": every(405), "POST": every(Redirect("/login/"))},
     # home: require_GET, then each role to where its work is.
     "home": {
-        "GET": {ANON: TO_LOGIN, FRONTLINE: Redirect("/counter/"), MANAGER: Redirect("/counter/"), OPS: Redirect("/audit/")},
+        "GET": {
+            ANON: TO_LOGIN,
+            FRONTLINE: Redirect("/counter/"),
+            MANAGER: Redirect("/counter/"),
+            OPS: Redirect("/audit/"),
+        },
         "POST": every(405),
     },
     # Counter (screen 1): require_GET outside the permission check, so POST is 405 even for ops.

@@ -136,9 +136,10 @@ def test_cap_is_never_negative_nor_above_authority_nor_above_ceiling_times_top_m
 @given(rule=rules(), a=money, b=money, tenure=tenures, authority=authorities, currency=currencies)
 def test_cap_never_falls_when_the_purchase_value_grows(rule, a, b, tenure, authority, currency):
     low, high = sorted([a, b])
-    quote = lambda value: (
-        compute_cap(rule, purchase_value=value, tenure_months=tenure, authority=authority, currency=currency).cap
-    )  # noqa: E731
+
+    def quote(value):
+        return compute_cap(rule, purchase_value=value, tenure_months=tenure, authority=authority, currency=currency).cap
+
     assert quote(low) <= quote(high)
 
 
@@ -146,9 +147,10 @@ def test_cap_never_falls_when_the_purchase_value_grows(rule, a, b, tenure, autho
 @given(rule=rules(), value=money, t1=tenures, t2=tenures, authority=authorities, currency=currencies)
 def test_cap_never_falls_when_tenure_grows(rule, value, t1, t2, authority, currency):
     short, long = sorted([t1, t2])
-    quote = lambda months: (
-        compute_cap(rule, purchase_value=value, tenure_months=months, authority=authority, currency=currency).cap
-    )  # noqa: E731
+
+    def quote(months):
+        return compute_cap(rule, purchase_value=value, tenure_months=months, authority=authority, currency=currency).cap
+
     assert quote(short) <= quote(long)
 
 
