@@ -17,10 +17,10 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str(
-    "SECRET_KEY",
-    default="dev-only-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz",
-)
+if DEBUG:
+    SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-dev-only-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+else:
+    SECRET_KEY = env.str("SECRET_KEY")  # production must set its own: no default to fall back on
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -45,3 +45,4 @@ can_void_grant = is_manager & works_at_record_location
 rules.add_perm("recovery.use_counter", can_use_counter)
 rules.add_perm("recovery.view_audit", can_view_audit)
 rules.add_perm("recovery.void_grant", can_void_grant)
+rules.add_perm("recovery.review_grant", can_review_location_record)

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from compensation.money import format_amount
+from compensation.money import format_amount, minor_unit, quantize
 from compensation.policy import Policy, load_policy, tenure_in_months
 from recovery.models import Customer, Grant, Location, ServiceFailure
 
@@ -183,6 +183,10 @@ def grant_issue(
     if quote.cap <= 0:
         raise RecoveryError("playbook", f"“{playbook.name}” allows nothing for this customer with your authority.")
     amount = quote.cap if request.amount is None else request.amount
+    if amount != quantize(amount, policy.currency):
+        raise RecoveryError(
+            "amount", f"Amount: {policy.currency} has no smaller unit than {money(minor_unit(policy.currency))}."
+        )
     if amount > quote.cap:
         raise RecoveryError(
             "amount", f"{money(amount)} is above this customer's cap of {money(quote.cap)} for “{playbook.name}”."

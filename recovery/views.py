@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 import zoneinfo
 from functools import wraps
@@ -284,11 +285,15 @@ def counter_location_choose(request):
 
 def _keyset_page(grants, cursor: str):
     """One page of grants, newest first, after `cursor` ('<granted_at>_<id>'): no OFFSET, no COUNT."""
-    if cursor:
-        stamp, _, last_id = cursor.rpartition("_")
-        when = parse_datetime(stamp)
-        if when is not None and last_id.isdigit():
-            grants = grants.filter(Q(granted_at__lt=when) | Q(granted_at=when, id__lt=int(last_id)))
+    stamp, _, last_id = cursor.rpartition("_")
+    try:
+        when = parse_datetime(stamp) if stamp else None
+        if when is not None:
+            when = (timezone.make_aware(when, dt.UTC) if timezone.is_naive(when) else when).astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        when = None  # a damaged link starts again from the newest grant
+    if when is not None and last_id.isascii() and last_id.isdigit():
+        grants = grants.filter(Q(granted_at__lt=when) | Q(granted_at=when, id__lt=int(last_id)))
     page = list(grants.order_by("-granted_at", "-id")[: AUDIT_PAGE_SIZE + 1])
     next_cursor = ""
     if len(page) > AUDIT_PAGE_SIZE:
@@ -342,6 +347,9 @@ def _audit_detail(request, grant, void_form, status=200):
 @permission_required("recovery.view_audit", raise_exception=True)
 def audit_detail(request, grant_id: int):
     grant = _grant_visible_to(request, grant_id)
+    # Having made a grant shows it at the counter, not its audit once the location is no longer yours.
+    if not request.user.has_perm("recovery.review_grant", grant):
+        raise PermissionDenied
     return _audit_detail(request, grant, VoidForm())
 
 
