@@ -18,3 +18,8 @@ is_ops = rules.is_group_member(OPS)
 # Policy (playbooks, tiers, authority) is read by managers and ops, changed by ops only.
 can_view_policy = is_ops | is_manager
 can_change_policy = is_ops
+
+
+def roles_of(user) -> list[str]:
+    """The employee's role names (their groups), as the cap engine's authority lookup takes them."""
+    return [group.name for group in user.groups.all()]

@@ -21,6 +21,7 @@ from rules.contrib.views import permission_required
 
 from compensation.caps import tier_reached
 from compensation.policy import load_policy, tenure_in_months, tier_rules_in_force
+from compensation.predicates import roles_of
 from recovery import selectors, services
 from recovery.filters import GrantAuditFilter
 from recovery.forms import CustomerSearchForm, ResolveForm, VoidForm, WalkInForm
@@ -29,10 +30,6 @@ from recovery.models import Customer, Grant
 COUNTER_LOCATION_KEY = "counter_location_id"
 AUDIT_PAGE_SIZE = 50
 INVALID = 422  # a form sent back with errors: nothing was stored
-
-
-def user_roles(user) -> list[str]:
-    return [group.name for group in user.groups.all()]
 
 
 def counter_view(view):
@@ -117,11 +114,12 @@ def customer_add(request):
 # --- screen 2: failure and playbook --------------------------------------------------
 
 
-def _playbook_cards(request, customer: Customer, purchase_value, policy=None):
+def _playbook_cards(request, customer: Customer, purchase_value, policy=None, tenure_months=None):
     """Every active playbook with its cap for this customer at this purchase value."""
     policy = policy or load_policy()
-    authority = policy.authority_for(user_roles(request.user))
-    tenure_months = tenure_in_months(customer.customer_since, request.counter_location.today())
+    authority = policy.authority_for(roles_of(request.user))
+    if tenure_months is None:
+        tenure_months = tenure_in_months(customer.customer_since, request.counter_location.today())
     cards = []
     for playbook_id, playbook in policy.playbooks.items():
         quote = None
@@ -147,7 +145,7 @@ def _resolve_context(request, customer, form, purchase_value):
         "tier": policy.tier_for(tenure_months),
         "value": selectors.customer_value(customer=customer),
         "form": form,
-        **_playbook_cards(request, customer, purchase_value, policy),
+        **_playbook_cards(request, customer, purchase_value, policy, tenure_months),
     }
 
 
@@ -197,7 +195,7 @@ def _grant_from_form(request, customer, form) -> Grant | None:
         quoted_cap=form.quoted_cap(),
     )
     try:
-        return services.grant_issue(actor=request.user, roles=user_roles(request.user), request=grant_request).grant
+        return services.grant_issue(actor=request.user, roles=roles_of(request.user), request=grant_request).grant
     except services.RecoveryError as error:
         form.add_error(error.field, error.message)
         return None

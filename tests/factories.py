@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from compensation.models import Playbook
+from compensation.predicates import roles_of
 from recovery.models import Customer, Location, StaffProfile
 from recovery.services import GrantRequest, grant_issue
 
@@ -35,17 +36,33 @@ def playbook(code) -> Playbook:
     return Playbook.objects.get(code=code)
 
 
-def grant_for(actor, location, customer, *, code="free-drinks", purchase_value="100", amount=None, token=None):
-    """Issue a grant through the service, as the counter does."""
-    request = GrantRequest(
+def grant_request(
+    customer,
+    location,
+    *,
+    code="free-drinks",
+    purchase_value="100",
+    amount=None,
+    token=None,
+    category="waiting",
+    note="",
+    quoted_cap=None,
+) -> GrantRequest:
+    """What the counter form would submit for one grant."""
+    return GrantRequest(
         customer=customer,
         location=location,
-        category="waiting",
+        category=category,
         purchase_value=Decimal(purchase_value),
-        note="",
+        note=note,
         playbook_id=playbook(code).pk,
         amount=None if amount is None else Decimal(amount),
         token=token or uuid.uuid4(),
+        quoted_cap=quoted_cap,
     )
-    roles = [group.name for group in actor.groups.all()]
-    return grant_issue(actor=actor, roles=roles, request=request).grant
+
+
+def grant_for(actor, location, customer, **request_fields):
+    """Issue a grant through the service, as the counter does."""
+    request = grant_request(customer, location, **request_fields)
+    return grant_issue(actor=actor, roles=roles_of(actor), request=request).grant

@@ -11,25 +11,21 @@ from django.db import connection
 
 from compensation.models import Playbook, RoleAuthority, TenureTier
 from recovery.models import Grant, ServiceFailure
-from recovery.services import GrantRequest, RecoveryError, grant_issue, grant_void
-from tests.factories import grant_for, make_customer, playbook
+from recovery.services import RecoveryError, grant_issue, grant_void
+from tests.factories import grant_for, grant_request, make_customer, playbook
 
 pytestmark = pytest.mark.django_db
 
 
-def request_for(
-    customer, location, *, code="repeat-repair", purchase_value="2500", amount=None, token=None, quoted_cap=None
-):
-    return GrantRequest(
-        customer=customer,
-        location=location,
+def request_for(customer, location, *, code="repeat-repair", purchase_value="2500", **fields):
+    return grant_request(
+        customer,
+        location,
+        code=code,
+        purchase_value=purchase_value,
         category="repeat_repair",
-        purchase_value=Decimal(purchase_value),
         note="same fault again",
-        playbook_id=playbook(code).pk,
-        amount=None if amount is None else Decimal(amount),
-        token=token or uuid.uuid4(),
-        quoted_cap=quoted_cap,
+        **fields,
     )
 
 

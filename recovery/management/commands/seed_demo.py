@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from compensation.models import Playbook
 from compensation.policy import load_policy
+from compensation.predicates import roles_of
 from recovery.models import Customer, Grant, Location, ServiceFailure, StaffProfile
 from recovery.services import GrantRequest, RecoveryError, grant_issue, grant_void
 
@@ -136,7 +137,7 @@ class Command(BaseCommand):
                     amount=None,
                     token=uuid.uuid4(),
                 )
-                roles = [group.name for group in actor.groups.all()]
+                roles = roles_of(actor)
                 try:
                     outcome = grant_issue(actor=actor, roles=roles, request=request, policy=policy, at=at)
                 except RecoveryError:
