@@ -7,10 +7,12 @@ later edit never rewrites the past.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
 
@@ -166,3 +168,120 @@ class RoleAuthority(RulesModel):
 
     def __str__(self):
         return f"{self.get_role_display()}: {self.limit}"
+
+
+class EmployeeAuthority(RulesModel):
+    """A named employee's own authority limit, replacing their role's limit (higher or lower)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="own_authority")
+    limit = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
+    note = models.CharField(max_length=200, blank=True, help_text="Why this person has their own limit.")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "employee authorities"
+        rules_permissions = POLICY_PERMISSIONS | {"delete": predicates.can_change_policy}
+        constraints = [
+            models.CheckConstraint(condition=Q(limit__gte=0), name="employee_authority_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.limit}"
+
+
+class CustomerLimit(RulesModel):
+    """At most `max_grants` grants and `max_total` in value per customer in a rolling window.
+
+    Counted across all locations, so a customer cannot collect the same limit
+    again at the next shop.
+    """
+
+    window_days = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(3650)], help_text="Length of the rolling window in days."
+    )
+    max_grants = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Empty: no limit on the number."
+    )
+    max_total = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=NON_NEGATIVE, help_text="Empty: no limit on the total value."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["window_days"]
+        rules_permissions = POLICY_PERMISSIONS | {"delete": predicates.can_change_policy}
+        constraints = [
+            models.UniqueConstraint(fields=["window_days"], name="one_customer_limit_per_window"),
+            models.CheckConstraint(condition=Q(window_days__gte=1), name="customer_limit_window_positive"),
+            models.CheckConstraint(condition=Q(max_total__gte=0) | Q(max_total__isnull=True), name="max_total_ok"),
+        ]
+
+    def __str__(self):
+        return f"{self.window_days} days"
+
+    def clean(self):
+        if self.max_grants is None and self.max_total is None:
+            raise ValidationError({"max_grants": "Set a number of grants, a total value, or both."})
+
+
+class LocationBudget(RulesModel):
+    """A location's monthly compensation budget and what happens once it is used up."""
+
+    class WhenExhausted(models.TextChoices):
+        WARN = "warn", "Only warn (grants go through)"
+        ESCALATE = "escalate", "Require a manager's approval"
+
+    location = models.OneToOneField("recovery.Location", on_delete=models.CASCADE, related_name="budget")
+    monthly_amount = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
+    when_exhausted = models.CharField(max_length=10, choices=WhenExhausted.choices, default=WhenExhausted.WARN)
+    history = HistoricalRecords()
+
+    class Meta:
+        rules_permissions = POLICY_PERMISSIONS | {"delete": predicates.can_change_policy}
+        constraints = [
+            models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="budget_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.location}: {self.monthly_amount} a month"
+
+
+class PolicyVersion(RulesModel):
+    """A published, immutable snapshot of the whole policy, in force from `effective_at`.
+
+    Ops edit the policy tables above as a draft; publishing copies them into
+    `document`. The counter reads only published versions, so a half-finished
+    edit never reaches a customer, and a grant names the version it used.
+    """
+
+    number = models.PositiveIntegerField(unique=True)
+    effective_at = models.DateTimeField(db_index=True)
+    reason = models.CharField(max_length=500)
+    document = models.JSONField(help_text="Every playbook, tier and limit of this version.")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_by_username = models.CharField(max_length=150)
+    published_at = models.DateTimeField(default=timezone.now)
+    restores = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Rolled back to this."
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        get_latest_by = "number"
+        rules_permissions = {
+            "view": predicates.can_view_policy,
+            # Published versions are facts: only the publish service creates them.
+            "add": predicates.rules.always_deny,
+            "change": predicates.rules.always_deny,
+            "delete": predicates.rules.always_deny,
+        }
+        indexes = [models.Index(fields=["-effective_at", "-number"], name="policy_version_in_force")]
+
+    def __str__(self):
+        return f"Version {self.number}"
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.effective_at > timezone.now()

@@ -1,8 +1,17 @@
-"""Load the compensation policy in force, once per request, for the cap engine.
+"""The policy as the counter uses it: a published version, turned into engine rules.
 
-The counter needs every active playbook's cap at once; loading playbooks, tiers,
-overrides and authorities in four queries keeps that cost constant however many
-playbooks ops add.
+Ops edit the policy tables (playbooks, tiers, authorities, customer limits,
+budgets) as a *draft*. Publishing copies the draft into a `PolicyVersion`
+document with an effective date. The counter reads the one version in force at
+the moment of the grant, in one query, so:
+
+- a draft edit never reaches a customer before it is published,
+- a change scheduled for tomorrow does not apply today,
+- each grant names the version it was made under, and past grants never change.
+
+The document is plain JSON (amounts as strings, so Decimals survive exactly);
+`policy_from_document` turns it into the frozen `Policy` the cap engine and the
+limit checks take.
 """
 
 from __future__ import annotations
@@ -13,11 +22,36 @@ from decimal import Decimal
 from typing import Iterable
 
 from django.conf import settings
+from django.utils import timezone
 
 from compensation.caps import Authority, CapQuote, PlaybookRule, TierRule, compute_cap, tier_reached
-from compensation.models import Playbook, PlaybookTierMultiplier, RoleAuthority, TenureTier
+from compensation.limits import BudgetRule, CustomerLimitRule
+from compensation.models import (
+    CustomerLimit,
+    EmployeeAuthority,
+    LocationBudget,
+    Playbook,
+    PlaybookTierMultiplier,
+    PolicyVersion,
+    RoleAuthority,
+    TenureTier,
+)
 
 NO_AUTHORITY = Authority(role="no role", limit=Decimal("0"))
+BASE_TIER = {"id": None, "name": "Base", "min_months": 0, "multiplier": "1"}
+PLAYBOOK_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "offer",
+    "apology_script",
+    "percent",
+    "floor",
+    "ceiling",
+    "voucher_valid_days",
+    "sort_order",
+    "is_active",
+)
 
 
 def tenure_in_months(customer_since: date, today: date) -> int:
@@ -30,20 +64,26 @@ def tenure_in_months(customer_since: date, today: date) -> int:
 
 @dataclass(frozen=True)
 class Policy:
-    """The playbooks, tiers and authority limits in force, ready for the cap engine."""
+    """The playbooks, tiers and limits of one version, ready for the cap engine and limit checks."""
 
-    playbooks: dict[int, Playbook]
+    playbooks: dict[int, Playbook]  # active ones, in display order; unsaved instances built from the document
     rules: dict[int, PlaybookRule]
     authorities: dict[str, Decimal]
     tiers: tuple[TierRule, ...]
+    employee_authorities: dict[int, Decimal] = field(default_factory=dict)
+    customer_limits: tuple[CustomerLimitRule, ...] = ()
+    budgets: dict[int, BudgetRule] = field(default_factory=dict)
+    version: PolicyVersion | None = None
     currency: str = field(default_factory=lambda: settings.RECOVERY_CURRENCY)
 
     def tier_for(self, tenure_months: int) -> TierRule:
         """The customer's tier by the tiers' default multipliers (for display)."""
         return tier_reached(self.tiers, tenure_months)
 
-    def authority_for(self, roles: Iterable[str]) -> Authority:
-        """The most generous authority among the employee's roles."""
+    def authority_for(self, roles: Iterable[str], user_id: int | None = None) -> Authority:
+        """The employee's own limit if ops set one, else the most generous of their roles'."""
+        if user_id in self.employee_authorities:
+            return Authority(role="own limit", limit=self.employee_authorities[user_id])
         granted = [Authority(role=role, limit=self.authorities[role]) for role in roles if role in self.authorities]
         return max(granted, key=lambda authority: authority.limit, default=NO_AUTHORITY)
 
@@ -56,11 +96,23 @@ class Policy:
             currency=self.currency,
         )
 
+    def budget_for(self, location_id: int) -> BudgetRule | None:
+        return self.budgets.get(location_id)
+
+    @property
+    def version_label(self) -> str:
+        return f"version {self.version.number}" if self.version else "unpublished draft"
+
     def snapshot(self, playbook_id: int, authority: Authority) -> dict:
         """The rule values a grant was made under, stored with it for the audit."""
         rule = self.rules[playbook_id]
+        playbook = self.playbooks[playbook_id]
         return {
+            "policy_version": self.version.number if self.version else None,
             "playbook": rule.name,
+            "offer": playbook.offer,
+            "apology_script": playbook.apology_script,
+            "voucher_valid_days": playbook.voucher_valid_days,
             "percent": str(rule.percent),
             "floor": str(rule.floor),
             "ceiling": str(rule.ceiling),
@@ -68,39 +120,97 @@ class Policy:
                 {"name": t.name, "min_months": t.min_months, "multiplier": str(t.multiplier)} for t in rule.tiers
             ],
             "authority": {"role": authority.role, "limit": str(authority.limit)},
+            "customer_limits": [
+                {
+                    "window_days": r.window_days,
+                    "max_grants": r.max_grants,
+                    "max_total": None if r.max_total is None else str(r.max_total),
+                }
+                for r in self.customer_limits
+            ],
             "currency": self.currency,
         }
 
 
-def _tiers_in_force() -> list[TenureTier]:
+# --- the draft: the editable tables, as a document ------------------------------------
+
+
+def _money(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def draft_document() -> dict:
+    """The policy tables as they are now (the draft), as a version document."""
     tiers = list(TenureTier.objects.order_by("min_months"))
-    if not tiers or tiers[0].min_months != 0:
-        # Every customer belongs to some tier; a missing base tier means "×1".
-        tiers.insert(0, TenureTier(id=None, name="Base", min_months=0, multiplier=Decimal("1")))
-    return tiers
-
-
-def tier_rules_in_force() -> tuple[TierRule, ...]:
-    """The tenure tiers with their default multipliers, in one query."""
-    return tuple(TierRule(name=t.name, min_months=t.min_months, multiplier=t.multiplier) for t in _tiers_in_force())
-
-
-def load_policy() -> Policy:
-    """Read the active policy in four queries."""
-    tiers = _tiers_in_force()
-    overrides = {
-        (row.playbook_id, row.tier_id): row.multiplier
-        for row in PlaybookTierMultiplier.objects.filter(playbook__is_active=True)
+    multipliers: dict[int, dict[str, str]] = {}
+    for row in PlaybookTierMultiplier.objects.all():
+        multipliers.setdefault(row.playbook_id, {})[str(row.tier_id)] = str(row.multiplier)
+    playbooks = []
+    for playbook in Playbook.objects.order_by("sort_order", "name", "id"):
+        entry = {"id": playbook.id}
+        for name in PLAYBOOK_FIELDS:
+            value = getattr(playbook, name)
+            entry[name] = str(value) if isinstance(value, Decimal) else value
+        entry["multipliers"] = multipliers.get(playbook.id, {})
+        playbooks.append(entry)
+    return {
+        "tiers": [
+            {"id": t.id, "name": t.name, "min_months": t.min_months, "multiplier": str(t.multiplier)} for t in tiers
+        ],
+        "playbooks": playbooks,
+        "role_authorities": {row.role: str(row.limit) for row in RoleAuthority.objects.order_by("role")},
+        "employee_authorities": {
+            str(row.user_id): {"username": row.user.get_username(), "limit": str(row.limit)}
+            for row in EmployeeAuthority.objects.select_related("user").order_by("user_id")
+        },
+        "customer_limits": [
+            {"window_days": row.window_days, "max_grants": row.max_grants, "max_total": _money(row.max_total)}
+            for row in CustomerLimit.objects.order_by("window_days")
+        ],
+        "location_budgets": {
+            str(row.location_id): {
+                "location": row.location.name,
+                "monthly_amount": str(row.monthly_amount),
+                "when_exhausted": row.when_exhausted,
+            }
+            for row in LocationBudget.objects.select_related("location").order_by("location_id")
+        },
     }
-    playbooks = {playbook.id: playbook for playbook in Playbook.objects.filter(is_active=True)}
-    rules = {}
-    for playbook in playbooks.values():
+
+
+# --- from document to engine rules -----------------------------------------------------
+
+
+def _playbook_instance(entry: dict) -> Playbook:
+    values = {name: entry.get(name) for name in PLAYBOOK_FIELDS}
+    for name in ("percent", "floor", "ceiling"):
+        values[name] = Decimal(values[name])
+    return Playbook(id=entry["id"], **values)
+
+
+def policy_from_document(document: dict, version: PolicyVersion | None = None) -> Policy:
+    """Build the engine's rules from a version document (no database access)."""
+    tiers = list(document.get("tiers", []))
+    if not tiers or tiers[0]["min_months"] != 0:
+        # Every customer belongs to some tier; a missing base tier means "×1".
+        tiers.insert(0, BASE_TIER)
+    default_tiers = tuple(
+        TierRule(name=t["name"], min_months=t["min_months"], multiplier=Decimal(t["multiplier"])) for t in tiers
+    )
+    playbooks: dict[int, Playbook] = {}
+    rules: dict[int, PlaybookRule] = {}
+    for entry in document.get("playbooks", []):
+        if not entry.get("is_active"):
+            continue
+        playbook = _playbook_instance(entry)
+        overrides = entry.get("multipliers", {})
         tier_rules = []
         highest = Decimal("0")
         for tier in tiers:
             # A longer tenure never earns a lower multiplier, even if an override says so.
-            highest = max(highest, overrides.get((playbook.id, tier.id), tier.multiplier))
-            tier_rules.append(TierRule(name=tier.name, min_months=tier.min_months, multiplier=highest))
+            highest = max(highest, Decimal(overrides.get(str(tier["id"]), tier["multiplier"])))
+            tier_rules.append(TierRule(name=tier["name"], min_months=tier["min_months"], multiplier=highest))
+        playbooks[playbook.id] = playbook
         rules[playbook.id] = PlaybookRule(
             name=playbook.name,
             percent=playbook.percent,
@@ -108,6 +218,55 @@ def load_policy() -> Policy:
             ceiling=playbook.ceiling,
             tiers=tuple(tier_rules),
         )
-    authorities = {row.role: row.limit for row in RoleAuthority.objects.all()}
-    default_tiers = tuple(TierRule(name=t.name, min_months=t.min_months, multiplier=t.multiplier) for t in tiers)
-    return Policy(playbooks=playbooks, rules=rules, authorities=authorities, tiers=default_tiers)
+    return Policy(
+        playbooks=playbooks,
+        rules=rules,
+        authorities={role: Decimal(limit) for role, limit in document.get("role_authorities", {}).items()},
+        tiers=default_tiers,
+        employee_authorities={
+            int(user_id): Decimal(entry["limit"]) for user_id, entry in document.get("employee_authorities", {}).items()
+        },
+        customer_limits=tuple(
+            CustomerLimitRule(
+                window_days=entry["window_days"],
+                max_grants=entry["max_grants"],
+                max_total=None if entry["max_total"] is None else Decimal(entry["max_total"]),
+            )
+            for entry in document.get("customer_limits", [])
+        ),
+        budgets={
+            int(location_id): BudgetRule(
+                monthly_amount=Decimal(entry["monthly_amount"]),
+                escalate_when_exhausted=entry["when_exhausted"] == LocationBudget.WhenExhausted.ESCALATE,
+            )
+            for location_id, entry in document.get("location_budgets", {}).items()
+        },
+        version=version,
+    )
+
+
+def version_in_force(at=None) -> PolicyVersion | None:
+    """The published version in force at `at` (default now): the latest that has taken effect."""
+    return (
+        PolicyVersion.objects.filter(effective_at__lte=at or timezone.now())
+        .order_by("-effective_at", "-number")
+        .first()
+    )
+
+
+def load_policy(at=None) -> Policy:
+    """The policy in force at `at` (default now), in one query."""
+    version = version_in_force(at)
+    if version is None:
+        return policy_from_document({}, None)
+    return policy_from_document(version.document, version)
+
+
+def draft_policy() -> Policy:
+    """The policy as it would be if the draft were published now (simulator and replay)."""
+    return policy_from_document(draft_document(), None)
+
+
+def tier_rules_in_force() -> tuple[TierRule, ...]:
+    """The tenure tiers with their default multipliers, in one query."""
+    return load_policy().tiers

@@ -14,8 +14,9 @@ from django.utils import timezone
 from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
 
-from compensation.models import MONEY, Playbook
+from compensation.models import MONEY, Playbook, PolicyVersion
 from compensation.predicates import can_change_policy, is_ops
+from compensation.predicates import can_view_policy as can_view_policy_rule
 from recovery import predicates
 
 
@@ -174,6 +175,20 @@ class Grant(RulesModel):
     authority_limit = models.DecimalField(**MONEY)
     cap_steps = models.JSONField(help_text="How the cap was computed, step by step.")
     policy_snapshot = models.JSONField(help_text="The playbook, tier and authority values in force.")
+    policy_version = models.ForeignKey(
+        PolicyVersion, on_delete=models.PROTECT, related_name="grants", help_text="The policy version in force."
+    )
+    limit_notes = models.JSONField(
+        default=list, blank=True, help_text="Limits that warned but did not stop this grant (e.g. budget used up)."
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The manager who approved this grant above a limit (escalations only).",
+    )
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grants")
     granted_by_username = models.CharField(max_length=150)
     granted_at = models.DateTimeField(default=timezone.now)
@@ -200,7 +215,10 @@ class Grant(RulesModel):
         constraints = [
             models.UniqueConstraint(fields=["granted_by", "token"], name="grant_once_per_token"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="grant_amount_positive"),
-            models.CheckConstraint(condition=Q(amount__lte=F("cap")), name="grant_amount_within_cap"),
+            # Above the cap only with a manager's approval (an escalation).
+            models.CheckConstraint(
+                condition=Q(amount__lte=F("cap")) | Q(approved_by__isnull=False), name="grant_amount_within_cap"
+            ),
             models.CheckConstraint(
                 condition=Q(status="active", voided_at__isnull=True) | Q(status="voided", voided_at__isnull=False),
                 name="grant_void_consistent",
@@ -218,3 +236,118 @@ class Grant(RulesModel):
     @property
     def is_voided(self) -> bool:
         return self.status == self.Status.VOIDED
+
+
+class Escalation(RulesModel):
+    """A request to grant more than a cap or limit allows, decided by a manager of the location.
+
+    The counter records it instead of refusing silently; the approval creates
+    the grant. `(requested_by, token)` is unique so a double click records one
+    request.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a manager"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="escalations")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="escalations")
+    playbook = models.ForeignKey(Playbook, on_delete=models.PROTECT, related_name="escalations")
+    category = models.CharField(max_length=20, choices=ServiceFailure.Category.choices)
+    purchase_value = models.DecimalField(**MONEY)
+    failure_note = models.CharField(max_length=500, blank=True)
+    requested_amount = models.DecimalField(**MONEY)
+    allowed_amount = models.DecimalField(**MONEY, help_text="What the employee could grant without approval.")
+    reason = models.CharField(max_length=500)
+    stopped_by = models.JSONField(help_text="The limits that stopped the grant, with why.")
+    # The quote at the time of the request, copied to the grant if approved.
+    cap = models.DecimalField(**MONEY)
+    cap_steps = models.JSONField()
+    tenure_months = models.PositiveIntegerField()
+    tenure_tier = models.CharField(max_length=60)
+    authority_role = models.CharField(max_length=20)
+    authority_limit = models.DecimalField(**MONEY)
+    policy_snapshot = models.JSONField()
+    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="escalations")
+    requested_at = models.DateTimeField(default=timezone.now)
+    token = models.UUIDField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+    grant = models.OneToOneField(Grant, null=True, blank=True, on_delete=models.PROTECT, related_name="escalation")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        rules_permissions = {
+            "view": predicates.can_view_escalation,
+            "add": predicates.can_use_counter,
+            "change": predicates.can_decide_escalation,
+            "delete": predicates.rules.always_deny,
+        }
+        constraints = [
+            models.UniqueConstraint(fields=["requested_by", "token"], name="escalation_once_per_token"),
+            models.CheckConstraint(condition=Q(requested_amount__gt=0), name="escalation_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | ~Q(status="pending") & Q(decided_at__isnull=False),
+                name="escalation_decision_consistent",
+            ),
+        ]
+        indexes = [models.Index(fields=["location", "status", "-requested_at"], name="escalation_queue")]
+
+    def __str__(self):
+        return f"Escalation #{self.pk}: {self.requested_amount} for {self.customer}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
+class RuleFlag(RulesModel):
+    """'A rule stood in my way': an employee's report that a limit or playbook prevented good service."""
+
+    class Rule(models.TextChoices):
+        PLAYBOOK_CAP = "playbook_cap", "A playbook's cap"
+        AUTHORITY = "authority", "My authority limit"
+        CUSTOMER_LIMIT = "customer_limit", "The per-customer limit"
+        LOCATION_BUDGET = "location_budget", "The location budget"
+        MISSING_PLAYBOOK = "missing_playbook", "No playbook fits this case"
+        OTHER = "other", "Another rule"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        HANDLED = "handled", "Handled"
+
+    rule = models.CharField(max_length=20, choices=Rule.choices)
+    playbook = models.ForeignKey(Playbook, null=True, blank=True, on_delete=models.PROTECT, related_name="flags")
+    note = models.CharField(max_length=500)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rule_flags")
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rule_flags")
+    raised_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_note = models.CharField(max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        rules_permissions = {
+            "view": can_view_policy_rule,
+            "add": predicates.can_use_counter,
+            "change": can_change_policy,
+            "delete": predicates.rules.always_deny,
+        }
+        indexes = [models.Index(fields=["status", "rule", "-raised_at"], name="rule_flag_open")]
+
+    def __str__(self):
+        return f"{self.get_rule_display()}: {self.note[:40]}"

@@ -35,14 +35,25 @@ def granted_it(user, grant) -> bool:
     return grant is not None and grant.granted_by_id == user.id
 
 
+@rules.predicate
+def requested_it(user, escalation) -> bool:
+    return escalation is not None and escalation.requested_by_id == user.id
+
+
 # Frontline and managers serve customers at the counter; ops work on policy.
 can_use_counter = is_frontline | is_manager
 can_view_audit = is_manager | is_ops
 can_review_location_record = is_ops | (is_manager & works_at_record_location)
 can_view_grant = can_review_location_record | granted_it
 can_void_grant = is_manager & works_at_record_location
+# An escalation is decided by a manager of its location, never by the one who asked.
+can_view_escalations = is_manager | is_ops
+can_view_escalation = can_review_location_record | requested_it
+can_decide_escalation = is_manager & works_at_record_location & ~requested_it
 
 rules.add_perm("recovery.use_counter", can_use_counter)
 rules.add_perm("recovery.view_audit", can_view_audit)
 rules.add_perm("recovery.void_grant", can_void_grant)
 rules.add_perm("recovery.review_grant", can_review_location_record)
+rules.add_perm("recovery.view_escalations", can_view_escalations)
+rules.add_perm("recovery.decide_escalation", can_decide_escalation)

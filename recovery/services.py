@@ -10,18 +10,24 @@ import hashlib
 import json
 import secrets
 import uuid
+import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 import phonenumbers
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from compensation.money import format_amount, minor_unit, quantize
+from compensation.errors import DomainError
+from compensation.limits import CustomerLimitRule, LimitCheck, Stop, WindowUsage, limits_check
+from compensation.models import Playbook
+from compensation.money import ZERO, format_amount, minor_unit, quantize
 from compensation.policy import Policy, load_policy, tenure_in_months
-from recovery.models import Customer, Grant, Location, ServiceFailure
+from recovery.models import Customer, Escalation, Grant, Location, RuleFlag, ServiceFailure
 
 # No 0/O, 1/I/L or U: a code read aloud or copied by hand stays unambiguous.
 VOUCHER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -29,13 +35,8 @@ VOUCHER_HALF_LENGTH = 5
 VOUCHER_CODE_ATTEMPTS = 3
 
 
-class RecoveryError(Exception):
-    """A request the service refuses, with the form field it concerns (None: the whole form)."""
-
-    def __init__(self, field: str | None, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class RecoveryError(DomainError):
+    """A counter request the service refuses, with the form field it concerns (None: the whole form)."""
 
 
 # --- customers -------------------------------------------------------------------
@@ -146,13 +147,136 @@ def _grant_for_token(*, actor, request: GrantRequest) -> GrantOutcome | None:
     return GrantOutcome(grant=existing, replayed=True)
 
 
+@dataclass(frozen=True)
+class Priced:
+    """A request priced under one policy version: the cap quote and the employee's authority."""
+
+    policy: Policy
+    playbook: object
+    quote: object
+    authority: object
+    tenure_months: int
+
+
+class LimitExceeded(RecoveryError):
+    """The amount is above what may be granted now. Carries what may be granted and what stops more,
+    so the counter can offer "grant up to the limit" or "ask a manager"."""
+
+    def __init__(self, message: str, *, allowed: Decimal, stops: tuple[Stop, ...]):
+        super().__init__("amount", message)
+        self.allowed = allowed
+        self.stops = stops
+
+
+def _price(*, actor, roles, request: GrantRequest, policy: Policy) -> Priced:
+    playbook = policy.playbooks.get(request.playbook_id)
+    if playbook is None:
+        raise RecoveryError("playbook", "This playbook is unknown or no longer active: choose another.")
+    authority = policy.authority_for(roles, actor.pk)
+    tenure_months = tenure_in_months(request.customer.customer_since, request.location.today())
+    quote = policy.quote(
+        playbook.id, purchase_value=request.purchase_value, tenure_months=tenure_months, authority=authority
+    )
+    if request.quoted_cap is not None and request.quoted_cap != quote.cap:
+        money = partial(format_amount, currency=policy.currency)
+        raise RecoveryError(
+            "playbook",
+            f"The cap of “{playbook.name}” changed from {money(request.quoted_cap)} to {money(quote.cap)} "
+            f"while you were deciding ({policy.version_label} is now in force). Check the amount and grant again.",
+        )
+    return Priced(policy=policy, playbook=playbook, quote=quote, authority=authority, tenure_months=tenure_months)
+
+
+def _amount_checked(amount: Decimal, currency: str) -> Decimal:
+    if amount != quantize(amount, currency):
+        raise RecoveryError(
+            "amount", f"Amount: {currency} has no smaller unit than {format_amount(minor_unit(currency), currency)}."
+        )
+    return amount
+
+
+def customer_usage(*, customer_id: int, rules: tuple[CustomerLimitRule, ...], now, currency: str) -> dict:
+    """The customer's active grants per rolling window (all locations), in one query."""
+    if not rules:
+        return {}
+    starts = {rule.window_days: now - timedelta(days=rule.window_days) for rule in rules}
+    aggregates = {}
+    for days, start in starts.items():
+        aggregates[f"grants_{days}"] = Count("id", filter=Q(granted_at__gt=start))
+        aggregates[f"total_{days}"] = Sum("amount", filter=Q(granted_at__gt=start))
+    row = Grant.objects.filter(
+        customer_id=customer_id, status=Grant.Status.ACTIVE, granted_at__gt=min(starts.values()), granted_at__lte=now
+    ).aggregate(**aggregates)
+    return {
+        days: WindowUsage(grants=row[f"grants_{days}"], total=quantize(row[f"total_{days}"] or ZERO, currency))
+        for days in starts
+    }
+
+
+def budget_spent(*, location: Location, now, currency: str) -> Decimal:
+    """This calendar month's active grants at the location (its own wall clock decides the month)."""
+    local = timezone.localtime(now, zoneinfo.ZoneInfo(location.timezone))
+    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    spent = Grant.objects.filter(
+        location=location, status=Grant.Status.ACTIVE, granted_at__gte=month_start, granted_at__lte=now
+    ).aggregate(spent=Sum("amount"))["spent"]
+    return quantize(spent or ZERO, currency)
+
+
+def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool) -> LimitCheck:
+    """The cap, the customer's rolling limits and the location budget, read once.
+
+    With `lock`, the rows that own the limits are locked first (location, then
+    customer: always this order), so two counters granting at once cannot both
+    pass a limit that has room for one.
+    """
+    policy = priced.policy
+    budget = policy.budget_for(request.location.pk)
+    if lock and budget is not None:
+        list(Location.objects.select_for_update().filter(pk=request.location.pk).values_list("pk"))
+    if lock and policy.customer_limits:
+        list(Customer.objects.select_for_update().filter(pk=request.customer.pk).values_list("pk"))
+    usage = customer_usage(
+        customer_id=request.customer.pk, rules=policy.customer_limits, now=now, currency=policy.currency
+    )
+    spent = budget_spent(location=request.location, now=now, currency=policy.currency) if budget else ZERO
+    return limits_check(
+        cap=priced.quote.cap,
+        cap_reason=(
+            f"The cap of “{priced.playbook.name}” for this customer is "
+            f"{format_amount(priced.quote.cap, policy.currency)} ({priced.quote.explanation})."
+        ),
+        customer_rules=policy.customer_limits,
+        usage=usage,
+        budget=budget,
+        budget_spent=spent,
+        currency=policy.currency,
+    )
+
+
+def _limit_exceeded(amount: Decimal, check: LimitCheck, currency: str) -> LimitExceeded:
+    stops = check.stops_for(amount)
+    money = partial(format_amount, currency=currency)
+    what = " ".join(stop.reason for stop in stops)
+    if check.headroom > 0:
+        offer = f"You can grant up to {money(check.headroom)} now, or ask a manager to approve {money(amount)}."
+    else:
+        offer = f"Nothing more can be granted without approval: ask a manager to approve {money(amount)}."
+    return LimitExceeded(
+        f"{money(amount)} is above what you can grant now. {what} {offer}", allowed=check.headroom, stops=stops
+    )
+
+
 def grant_issue(
     *, actor, roles: list[str], request: GrantRequest, policy: Policy | None = None, at=None
 ) -> GrantOutcome:
     """Log the failure and grant the compensation at once, exactly once.
 
-    The cap is recomputed here from the policy in force; the amount the form
-    shows is never trusted. A repeat of the same token returns the first grant
+    The cap is recomputed here from the policy version in force; the amount the
+    form shows is never trusted. The per-customer limits and the location budget
+    are checked under a row lock in the same transaction as the insert. Above any
+    limit, `LimitExceeded` says which limit and what may be granted instead;
+    nothing is written. A repeat of the same token returns the first grant
     (double click, browser retry); two simultaneous repeats are settled by the
     `(granted_by, token)` unique constraint. `at` backdates a grant (demo data only).
     """
@@ -160,58 +284,37 @@ def grant_issue(
     if replay:
         return replay
 
-    policy = policy or load_policy()
-    playbook = policy.playbooks.get(request.playbook_id)
-    if playbook is None:
-        raise RecoveryError("playbook", "This playbook is unknown or no longer active: choose another.")
-
-    authority = policy.authority_for(roles)
-    tenure_months = tenure_in_months(request.customer.customer_since, request.location.today())
-    quote = policy.quote(
-        playbook.id, purchase_value=request.purchase_value, tenure_months=tenure_months, authority=authority
-    )
-
-    def money(amount: Decimal) -> str:
-        return format_amount(amount, policy.currency)
-
-    if request.quoted_cap is not None and request.quoted_cap != quote.cap:
-        raise RecoveryError(
-            "playbook",
-            f"The cap of “{playbook.name}” changed from {money(request.quoted_cap)} to {money(quote.cap)} "
-            "while you were deciding (the policy was updated). Check the amount and grant again.",
-        )
-    if quote.cap <= 0:
-        raise RecoveryError("playbook", f"“{playbook.name}” allows nothing for this customer with your authority.")
-    amount = quote.cap if request.amount is None else request.amount
-    if amount != quantize(amount, policy.currency):
-        raise RecoveryError(
-            "amount", f"Amount: {policy.currency} has no smaller unit than {money(minor_unit(policy.currency))}."
-        )
-    if amount > quote.cap:
-        raise RecoveryError(
-            "amount", f"{money(amount)} is above this customer's cap of {money(quote.cap)} for “{playbook.name}”."
-        )
-
     now = at or timezone.now()
+    priced = _price(actor=actor, roles=roles, request=request, policy=policy or load_policy(now))
+    currency = priced.policy.currency
+    if request.amount is None and priced.quote.cap <= 0:
+        raise LimitExceeded(
+            f"“{priced.playbook.name}” allows nothing for this customer with your authority: "
+            "ask a manager to approve an amount.",
+            allowed=ZERO,
+            stops=(Stop(limit="cap", allows=ZERO, reason=priced.quote.explanation),),
+        )
+    amount = _amount_checked(priced.quote.cap if request.amount is None else request.amount, currency)
     for attempt in range(VOUCHER_CODE_ATTEMPTS):
         try:
-            grant = _grant_write(
-                actor=actor,
-                request=request,
-                policy=policy,
-                playbook=playbook,
-                quote=quote,
-                authority=authority,
-                tenure_months=tenure_months,
-                amount=amount,
-                now=now,
-            )
+            with transaction.atomic():
+                check = limits_for(priced=priced, request=request, now=now, lock=True)
+                if check.stops_for(amount):
+                    raise _limit_exceeded(amount, check, currency)
+                grant = _grant_write(
+                    actor=actor,
+                    request=request,
+                    priced=priced,
+                    amount=amount,
+                    now=now,
+                    limit_notes=check.warnings_for(amount),
+                )
         except IntegrityError:
             # A simultaneous submit of the same token won the race: answer with its grant.
             replay = _grant_for_token(actor=actor, request=request)
             if replay:
                 return replay
-            if not playbook.issues_voucher or attempt == VOUCHER_CODE_ATTEMPTS - 1:
+            if not priced.playbook.issues_voucher or attempt == VOUCHER_CODE_ATTEMPTS - 1:
                 raise
             # Otherwise a voucher code collided (about 1 in 10^14): draw another.
         else:
@@ -219,8 +322,26 @@ def grant_issue(
     raise AssertionError("unreachable")
 
 
-def _grant_write(*, actor, request, policy, playbook, quote, authority, tenure_months, amount, now) -> Grant:
-    """Insert the failure and its grant in one transaction, with history naming the actor."""
+def _quote_fields(priced: Priced) -> dict:
+    """The quote and policy values copied onto a grant or an escalation."""
+    return {
+        "cap": priced.quote.cap,
+        "cap_steps": list(priced.quote.steps),
+        "tenure_months": priced.tenure_months,
+        "tenure_tier": priced.quote.tier.name,
+        "authority_role": priced.authority.role,
+        "authority_limit": priced.authority.limit,
+        "policy_snapshot": priced.policy.snapshot(priced.playbook.id, priced.authority),
+        "policy_version": priced.policy.version,
+    }
+
+
+def _grant_write(
+    *, actor, request, priced=None, quote_fields=None, amount, now, limit_notes=(), approved_by=None
+) -> Grant:
+    """Insert the failure and its grant, with history naming who did it."""
+    history_user = approved_by or actor
+    playbook = priced.playbook if priced else Playbook.objects.get(pk=request.playbook_id)
     with transaction.atomic():
         failure = ServiceFailure(
             customer=request.customer,
@@ -231,39 +352,197 @@ def _grant_write(*, actor, request, policy, playbook, quote, authority, tenure_m
             logged_by=actor,
             logged_at=now,
         )
-        failure._history_user = actor
+        failure._history_user = history_user
         failure._history_date = now
         failure.save()
         grant = Grant(
             failure=failure,
             customer=request.customer,
             location=request.location,
-            playbook=playbook,
+            playbook_id=playbook.id,
             playbook_name=playbook.name,
             playbook_kind=playbook.kind,
-            currency=policy.currency,
+            currency=settings.RECOVERY_CURRENCY,
             amount=amount,
-            cap=quote.cap,
             purchase_value=request.purchase_value,
-            tenure_months=tenure_months,
-            tenure_tier=quote.tier.name,
-            authority_role=authority.role,
-            authority_limit=authority.limit,
-            cap_steps=list(quote.steps),
-            policy_snapshot=policy.snapshot(playbook.id, authority),
+            limit_notes=list(limit_notes),
+            approved_by=approved_by,
             granted_by=actor,
             granted_by_username=actor.get_username(),
             granted_at=now,
             token=request.token,
             request_fingerprint=request.fingerprint(),
+            **(quote_fields or _quote_fields(priced)),
         )
         if playbook.issues_voucher:
             grant.voucher_code = voucher_code_new()
-            grant.voucher_expires_on = request.location.today() + timedelta(days=playbook.voucher_valid_days)
-        grant._history_user = actor
+            valid_days = grant.policy_snapshot.get("voucher_valid_days") or playbook.voucher_valid_days
+            grant.voucher_expires_on = request.location.today() + timedelta(days=valid_days)
+        grant._history_user = history_user
         grant._history_date = now
         grant.save()
     return grant
+
+
+# --- escalations: above a limit, a manager decides ---------------------------------------
+
+
+def escalation_request(*, actor, roles: list[str], request: GrantRequest, reason: str) -> Escalation:
+    """Record a request to grant more than the limits allow, for a manager of the location.
+
+    Exactly-once like a grant: the same form token returns the first request.
+    An amount within every limit is refused: it can simply be granted.
+    """
+    existing = Escalation.objects.filter(requested_by=actor, token=request.token).first()
+    if existing is not None:
+        return existing
+    reason = reason.strip()
+    if not reason:
+        raise RecoveryError("reason", "Reason: tell the manager why this customer should get more.")
+    if request.amount is None or request.amount <= 0:
+        raise RecoveryError("amount", "Amount: enter the amount you want the manager to approve.")
+    now = timezone.now()
+    priced = _price(actor=actor, roles=roles, request=request, policy=load_policy(now))
+    amount = _amount_checked(request.amount, priced.policy.currency)
+    check = limits_for(priced=priced, request=request, now=now, lock=False)
+    stops = check.stops_for(amount)
+    if not stops:
+        raise RecoveryError("amount", "Amount: this is within every limit, so grant it now; no approval is needed.")
+    escalation = Escalation(
+        location=request.location,
+        customer=request.customer,
+        playbook_id=priced.playbook.id,
+        category=request.category,
+        purchase_value=request.purchase_value,
+        failure_note=request.note,
+        requested_amount=amount,
+        allowed_amount=check.headroom,
+        reason=reason,
+        stopped_by=[{"limit": s.limit, "allows": str(s.allows), "reason": s.reason} for s in stops],
+        requested_by=actor,
+        requested_at=now,
+        token=request.token,
+        **_quote_fields(priced),
+    )
+    escalation._history_user = actor
+    try:
+        with transaction.atomic():
+            escalation.save()
+    except IntegrityError:
+        return Escalation.objects.get(requested_by=actor, token=request.token)
+    return escalation
+
+
+def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: bool, note: str) -> Escalation:
+    """Approve (creating the grant) or decline an escalation, once.
+
+    The row is locked, so two managers deciding at once give one decision and a
+    clear message to the other. A manager approves within their own authority;
+    the customer limits and the budget are what the approval overrides.
+    """
+    note = note.strip()
+    if not approve and not note:
+        raise RecoveryError("note", "Note: say why you decline, so the employee can explain it to the customer.")
+    now = timezone.now()
+    with transaction.atomic():
+        escalation = Escalation.objects.select_for_update().select_related("location", "customer").get(pk=escalation_id)
+        if not escalation.is_pending:
+            decided_at = timezone.localtime(escalation.decided_at)
+            raise RecoveryError(
+                None,
+                f"Escalation #{escalation.pk} was already {escalation.get_status_display().lower()} by "
+                f"{escalation.decided_by} at {decided_at:%H:%M}.",
+            )
+        if approve:
+            authority = load_policy(now).authority_for(roles, actor.pk)
+            if escalation.requested_amount > authority.limit:
+                currency = settings.RECOVERY_CURRENCY
+                raise RecoveryError(
+                    None,
+                    f"{format_amount(escalation.requested_amount, currency)} is above your own authority of "
+                    f"{format_amount(authority.limit, currency)}: decline with a note, or ask ops.",
+                )
+            escalation.grant = _grant_for_escalation(escalation, approver=actor, note=note, now=now)
+        escalation.status = Escalation.Status.APPROVED if approve else Escalation.Status.DECLINED
+        escalation.decided_by = actor
+        escalation.decided_at = now
+        escalation.decision_note = note
+        escalation._history_user = actor
+        escalation._change_reason = note or escalation.get_status_display()
+        escalation.save()
+    return escalation
+
+
+def _grant_for_escalation(escalation: Escalation, *, approver, note: str, now) -> Grant:
+    request = GrantRequest(
+        customer=escalation.customer,
+        location=escalation.location,
+        category=escalation.category,
+        purchase_value=escalation.purchase_value,
+        note=escalation.failure_note,
+        playbook_id=escalation.playbook_id,
+        amount=escalation.requested_amount,
+        token=uuid.uuid4(),
+    )
+    stopped = " ".join(stop["reason"] for stop in escalation.stopped_by)
+    approval = f"Approved above the limits by {approver.get_username()}: {stopped}"
+    fields = {
+        "cap": escalation.cap,
+        "cap_steps": [*escalation.cap_steps, approval + (f" Note: {note}" if note else "")],
+        "tenure_months": escalation.tenure_months,
+        "tenure_tier": escalation.tenure_tier,
+        "authority_role": escalation.authority_role,
+        "authority_limit": escalation.authority_limit,
+        "policy_snapshot": escalation.policy_snapshot,
+        "policy_version": escalation.policy_version,
+    }
+    return _grant_write(
+        actor=escalation.requested_by,
+        request=request,
+        quote_fields=fields,
+        amount=escalation.requested_amount,
+        now=now,
+        approved_by=approver,
+    )
+
+
+# --- "a rule stood in my way" -------------------------------------------------------------
+
+
+def rule_flag_raise(*, actor, location: Location, rule: str, note: str, playbook_id=None, customer=None) -> RuleFlag:
+    """Record that a limit or playbook prevented good service, for ops to see when tuning."""
+    note = note.strip()
+    if not note:
+        raise RecoveryError("note", "Note: say what happened and what would have helped the customer.")
+    if rule not in RuleFlag.Rule.values:
+        raise RecoveryError("rule", "Rule: choose which rule stood in your way.")
+    if playbook_id is not None and not Playbook.objects.filter(pk=playbook_id).exists():
+        raise RecoveryError("playbook", "Playbook: choose one of the listed playbooks.")
+    flag = RuleFlag(
+        rule=rule, note=note, playbook_id=playbook_id, customer=customer, location=location, raised_by=actor
+    )
+    flag._history_user = actor
+    flag.save()
+    return flag
+
+
+def rule_flag_handle(*, actor, flag_id: int, note: str) -> RuleFlag:
+    """Mark a flag handled, saying what ops did about it (changed a limit, explained the rule…)."""
+    note = note.strip()
+    if not note:
+        raise RecoveryError("handled_note", "What was done: say how the flag was handled.")
+    with transaction.atomic():
+        flag = RuleFlag.objects.select_for_update().get(pk=flag_id)
+        if flag.status == RuleFlag.Status.HANDLED:
+            raise RecoveryError(None, f"This flag was already handled by {flag.handled_by}.")
+        flag.status = RuleFlag.Status.HANDLED
+        flag.handled_by = actor
+        flag.handled_at = timezone.now()
+        flag.handled_note = note
+        flag._history_user = actor
+        flag._change_reason = note
+        flag.save()
+    return flag
 
 
 def grant_void(*, actor, grant_id: int, reason: str, at=None) -> Grant:

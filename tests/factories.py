@@ -66,3 +66,10 @@ def grant_for(actor, location, customer, **request_fields):
     """Issue a grant through the service, as the counter does."""
     request = grant_request(customer, location, **request_fields)
     return grant_issue(actor=actor, roles=roles_of(actor), request=request).grant
+
+
+def publish(reason="Test change", effective_at=None, actor=None):
+    """Publish the policy tables as edited by the test, in force now (or at `effective_at`)."""
+    from compensation.services import policy_publish
+
+    return policy_publish(actor=actor, reason=reason, effective_at=effective_at)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from compensation.models import Playbook
-from tests.factories import grant_for, playbook
+from tests.factories import grant_for, playbook, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,10 @@ def test_ops_ceiling_change_shows_in_the_next_cap_and_not_in_past_grants(ops_cli
     assert drinks.ceiling == Decimal("40.00")
     assert drinks.history.first().history_user == ops
 
+    # The admin edits the draft: the counter keeps the published version until ops publish.
+    unpublished = grant_for(frontline, central, customer, code="free-drinks", purchase_value="1000")
+    assert unpublished.cap == Decimal("37.50")
+    publish("Drinks got dearer")
     after = grant_for(frontline, central, customer, code="free-drinks", purchase_value="1000")
     assert after.cap == Decimal("60.00")  # ceiling 40 × Loyal 1.5
     before.refresh_from_db()
@@ -101,6 +105,7 @@ def test_playbook_tier_override_applies_to_that_playbook_only(frontline, central
     PlaybookTierMultiplier.objects.create(
         playbook=playbook("free-drinks"), tier=TenureTier.objects.get(name="Loyal"), multiplier=Decimal("2.00")
     )
+    publish()
     drinks = grant_for(frontline, central, customer, code="free-drinks", purchase_value="100")
     spoiled = grant_for(frontline, central, customer, code="replace-spoiled", purchase_value="100")
     assert drinks.cap == Decimal("20.00")  # 10 × 2

@@ -171,7 +171,7 @@ def test_amount_above_the_customers_cap_is_refused_with_the_cap(frontline_client
         customer,
         {**payload, "amount": "20.00"},
         "amount",
-        "20.00 is above this customer's cap of 15.00",
+        "20.00 is above what you can grant now. The cap of “Free drinks while you wait” for this customer is 15.00",
         "Free drinks while you wait",
     )
     # The form keeps what was typed so the employee can correct it.
@@ -261,6 +261,7 @@ def test_bad_playbook_is_refused(frontline_client, customer, payload, playbook, 
 
 def test_inactive_playbook_is_refused(frontline_client, customer, payload):
     Playbook.objects.filter(pk=free_drinks().pk).update(is_active=False)
+    factories.publish("Drinks withdrawn")
     response = assert_refused(
         frontline_client, customer, payload, "playbook", "This playbook is unknown or no longer active: choose another."
     )
@@ -274,6 +275,7 @@ def test_playbook_edited_between_screen_2_and_the_click_is_refused(frontline_cli
     # Ops lower the ceiling while the employee decides: 10% of 100 = 10, ceiling 8 → 8 × 1.5 = 12.00.
     playbook.ceiling = Decimal("8.00")
     playbook.save()
+    factories.publish("Lower drinks ceiling")
     assert_refused(
         frontline_client,
         customer,

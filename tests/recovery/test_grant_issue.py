@@ -12,7 +12,7 @@ from django.db import connection
 from compensation.models import Playbook, RoleAuthority, TenureTier
 from recovery.models import Grant, ServiceFailure
 from recovery.services import RecoveryError, grant_issue, grant_void
-from tests.factories import grant_for, grant_request, make_customer, playbook
+from tests.factories import grant_for, grant_request, make_customer, playbook, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,10 @@ def test_amount_above_the_cap_is_refused_and_nothing_is_stored(frontline, centra
     with pytest.raises(RecoveryError) as error:
         grant_issue(actor=frontline, roles=["frontline"], request=request_for(customer, central, amount="250.01"))
     assert error.value.field == "amount"
-    assert "above this customer's cap of 250.00" in error.value.message
+    assert "250.01 is above what you can grant now" in error.value.message
+    assert "You can grant up to 250.00 now, or ask a manager" in error.value.message
+    assert error.value.allowed == Decimal("250.00")
+    assert [stop.limit for stop in error.value.stops] == ["cap"]
     assert not Grant.objects.exists() and not ServiceFailure.objects.exists()
 
 
@@ -86,6 +89,7 @@ def test_policy_edit_changes_the_next_cap_but_not_past_grants(frontline, central
     drinks.ceiling = Decimal("40.00")
     drinks._change_reason = "Drinks got dearer"
     drinks.save()
+    publish("Drinks got dearer")
     second = grant_for(frontline, central, walk_in, code="free-drinks", purchase_value="1000")
     assert second.cap == Decimal("40.00")
 
@@ -99,6 +103,7 @@ def test_policy_edit_changes_the_next_cap_but_not_past_grants(frontline, central
 def test_tier_and_authority_edits_reach_the_next_cap(frontline, central, customer):
     TenureTier.objects.filter(name="Loyal").update(multiplier=Decimal("2.00"))
     RoleAuthority.objects.filter(role="frontline").update(limit=Decimal("30.00"))
+    publish()
     grant = grant_for(frontline, central, customer, code="free-drinks", purchase_value="1000")
     assert grant.cap == Decimal("30.00")
     assert grant.cap_steps[2].startswith("Loyal tier (")
@@ -107,6 +112,7 @@ def test_tier_and_authority_edits_reach_the_next_cap(frontline, central, custome
 
 def test_inactive_playbook_is_refused(frontline, central, customer):
     Playbook.objects.filter(code="repeat-repair").update(is_active=False)
+    publish()
     with pytest.raises(RecoveryError) as error:
         grant_issue(actor=frontline, roles=["frontline"], request=request_for(customer, central))
     assert error.value.field == "playbook"

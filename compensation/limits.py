@@ -1,0 +1,149 @@
+"""Limits beyond the cap: per-customer rolling windows and the location's monthly budget.
+
+Pure functions over plain values, like the cap engine: the grant service reads
+the customer's usage and the location's spending once, inside the grant's
+transaction, and asks `limits_check` how much may be granted now and which
+limits stop more.
+
+A limit never blocks silently. Each `Stop` names the limit, what it still
+allows and why, so the counter can offer "grant up to the limit" or "ask a
+manager" (an escalation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from compensation.money import ZERO, format_amount
+
+BUDGET_LOW_SHARE = Decimal("0.10")
+
+
+@dataclass(frozen=True)
+class CustomerLimitRule:
+    """At most `max_grants` grants and `max_total` per customer in `window_days` (None: no limit)."""
+
+    window_days: int
+    max_grants: int | None
+    max_total: Decimal | None
+
+    def __post_init__(self):
+        if self.window_days < 1:
+            raise ValueError("window_days must be at least 1")
+        if self.max_grants is not None and self.max_grants < 1:
+            raise ValueError("max_grants must be at least 1")
+        if self.max_total is not None and self.max_total < ZERO:
+            raise ValueError("max_total must not be negative")
+
+
+@dataclass(frozen=True)
+class WindowUsage:
+    """The customer's active grants in one window, across all locations."""
+
+    grants: int = 0
+    total: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class BudgetRule:
+    monthly_amount: Decimal
+    escalate_when_exhausted: bool
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One limit that allows less than the employee wants to grant."""
+
+    limit: str  # "cap", "customer_limit", "location_budget"
+    allows: Decimal
+    reason: str
+
+
+@dataclass(frozen=True)
+class LimitCheck:
+    """How much may be granted now (`headroom`), what stops more, and warnings that do not stop."""
+
+    headroom: Decimal
+    stops: tuple[Stop, ...]
+    warn_only: tuple[Stop, ...] = ()
+
+    def stops_for(self, amount: Decimal) -> tuple[Stop, ...]:
+        """The limits an amount would break (empty: it may be granted at once)."""
+        return tuple(stop for stop in self.stops if amount > stop.allows)
+
+    def warnings_for(self, amount: Decimal) -> list[str]:
+        """Limits the amount goes past that only warn (a budget set to warn): kept with the grant."""
+        return [stop.reason for stop in self.warn_only if amount > stop.allows]
+
+
+def customer_allowance(rule: CustomerLimitRule, usage: WindowUsage, currency: str) -> Stop | None:
+    """What one rolling-window rule still allows this customer, or None if it does not bind."""
+    days = f"{rule.window_days} days"
+    if rule.max_grants is not None and usage.grants >= rule.max_grants:
+        return Stop(
+            limit="customer_limit",
+            allows=ZERO,
+            reason=f"The customer already had {usage.grants} grants in the last {days} (limit {rule.max_grants}).",
+        )
+    if rule.max_total is not None:
+        left = max(rule.max_total - usage.total, ZERO)
+        return Stop(
+            limit="customer_limit",
+            allows=left,
+            reason=(
+                f"The customer already received {format_amount(usage.total, currency)} in the last {days} "
+                f"(limit {format_amount(rule.max_total, currency)}): {format_amount(left, currency)} left."
+            ),
+        )
+    return None
+
+
+def budget_remaining(budget: BudgetRule, spent: Decimal) -> Decimal:
+    return max(budget.monthly_amount - spent, ZERO)
+
+
+def budget_state(budget: BudgetRule | None, spent: Decimal) -> str:
+    """'none', 'ok', 'low' (under 10% left) or 'exhausted': the hint counter staff see."""
+    if budget is None:
+        return "none"
+    remaining = budget_remaining(budget, spent)
+    if remaining <= ZERO:
+        return "exhausted"
+    if remaining < budget.monthly_amount * BUDGET_LOW_SHARE:
+        return "low"
+    return "ok"
+
+
+def limits_check(
+    *,
+    cap: Decimal,
+    cap_reason: str,
+    customer_rules: tuple[CustomerLimitRule, ...],
+    usage: dict[int, WindowUsage],
+    budget: BudgetRule | None,
+    budget_spent: Decimal,
+    currency: str,
+) -> LimitCheck:
+    """Combine the cap, the customer's rolling limits and the location budget.
+
+    `usage` maps each rule's window (days) to the customer's usage in it. A
+    budget that only warns never lowers the headroom; its warning is kept with
+    the grant so a manager sees it in the audit.
+    """
+    stops = [Stop(limit="cap", allows=cap, reason=cap_reason)]
+    for rule in customer_rules:
+        stop = customer_allowance(rule, usage.get(rule.window_days, WindowUsage()), currency)
+        if stop is not None:
+            stops.append(stop)
+    warn_only = []
+    if budget is not None:
+        remaining = budget_remaining(budget, budget_spent)
+        reason = (
+            f"This location has {format_amount(remaining, currency)} left of its monthly budget of "
+            f"{format_amount(budget.monthly_amount, currency)}."
+        )
+        stop = Stop(limit="location_budget", allows=remaining, reason=reason)
+        (stops if budget.escalate_when_exhausted else warn_only).append(stop)
+    headroom = min(stop.allows for stop in stops)
+    return LimitCheck(headroom=headroom, stops=tuple(stops), warn_only=tuple(warn_only))

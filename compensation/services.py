@@ -1,0 +1,205 @@
+"""Publishing policy versions and rolling back: the only code that writes `PolicyVersion`.
+
+The rules of a privilege programme must never change suddenly, so every
+version carries a reason and an effective date that is now or later, never in
+the past, and never before a version already scheduled (which would silently
+undo the new change when the scheduled one takes effect).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from compensation.errors import DomainError
+from compensation.models import (
+    CustomerLimit,
+    EmployeeAuthority,
+    LocationBudget,
+    Playbook,
+    PlaybookTierMultiplier,
+    PolicyVersion,
+    RoleAuthority,
+    TenureTier,
+)
+from compensation.policy import PLAYBOOK_FIELDS, draft_document, policy_from_document
+
+# A date-time typed on the page is a few seconds old when it arrives; within this it means "now".
+EFFECTIVE_GRACE = timedelta(minutes=1)
+
+
+class PolicyError(DomainError):
+    """A publish or rollback the service refuses."""
+
+
+def document_problems(document: dict) -> list[str]:
+    """What makes a document unusable at the counter (empty: it is consistent)."""
+    problems = []
+    tiers = document.get("tiers", [])
+    for lower, higher in zip(tiers, tiers[1:]):
+        if higher["min_months"] <= lower["min_months"]:
+            problems.append(f"Tier {higher['name']} must start after {lower['name']} ({lower['min_months']} months).")
+        if Decimal(higher["multiplier"]) < Decimal(lower["multiplier"]):
+            problems.append(f"Tier {higher['name']} must not have a lower multiplier than {lower['name']}.")
+    for entry in document.get("playbooks", []):
+        try:
+            # Building the engine rule checks percent, floor and ceiling.
+            policy_from_document({"tiers": tiers, "playbooks": [entry | {"is_active": True}]})
+        except (ValueError, ArithmeticError) as error:
+            problems.append(f"Playbook {entry['name']}: {error}.")
+        if entry["kind"] == Playbook.Kind.VOUCHER and not entry.get("voucher_valid_days"):
+            problems.append(f"Playbook {entry['name']}: a voucher playbook needs its validity in days.")
+    return problems
+
+
+def _effective_from(effective_at, now):
+    if effective_at is None or now - EFFECTIVE_GRACE <= effective_at <= now:
+        return now
+    if effective_at < now:
+        raise PolicyError(
+            "effective_at",
+            f"Effective from: {timezone.localtime(effective_at):%d %b %Y %H:%M} is in the past. "
+            "A new version takes effect now or later, never retroactively.",
+        )
+    return effective_at
+
+
+def policy_publish(*, actor, reason: str, effective_at=None, document: dict | None = None, restores=None):
+    """Publish the draft (or `document`) as the next version, in force from `effective_at` (default now).
+
+    Refuses a missing reason, a past date, a date before an already scheduled
+    version, an inconsistent document, and a document identical to the latest
+    version (nothing would change).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise PolicyError("reason", "Reason: say why the policy changes; staff and managers will read it.")
+    if len(reason) > 500:
+        raise PolicyError("reason", "Reason: keep it under 500 characters.")
+    document = document if document is not None else draft_document()
+    problems = document_problems(document)
+    if problems:
+        raise PolicyError(None, "The draft cannot be published: " + " ".join(problems))
+    now = timezone.now()
+    effective_at = _effective_from(effective_at, now)
+    try:
+        with transaction.atomic():
+            # Lock the newest version: two ops publishing at once get consecutive numbers.
+            latest = PolicyVersion.objects.select_for_update().order_by("-number").first()
+            if latest is not None and latest.document == document:
+                raise PolicyError(None, f"Nothing to publish: this is the same as version {latest.number}.")
+            last_effective = PolicyVersion.objects.aggregate(last=Max("effective_at"))["last"]
+            if last_effective is not None and effective_at < last_effective:
+                scheduled = PolicyVersion.objects.filter(effective_at=last_effective).order_by("-number").first()
+                raise PolicyError(
+                    "effective_at",
+                    f"Effective from: version {scheduled.number} is already scheduled for "
+                    f"{timezone.localtime(last_effective):%d %b %Y %H:%M}; a new version must take effect at or "
+                    "after it, or it would be undone when that version starts.",
+                )
+            return PolicyVersion.objects.create(
+                number=(latest.number if latest else 0) + 1,
+                effective_at=effective_at,
+                reason=reason,
+                document=document,
+                published_by=actor,
+                published_by_username=actor.get_username() if actor else "system",
+                published_at=now,
+                restores=restores,
+            )
+    except IntegrityError as error:
+        raise PolicyError(
+            None, "Another version was published at the same moment: review and publish again."
+        ) from error
+
+
+def policy_rollback(*, actor, version: PolicyVersion, reason: str, effective_at=None) -> PolicyVersion:
+    """Publish an earlier version's content anew, and make the draft match it.
+
+    The past is not rewritten: the rollback is a new version with its own
+    number, reason and date, pointing at the version it restores.
+    """
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        published = policy_publish(
+            actor=actor, reason=reason, effective_at=effective_at, document=version.document, restores=version
+        )
+        draft_load(version.document, actor=actor, reason=f"Rolled back to version {version.number}: {reason}")
+    return published
+
+
+def _save(instance, actor, reason):
+    instance._history_user = actor
+    instance._change_reason = reason
+    instance.save()
+
+
+def _delete(instance, actor, reason):
+    instance._history_user = actor
+    instance._change_reason = reason
+    instance.delete()
+
+
+def draft_load(document: dict, *, actor, reason: str) -> None:
+    """Make the draft tables equal to `document`, recording each change in their history."""
+    tiers_in_document = {t["id"] for t in document.get("tiers", [])}
+    for entry in document.get("tiers", []):
+        tier = TenureTier.objects.filter(pk=entry["id"]).first() or TenureTier(pk=entry["id"])
+        tier.name, tier.min_months, tier.multiplier = entry["name"], entry["min_months"], entry["multiplier"]
+        # Move any tier in the way aside first: months and names are unique.
+        TenureTier.objects.filter(min_months=tier.min_months).exclude(pk=tier.pk).update(
+            min_months=10**6 + tier.min_months
+        )
+        _save(tier, actor, reason)
+    for multiplier in PlaybookTierMultiplier.objects.all():
+        _delete(multiplier, actor, reason)
+    for tier in TenureTier.objects.exclude(pk__in=tiers_in_document):
+        _delete(tier, actor, reason)
+
+    playbooks_in_document = set()
+    for entry in document.get("playbooks", []):
+        playbooks_in_document.add(entry["id"])
+        playbook = Playbook.objects.filter(pk=entry["id"]).first() or Playbook(pk=entry["id"])
+        for name in PLAYBOOK_FIELDS:
+            setattr(playbook, name, entry.get(name))
+        _save(playbook, actor, reason)
+        for tier_id, value in entry.get("multipliers", {}).items():
+            _save(PlaybookTierMultiplier(playbook=playbook, tier_id=int(tier_id), multiplier=value), actor, reason)
+    for playbook in Playbook.objects.exclude(pk__in=playbooks_in_document).filter(is_active=True):
+        playbook.is_active = False  # playbooks are never deleted: grants point at them
+        _save(playbook, actor, reason)
+
+    roles = document.get("role_authorities", {})
+    for role, limit in roles.items():
+        row = RoleAuthority.objects.filter(role=role).first() or RoleAuthority(role=role)
+        row.limit = limit
+        _save(row, actor, reason)
+    for row in RoleAuthority.objects.exclude(role__in=list(roles)):
+        _delete(row, actor, reason)
+
+    employees = {int(user_id): entry for user_id, entry in document.get("employee_authorities", {}).items()}
+    for row in EmployeeAuthority.objects.all():
+        if row.user_id not in employees:
+            _delete(row, actor, reason)
+    for user_id, entry in employees.items():
+        row = EmployeeAuthority.objects.filter(user_id=user_id).first() or EmployeeAuthority(user_id=user_id)
+        row.limit = entry["limit"]
+        _save(row, actor, reason)
+
+    for row in CustomerLimit.objects.all():
+        _delete(row, actor, reason)
+    for entry in document.get("customer_limits", []):
+        _save(CustomerLimit(**entry), actor, reason)
+
+    budgets = {int(location_id): entry for location_id, entry in document.get("location_budgets", {}).items()}
+    for row in LocationBudget.objects.all():
+        if row.location_id not in budgets:
+            _delete(row, actor, reason)
+    for location_id, entry in budgets.items():
+        row = LocationBudget.objects.filter(location_id=location_id).first() or LocationBudget(location_id=location_id)
+        row.monthly_amount, row.when_exhausted = entry["monthly_amount"], entry["when_exhausted"]
+        _save(row, actor, reason)
