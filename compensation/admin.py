@@ -4,7 +4,16 @@ from django.contrib import admin
 from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from compensation.models import Playbook, PlaybookTierMultiplier, RoleAuthority, TenureTier
+from compensation.models import (
+    CustomerLimit,
+    EmployeeAuthority,
+    LocationBudget,
+    Playbook,
+    PlaybookTierMultiplier,
+    PolicyVersion,
+    RoleAuthority,
+    TenureTier,
+)
 
 
 class PolicyAdmin(ObjectPermissionsModelAdmin, SimpleHistoryAdmin):
@@ -37,3 +46,27 @@ class TenureTierAdmin(PolicyAdmin):
 @admin.register(RoleAuthority)
 class RoleAuthorityAdmin(PolicyAdmin):
     list_display = ["role", "limit"]
+
+
+@admin.register(EmployeeAuthority)
+class EmployeeAuthorityAdmin(PolicyAdmin):
+    list_display = ["user", "limit", "note"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(CustomerLimit)
+class CustomerLimitAdmin(PolicyAdmin):
+    list_display = ["window_days", "max_grants", "max_total"]
+
+
+@admin.register(LocationBudget)
+class LocationBudgetAdmin(PolicyAdmin):
+    list_display = ["location", "monthly_amount", "when_exhausted"]
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(ObjectPermissionsModelAdmin):
+    """Read-only: versions are published from the ops section, with a reason and a date."""
+
+    list_display = ["number", "effective_at", "reason", "published_by_username", "published_at"]
+    readonly_fields = [f.name for f in PolicyVersion._meta.fields]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recovery import views
+from recovery import ops_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,15 @@ urlpatterns = [
     path("counter/grants/<int:grant_id>/", views.counter_granted, name="counter_granted"),
     path("counter/grants/<int:grant_id>/slip/", views.grant_slip, name="grant_slip"),
     path("counter/my-grants/", views.my_grants, name="my_grants"),
+    path("counter/customers/<int:customer_id>/escalate/", views.counter_escalate, name="counter_escalate"),
+    path("counter/escalations/<int:escalation_id>/", views.escalation_status, name="escalation_status"),
+    path("counter/flags/", views.rule_flag_raise, name="rule_flag_raise"),
+    path("escalations/", views.escalations, name="escalations"),
+    path("escalations/<int:escalation_id>/decide/", views.escalation_decide, name="escalation_decide"),
+    path("budgets/", ops_views.budgets, name="budgets"),
+    path("ops/replay/", ops_views.ops_replay, name="ops_replay"),
+    path("ops/flags/", ops_views.ops_flags, name="ops_flags"),
+    path("ops/flags/<int:flag_id>/handle/", ops_views.ops_flag_handle, name="ops_flag_handle"),
     path("audit/", views.audit, name="audit"),
     path("audit/grants/<int:grant_id>/", views.audit_detail, name="audit_detail"),
     path("audit/grants/<int:grant_id>/void/", views.grant_void, name="grant_void"),

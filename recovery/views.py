@@ -367,3 +367,26 @@ def grant_void(request, grant_id: int):
             return redirect(reverse("audit_detail", args=[grant.pk]))
     grant.refresh_from_db()
     return _audit_detail(request, grant, form, status=INVALID)
+
+
+# --- escalations and rule flags (to be built) ---------------------------------------------
+
+
+def counter_escalate(request, customer_id):
+    raise Http404
+
+
+def escalation_status(request, escalation_id):
+    raise Http404
+
+
+def rule_flag_raise(request):
+    raise Http404
+
+
+def escalations(request):
+    raise Http404
+
+
+def escalation_decide(request, escalation_id):
+    raise Http404

@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from recovery.models import Customer, Grant
+from compensation.models import Playbook
+from compensation.predicates import roles_of
+from recovery import services
+from recovery.models import Customer, Escalation, Grant, RuleFlag
 from tests import factories
 from tests.conftest import client_for
 
@@ -54,6 +58,16 @@ def counter_page(ok=200):
 def audit_page(ok=200):
     """Managers and ops review grants; frontline do not."""
     return {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: ok, OPS: ok}
+
+
+def ops_page(ok=200):
+    """Ops tune the policy; managers read it; frontline do not see it."""
+    return {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: ok, OPS: ok}
+
+
+def ops_action(ok):
+    """Only ops change the policy; managers are read-only."""
+    return {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: 403, OPS: ok}
 
 
 # URL name -> method -> role -> expected outcome.
@@ -92,6 +106,30 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "GET": every(405),
         "POST": {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: Redirect("/audit/grants/"), OPS: 403},
     },
+    # Above a limit: the counter records an escalation and follows it; a manager of the location decides.
+    "counter_escalate": {"GET": every(405), "POST": counter_page(Redirect("/counter/escalations/"))},
+    # The escalation in the URL was requested at "central" by the central frontline user.
+    "escalation_status": {"GET": every(200), "POST": every(405)},
+    "rule_flag_raise": {"GET": every(405), "POST": counter_page(Redirect("/counter/"))},
+    "escalations": {"GET": audit_page(), "POST": every(405)},
+    # Budgets spent and remaining this month: managers (their locations) and ops.
+    "budgets": {"GET": audit_page(), "POST": every(405)},
+    "escalation_decide": {
+        "GET": every(405),
+        "POST": {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: Redirect("/escalations/"), OPS: 403},
+    },
+    # Ops section: managers read, ops change.
+    "ops_home": {"GET": ops_page(), "POST": every(405)},
+    "ops_draft_add": {"GET": ops_action(200), "POST": ops_action(Redirect("/ops/"))},
+    "ops_draft_edit": {"GET": ops_action(200), "POST": ops_action(Redirect("/ops/"))},
+    "ops_publish": {"GET": ops_page(), "POST": ops_action(Redirect("/ops/versions/"))},
+    "ops_versions": {"GET": ops_page(), "POST": every(405)},
+    "ops_version": {"GET": ops_page(), "POST": every(405)},
+    "ops_version_rollback": {"GET": every(405), "POST": ops_action(Redirect("/ops/versions/"))},
+    "ops_simulator": {"GET": ops_page(), "POST": every(405)},
+    "ops_replay": {"GET": ops_page(), "POST": every(405)},
+    "ops_flags": {"GET": ops_page(), "POST": every(405)},
+    "ops_flag_handle": {"GET": every(405), "POST": ops_action(Redirect("/ops/flags/"))},
 }
 
 
@@ -154,24 +192,65 @@ class World:
     customer: Customer
     grant: Grant
     location_id: int
+    escalation: Escalation
+    flag: RuleFlag
+    playbook: Playbook
 
 
 @pytest.fixture
 def world(central, frontline, manager, ops):
     customer = factories.make_customer("Matrix Customer", phone="+447700900555")
     grant = factories.grant_for(frontline, central, customer)
+    drinks = factories.playbook("free-drinks")
+    # Version 2 differs from version 1 (so a rollback has work), and the draft differs from version 2.
+    drinks.ceiling = Decimal("30.00")
+    drinks.save()
+    factories.publish("Matrix: version 2")
+    drinks.ceiling = Decimal("35.00")
+    drinks.save()
+    escalation = services.escalation_request(
+        actor=frontline,
+        roles=roles_of(frontline),
+        request=factories.grant_request(customer, central, amount="500.00"),
+        reason="Matrix: above the cap",
+    )
+    flag = services.rule_flag_raise(actor=frontline, location=central, rule="playbook_cap", note="Matrix flag")
     return World(
         users={ANON: None, FRONTLINE: frontline, MANAGER: manager, OPS: ops},
         customer=customer,
         grant=grant,
         location_id=central.pk,
+        escalation=escalation,
+        flag=flag,
+        playbook=drinks,
     )
 
 
 PATH_KWARGS = {
     "customer_id": lambda world: world.customer.pk,
     "grant_id": lambda world: world.grant.pk,
+    "escalation_id": lambda world: world.escalation.pk,
+    "flag_id": lambda world: world.flag.pk,
+    "kind": lambda world: "playbook",
+    "pk": lambda world: world.playbook.pk,
+    "number": lambda world: 1,
 }
+
+
+def playbook_form(code: str) -> dict:
+    return {
+        "code": code,
+        "name": "Matrix playbook",
+        "kind": "on_the_spot",
+        "offer": "Something nice",
+        "apology_script": "We are sorry.",
+        "percent": "10",
+        "floor": "0",
+        "ceiling": "50",
+        "voucher_valid_days": "",
+        "sort_order": "100",
+        "is_active": "on",
+    }
 
 
 def url_of(name: str, world: World) -> str:
@@ -197,6 +276,28 @@ def post_data(name: str, world: World) -> dict:
         }
     if name == "grant_void":
         return {"reason": "Access matrix check"}
+    if name == "counter_escalate":
+        return {
+            "category": "waiting",
+            "purchase_value": "100.00",
+            "playbook": factories.playbook("free-drinks").pk,
+            "amount": "400.00",
+            "reason": "Matrix: the customer lost a whole day",
+            "token": str(uuid.uuid4()),
+            "note": "",
+        }
+    if name == "rule_flag_raise":
+        return {"rule": "customer_limit", "note": "Matrix: the limit stopped a fair grant"}
+    if name == "escalation_decide":
+        return {"decision": "decline", "note": "Matrix: not this time"}
+    if name == "ops_draft_add":
+        return playbook_form("matrix-new")
+    if name == "ops_draft_edit":
+        return playbook_form(world.playbook.code)
+    if name in ("ops_publish", "ops_version_rollback"):
+        return {"reason": "Matrix: publish", "effective_at": ""}
+    if name == "ops_flag_handle":
+        return {"handled_note": "Matrix: ceiling raised"}
     return {}
 
 

@@ -1,0 +1,1 @@
+"""Ops section views: `policy` (draft, publish, versions) and `tuning` (the simulator)."""
