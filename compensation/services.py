@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -40,7 +41,7 @@ def document_problems(document: dict) -> list[str]:
     """What makes a document unusable at the counter (empty: it is consistent)."""
     problems = []
     tiers = document.get("tiers", [])
-    for lower, higher in zip(tiers, tiers[1:]):
+    for lower, higher in pairwise(tiers):
         if higher["min_months"] <= lower["min_months"]:
             problems.append(f"Tier {higher['name']} must start after {lower['name']} ({lower['min_months']} months).")
         if Decimal(higher["multiplier"]) < Decimal(lower["multiplier"]):
