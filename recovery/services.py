@@ -196,7 +196,11 @@ def _amount_checked(amount: Decimal, currency: str) -> Decimal:
 
 
 def customer_usage(*, customer_id: int, rules: tuple[CustomerLimitRule, ...], now, currency: str) -> dict:
-    """The customer's active grants per rolling window (all locations), in one query."""
+    """The customer's active grants per rolling window (all locations), in one query.
+
+    No upper time bound: a grant another counter committed a moment after our
+    `now` (while we waited for the lock) must still count.
+    """
     if not rules:
         return {}
     starts = {rule.window_days: now - timedelta(days=rule.window_days) for rule in rules}
@@ -205,7 +209,7 @@ def customer_usage(*, customer_id: int, rules: tuple[CustomerLimitRule, ...], no
         aggregates[f"grants_{days}"] = Count("id", filter=Q(granted_at__gt=start))
         aggregates[f"total_{days}"] = Sum("amount", filter=Q(granted_at__gt=start))
     row = Grant.objects.filter(
-        customer_id=customer_id, status=Grant.Status.ACTIVE, granted_at__gt=min(starts.values()), granted_at__lte=now
+        customer_id=customer_id, status=Grant.Status.ACTIVE, granted_at__gt=min(starts.values())
     ).aggregate(**aggregates)
     return {
         days: WindowUsage(grants=row[f"grants_{days}"], total=quantize(row[f"total_{days}"] or ZERO, currency))
@@ -218,7 +222,7 @@ def budget_spent(*, location: Location, now, currency: str) -> Decimal:
     local = timezone.localtime(now, zoneinfo.ZoneInfo(location.timezone))
     month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     spent = Grant.objects.filter(
-        location=location, status=Grant.Status.ACTIVE, granted_at__gte=month_start, granted_at__lte=now
+        location=location, status=Grant.Status.ACTIVE, granted_at__gte=month_start
     ).aggregate(spent=Sum("amount"))["spent"]
     return quantize(spent or ZERO, currency)
 

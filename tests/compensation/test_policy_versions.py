@@ -1,0 +1,156 @@
+"""Versioned, effective-dated policy: publish, schedule, refuse the past, roll back."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from compensation.models import CustomerLimit, Playbook, PolicyVersion
+from compensation.policy import draft_document, load_policy, version_in_force
+from compensation.services import PolicyError, document_problems, policy_publish, policy_rollback
+from compensation.versions import document_diff
+from tests.factories import grant_for, make_customer, playbook, publish
+
+pytestmark = pytest.mark.django_db
+
+
+def lower_drinks_ceiling(to="20.00"):
+    drinks = playbook("free-drinks")
+    drinks.ceiling = Decimal(to)
+    drinks.save()
+    return drinks
+
+
+def test_the_installed_policy_is_version_one_in_force_since_before_any_grant():
+    version = version_in_force()
+    assert version.number == 1
+    assert version.effective_at.year == 2000
+    assert len(load_policy().playbooks) == 8
+
+
+def test_a_draft_edit_does_not_reach_the_counter_until_published(frontline, central):
+    walk_in = make_customer("Walk In", since=central.today())
+    lower_drinks_ceiling("20.00")
+    assert grant_for(frontline, central, walk_in, purchase_value="1000", code="free-drinks").cap == Decimal("25.00")
+    publish("Drinks cost less now")
+    later = grant_for(frontline, central, walk_in, purchase_value="1000", code="free-drinks")
+    assert later.cap == Decimal("20.00")
+    assert later.policy_version.number == 2
+
+
+def test_a_scheduled_version_applies_only_from_its_moment(frontline, central, ops):
+    """The issue's story: a lower ceiling effective in one minute; before keeps the old cap, after gets the new."""
+    walk_in = make_customer("Walk In", since=central.today())
+    lower_drinks_ceiling("20.00")
+    in_a_minute = timezone.now() + timedelta(minutes=1)
+    version = policy_publish(actor=ops, reason="Lower drinks ceiling from next minute", effective_at=in_a_minute)
+    assert version.number == 2 and version.is_scheduled
+
+    before = grant_for(frontline, central, walk_in, purchase_value="1000", code="free-drinks")
+    assert before.cap == Decimal("25.00") and before.policy_version.number == 1
+
+    from recovery.services import grant_issue
+    from tests.factories import grant_request
+
+    after = grant_issue(
+        actor=frontline,
+        roles=["frontline"],
+        request=grant_request(walk_in, central, code="free-drinks", purchase_value="1000"),
+        at=in_a_minute + timedelta(seconds=1),
+    ).grant
+    assert after.cap == Decimal("20.00") and after.policy_version.number == 2
+    assert after.policy_snapshot["policy_version"] == 2 and before.policy_snapshot["policy_version"] == 1
+    before.refresh_from_db()
+    assert before.cap == Decimal("25.00")
+
+
+def test_reason_is_required_and_nothing_is_saved(ops):
+    lower_drinks_ceiling()
+    with pytest.raises(PolicyError) as error:
+        policy_publish(actor=ops, reason="   ")
+    assert error.value.field == "reason" and error.value.message.startswith("Reason:")
+    assert PolicyVersion.objects.count() == 1
+
+
+def test_an_effective_date_in_the_past_is_refused(ops):
+    lower_drinks_ceiling()
+    with pytest.raises(PolicyError) as error:
+        policy_publish(actor=ops, reason="Backdated", effective_at=timezone.now() - timedelta(hours=2))
+    assert error.value.field == "effective_at"
+    assert "is in the past" in error.value.message
+    assert PolicyVersion.objects.count() == 1
+
+
+def test_a_time_typed_seconds_ago_means_now(ops):
+    lower_drinks_ceiling()
+    version = policy_publish(actor=ops, reason="Now", effective_at=timezone.now() - timedelta(seconds=20))
+    assert timezone.now() - version.effective_at < timedelta(seconds=5)
+
+
+def test_a_version_cannot_take_effect_before_one_already_scheduled(ops):
+    lower_drinks_ceiling("20.00")
+    policy_publish(actor=ops, reason="Next week", effective_at=timezone.now() + timedelta(days=7))
+    lower_drinks_ceiling("15.00")
+    with pytest.raises(PolicyError) as error:
+        policy_publish(actor=ops, reason="Now")
+    assert error.value.field == "effective_at"
+    assert "version 2 is already scheduled" in error.value.message
+    assert PolicyVersion.objects.count() == 2
+
+
+def test_nothing_to_publish_is_said_plainly(ops):
+    with pytest.raises(PolicyError, match="Nothing to publish: this is the same as version 1"):
+        policy_publish(actor=ops, reason="No change")
+
+
+def test_inconsistent_documents_are_refused():
+    document = draft_document()
+    document["playbooks"][0]["ceiling"] = "0.50"
+    document["playbooks"][0]["floor"] = "5.00"
+    document["tiers"][2]["min_months"] = 6
+    problems = document_problems(document)
+    assert any("ceiling must not be below the floor" in p for p in problems)
+    assert any("Tier Loyal must start after Regular" in p for p in problems)
+
+
+def test_diff_names_each_changed_field():
+    old = version_in_force().document
+    lower_drinks_ceiling("20.00")
+    CustomerLimit.objects.create(window_days=30, max_grants=3, max_total=Decimal("300.00"))
+    changes = document_diff(old, draft_document())
+    shown = {(c.section, c.item, c.field, c.old, c.new) for c in changes}
+    assert ("Playbook", "Free drinks while you wait", "ceiling", "25.00", "20.00") in shown
+    assert ("Customer limit", "30 days", "(added)", "—", "present") in shown
+    assert len(changes) == 2
+
+
+def test_rollback_publishes_the_old_content_anew_and_resets_the_draft(ops, frontline, central):
+    lower_drinks_ceiling("20.00")
+    CustomerLimit.objects.create(window_days=30, max_grants=1, max_total=None)
+    Playbook.objects.filter(code="free-month").update(is_active=False)
+    publish("Tighter rules")
+    first = PolicyVersion.objects.get(number=1)
+
+    restored = policy_rollback(actor=ops, version=first, reason="Too tight: customers complained")
+    assert restored.number == 3 and restored.restores == first
+    assert restored.document == first.document
+    assert draft_document() == first.document
+    assert not CustomerLimit.objects.exists()
+    assert Playbook.objects.get(code="free-month").is_active
+    drinks = playbook("free-drinks")
+    assert drinks.ceiling == Decimal("25.00")
+    assert drinks.history.first().history_change_reason.startswith("Rolled back to version 1")
+    assert drinks.history.first().history_user == ops
+    walk_in = make_customer("Walk In", since=central.today())
+    assert grant_for(frontline, central, walk_in, purchase_value="1000", code="free-drinks").cap == Decimal("25.00")
+
+
+def test_employee_authority_replaces_the_role_limit(frontline, central, customer):
+    from compensation.models import EmployeeAuthority
+
+    EmployeeAuthority.objects.create(user=frontline, limit=Decimal("12.00"), note="New starter")
+    publish("Starter limit")
+    grant = grant_for(frontline, central, customer, code="free-drinks", purchase_value="1000")
+    assert grant.cap == Decimal("12.00")
+    assert grant.authority_role == "own limit" and grant.authority_limit == Decimal("12.00")
