@@ -15,11 +15,19 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from compensation.models import Playbook
+from compensation.models import CustomerLimit, EmployeeAuthority, LocationBudget, Playbook, PolicyVersion
 from compensation.policy import load_policy
 from compensation.predicates import roles_of
+from compensation.services import policy_publish
 from recovery.models import Customer, Grant, Location, ServiceFailure, StaffProfile
-from recovery.services import GrantRequest, RecoveryError, grant_issue, grant_void
+from recovery.services import (
+    GrantRequest,
+    RecoveryError,
+    escalation_request,
+    grant_issue,
+    grant_void,
+    rule_flag_raise,
+)
 
 DEMO_PASSWORD = "recover-2026"
 
@@ -61,6 +69,12 @@ FAILURES = [
     ("appointment_moved", "moved-appointment-massage", "Clinic moved the appointment without notice", (80, 150)),
     ("missed_promise", "out-of-pocket", "Shuttle never came; paid a taxi", (25, 70)),
 ]
+
+
+# window days, max grants, max total: counted across all locations
+DEMO_CUSTOMER_LIMITS = [(30, 8, Decimal("600.00")), (90, None, Decimal("1500.00"))]
+# monthly budget, what happens once it is used up
+DEMO_BUDGETS = {"central": (Decimal("3000.00"), "warn"), "airport": (Decimal("1500.00"), "escalate")}
 
 
 def months_ago(today: date, months: int) -> date:
@@ -108,7 +122,86 @@ class Command(BaseCommand):
             customers.append(customer)
         if not Grant.objects.exists():
             self._past_grants(rng, weeks, locations, users, customers)
+            self._customer_at_limit(locations["central"], users["frontline"], customers[3])
+        if not PolicyVersion.objects.filter(number__gt=1).exists():
+            self._demo_policy(users, locations)
+            self._demo_escalation_and_flags(users, locations, customers)
         self._print_credentials()
+
+    def _customer_at_limit(self, location, actor, customer):
+        """Bring one customer to the 30-day limit published below, so the escalation path can be tried."""
+        policy = load_policy()
+        now = timezone.now()
+        while (
+            Grant.objects.filter(customer=customer, status="active", granted_at__gt=now - timedelta(days=29)).count()
+            < (DEMO_CUSTOMER_LIMITS[0][1])
+        ):
+            request = GrantRequest(
+                customer=customer,
+                location=location,
+                category="waiting",
+                purchase_value=Decimal("40.00"),
+                note="Order late again",
+                playbook_id=Playbook.objects.get(code="free-drinks").pk,
+                amount=None,
+                token=uuid.uuid4(),
+            )
+            grant_issue(actor=actor, roles=roles_of(actor), request=request, policy=policy, at=now - timedelta(days=2))
+
+    def _demo_policy(self, users, locations):
+        """Version 2 adds rolling customer limits, budgets and a starter's own limit; a draft change waits."""
+        ops = users["ops"]
+        for window_days, max_grants, max_total in DEMO_CUSTOMER_LIMITS:
+            CustomerLimit.objects.get_or_create(
+                window_days=window_days, defaults={"max_grants": max_grants, "max_total": max_total}
+            )
+        for code, (monthly, when_exhausted) in DEMO_BUDGETS.items():
+            LocationBudget.objects.get_or_create(
+                location=locations[code], defaults={"monthly_amount": monthly, "when_exhausted": when_exhausted}
+            )
+        EmployeeAuthority.objects.get_or_create(
+            user=users["frontline2"], defaults={"limit": Decimal("100.00"), "note": "New starter: first three months"}
+        )
+        policy_publish(actor=ops, reason="Rolling limits per customer, monthly budgets per location, starter limit.")
+        # Left unpublished, for the simulator and the replay: drinks would cost less.
+        drinks = Playbook.objects.get(code="free-drinks")
+        drinks.ceiling = Decimal("15.00")
+        drinks._history_user = ops
+        drinks._change_reason = "Draft: drinks ceiling 25 → 15?"
+        drinks.save()
+
+    def _demo_escalation_and_flags(self, users, locations, customers):
+        frontline, central = users["frontline"], locations["central"]
+        request = GrantRequest(
+            customer=customers[1],
+            location=central,
+            category="waiting",
+            purchase_value=Decimal("120.00"),
+            note="Anniversary dinner: table 50 minutes late",
+            playbook_id=Playbook.objects.get(code="late-table").pk,
+            amount=Decimal("120.00"),
+            token=uuid.uuid4(),
+        )
+        escalation_request(
+            actor=frontline,
+            roles=roles_of(frontline),
+            request=request,
+            reason="Their anniversary; the whole evening was spoiled. Offer the full meal.",
+        )
+        rule_flag_raise(
+            actor=frontline,
+            location=central,
+            rule="playbook_cap",
+            playbook_id=Playbook.objects.get(code="free-drinks").pk,
+            note="Drinks cap is below the price of two coffees and a cake for a family of four.",
+            customer=customers[0],
+        )
+        rule_flag_raise(
+            actor=users["frontline2"],
+            location=locations["airport"],
+            rule="customer_limit",
+            note="Frequent flyer hit the 30-day limit after two delayed flights in one week.",
+        )
 
     def _past_grants(self, rng, weeks, locations, users, customers):
         policy = load_policy()
