@@ -1,0 +1,40 @@
+"""The demo data a new user meets: run twice, it has every part of the story to try."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from compensation.models import PolicyVersion
+from compensation.policy import draft_document, version_in_force
+from compensation.versions import document_diff
+from recovery.models import Customer, Escalation, Grant, Location, RuleFlag
+from recovery.services import LimitExceeded
+from tests.factories import grant_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_builds_the_whole_story_and_is_idempotent(django_user_model):
+    call_command("seed_demo", weeks=2, stdout=StringIO())
+    call_command("seed_demo", weeks=2, stdout=StringIO())
+
+    in_force = version_in_force()
+    assert in_force.number == 2 and PolicyVersion.objects.count() == 2
+    assert [rule["window_days"] for rule in in_force.document["customer_limits"]] == [30, 90]
+    assert set(in_force.document["location_budgets"]) == {
+        str(pk) for pk in Location.objects.values_list("pk", flat=True)
+    }
+    changes = document_diff(in_force.document, draft_document())
+    assert [(c.item, c.field, c.old, c.new) for c in changes] == [
+        ("Free drinks while you wait", "ceiling", "25.00", "15.00")
+    ]
+
+    assert Escalation.objects.filter(status="pending").count() == 1
+    assert RuleFlag.objects.filter(status="open").count() == 2
+    assert Grant.objects.filter(policy_version__number=1).exists()
+
+    dmitri = Customer.objects.get(name="Dmitri Volkov")
+    frontline = django_user_model.objects.get(username="frontline")
+    with pytest.raises(LimitExceeded, match="in the last 30 days"):
+        grant_for(frontline, Location.objects.get(code="central"), dmitri, amount="1")
