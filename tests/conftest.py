@@ -67,3 +67,18 @@ def manager_client(manager):
 @pytest.fixture
 def ops_client(ops):
     return client_for(ops)
+
+
+@pytest.fixture
+def installed_policy(transactional_db):
+    """What the data migrations install (roles, default policy, version 1), for transactional tests.
+
+    A transactional test leaves a flushed database behind, so the next one puts
+    the installed data back itself (both functions are idempotent).
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("compensation.migrations.0002_default_policy").install(apps, None)
+    import_module("compensation.migrations.0004_initial_policy_version").publish_initial(apps, None)

@@ -159,8 +159,8 @@ def test_grant_issue_runs_a_constant_number_of_queries(frontline, central, custo
         grant_for(frontline, central, customer, amount="1")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_simultaneous_grants_never_exceed_the_customer_limit(central, frontline, customer):
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_grants_never_exceed_the_customer_limit(installed_policy, central, frontline, customer):
     """Eight counters grant to one customer at once; the limit allows three."""
     customer_limit(max_grants=3)
     barrier = threading.Barrier(8)
