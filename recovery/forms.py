@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
-from recovery.models import ServiceFailure
+from recovery.models import Customer, RuleFlag, ServiceFailure
 from recovery.services import phone_normalize
 
 MAX_MONEY = Decimal("1000000000")
@@ -125,3 +125,94 @@ class VoidForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Reason: say why the grant is voided."},
     )
+
+
+class EscalateForm(ResolveForm):
+    """Above a limit: the same case as the resolve form, the amount to approve and why."""
+
+    amount = money_field("Amount to approve")
+    reason = forms.CharField(
+        label="Why this customer should get more",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": "Reason: tell the manager why this customer should get more.",
+            "max_length": "Reason: at most 500 characters.",
+        },
+    )
+
+    # The hidden copies of the case are checked like the resolve form; their errors are shown there too.
+    CASE_FIELDS = ("category", "purchase_value", "note", "playbook", "token", "quoted_purchase_value")
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Reason: tell the manager why this customer should get more.")
+        return reason
+
+
+class DecisionForm(forms.Form):
+    """A manager's decision on an escalation; the service insists on a note for a decline."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("decline", "Decline")],
+        error_messages={
+            "required": "Decision: choose approve or decline.",
+            "invalid_choice": "Decision: choose approve or decline.",
+        },
+    )
+    note = forms.CharField(
+        label="Note",
+        max_length=500,
+        required=False,
+        error_messages={"max_length": "Note: at most 500 characters."},
+    )
+
+    @property
+    def approve(self) -> bool:
+        return self.cleaned_data["decision"] == "approve"
+
+
+class RuleFlagForm(forms.Form):
+    """'A rule stood in my way', sent from the counter; every refusal names its field."""
+
+    rule = forms.ChoiceField(
+        label="Which rule",
+        choices=RuleFlag.Rule.choices,
+        error_messages={
+            "required": "Rule: choose which rule stood in your way.",
+            "invalid_choice": "Rule: choose which rule stood in your way.",
+        },
+    )
+    playbook = forms.IntegerField(
+        label="Playbook (optional)",
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        error_messages={
+            "invalid": "Playbook: choose one of the listed playbooks.",
+            "min_value": "Playbook: choose one of the listed playbooks.",
+            "max_value": "Playbook: choose one of the listed playbooks.",
+        },
+    )
+    note = forms.CharField(
+        label="What happened, and what would have helped",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": "Note: say what happened and what would have helped the customer.",
+            "max_length": "Note: at most 500 characters.",
+        },
+    )
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "Customer: not found; reload the customer's page and try again."},
+    )
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise forms.ValidationError("Note: say what happened and what would have helped the customer.")
+        return note

@@ -9,13 +9,17 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from compensation.limits import budget_remaining, budget_state
+from compensation.money import format_amount
 from compensation.predicates import is_ops
-from recovery.models import Customer, Grant, Location
+from recovery.models import Customer, Escalation, Grant, Location
 from recovery.predicates import location_ids_of
-from recovery.services import phone_normalize
+from recovery.services import budget_spent, customer_usage, phone_normalize
 
 RECENT_DAYS = 90
 SEARCH_LIMIT = 20
+DECIDED_DAYS = 7
+DECIDED_LIMIT = 30
 
 
 def counter_locations_for(*, user) -> list[Location]:
@@ -99,8 +103,18 @@ def grant_recent_by(*, user, limit: int = 30) -> QuerySet[Grant]:
 
 
 def grant_detail_for(*, grant_id: int) -> Grant:
+    # `escalation` is the reverse one-to-one: joined here so "approved above the limits" costs no query.
     return Grant.objects.select_related(
-        "customer", "location", "granted_by", "voided_by", "failure", "failure__logged_by", "playbook"
+        "customer",
+        "location",
+        "granted_by",
+        "voided_by",
+        "failure",
+        "failure__logged_by",
+        "playbook",
+        "policy_version",
+        "approved_by",
+        "escalation",
     ).get(pk=grant_id)
 
 
@@ -131,3 +145,124 @@ def history_of(record) -> list[HistoryEntry]:
         )
         previous = historical
     return list(reversed(entries))
+
+
+# --- limits at the counter ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WindowHeadroom:
+    """One rolling-window limit as the customer stands against it now."""
+
+    window_days: int
+    grants_used: int
+    max_grants: int | None
+    total_used: Decimal
+    max_total: Decimal | None
+    currency: str
+
+    @property
+    def total_left(self) -> Decimal | None:
+        return None if self.max_total is None else max(self.max_total - self.total_used, Decimal("0"))
+
+    @property
+    def text(self) -> str:
+        """'2 of 3 grants used in 30 days; 40.00 of 300.00 left'."""
+        parts = []
+        if self.max_grants is not None:
+            parts.append(f"{self.grants_used} of {self.max_grants} grants used in {self.window_days} days")
+        if self.max_total is not None:
+            left = format_amount(self.total_left, self.currency)
+            parts.append(f"{left} of {format_amount(self.max_total, self.currency)} left")
+            if self.max_grants is None:
+                parts[-1] += f" in {self.window_days} days"
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class CounterLimits:
+    """What the counter shows before a grant: the location budget state and the customer's headroom."""
+
+    budget_state: str  # 'none', 'ok', 'low', 'exhausted' (compensation.limits.budget_state)
+    budget_remaining: Decimal | None
+    budget_escalates: bool
+    windows: list[WindowHeadroom]
+    currency: str
+
+
+def counter_limits_for(*, customer: Customer, location: Location, policy) -> CounterLimits:
+    """The budget and rolling-limit hints for the resolve page.
+
+    One query per kind of limit the policy actually has (none without limits),
+    whatever the customer's history, so the page's query count stays flat.
+    """
+    now = timezone.now()
+    currency = policy.currency
+    budget = policy.budget_for(location.pk)
+    spent = budget_spent(location=location, now=now, currency=currency) if budget else Decimal("0")
+    usage = customer_usage(customer_id=customer.pk, rules=policy.customer_limits, now=now, currency=currency)
+    windows = [
+        WindowHeadroom(
+            window_days=rule.window_days,
+            grants_used=usage[rule.window_days].grants,
+            max_grants=rule.max_grants,
+            total_used=usage[rule.window_days].total,
+            max_total=rule.max_total,
+            currency=currency,
+        )
+        for rule in policy.customer_limits
+    ]
+    return CounterLimits(
+        budget_state=budget_state(budget, spent),
+        budget_remaining=budget_remaining(budget, spent) if budget else None,
+        budget_escalates=bool(budget and budget.escalate_when_exhausted),
+        windows=windows,
+        currency=currency,
+    )
+
+
+# --- escalations ------------------------------------------------------------------------------
+
+ESCALATION_RELATED = ("location", "customer", "playbook", "requested_by", "decided_by", "grant", "policy_version")
+
+
+def escalation_detail_for(*, escalation_id: int) -> Escalation:
+    """One escalation with everything its status page shows (raises Escalation.DoesNotExist)."""
+    return Escalation.objects.select_related(*ESCALATION_RELATED).get(pk=escalation_id)
+
+
+@dataclass(frozen=True)
+class EscalationQueue:
+    pending: list[Escalation]  # oldest first: the longest wait is served first
+    decided: list[Escalation]  # most recent first
+
+
+def escalations_visible_to(*, user) -> QuerySet[Escalation]:
+    """Escalations the user reviews: ops all locations, managers their own locations only."""
+    escalations = Escalation.objects.select_related(*ESCALATION_RELATED)
+    if is_ops(user):
+        return escalations
+    return escalations.filter(location_id__in=location_ids_of(user))
+
+
+def escalation_queue_for(*, user) -> EscalationQueue:
+    """The manager queue: every pending escalation, then the last week's decisions (two queries)."""
+    visible = escalations_visible_to(user=user)
+    since = timezone.now() - timedelta(days=DECIDED_DAYS)
+    return EscalationQueue(
+        pending=list(visible.filter(status=Escalation.Status.PENDING).order_by("requested_at", "id")),
+        decided=list(
+            visible.exclude(status=Escalation.Status.PENDING)
+            .filter(decided_at__gte=since)
+            .order_by("-decided_at", "-id")[:DECIDED_LIMIT]
+        ),
+    )
+
+
+def escalation_recent_by(*, user, limit: int = 10) -> list[Escalation]:
+    """The employee's own latest requests, for 'My grants'."""
+    return list(
+        Escalation.objects.filter(requested_by=user)
+        .select_related("customer", "location", "grant")
+        .order_by("-requested_at", "-id")[:limit]
+    )

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
@@ -24,12 +25,31 @@ from compensation.policy import load_policy, tenure_in_months, tier_rules_in_for
 from compensation.predicates import roles_of
 from recovery import selectors, services
 from recovery.filters import GrantAuditFilter
-from recovery.forms import CustomerSearchForm, ResolveForm, VoidForm, WalkInForm
-from recovery.models import Customer, Grant
+from recovery.forms import (
+    CustomerSearchForm,
+    DecisionForm,
+    EscalateForm,
+    ResolveForm,
+    RuleFlagForm,
+    VoidForm,
+    WalkInForm,
+)
+from recovery.models import Customer, Escalation, Grant, RuleFlag
 
 COUNTER_LOCATION_KEY = "counter_location_id"
 AUDIT_PAGE_SIZE = 50
 INVALID = 422  # a form sent back with errors: nothing was stored
+# How the counter names each limit that stopped a grant, and the rule a flag about it concerns.
+LIMIT_NAMES = {
+    "cap": "Playbook cap and your authority",
+    "customer_limit": "Per-customer limit",
+    "location_budget": "Location budget",
+}
+LIMIT_FLAG_RULES = {
+    "cap": RuleFlag.Rule.PLAYBOOK_CAP,
+    "customer_limit": RuleFlag.Rule.CUSTOMER_LIMIT,
+    "location_budget": RuleFlag.Rule.LOCATION_BUDGET,
+}
 
 
 def counter_view(view):
@@ -136,7 +156,7 @@ def _playbook_cards(request, customer: Customer, purchase_value, policy=None, te
     }
 
 
-def _resolve_context(request, customer, form, purchase_value):
+def _resolve_context(request, customer, form, purchase_value, *, above_limit=None):
     tenure_months = tenure_in_months(customer.customer_since, request.counter_location.today())
     policy = load_policy()
     return {
@@ -144,8 +164,35 @@ def _resolve_context(request, customer, form, purchase_value):
         "tenure_months": tenure_months,
         "tier": policy.tier_for(tenure_months),
         "value": selectors.customer_value(customer=customer),
+        "limits": selectors.counter_limits_for(customer=customer, location=request.counter_location, policy=policy),
         "form": form,
+        "above_limit": above_limit,
+        "flag_rules": RuleFlag.Rule.choices,
+        "flag_playbooks": [(pk, playbook.name) for pk, playbook in policy.playbooks.items()],
         **_playbook_cards(request, customer, purchase_value, policy, tenure_months),
+    }
+
+
+def _case_fields(data, playbook) -> list[tuple[str, str]]:
+    """The resolve form's case as hidden copies, for the 'grant instead' and 'ask a manager' forms."""
+    names = [*EscalateForm.CASE_FIELDS, f"quoted_cap_{playbook}"]
+    return [(name, data[name]) for name in names if name in data]
+
+
+def _above_limit(form, *, limit=None, escalate_form=None) -> dict:
+    """The 'Above what you can grant now' panel: the limits that stopped the grant and the two ways on."""
+    data = escalate_form.data if escalate_form is not None else form.data
+    stops = limit.stops if limit is not None else ()
+    # The limit that binds hardest (allows least) is the one a flag most likely concerns.
+    tightest = min(stops, key=lambda stop: stop.allows, default=None)
+    return {
+        "limit": limit,
+        "stops": [(LIMIT_NAMES.get(stop.limit, stop.limit), stop) for stop in stops],
+        "flag_rule": LIMIT_FLAG_RULES.get(tightest.limit, "") if tightest else "",
+        "case": _case_fields(data, data.get("playbook", "")),
+        "asked": data.get("amount", ""),
+        "reason": data.get("reason", ""),
+        "escalate_form": escalate_form,
     }
 
 
@@ -163,10 +210,12 @@ def counter_resolve(request, customer_id: int):
         return redirect("counter_granted", grant_id=grant.pk)
     # Re-price the cards for the value typed, even when that field itself was refused.
     purchase_value = getattr(form, "priced_purchase_value", None)
+    limit = getattr(form, "limit_exceeded", None)
+    above_limit = _above_limit(form, limit=limit) if limit is not None else None
     return render(
         request,
         "recovery/counter_resolve.html",
-        _resolve_context(request, customer, form, purchase_value),
+        _resolve_context(request, customer, form, purchase_value, above_limit=above_limit),
         status=INVALID,
     )
 
@@ -183,7 +232,20 @@ def _grant_from_form(request, customer, form) -> Grant | None:
             "Check the cards and grant again.",
         )
         return None
-    grant_request = services.GrantRequest(
+    grant_request = _grant_request(request, customer, data, form.quoted_cap())
+    try:
+        return services.grant_issue(actor=request.user, roles=roles_of(request.user), request=grant_request).grant
+    except services.LimitExceeded as error:
+        form.add_error(error.field, error.message)
+        form.limit_exceeded = error  # the page offers "grant what is allowed" or "ask a manager"
+        return None
+    except services.RecoveryError as error:
+        form.add_error(error.field, error.message)
+        return None
+
+
+def _grant_request(request, customer, data, quoted_cap) -> services.GrantRequest:
+    return services.GrantRequest(
         customer=customer,
         location=request.counter_location,
         category=data["category"],
@@ -192,13 +254,8 @@ def _grant_from_form(request, customer, form) -> Grant | None:
         playbook_id=data["playbook"],
         amount=data["amount"],
         token=data["token"],
-        quoted_cap=form.quoted_cap(),
+        quoted_cap=quoted_cap,
     )
-    try:
-        return services.grant_issue(actor=request.user, roles=roles_of(request.user), request=grant_request).grant
-    except services.RecoveryError as error:
-        form.add_error(error.field, error.message)
-        return None
 
 
 @require_GET
@@ -242,26 +299,54 @@ def _voucher_qr_svg(grant: Grant) -> str:
     )
 
 
+def _granted_words(grant: Grant) -> dict:
+    """The offer and apology as published when the grant was made.
+
+    The live playbook row is the ops draft, which may be unpublished; the
+    snapshot is what the customer was promised. Old grants without it fall back.
+    """
+    snapshot = grant.policy_snapshot or {}
+    return {
+        "offer": snapshot.get("offer") or grant.playbook.offer,
+        "script": snapshot.get("apology_script") or grant.playbook.apology_script,
+    }
+
+
 @require_GET
 def counter_granted(request, grant_id: int):
     grant = _grant_visible_to(request, grant_id)
     return render(
         request,
         "recovery/counter_granted.html",
-        {"grant": grant, "qr_svg": _voucher_qr_svg(grant), "script": grant.playbook.apology_script},
+        {
+            "grant": grant,
+            "qr_svg": _voucher_qr_svg(grant),
+            "flag_rules": RuleFlag.Rule.choices,
+            "flag_playbooks": [(grant.playbook_id, grant.playbook_name)],
+            **_granted_words(grant),
+        },
     )
 
 
 @require_GET
 def grant_slip(request, grant_id: int):
     grant = _grant_visible_to(request, grant_id)
-    return render(request, "recovery/grant_slip.html", {"grant": grant, "qr_svg": _voucher_qr_svg(grant)})
+    return render(
+        request, "recovery/grant_slip.html", {"grant": grant, "qr_svg": _voucher_qr_svg(grant), **_granted_words(grant)}
+    )
 
 
 @require_GET
 @counter_view
 def my_grants(request):
-    return render(request, "recovery/my_grants.html", {"grants": selectors.grant_recent_by(user=request.user)})
+    return render(
+        request,
+        "recovery/my_grants.html",
+        {
+            "grants": selectors.grant_recent_by(user=request.user),
+            "escalations": selectors.escalation_recent_by(user=request.user),
+        },
+    )
 
 
 @require_POST
@@ -332,6 +417,7 @@ def _audit_detail(request, grant, void_form, status=200):
         {
             "grant": grant,
             "failure": grant.failure,
+            "escalation": getattr(grant, "escalation", None),  # joined by the selector; None if not escalated
             "grant_history": selectors.history_of(grant),
             "failure_history": selectors.history_of(grant.failure),
             "void_form": void_form,
@@ -369,24 +455,146 @@ def grant_void(request, grant_id: int):
     return _audit_detail(request, grant, form, status=INVALID)
 
 
-# --- escalations and rule flags (to be built) ---------------------------------------------
+# --- escalations and rule flags -------------------------------------------------------------
 
 
-def counter_escalate(request, customer_id):
-    raise Http404
+@require_POST
+@counter_view
+def counter_escalate(request, customer_id: int):
+    """Above a limit: record the request for a manager and follow it on its status page."""
+    customer = get_object_or_404(Customer, pk=customer_id)
+    form = EscalateForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            escalation = services.escalation_request(
+                actor=request.user,
+                roles=roles_of(request.user),
+                request=_grant_request(request, customer, data, form.quoted_cap()),
+                reason=data["reason"],
+            )
+        except services.RecoveryError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return redirect("escalation_status", escalation_id=escalation.pk)
+    return _escalation_refused(request, customer, form)
 
 
-def escalation_status(request, escalation_id):
-    raise Http404
+def _escalation_refused(request, customer, escalate_form):
+    """The resolve page again (422) with the refusal on the field it concerns.
+
+    The case travels as hidden copies, so its errors are also put on the
+    visible resolve form's fields, where the employee can correct them.
+    """
+    case = request.POST.copy()
+    for name in ("amount", "reason"):
+        case.pop(name, None)
+    form = ResolveForm(case)
+    form.is_valid()
+    for field, errors in escalate_form.errors.items():
+        if field in EscalateForm.CASE_FIELDS and field not in form.errors:
+            for error in errors:
+                form.add_error(field, error)
+    purchase_value = form.cleaned_data.get("purchase_value") if "purchase_value" not in form.errors else None
+    return render(
+        request,
+        "recovery/counter_resolve.html",
+        _resolve_context(
+            request, customer, form, purchase_value, above_limit=_above_limit(form, escalate_form=escalate_form)
+        ),
+        status=INVALID,
+    )
 
 
+def _escalation_visible_to(request, escalation_id: int) -> Escalation:
+    try:
+        escalation = selectors.escalation_detail_for(escalation_id=escalation_id)
+    except Escalation.DoesNotExist:
+        raise Http404("No such escalation.") from None
+    if not request.user.has_perm("recovery.view_escalation", escalation):
+        raise PermissionDenied
+    return escalation
+
+
+@require_GET
+def escalation_status(request, escalation_id: int):
+    """What was asked and what was decided; while pending, htmx polls this page for its panel."""
+    escalation = _escalation_visible_to(request, escalation_id)
+    template = "recovery/_escalation_status.html" if request.htmx else "recovery/escalation_status.html"
+    return render(request, template, {"escalation": escalation})
+
+
+def _safe_next(request, default: str) -> str:
+    """Where to go back to: the page's own `next` if it stays on this site, else `default`."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+@require_POST
+@counter_view
 def rule_flag_raise(request):
-    raise Http404
+    """'A rule stood in my way': stored for ops, then back to the page the employee was on."""
+    back = _safe_next(request, reverse("counter"))
+    form = RuleFlagForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Not sent. " + " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        services.rule_flag_raise(
+            actor=request.user,
+            location=request.counter_location,
+            rule=data["rule"],
+            note=data["note"],
+            playbook_id=data["playbook"],
+            customer=data["customer"],
+        )
+    except services.RecoveryError as error:
+        messages.error(request, f"Not sent. {error.message}")
+    else:
+        messages.success(request, "Thanks — ops will see this when they tune the rules.")
+    return redirect(back)
 
 
+@require_GET
+@permission_required("recovery.view_escalations", raise_exception=True)
 def escalations(request):
-    raise Http404
+    """The manager queue: pending requests of the manager's locations (ops: all, read-only)."""
+    queue = selectors.escalation_queue_for(user=request.user)
+    return render(request, "recovery/escalation_list.html", {"pending": queue.pending, "decided": queue.decided})
 
 
-def escalation_decide(request, escalation_id):
-    raise Http404
+@require_POST
+@permission_required("recovery.view_escalations", raise_exception=True)
+def escalation_decide(request, escalation_id: int):
+    """Approve or decline from the queue; every outcome is a flash on the queue (no page of its own)."""
+    escalation = get_object_or_404(Escalation.objects.select_related("location"), pk=escalation_id)
+    # A manager of another location, ops, or the manager who asked: the object rule says no.
+    if not request.user.has_perm("recovery.decide_escalation", escalation):
+        raise PermissionDenied
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect("escalations")
+    try:
+        # "Already approved by … at 14:02" reads as the location's wall clock.
+        with timezone.override(zoneinfo.ZoneInfo(escalation.location.timezone)):
+            decided = services.escalation_decide(
+                actor=request.user,
+                roles=roles_of(request.user),
+                escalation_id=escalation.pk,
+                approve=form.approve,
+                note=form.cleaned_data["note"],
+            )
+    except services.RecoveryError as error:
+        messages.error(request, error.message)
+    else:
+        if decided.grant_id:
+            messages.success(request, f"Escalation #{decided.pk} approved: grant #{decided.grant_id} made.")
+        else:
+            messages.success(
+                request, f"Escalation #{decided.pk} declined; {decided.requested_by.get_username()} will see your note."
+            )
+    return redirect("escalations")

@@ -42,6 +42,21 @@
     button.setAttribute("aria-busy", "true");
   });
 
+  // Declining an escalation needs a note (the server insists too): ask for it before sending.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (!button || !button.hasAttribute("data-needs-note")) return;
+    var note = event.target.querySelector("textarea[name=note]");
+    if (note && note.value.trim() === "") {
+      event.preventDefault();
+      note.setCustomValidity("Note: say why you decline, so the employee can explain it to the customer.");
+      note.reportValidity();
+    }
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target.name === "note" && event.target.setCustomValidity) event.target.setCustomValidity("");
+  });
+
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();
   });
