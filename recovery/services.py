@@ -26,7 +26,7 @@ from compensation.errors import DomainError
 from compensation.limits import CustomerLimitRule, LimitCheck, Stop, WindowUsage, limits_check
 from compensation.models import Playbook
 from compensation.money import ZERO, format_amount, minor_unit, quantize
-from compensation.policy import Policy, load_policy, tenure_in_months
+from compensation.policy import Policy, load_policy, policy_from_document, tenure_in_months
 from recovery.models import Customer, Escalation, Grant, Location, RuleFlag, ServiceFailure
 
 # No 0/O, 1/I/L or U: a code read aloud or copied by hand stays unambiguous.
@@ -308,7 +308,8 @@ def grant_issue(
                 grant = _grant_write(
                     actor=actor,
                     request=request,
-                    priced=priced,
+                    playbook=priced.playbook,
+                    quote_fields=_quote_fields(priced),
                     amount=amount,
                     now=now,
                     limit_notes=check.warnings_for(amount),
@@ -341,11 +342,14 @@ def _quote_fields(priced: Priced) -> dict:
 
 
 def _grant_write(
-    *, actor, request, priced=None, quote_fields=None, amount, now, limit_notes=(), approved_by=None
+    *, actor, request, playbook, quote_fields, amount, now, limit_notes=(), approved_by=None
 ) -> Grant:
-    """Insert the failure and its grant, with history naming who did it."""
+    """Insert the failure and its grant, with history naming who did it.
+
+    `playbook` is the version's playbook (built from its document), never the
+    live row, which is the ops' unpublished draft.
+    """
     history_user = approved_by or actor
-    playbook = priced.playbook if priced else Playbook.objects.get(pk=request.playbook_id)
     with transaction.atomic():
         failure = ServiceFailure(
             customer=request.customer,
@@ -376,7 +380,7 @@ def _grant_write(
             granted_at=now,
             token=request.token,
             request_fingerprint=request.fingerprint(),
-            **(quote_fields or _quote_fields(priced)),
+            **quote_fields,
         )
         if playbook.issues_voucher:
             grant.voucher_code = voucher_code_new()
@@ -500,9 +504,12 @@ def _grant_for_escalation(escalation: Escalation, *, approver, note: str, now) -
         "policy_snapshot": escalation.policy_snapshot,
         "policy_version": escalation.policy_version,
     }
+    # The playbook as the escalation's version had it: the live row may be an unpublished draft.
+    playbook = policy_from_document(escalation.policy_version.document).playbooks[escalation.playbook_id]
     return _grant_write(
         actor=escalation.requested_by,
         request=request,
+        playbook=playbook,
         quote_fields=fields,
         amount=escalation.requested_amount,
         now=now,

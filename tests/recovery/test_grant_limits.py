@@ -183,3 +183,16 @@ def test_simultaneous_grants_never_exceed_the_customer_limit(installed_policy, c
         thread.join()
     assert sorted(outcomes) == ["granted"] * 3 + ["stopped"] * 5
     assert Grant.objects.filter(customer=customer).count() == 3
+
+
+def test_approved_grant_takes_the_playbook_from_its_version_not_the_draft(frontline, manager, central, customer):
+    escalation = escalation_request(
+        actor=frontline, roles=["frontline"], request=grant_request(customer, central, amount="400"), reason="Angry"
+    )
+    from tests.factories import playbook
+
+    drinks = playbook("free-drinks")
+    drinks.name = "Draft name nobody published"
+    drinks.save()
+    decided = escalation_decide(actor=manager, roles=["manager"], escalation_id=escalation.pk, approve=True, note="")
+    assert decided.grant.playbook_name == "Free drinks while you wait"
