@@ -216,3 +216,44 @@ class RuleFlagForm(forms.Form):
         if not note:
             raise forms.ValidationError("Note: say what happened and what would have helped the customer.")
         return note
+
+
+# --- ops pages: replay window, flag list and handling ------------------------------------
+
+
+class ReplayForm(forms.Form):
+    days = forms.IntegerField(
+        label="Days back",
+        required=False,
+        min_value=1,
+        max_value=366,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={
+            "invalid": "Days back: enter a whole number of days such as 90.",
+            "min_value": "Days back: at least 1.",
+            "max_value": "Days back: at most 366.",
+        },
+    )
+
+
+class FlagFilterForm(forms.Form):
+    STATUS_CHOICES = [("open", "Open"), ("handled", "Handled"), ("all", "All")]
+
+    status = forms.ChoiceField(
+        label="Show",
+        choices=STATUS_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "Show: choose open, handled or all."},
+    )
+
+
+class FlagHandleForm(forms.Form):
+    handled_note = forms.CharField(
+        label="What was done",
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={
+            "required": "What was done: say how the flag was handled.",
+            "max_length": "What was done: at most 500 characters.",
+        },
+    )

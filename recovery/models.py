@@ -50,6 +50,11 @@ class Location(RulesModel):
         """The calendar date at this location now (tenure counts local days)."""
         return timezone.localdate(timezone=zoneinfo.ZoneInfo(self.timezone))
 
+    def month_start(self, now=None):
+        """Midnight on the 1st of this location's current month, in its own time zone (budgets are monthly)."""
+        local = timezone.localtime(now or timezone.now(), zoneinfo.ZoneInfo(self.timezone))
+        return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
 
 class StaffProfile(RulesModel):
     """Where an employee works. Frontline grant at these locations; managers review them."""

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from compensation.limits import budget_remaining, budget_state
-from compensation.money import format_amount
+from compensation.limits import BudgetRule, budget_remaining, budget_state
+from compensation.models import LocationBudget
+from compensation.money import ZERO, format_amount, quantize
+from compensation.policy import load_policy
 from compensation.predicates import is_ops
-from recovery.models import Customer, Escalation, Grant, Location
+from recovery.models import Customer, Escalation, Grant, Location, RuleFlag
 from recovery.predicates import location_ids_of
 from recovery.services import budget_spent, customer_usage, phone_normalize
 
 RECENT_DAYS = 90
 SEARCH_LIMIT = 20
+FLAG_LIST_LIMIT = 200
 DECIDED_DAYS = 7
 DECIDED_LIMIT = 30
 
@@ -266,3 +270,130 @@ def escalation_recent_by(*, user, limit: int = 10) -> list[Escalation]:
         .select_related("customer", "location", "grant")
         .order_by("-requested_at", "-id")[:limit]
     )
+
+
+# --- ops and manager pages: rule flags and budgets ----------------------------------------
+
+
+def location_ids_for(user) -> frozenset[int] | None:
+    """None for ops (every location); a manager's own locations otherwise."""
+    return None if is_ops(user) else location_ids_of(user)
+
+
+def _flags_for(user):
+    flags = RuleFlag.objects.all()
+    location_ids = location_ids_for(user)
+    if location_ids is not None:
+        flags = flags.filter(location_id__in=location_ids)
+    return flags
+
+
+@dataclass(frozen=True)
+class FlagCount:
+    label: str
+    count: int
+
+
+def rule_flag_counts_for(*, user) -> tuple[list[FlagCount], list[FlagCount]]:
+    """Open flags per rule kind and per playbook (two grouped queries), most flagged first."""
+    open_flags = _flags_for(user).filter(status=RuleFlag.Status.OPEN).order_by()
+    by_rule = [
+        FlagCount(label=RuleFlag.Rule(row["rule"]).label, count=row["count"])
+        for row in open_flags.values("rule").annotate(count=Count("id")).order_by("-count", "rule")
+    ]
+    by_playbook = [
+        FlagCount(label=row["playbook__name"] or "No playbook named", count=row["count"])
+        for row in open_flags.values("playbook_id", "playbook__name")
+        .annotate(count=Count("id"))
+        .order_by("-count", "playbook__name")
+    ]
+    return by_rule, by_playbook
+
+
+def rule_flag_list_for(*, user, status: str, limit: int = FLAG_LIST_LIMIT) -> list[RuleFlag]:
+    """The newest flags (open, handled or all), with everything the list shows, in one query."""
+    flags = _flags_for(user)
+    if status != "all":
+        flags = flags.filter(status=status)
+    flags = flags.select_related("location", "raised_by", "handled_by", "playbook", "customer")
+    return list(flags.order_by("-raised_at", "-id")[: limit + 1])
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """One location's budget this month (its own calendar month), what is spent and what is left."""
+
+    location: Location
+    month_start: datetime
+    budget: BudgetRule | None
+    spent: Decimal
+
+    @property
+    def remaining(self) -> Decimal | None:
+        return None if self.budget is None else budget_remaining(self.budget, self.spent)
+
+    @property
+    def state(self) -> str:
+        return budget_state(self.budget, self.spent)
+
+    @property
+    def percent_used(self) -> int | None:
+        if self.budget is None:
+            return None
+        if self.budget.monthly_amount <= ZERO:
+            return 100
+        share = self.spent * 100 / self.budget.monthly_amount
+        return int(share.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+    @property
+    def bar_percent(self) -> int:
+        return min(self.percent_used or 0, 100)
+
+    @property
+    def when_exhausted(self) -> str:
+        if self.budget is None:
+            return ""
+        mode = LocationBudget.WhenExhausted.ESCALATE if self.budget.escalate_when_exhausted else "warn"
+        return LocationBudget.WhenExhausted(mode).label
+
+
+def budget_rows_for(*, user, now: datetime | None = None) -> list[BudgetRow]:
+    """This month's budget, spent and remaining for every location the user may see.
+
+    Spending is one grouped query for all locations: each location's month
+    starts at midnight on the 1st in its own time zone, so the locations are
+    grouped by month start (few distinct ones: one per time zone offset) and
+    each group is one `location in (...) and granted_at >= start` condition.
+    """
+    now = now or timezone.now()
+    locations = Location.objects.filter(is_active=True).order_by("name")
+    location_ids = location_ids_for(user)
+    if location_ids is not None:
+        locations = locations.filter(id__in=location_ids)
+    locations = list(locations)
+    policy = load_policy(now)
+    starts = {location.id: location.month_start(now) for location in locations}
+    spent: dict[int, Decimal] = {}
+    if locations:
+        by_start: dict[datetime, list[int]] = defaultdict(list)
+        for location_id, start in starts.items():
+            by_start[start].append(location_id)
+        in_month = Q()
+        for start, ids in by_start.items():
+            in_month |= Q(location_id__in=ids, granted_at__gte=start)
+        rows = (
+            Grant.objects.filter(in_month, status=Grant.Status.ACTIVE, granted_at__lte=now)
+            .order_by()
+            .values("location_id")
+            .annotate(spent=Sum("amount"))
+        )
+        spent = {row["location_id"]: quantize(row["spent"] or ZERO, policy.currency) for row in rows}
+    return [
+        BudgetRow(
+            location=location,
+            month_start=starts[location.id],
+            budget=policy.budget_for(location.id),
+            spent=spent.get(location.id, ZERO),
+        )
+        for location in locations
+    ]

@@ -10,7 +10,6 @@ import hashlib
 import json
 import secrets
 import uuid
-import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -219,10 +218,8 @@ def customer_usage(*, customer_id: int, rules: tuple[CustomerLimitRule, ...], no
 
 def budget_spent(*, location: Location, now, currency: str) -> Decimal:
     """This calendar month's active grants at the location (its own wall clock decides the month)."""
-    local = timezone.localtime(now, zoneinfo.ZoneInfo(location.timezone))
-    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     spent = Grant.objects.filter(
-        location=location, status=Grant.Status.ACTIVE, granted_at__gte=month_start
+        location=location, status=Grant.Status.ACTIVE, granted_at__gte=location.month_start(now)
     ).aggregate(spent=Sum("amount"))["spent"]
     return quantize(spent or ZERO, currency)
 
@@ -341,9 +338,7 @@ def _quote_fields(priced: Priced) -> dict:
     }
 
 
-def _grant_write(
-    *, actor, request, playbook, quote_fields, amount, now, limit_notes=(), approved_by=None
-) -> Grant:
+def _grant_write(*, actor, request, playbook, quote_fields, amount, now, limit_notes=(), approved_by=None) -> Grant:
     """Insert the failure and its grant, with history naming who did it.
 
     `playbook` is the version's playbook (built from its document), never the
