@@ -17,6 +17,7 @@ from compensation.models import (
     EmployeeAuthority,
     LocationBudget,
     Playbook,
+    PlaybookTierMultiplier,
     RoleAuthority,
     TenureTier,
 )
@@ -156,6 +157,18 @@ class LocationBudgetForm(DraftForm):
 
 
 # URL `kind` -> the form that edits that draft table.
+class TierMultiplierForm(DraftForm):
+    """A playbook's own multiplier for one tier (e.g. free month ×2 for Loyal customers)."""
+
+    title = "Playbook multiplier for a tier"
+
+    class Meta:
+        model = PlaybookTierMultiplier
+        fields = ["playbook", "tier", "multiplier"]
+        help_texts = {"multiplier": "Replaces the tier's default for this playbook; never below a shorter tier's."}
+        widgets = {"multiplier": forms.TextInput(attrs={"inputmode": "decimal"})}
+
+
 DRAFT_FORMS: dict[str, type[DraftForm]] = {
     "playbook": PlaybookForm,
     "tier": TenureTierForm,
@@ -163,6 +176,7 @@ DRAFT_FORMS: dict[str, type[DraftForm]] = {
     "employee-authority": EmployeeAuthorityForm,
     "customer-limit": CustomerLimitForm,
     "location-budget": LocationBudgetForm,
+    "tier-multiplier": TierMultiplierForm,
 }
 
 

@@ -550,3 +550,28 @@ def test_query_count_does_not_grow_with_rows(ops, ops_client, django_assert_max_
     assert many == few
     with django_assert_max_num_queries(QUERY_BASELINES[page]):
         ops_client.get(url)
+
+
+def test_ops_give_a_playbook_its_own_tier_multiplier_from_the_ops_pages(ops_client, ops):
+    from compensation.models import PlaybookTierMultiplier, TenureTier
+
+    loyal = TenureTier.objects.get(name="Loyal")
+    drinks = Playbook.objects.get(code="free-drinks")
+    response = ops_client.post(
+        reverse("ops_draft_add", args=["tier-multiplier"]),
+        {"playbook": drinks.pk, "tier": loyal.pk, "multiplier": "2.00"},
+    )
+    assert response.status_code == 302
+    override = PlaybookTierMultiplier.objects.get(playbook=drinks, tier=loyal)
+    assert override.multiplier == Decimal("2.00") and override.history.first().history_user == ops
+    page = ops_client.get(reverse("ops_home")).content.decode()
+    assert reverse("ops_draft_edit", args=["tier-multiplier", override.pk]) in page
+
+    bad = ops_client.post(
+        reverse("ops_draft_edit", args=["tier-multiplier", override.pk]),
+        {"playbook": drinks.pk, "tier": loyal.pk, "multiplier": "11"},
+    )
+    assert bad.status_code == 422
+    assert "Multiplier: Ensure this value is less than or equal to 10." in bad.content.decode()
+    override.refresh_from_db()
+    assert override.multiplier == Decimal("2.00")

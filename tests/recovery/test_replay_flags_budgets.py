@@ -18,8 +18,8 @@ from compensation.policy import policy_from_document
 from compensation.predicates import roles_of
 from recovery import services
 from recovery.models import Grant, RuleFlag
-from recovery.selectors import budget_rows_for
 from recovery.replay import DraftCaps, replay_rows
+from recovery.selectors import budget_rows_for
 from tests.conftest import client_for
 from tests.factories import grant_for, grant_request, make_customer, make_location, make_user, playbook, publish
 
