@@ -137,7 +137,7 @@ def customer_add(request):
 def _playbook_cards(request, customer: Customer, purchase_value, policy=None, tenure_months=None):
     """Every active playbook with its cap for this customer at this purchase value."""
     policy = policy or load_policy()
-    authority = policy.authority_for(roles_of(request.user))
+    authority = policy.authority_for(roles_of(request.user), request.user.pk)
     if tenure_months is None:
         tenure_months = tenure_in_months(customer.customer_since, request.counter_location.today())
     cards = []

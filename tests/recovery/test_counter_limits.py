@@ -11,6 +11,7 @@ flag reaches ops from the counter.
 from __future__ import annotations
 
 import html
+import uuid
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -562,3 +563,31 @@ def test_ops_cannot_ask_at_the_counter(ops_client, customer, stopped):
 def test_escalating_for_an_unknown_customer_is_404(frontline_client, customer, stopped):
     form = dict(stopped, action=reverse("counter_escalate", args=[customer.pk + 1000]))
     assert submit(frontline_client, form, reason="Good customer").status_code == 404
+
+
+def test_an_employees_own_limit_prices_the_cards_and_the_grant_alike(frontline, frontline_client, customer):
+    """The cards, the hidden quoted cap and the service all use the employee's own limit."""
+    from compensation.models import EmployeeAuthority
+
+    EmployeeAuthority.objects.create(user=frontline, limit=Decimal("40.00"), note="Starter")
+    factories.publish("Starter limit")
+    page = frontline_client.get(
+        reverse("counter_quotes", args=[customer.pk]), {"purchase_value": "1000"}
+    ).content.decode()
+    repair = factories.playbook("repeat-repair")
+    assert f'name="quoted_cap_{repair.pk}" value="40.00"' in page
+    token = uuid.uuid4()
+    response = frontline_client.post(
+        reverse("counter_resolve", args=[customer.pk]),
+        {
+            "category": "repeat_repair",
+            "purchase_value": "1000",
+            "playbook": repair.pk,
+            "token": str(token),
+            "note": "",
+            f"quoted_cap_{repair.pk}": "40.00",
+            "quoted_purchase_value": "1000",
+        },
+    )
+    assert response.status_code == 302
+    assert Grant.objects.get(token=token).amount == Decimal("40.00")
