@@ -296,6 +296,9 @@ def grant_issue(
             stops=(Stop(limit="cap", allows=ZERO, reason=priced.quote.explanation),),
         )
     amount = _amount_checked(priced.quote.cap if request.amount is None else request.amount, currency)
+    if amount <= 0:
+        raise RecoveryError("amount", "Amount: enter an amount above zero.")
+    _refuse_if_escalated(actor=actor, token=request.token)
     for attempt in range(VOUCHER_CODE_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -324,8 +327,33 @@ def grant_issue(
     raise AssertionError("unreachable")
 
 
+def _refuse_if_escalated(*, actor, token) -> None:
+    """One case is either granted within the limits or escalated, never both (no double payout)."""
+    escalation = (
+        Escalation.objects.filter(requested_by=actor, token=token).exclude(status=Escalation.Status.DECLINED).first()
+    )
+    if escalation is not None:
+        raise RecoveryError(
+            None,
+            f"You already asked a manager about this case (escalation #{escalation.pk}, "
+            f"{escalation.get_status_display().lower()}): follow it there instead of granting again.",
+        )
+
+
+QUOTE_FIELDS = (
+    "cap",
+    "cap_steps",
+    "tenure_months",
+    "tenure_tier",
+    "authority_role",
+    "authority_limit",
+    "policy_snapshot",
+    "policy_version",
+)
+
+
 def _quote_fields(priced: Priced) -> dict:
-    """The quote and policy values copied onto a grant or an escalation."""
+    """The quote and policy values (`QUOTE_FIELDS`) copied onto a grant or an escalation."""
     return {
         "cap": priced.quote.cap,
         "cap_steps": list(priced.quote.steps),
@@ -398,7 +426,23 @@ def escalation_request(*, actor, roles: list[str], request: GrantRequest, reason
     """
     existing = Escalation.objects.filter(requested_by=actor, token=request.token).first()
     if existing is not None:
+        same = (existing.customer_id, existing.playbook_id, existing.requested_amount) == (
+            request.customer.pk,
+            request.playbook_id,
+            request.amount,
+        )
+        if not same:
+            raise RecoveryError(
+                None,
+                f"This form was already used for escalation #{existing.pk} with other values. "
+                "Start again from the customer's page.",
+            )
         return existing
+    granted = Grant.objects.filter(granted_by=actor, token=request.token).first()
+    if granted is not None:
+        raise RecoveryError(
+            None, f"This case was already granted (grant #{granted.pk}): start a new case to ask for more."
+        )
     reason = reason.strip()
     if not reason:
         raise RecoveryError("reason", "Reason: tell the manager why this customer should get more.")
@@ -465,7 +509,16 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
                     f"{format_amount(escalation.requested_amount, currency)} is above your own authority of "
                     f"{format_amount(authority.limit, currency)}: decline with a note, or ask ops.",
                 )
-            escalation.grant = _grant_for_escalation(escalation, approver=actor, note=note, now=now)
+            # Same lock order as a counter grant, so a grant at the same moment sees this one.
+            list(Location.objects.select_for_update().filter(pk=escalation.location_id).values_list("pk"))
+            list(Customer.objects.select_for_update().filter(pk=escalation.customer_id).values_list("pk"))
+            try:
+                # _grant_write's own atomic block is a savepoint: a refused insert leaves this transaction usable.
+                escalation.grant = _grant_for_escalation(escalation, approver=actor, note=note, now=now)
+            except IntegrityError as error:
+                raise RecoveryError(
+                    None, f"This case was already granted by {escalation.requested_by} meanwhile: decline it."
+                ) from error
         escalation.status = Escalation.Status.APPROVED if approve else Escalation.Status.DECLINED
         escalation.decided_by = actor
         escalation.decided_at = now
@@ -485,20 +538,14 @@ def _grant_for_escalation(escalation: Escalation, *, approver, note: str, now) -
         note=escalation.failure_note,
         playbook_id=escalation.playbook_id,
         amount=escalation.requested_amount,
-        token=uuid.uuid4(),
+        # The case's own token: `(granted_by, token)` is unique, so the case can never be paid twice.
+        token=escalation.token,
     )
     stopped = " ".join(stop["reason"] for stop in escalation.stopped_by)
     approval = f"Approved above the limits by {approver.get_username()}: {stopped}"
-    fields = {
-        "cap": escalation.cap,
-        "cap_steps": [*escalation.cap_steps, approval + (f" Note: {note}" if note else "")],
-        "tenure_months": escalation.tenure_months,
-        "tenure_tier": escalation.tenure_tier,
-        "authority_role": escalation.authority_role,
-        "authority_limit": escalation.authority_limit,
-        "policy_snapshot": escalation.policy_snapshot,
-        "policy_version": escalation.policy_version,
-    }
+    # The quote the employee was shown (and its version): the manager approves that request.
+    fields = {name: getattr(escalation, name) for name in QUOTE_FIELDS}
+    fields["cap_steps"] = [*escalation.cap_steps, approval + (f" Note: {note}" if note else "")]
     # The playbook as the escalation's version had it: the live row may be an unpublished draft.
     playbook = policy_from_document(escalation.policy_version.document).playbooks[escalation.playbook_id]
     return _grant_write(

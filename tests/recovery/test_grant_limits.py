@@ -149,13 +149,13 @@ def test_manager_cannot_approve_above_their_own_authority(frontline, manager, ce
 
 
 def test_grant_issue_runs_a_constant_number_of_queries(frontline, central, customer, django_assert_max_num_queries):
-    """With a customer limit and a budget: replay check, version, two locks, two sums, writes."""
+    """With a customer limit and a budget: replay and escalation checks, version, two locks, two sums, writes."""
     customer_limit(window_days=30, max_grants=50, max_total="5000")
     CustomerLimit.objects.create(window_days=90, max_grants=90)
     budget(central, "100000", "escalate")
     for _ in range(3):
         grant_for(frontline, central, customer, amount="1")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         grant_for(frontline, central, customer, amount="1")
 
 
@@ -196,3 +196,76 @@ def test_approved_grant_takes_the_playbook_from_its_version_not_the_draft(frontl
     drinks.save()
     decided = escalation_decide(actor=manager, roles=["manager"], escalation_id=escalation.pk, approve=True, note="")
     assert decided.grant.playbook_name == "Free drinks while you wait"
+
+
+def test_a_case_is_either_escalated_or_granted_never_both(frontline, manager, central, customer):
+    """The above-limit panel offers both actions with the same token: only one may pay out."""
+    token = uuid.uuid4()
+    escalation_request(
+        actor=frontline,
+        roles=["frontline"],
+        request=grant_request(customer, central, amount="400", token=token),
+        reason="Angry",
+    )
+    with pytest.raises(RecoveryError, match=r"You already asked a manager about this case \(escalation #\d+"):
+        grant_issue(actor=frontline, roles=["frontline"], request=grant_request(customer, central, token=token))
+    assert not Grant.objects.exists()
+
+    other = uuid.uuid4()
+    grant_for(frontline, central, customer, token=other)
+    with pytest.raises(RecoveryError, match=r"This case was already granted \(grant #\d+\)"):
+        escalation_request(
+            actor=frontline,
+            roles=["frontline"],
+            request=grant_request(customer, central, amount="400", token=other),
+            reason="More",
+        )
+    assert Escalation.objects.count() == 1
+
+
+def test_after_a_decline_the_case_may_be_granted_up_to_the_limit(frontline, manager, central, customer):
+    token = uuid.uuid4()
+    escalation = escalation_request(
+        actor=frontline,
+        roles=["frontline"],
+        request=grant_request(customer, central, amount="400", token=token),
+        reason="Angry",
+    )
+    escalation_decide(actor=manager, roles=["manager"], escalation_id=escalation.pk, approve=False, note="No")
+    grant = grant_issue(actor=frontline, roles=["frontline"], request=grant_request(customer, central, token=token))
+    assert grant.grant.amount == Decimal("15.00")
+
+
+def test_the_approved_grant_uses_the_cases_token(frontline, manager, central, customer):
+    token = uuid.uuid4()
+    escalation = escalation_request(
+        actor=frontline,
+        roles=["frontline"],
+        request=grant_request(customer, central, amount="400", token=token),
+        reason="Angry",
+    )
+    decided = escalation_decide(actor=manager, roles=["manager"], escalation_id=escalation.pk, approve=True, note="")
+    assert decided.grant.token == token and decided.grant.granted_by == frontline
+
+
+def test_an_escalation_token_reused_with_other_values_is_refused(frontline, central, customer):
+    token = uuid.uuid4()
+    escalation_request(
+        actor=frontline,
+        roles=["frontline"],
+        request=grant_request(customer, central, amount="400", token=token),
+        reason="Angry",
+    )
+    with pytest.raises(RecoveryError, match="already used for escalation"):
+        escalation_request(
+            actor=frontline,
+            roles=["frontline"],
+            request=grant_request(customer, central, amount="500", token=token),
+            reason="Angrier",
+        )
+
+
+def test_a_zero_amount_is_refused_by_the_service_itself(frontline, central, customer):
+    with pytest.raises(RecoveryError) as error:
+        grant_for(frontline, central, customer, amount="0")
+    assert error.value.field == "amount" and not Grant.objects.exists()
