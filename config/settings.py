@@ -121,6 +121,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 # --- History -----------------------------------------------------------------
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
+# Change reasons are the void, decline and rollback reasons people type (up to 500 characters).
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # --- I18N / time -------------------------------------------------------------
 LANGUAGE_CODE = "en"

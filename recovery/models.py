@@ -259,7 +259,7 @@ class Escalation(RulesModel):
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="escalations")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="escalations")
     playbook = models.ForeignKey(Playbook, on_delete=models.PROTECT, related_name="escalations")
-    category = models.CharField(max_length=20, choices=ServiceFailure.Category.choices)
+    category = models.CharField(max_length=30, choices=ServiceFailure.Category.choices)
     purchase_value = models.DecimalField(**MONEY)
     failure_note = models.CharField(max_length=500, blank=True)
     requested_amount = models.DecimalField(**MONEY)

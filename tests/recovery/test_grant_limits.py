@@ -269,3 +269,16 @@ def test_a_zero_amount_is_refused_by_the_service_itself(frontline, central, cust
     with pytest.raises(RecoveryError) as error:
         grant_for(frontline, central, customer, amount="0")
     assert error.value.field == "amount" and not Grant.objects.exists()
+
+
+def test_long_reasons_are_kept_whole_in_the_history(frontline, manager, central, customer):
+    """Reasons up to 500 characters (void, decline) fit the history's change reason on PostgreSQL too."""
+    reason = "Customer explained at length. " * 16
+    grant = grant_for(frontline, central, customer)
+    grant_void(actor=manager, grant_id=grant.pk, reason=reason[:500])
+    assert grant.history.first().history_change_reason == reason[:500].strip()
+    escalation = escalation_request(
+        actor=frontline, roles=["frontline"], request=grant_request(customer, central, amount="400"), reason="x"
+    )
+    escalation_decide(actor=manager, roles=["manager"], escalation_id=escalation.pk, approve=False, note=reason[:500])
+    assert escalation.history.first().history_change_reason == reason[:500].strip()
