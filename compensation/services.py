@@ -13,7 +13,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from compensation.errors import DomainError
@@ -31,6 +31,8 @@ from compensation.policy import PLAYBOOK_FIELDS, draft_document, policy_from_doc
 
 # A date-time typed on the page is a few seconds old when it arrives; within this it means "now".
 EFFECTIVE_GRACE = timedelta(minutes=1)
+# A tier moved out of the way during a rollback starts here until it gets its own value back.
+MOVED_ASIDE_MONTHS = 10**6
 
 
 class PolicyError(DomainError):
@@ -125,11 +127,16 @@ def policy_rollback(*, actor, version: PolicyVersion, reason: str, effective_at=
     number, reason and date, pointing at the version it restores.
     """
     reason = (reason or "").strip()
-    with transaction.atomic():
-        published = policy_publish(
-            actor=actor, reason=reason, effective_at=effective_at, document=version.document, restores=version
-        )
-        draft_load(version.document, actor=actor, reason=f"Rolled back to version {version.number}: {reason}")
+    try:
+        with transaction.atomic():
+            published = policy_publish(
+                actor=actor, reason=reason, effective_at=effective_at, document=version.document, restores=version
+            )
+            draft_load(version.document, actor=actor, reason=f"Rolled back to version {version.number}: {reason}")
+    except IntegrityError as error:
+        raise PolicyError(
+            None, f"The draft could not be reset to version {version.number} ({error}); nothing was changed."
+        ) from error
     return published
 
 
@@ -149,12 +156,15 @@ def draft_load(document: dict, *, actor, reason: str) -> None:
     """Make the draft tables equal to `document`, recording each change in their history."""
     tiers_in_document = {t["id"] for t in document.get("tiers", [])}
     for entry in document.get("tiers", []):
+        # Another tier may hold this name or start month now (renamed since): move it aside first.
+        in_the_way = TenureTier.objects.exclude(pk=entry["id"]).filter(
+            Q(name=entry["name"]) | Q(min_months=entry["min_months"])
+        )
+        for other in in_the_way:
+            other.name, other.min_months = f"(moving) {other.pk}", MOVED_ASIDE_MONTHS + other.pk
+            _save(other, actor, reason)
         tier = TenureTier.objects.filter(pk=entry["id"]).first() or TenureTier(pk=entry["id"])
         tier.name, tier.min_months, tier.multiplier = entry["name"], entry["min_months"], entry["multiplier"]
-        # Move any tier in the way aside first: months and names are unique.
-        TenureTier.objects.filter(min_months=tier.min_months).exclude(pk=tier.pk).update(
-            min_months=10**6 + tier.min_months
-        )
         _save(tier, actor, reason)
     for multiplier in PlaybookTierMultiplier.objects.all():
         _delete(multiplier, actor, reason)
@@ -164,6 +174,9 @@ def draft_load(document: dict, *, actor, reason: str) -> None:
     playbooks_in_document = set()
     for entry in document.get("playbooks", []):
         playbooks_in_document.add(entry["id"])
+        for other in Playbook.objects.exclude(pk=entry["id"]).filter(code=entry["code"]):
+            other.code = f"moving-{other.pk}"
+            _save(other, actor, reason)
         playbook = Playbook.objects.filter(pk=entry["id"]).first() or Playbook(pk=entry["id"])
         for name in PLAYBOOK_FIELDS:
             setattr(playbook, name, entry.get(name))

@@ -154,3 +154,27 @@ def test_employee_authority_replaces_the_role_limit(frontline, central, customer
     grant = grant_for(frontline, central, customer, code="free-drinks", purchase_value="1000")
     assert grant.cap == Decimal("12.00")
     assert grant.authority_role == "own limit" and grant.authority_limit == Decimal("12.00")
+
+
+def test_rollback_after_renames_and_code_swaps(ops):
+    """Names, months and codes are unique: rows in the way are moved aside, with history."""
+    from compensation.models import TenureTier
+
+    loyal = TenureTier.objects.get(name="Loyal")
+    loyal.name = "Veteran"
+    loyal.min_months = 48
+    loyal.multiplier = Decimal("1.60")
+    loyal.save()
+    TenureTier.objects.create(name="Loyal", min_months=36, multiplier=Decimal("1.50"))
+    drinks, spoiled = playbook("free-drinks"), playbook("replace-spoiled")
+    drinks.code, spoiled.code = "tmp", "free-drinks"
+    drinks.save()
+    spoiled.save()
+    drinks.code = "replace-spoiled"
+    drinks.save()
+    publish("Renamed things")
+
+    policy_rollback(actor=ops, version=PolicyVersion.objects.get(number=1), reason="Undo the renames")
+    assert draft_document() == PolicyVersion.objects.get(number=1).document
+    assert list(TenureTier.objects.order_by("min_months").values_list("name", flat=True)) == ["New", "Regular", "Loyal"]
+    assert playbook("free-drinks").name == "Free drinks while you wait"
