@@ -2,7 +2,8 @@
 
 Ops (and managers, for their locations) ask this before publishing. Each active
 grant of the window is re-priced with the draft for its own playbook and its
-recorded purchase value, tenure and authority. A past amount is never raised by
+recorded purchase value and tenure, and the authority the draft gives its employee
+(customer limits and budgets are not replayed). A past amount is never raised by
 a more generous draft (nobody can hand out money retroactively), so the draft
 amount is `min(actual amount, draft cap)`; a playbook the draft withdraws
 counts as 0. A grant a manager approved above its cap keeps its amount: a cap
@@ -30,6 +31,7 @@ from recovery.models import Grant
 CHUNK_SIZE = 2000
 MAX_PURCHASE_VALUE = Decimal("9999999999.99")  # the largest value a grant can record
 GRANT_VALUES = (
+    "granted_by_id",
     "playbook_id",
     "playbook_name",
     "location_id",
@@ -139,6 +141,20 @@ class DraftCaps:
         return cap
 
 
+def draft_authority(policy: Policy, row: dict) -> Authority:
+    """The authority the draft gives the employee who made the grant.
+
+    Their own limit if the draft sets one, else their role's limit in the draft.
+    A grant made under an own limit the draft drops keeps its recorded limit:
+    the grant does not record which role the employee would fall back to.
+    """
+    if row["granted_by_id"] in policy.employee_authorities:
+        return Authority(role="own limit", limit=policy.employee_authorities[row["granted_by_id"]])
+    if row["authority_role"] in policy.authorities:
+        return Authority(role=row["authority_role"], limit=policy.authorities[row["authority_role"]])
+    return Authority(role=row["authority_role"], limit=row["authority_limit"])
+
+
 def replay_rows(*, policy: Policy, rows: Iterable[dict], since: datetime, until: datetime) -> ReplayResult:
     """Re-price grant rows (dicts with the `GRANT_VALUES` keys) with `policy`; no database access."""
     result = ReplayResult(since=since, until=until, currency=policy.currency)
@@ -156,7 +172,7 @@ def replay_rows(*, policy: Policy, rows: Iterable[dict], since: datetime, until:
                 playbook_id,
                 purchase_value=row["purchase_value"],
                 tenure_months=row["tenure_months"],
-                authority=Authority(role=row["authority_role"], limit=row["authority_limit"]),
+                authority=draft_authority(policy, row),
             )
         # A manager approved this amount above the cap it was made under (an escalation): a cap
         # change says nothing about that decision, so only withdrawing the playbook changes it.

@@ -68,6 +68,7 @@ def replay_document(ceiling):
 
 def grant_row(purchase_value, amount, *, location_id=1, playbook_id=7, cap=None):
     return {
+        "granted_by_id": 1,
         "playbook_id": playbook_id,
         "playbook_name": "P (as granted)",
         "location_id": location_id,
@@ -578,3 +579,19 @@ def test_budgets_page_reads_in_a_constant_number_of_queries(ops_client, budgets_
         grant_for(employee, location, make_customer(f"C{number}", since=date(2021, 1, 1)), token=uuid.uuid4())
     assert queries_of(ops_client, url) == few
     assert Grant.objects.count() == 16
+
+
+def test_replay_applies_the_drafts_authority_limits(frontline, central, customer):
+    """Cutting the frontline role's authority in the draft lowers the replayed grants it binds."""
+    from compensation.models import RoleAuthority
+    from compensation.policy import draft_policy
+    from recovery.replay import replay_draft
+
+    grant_for(frontline, central, customer, code="repeat-repair", purchase_value="1000")  # cap 250 (authority)
+    RoleAuthority.objects.filter(role="frontline").update(limit=Decimal("50.00"))
+    result = replay_draft(policy=draft_policy(), since=timezone.now() - timedelta(days=1))
+    assert (result.total.actual, result.total.draft, result.total.capped_lower) == (
+        Decimal("250.00"),
+        Decimal("50.00"),
+        1,
+    )
