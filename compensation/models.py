@@ -58,10 +58,23 @@ class TenureTier(RulesModel):
         return self.name
 
     def clean(self):
-        """Keep tiers monotone: a longer tenure never earns a lower default multiplier."""
+        """Keep tiers in order: a tier keeps its place between its neighbours, and a longer
+        tenure never earns a lower default multiplier."""
         if self.min_months is None or self.multiplier is None:
             return
         others = TenureTier.objects.exclude(pk=self.pk)
+        saved = TenureTier.objects.filter(pk=self.pk).first() if self.pk else None
+        if saved is not None and saved.min_months != self.min_months:
+            before = others.filter(min_months__lt=saved.min_months).order_by("-min_months").first()
+            after = others.filter(min_months__gt=saved.min_months).order_by("min_months").first()
+            if before and self.min_months <= before.min_months:
+                raise ValidationError(
+                    {"min_months": f"Must be more than the previous tier {before.name} ({before.min_months} months)."}
+                )
+            if after and self.min_months >= after.min_months:
+                raise ValidationError(
+                    {"min_months": f"Must be fewer than the next tier {after.name} ({after.min_months} months)."}
+                )
         lower = others.filter(min_months__lt=self.min_months).order_by("-min_months").first()
         higher = others.filter(min_months__gt=self.min_months).order_by("min_months").first()
         if lower and self.multiplier < lower.multiplier:
@@ -145,6 +158,20 @@ class PlaybookTierMultiplier(RulesModel):
 
     def __str__(self):
         return f"{self.playbook} × {self.tier}: {self.multiplier}"
+
+    def clean(self):
+        """A playbook's own multiplier never falls below what a shorter tier gives the same playbook."""
+        if self.playbook_id is None or self.tier_id is None or self.multiplier is None:
+            return
+        shorter = TenureTier.objects.filter(min_months__lt=self.tier.min_months).order_by("-min_months").first()
+        if shorter is None:
+            return
+        override = PlaybookTierMultiplier.objects.filter(playbook_id=self.playbook_id, tier=shorter).first()
+        floor = override.multiplier if override else shorter.multiplier
+        if self.multiplier < floor:
+            raise ValidationError(
+                {"multiplier": f"Must not be below ×{floor}, what the shorter tier {shorter.name} gives this playbook."}
+            )
 
 
 class RoleAuthority(RulesModel):

@@ -79,6 +79,11 @@ def _shown(value) -> str:
     return str(value)
 
 
+def _summary(fields: dict) -> str:
+    """An added or removed item's values in one line: 'max grants 3, max total 300.00'."""
+    return ", ".join(f"{name.replace('_', ' ')} {_shown(value)}" for name, value in fields.items())
+
+
 def document_diff(old: dict, new: dict) -> list[Change]:
     """Every field that differs from `old` to `new`; added and removed items are one change each."""
     changes = []
@@ -86,10 +91,10 @@ def document_diff(old: dict, new: dict) -> list[Change]:
         before, after = _items(old, section), _items(new, section)
         for key in list(before) + [k for k in after if k not in before]:
             if key not in after:
-                changes.append(Change(title, before[key][0], "(removed)", "present", "—"))
+                changes.append(Change(title, before[key][0], "(removed)", _summary(before[key][1]), "—"))
                 continue
             if key not in before:
-                changes.append(Change(title, after[key][0], "(added)", "—", "present"))
+                changes.append(Change(title, after[key][0], "(added)", "—", _summary(after[key][1])))
                 continue
             old_fields, new_fields = before[key][1], after[key][1]
             for name in list(old_fields) + [n for n in new_fields if n not in old_fields]:

@@ -575,3 +575,33 @@ def test_ops_give_a_playbook_its_own_tier_multiplier_from_the_ops_pages(ops_clie
     assert "Multiplier: Ensure this value is less than or equal to 10." in bad.content.decode()
     override.refresh_from_db()
     assert override.multiplier == Decimal("2.00")
+
+
+def test_a_tier_cannot_move_past_its_neighbours(ops_client):
+    from compensation.models import TenureTier
+
+    loyal = TenureTier.objects.get(name="Loyal")
+    response = ops_client.post(
+        reverse("ops_draft_edit", args=["tier", loyal.pk]), {"name": "Loyal", "min_months": "6", "multiplier": "1.50"}
+    )
+    assert response.status_code == 422
+    assert "From months of tenure: Must be more than the previous tier Regular (12 months)." in html.unescape(
+        response.content.decode()
+    )
+    loyal.refresh_from_db()
+    assert loyal.min_months == 36
+
+
+def test_a_playbook_multiplier_below_the_shorter_tier_is_refused(ops_client):
+    from compensation.models import PlaybookTierMultiplier, TenureTier
+
+    drinks = Playbook.objects.get(code="free-drinks")
+    response = ops_client.post(
+        reverse("ops_draft_add", args=["tier-multiplier"]),
+        {"playbook": drinks.pk, "tier": TenureTier.objects.get(name="Loyal").pk, "multiplier": "1.10"},
+    )
+    assert response.status_code == 422
+    assert "Must not be below ×1.25, what the shorter tier Regular gives this playbook." in html.unescape(
+        response.content.decode()
+    )
+    assert not PlaybookTierMultiplier.objects.exists()

@@ -121,7 +121,7 @@ def test_diff_names_each_changed_field():
     changes = document_diff(old, draft_document())
     shown = {(c.section, c.item, c.field, c.old, c.new) for c in changes}
     assert ("Playbook", "Free drinks while you wait", "ceiling", "25.00", "20.00") in shown
-    assert ("Customer limit", "30 days", "(added)", "—", "present") in shown
+    assert ("Customer limit", "30 days", "(added)", "—", "max grants 3, max total 300.00") in shown
     assert len(changes) == 2
 
 
