@@ -11,8 +11,8 @@ flag reaches ops from the counter.
 from __future__ import annotations
 
 import html
-import uuid
 import re
+import uuid
 from decimal import Decimal
 from html.parser import HTMLParser
 
