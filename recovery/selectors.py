@@ -131,13 +131,47 @@ class HistoryEntry:
     changes: list
 
 
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+
+def _shown(field, value, historical) -> str:
+    if value in (None, ""):
+        return "—"
+    if field.is_relation:
+        # The historical row resolves its own foreign key (a name, not an id).
+        return str(getattr(historical, field.name))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime):
+        return f"{timezone.localtime(value):%d %b %Y %H:%M}"
+    return str(value)
+
+
+def _readable(change, historical, previous) -> FieldChange:
+    """A field change as a manager reads it: the field's name, names instead of ids, local times."""
+    field = historical.instance_type._meta.get_field(change.field)
+    return FieldChange(
+        field=str(field.verbose_name),
+        old=_shown(field, change.old, previous),
+        new=_shown(field, change.new, historical),
+    )
+
+
 def history_of(record) -> list[HistoryEntry]:
     """The record's change history, newest first, each with its field-by-field diff."""
     records = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
     entries = []
     previous = None
     for historical in records:
-        changes = historical.diff_against(previous).changes if previous is not None else []
+        changes = (
+            [_readable(change, historical, previous) for change in historical.diff_against(previous).changes]
+            if previous is not None
+            else []
+        )
         entries.append(
             HistoryEntry(
                 when=historical.history_date,
