@@ -366,7 +366,9 @@ def _quote_fields(priced: Priced) -> dict:
     }
 
 
-def _grant_write(*, actor, request, playbook, quote_fields, amount, now, limit_notes=(), approved_by=None) -> Grant:
+def _grant_write(
+    *, actor, request, playbook, quote_fields, amount, now, limit_notes=(), approved_by=None, logged_at=None
+) -> Grant:
     """Insert the failure and its grant, with history naming who did it.
 
     `playbook` is the version's playbook (built from its document), never the
@@ -381,7 +383,7 @@ def _grant_write(*, actor, request, playbook, quote_fields, amount, now, limit_n
             purchase_value=request.purchase_value,
             note=request.note,
             logged_by=actor,
-            logged_at=now,
+            logged_at=logged_at or now,
         )
         failure._history_user = history_user
         failure._history_date = now
@@ -556,6 +558,7 @@ def _grant_for_escalation(escalation: Escalation, *, approver, note: str, now) -
         amount=escalation.requested_amount,
         now=now,
         approved_by=approver,
+        logged_at=escalation.requested_at,  # the failure was met when the employee asked
     )
 
 

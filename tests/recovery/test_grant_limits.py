@@ -110,6 +110,7 @@ def test_escalation_approved_creates_one_grant_above_the_limit(frontline, manage
     grant = decided.grant
     assert grant.amount == Decimal("14.00") and grant.approved_by == manager and grant.granted_by == frontline
     assert grant.policy_version == escalation.policy_version
+    assert grant.failure.logged_at == escalation.requested_at and grant.granted_at == decided.decided_at
     assert grant.cap_steps[-1].startswith("Approved above the limits by maria")
     assert grant.history.first().history_user == manager
     assert decided.history.first().history_change_reason == "Fair"
