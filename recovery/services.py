@@ -161,10 +161,11 @@ class LimitExceeded(RecoveryError):
     """The amount is above what may be granted now. Carries what may be granted and what stops more,
     so the counter can offer "grant up to the limit" or "ask a manager"."""
 
-    def __init__(self, message: str, *, allowed: Decimal, stops: tuple[Stop, ...]):
+    def __init__(self, message: str, *, allowed: Decimal, stops: tuple[Stop, ...], requested: Decimal | None = None):
         super().__init__("amount", message)
         self.allowed = allowed
         self.stops = stops
+        self.requested = requested  # the amount asked (the full cap when the amount was left empty)
 
 
 def _price(*, actor, roles, request: GrantRequest, policy: Policy) -> Priced:
@@ -264,7 +265,10 @@ def _limit_exceeded(amount: Decimal, check: LimitCheck, currency: str) -> LimitE
     else:
         offer = f"Nothing more can be granted without approval: ask a manager to approve {money(amount)}."
     return LimitExceeded(
-        f"{money(amount)} is above what you can grant now. {what} {offer}", allowed=check.headroom, stops=stops
+        f"{money(amount)} is above what you can grant now. {what} {offer}",
+        allowed=check.headroom,
+        stops=stops,
+        requested=amount,
     )
 
 

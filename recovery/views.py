@@ -190,7 +190,7 @@ def _above_limit(form, *, limit=None, escalate_form=None) -> dict:
         "stops": [(LIMIT_NAMES.get(stop.limit, stop.limit), stop) for stop in stops],
         "flag_rule": LIMIT_FLAG_RULES.get(tightest.limit, "") if tightest else "",
         "case": _case_fields(data, data.get("playbook", "")),
-        "asked": data.get("amount", ""),
+        "asked": data.get("amount") or (limit.requested if limit is not None and limit.requested else ""),
         "reason": data.get("reason", ""),
         "escalate_form": escalate_form,
     }

@@ -591,3 +591,18 @@ def test_an_employees_own_limit_prices_the_cards_and_the_grant_alike(frontline, 
     )
     assert response.status_code == 302
     assert Grant.objects.get(token=token).amount == Decimal("40.00")
+
+
+def test_ask_a_manager_is_prefilled_with_the_cap_when_the_amount_was_left_empty(
+    frontline, frontline_client, central, customer
+):
+    CustomerLimit.objects.create(window_days=30, max_grants=1)
+    factories.publish("One grant a month")
+    factories.grant_for(frontline, central, customer, amount="1")
+    drinks = factories.playbook("free-drinks")
+    response = frontline_client.post(
+        reverse("counter_resolve", args=[customer.pk]),
+        {"category": "waiting", "purchase_value": "100", "playbook": drinks.pk, "token": str(uuid.uuid4()), "note": ""},
+    )
+    assert response.status_code == 422
+    assert 'id="escalate-amount" value="15.00"' in response.content.decode()
