@@ -520,8 +520,10 @@ def _escalation_visible_to(request, escalation_id: int) -> Escalation:
 def escalation_status(request, escalation_id: int):
     """What was asked and what was decided; while pending, htmx polls this page for its panel."""
     escalation = _escalation_visible_to(request, escalation_id)
-    template = "recovery/_escalation_status.html" if request.htmx else "recovery/escalation_status.html"
-    return render(request, template, {"escalation": escalation})
+    if request.htmx:
+        return render(request, "recovery/_escalation_status.html", {"escalation": escalation})
+    history = selectors.history_of(escalation)
+    return render(request, "recovery/escalation_status.html", {"escalation": escalation, "history": history})
 
 
 def _safe_next(request, default: str) -> str:

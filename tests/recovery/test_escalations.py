@@ -10,6 +10,7 @@ request, and nobody sees another location's requests.
 
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal
 
@@ -316,3 +317,23 @@ def test_html_in_a_reason_is_escaped_everywhere(frontline, frontline_client, man
         assert "<script>alert(1)</script>" not in content
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
     assert re.search(r"Escalations</a>", manager_client.get(QUEUE).content.decode())
+
+
+def test_the_status_page_shows_every_step_in_the_history(frontline, manager, central, customer):
+    from compensation.predicates import roles_of
+    from recovery import services
+    from tests.conftest import client_for
+
+    escalation = services.escalation_request(
+        actor=frontline,
+        roles=roles_of(frontline),
+        request=factories.grant_request(customer, central, amount="400"),
+        reason="Whole evening spoiled",
+    )
+    services.escalation_decide(
+        actor=manager, roles=roles_of(manager), escalation_id=escalation.pk, approve=False, note="Too much for drinks"
+    )
+    page = html.unescape(client_for(frontline).get(reverse("escalation_status", args=[escalation.pk])).content.decode())
+    assert "Created" in page and "by frank" in page
+    assert "Changed" in page and "by maria" in page and "“Too much for drinks”" in page
+    assert "Status: Waiting for a manager → Declined" in page
