@@ -21,6 +21,7 @@ from compensation.models import (
     RoleAuthority,
     TenureTier,
 )
+from compensation.policy import PLAYBOOK_FIELDS
 
 
 class FieldNamedErrorsMixin:
@@ -72,19 +73,7 @@ class PlaybookForm(DraftForm):
 
     class Meta:
         model = Playbook
-        fields = [
-            "code",
-            "name",
-            "kind",
-            "offer",
-            "apology_script",
-            "percent",
-            "floor",
-            "ceiling",
-            "voucher_valid_days",
-            "sort_order",
-            "is_active",
-        ]
+        fields = list(PLAYBOOK_FIELDS)
         labels = {"is_active": "Active (offered at the counter once published)"}
         widgets = {
             "apology_script": forms.Textarea(attrs={"rows": 3}),

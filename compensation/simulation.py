@@ -16,7 +16,7 @@ from compensation.caps import Authority
 from compensation.policy import Policy
 
 
-class Change:
+class CapChange:
     """How a playbook's cap moves from the version in force to the draft."""
 
     HIGHER = "higher"
@@ -60,18 +60,18 @@ class SimulatorRow:
     @property
     def change(self) -> str:
         if self.in_force is None:
-            return Change.NEW
+            return CapChange.NEW
         if self.draft is None:
-            return Change.WITHDRAWN
+            return CapChange.WITHDRAWN
         if self.draft.cap > self.in_force.cap:
-            return Change.HIGHER
+            return CapChange.HIGHER
         if self.draft.cap < self.in_force.cap:
-            return Change.LOWER
-        return Change.SAME
+            return CapChange.LOWER
+        return CapChange.SAME
 
     @property
     def change_label(self) -> str:
-        return Change.LABELS[self.change]
+        return CapChange.LABELS[self.change]
 
     @property
     def difference(self) -> Decimal | None:
@@ -95,7 +95,7 @@ class Simulation:
 
     @property
     def changed(self) -> int:
-        return sum(1 for row in self.rows if row.change != Change.SAME)
+        return sum(1 for row in self.rows if row.change != CapChange.SAME)
 
 
 def _quote(policy: Policy, playbook_id: int, *, purchase_value, tenure_months, authority) -> SimulatedCap | None:

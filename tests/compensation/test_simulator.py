@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compensation.policy import policy_from_document
-from compensation.simulation import Change, simulate
+from compensation.simulation import CapChange, simulate
 from tests.factories import playbook
 
 TIERS = [
@@ -61,7 +61,7 @@ def test_a_higher_ceiling_in_the_draft_shows_both_caps_and_the_difference():
     assert row.in_force.cap == Decimal("37.50")  # 10% of 1,000 = 100 → ceiling 25 × Loyal 1.5
     assert row.draft.cap == Decimal("60.00")  # ceiling 40 × 1.5
     assert row.difference == Decimal("22.50")
-    assert row.change == Change.HIGHER and row.change_label == "Higher in draft"
+    assert row.change == CapChange.HIGHER and row.change_label == "Higher in draft"
     assert "limited to ceiling 25.00" in row.in_force.explanation
     assert "limited to ceiling 40.00" in row.draft.explanation
     assert row.draft.tier == "Loyal"
@@ -90,11 +90,11 @@ def test_new_withdrawn_lower_and_same_playbooks_are_named():
     rows = rows_by_name(simulation)
     # The draft's order first, then what the draft withdraws.
     assert [row.name for row in simulation.rows] == ["Brand new", "Same one", "Lowered", "Withdrawn"]
-    assert rows["Same one"].change == Change.SAME and rows["Same one"].difference == Decimal("0")
-    assert rows["Lowered"].change == Change.LOWER and rows["Lowered"].difference == Decimal("-30.00")
-    assert rows["Withdrawn"].change == Change.WITHDRAWN and rows["Withdrawn"].draft is None
+    assert rows["Same one"].change == CapChange.SAME and rows["Same one"].difference == Decimal("0")
+    assert rows["Lowered"].change == CapChange.LOWER and rows["Lowered"].difference == Decimal("-30.00")
+    assert rows["Withdrawn"].change == CapChange.WITHDRAWN and rows["Withdrawn"].draft is None
     assert rows["Withdrawn"].difference is None
-    assert rows["Brand new"].change == Change.NEW and rows["Brand new"].in_force is None
+    assert rows["Brand new"].change == CapChange.NEW and rows["Brand new"].in_force is None
     assert rows["Brand new"].change_label == "New in draft"
     assert simulation.changed == 3
 
@@ -137,11 +137,13 @@ def test_the_change_always_agrees_with_the_sign_of_the_difference(
     (row,) = simulate(
         in_force=in_force, draft=draft, purchase_value=purchase_value, tenure_months=tenure, role=role
     ).rows
-    expected = {1: Change.HIGHER, -1: Change.LOWER, 0: Change.SAME}[(row.difference > 0) - (row.difference < 0)]
+    expected = {1: CapChange.HIGHER, -1: CapChange.LOWER, 0: CapChange.SAME}[
+        (row.difference > 0) - (row.difference < 0)
+    ]
     assert row.change == expected
     # Same inputs under one policy never differ.
     (same,) = simulate(in_force=draft, draft=draft, purchase_value=purchase_value, tenure_months=tenure, role=role).rows
-    assert same.change == Change.SAME and same.difference == 0
+    assert same.change == CapChange.SAME and same.difference == 0
 
 
 # --- the page ---------------------------------------------------------------------------
@@ -169,7 +171,7 @@ def test_page_shows_the_cap_in_force_and_in_the_draft_for_a_loyal_customer(ops_c
     assert "37.50 EUR" in page and "60.00 EUR" in page and "+22.50 EUR" in page
     assert "Higher in draft" in page
     # The other playbooks did not change.
-    assert rows["Appetisers and desserts on the house"].change == Change.SAME
+    assert rows["Appetisers and desserts on the house"].change == CapChange.SAME
 
 
 @pytest.mark.django_db
@@ -179,7 +181,7 @@ def test_page_shows_a_playbook_deactivated_in_the_draft_as_withdrawn(manager_cli
     drinks.save()
     response = manager_client.get(reverse("ops_simulator"), CASE)
     assert response.status_code == 200
-    assert rows_by_name(response.context["simulation"])["Free drinks while you wait"].change == Change.WITHDRAWN
+    assert rows_by_name(response.context["simulation"])["Free drinks while you wait"].change == CapChange.WITHDRAWN
     assert "Withdrawn in draft" in response.content.decode()
 
 
