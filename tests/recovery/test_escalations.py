@@ -337,3 +337,25 @@ def test_the_status_page_shows_every_step_in_the_history(frontline, manager, cen
     assert "Created" in page and "by frank" in page
     assert "Changed" in page and "by maria" in page and "“Too much for drinks”" in page
     assert "Status: Waiting for a manager → Declined" in page
+
+
+def test_approving_runs_a_bounded_number_of_queries(
+    frontline, manager, central, customer, django_assert_max_num_queries
+):
+    from tests.conftest import client_for
+
+    escalation = services.escalation_request(
+        actor=frontline,
+        roles=roles_of(frontline),
+        request=factories.grant_request(customer, central, amount="400"),
+        reason="Whole evening spoiled",
+    )
+    client = client_for(manager)
+    client.get(reverse("escalations"))
+    with django_assert_max_num_queries(26):
+        response = client.post(
+            reverse("escalation_decide", args=[escalation.pk]), {"decision": "approve", "note": "Fair"}
+        )
+    assert response.status_code == 302
+    escalation.refresh_from_db()
+    assert escalation.grant is not None
