@@ -8,6 +8,8 @@ undo the new change when the scheduled one takes effect).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import timedelta
 from decimal import Decimal
 from itertools import pairwise
@@ -17,6 +19,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from compensation.errors import DomainError
+from compensation.journal import POLICY_CHAIN, journal_append
 from compensation.models import (
     CustomerLimit,
     EmployeeAuthority,
@@ -104,7 +107,7 @@ def policy_publish(*, actor, reason: str, effective_at=None, document: dict | No
                     f"{timezone.localtime(last_effective):%d %b %Y %H:%M}; a new version must take effect at or "
                     "after it, or it would be undone when that version starts.",
                 )
-            return PolicyVersion.objects.create(
+            version = PolicyVersion.objects.create(
                 number=(latest.number if latest else 0) + 1,
                 effective_at=effective_at,
                 reason=reason,
@@ -114,6 +117,24 @@ def policy_publish(*, actor, reason: str, effective_at=None, document: dict | No
                 published_at=now,
                 restores=restores,
             )
+            journal_append(
+                chain=POLICY_CHAIN,
+                kind="policy.published",
+                subject_type="policy_version",
+                subject_id=version.pk,
+                actor=actor,
+                at=now,
+                payload={
+                    "number": version.number,
+                    "effective_at": effective_at,
+                    "reason": reason,
+                    "document_sha256": hashlib.sha256(
+                        json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+                    ).hexdigest(),
+                    "restores": restores.number if restores else None,
+                },
+            )
+            return version
     except IntegrityError as error:
         raise PolicyError(
             None, "Another version was published at the same moment: review and publish again."

@@ -5,6 +5,7 @@ Writes to these models go through `recovery.services`; reads for pages through
 """
 
 import zoneinfo
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -151,6 +152,19 @@ class ServiceFailure(RulesModel):
         return f"{self.get_category_display()} — {self.customer}"
 
 
+# The grant columns its journal entry records; `verify_audit` checks the row still holds them.
+JOURNAL_FACTS = ("amount", "cap", "customer_id", "location_id", "granted_by_id", "playbook_id", "voucher_code")
+
+
+def journal_fact(value) -> str | None:
+    """One fact as the journal keeps it: money with its two decimals, ids as text."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value)
+
+
 class Grant(RulesModel):
     """Compensation given on the spot, with a snapshot of the limits it was made under.
 
@@ -241,6 +255,9 @@ class Grant(RulesModel):
     @property
     def is_voided(self) -> bool:
         return self.status == self.Status.VOIDED
+
+    def journal_facts(self) -> dict:
+        return {name: journal_fact(getattr(self, name)) for name in JOURNAL_FACTS}
 
 
 class Escalation(RulesModel):

@@ -22,6 +22,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from compensation.errors import DomainError
+from compensation.journal import journal_append, location_chain
 from compensation.limits import CustomerLimitRule, LimitCheck, Stop, WindowUsage, limits_check
 from compensation.models import Playbook
 from compensation.money import ZERO, format_amount, minor_unit, quantize
@@ -225,6 +226,12 @@ def budget_spent(*, location: Location, now, currency: str) -> Decimal:
     return quantize(spent or ZERO, currency)
 
 
+def _lock_location(location_id: int) -> None:
+    """Lock the location row: it owns the budget and orders the location's audit chain.
+    Taken first, before the customer row, always in that order (no deadlocks)."""
+    list(Location.objects.select_for_update().filter(pk=location_id).values_list("pk"))
+
+
 def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool) -> LimitCheck:
     """The cap, the customer's rolling limits and the location budget, read once.
 
@@ -234,8 +241,9 @@ def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool) -> Lim
     """
     policy = priced.policy
     budget = policy.budget_for(request.location.pk)
-    if lock and budget is not None:
-        list(Location.objects.select_for_update().filter(pk=request.location.pk).values_list("pk"))
+    if lock:
+        # Always: the location row also orders its audit chain.
+        _lock_location(request.location.pk)
     if lock and policy.customer_limits:
         list(Customer.objects.select_for_update().filter(pk=request.customer.pk).values_list("pk"))
     usage = customer_usage(
@@ -418,6 +426,23 @@ def _grant_write(
         grant._history_user = history_user
         grant._history_date = now
         grant.save()
+        journal_append(
+            chain=location_chain(grant.location_id),
+            kind="grant.issued",
+            subject_type="grant",
+            subject_id=grant.pk,
+            actor=history_user,
+            location_id=grant.location_id,
+            at=now,
+            payload={
+                **grant.journal_facts(),
+                "currency": grant.currency,
+                "token": str(grant.token),
+                "policy_version": grant.policy_version.number if grant.policy_version else None,
+                "approved_by_id": grant.approved_by_id,
+                "failure_id": failure.pk,
+            },
+        )
     return grant
 
 
@@ -480,7 +505,9 @@ def escalation_request(*, actor, roles: list[str], request: GrantRequest, reason
     escalation._history_user = actor
     try:
         with transaction.atomic():
+            _lock_location(request.location.pk)
             escalation.save()
+            _journal_escalation(escalation, "escalation.requested", actor, now)
     except IntegrityError:
         return Escalation.objects.get(requested_by=actor, token=request.token)
     return escalation
@@ -497,7 +524,9 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
     if not approve and not note:
         raise RecoveryError("note", "Note: say why you decline, so the employee can explain it to the customer.")
     now = timezone.now()
+    location_id = Escalation.objects.values_list("location_id", flat=True).get(pk=escalation_id)
     with transaction.atomic():
+        _lock_location(location_id)
         escalation = Escalation.objects.select_for_update().select_related("location", "customer").get(pk=escalation_id)
         if not escalation.is_pending:
             decided_at = timezone.localtime(escalation.decided_at)
@@ -515,8 +544,7 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
                     f"{format_amount(escalation.requested_amount, currency)} is above your own authority of "
                     f"{format_amount(authority.limit, currency)}: decline with a note, or ask ops.",
                 )
-            # Same lock order as a counter grant, so a grant at the same moment sees this one.
-            list(Location.objects.select_for_update().filter(pk=escalation.location_id).values_list("pk"))
+            # Same lock order as a counter grant (location, then customer): a grant at the same moment sees this one.
             list(Customer.objects.select_for_update().filter(pk=escalation.customer_id).values_list("pk"))
             try:
                 # _grant_write's own atomic block is a savepoint: a refused insert leaves this transaction usable.
@@ -532,7 +560,29 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
         escalation._history_user = actor
         escalation._change_reason = note or escalation.get_status_display()
         escalation.save()
+        _journal_escalation(escalation, f"escalation.{escalation.status}", actor, now)
     return escalation
+
+
+def _journal_escalation(escalation: Escalation, kind: str, actor, at) -> None:
+    journal_append(
+        chain=location_chain(escalation.location_id),
+        kind=kind,
+        subject_type="escalation",
+        subject_id=escalation.pk,
+        actor=actor,
+        location_id=escalation.location_id,
+        at=at,
+        payload={
+            "customer_id": escalation.customer_id,
+            "playbook_id": escalation.playbook_id,
+            "requested_amount": escalation.requested_amount,
+            "reason": escalation.reason,
+            "requested_by_id": escalation.requested_by_id,
+            "decision_note": escalation.decision_note,
+            "grant_id": escalation.grant_id,
+        },
+    )
 
 
 def _grant_for_escalation(escalation: Escalation, *, approver, note: str, now) -> Grant:
@@ -610,7 +660,9 @@ def grant_void(*, actor, grant_id: int, reason: str, at=None) -> Grant:
     reason = reason.strip()
     if not reason:
         raise RecoveryError("reason", "Say why the grant is voided: the reason is kept in the audit.")
+    location_id = Grant.objects.values_list("location_id", flat=True).get(pk=grant_id)
     with transaction.atomic():
+        _lock_location(location_id)
         grant = Grant.objects.select_for_update().get(pk=grant_id)
         if grant.is_voided:
             raise RecoveryError(None, f"Grant #{grant.pk} was already voided by someone else.")
@@ -622,4 +674,14 @@ def grant_void(*, actor, grant_id: int, reason: str, at=None) -> Grant:
         grant._history_user = actor
         grant._change_reason = reason
         grant.save()
+        journal_append(
+            chain=location_chain(location_id),
+            kind="grant.voided",
+            subject_type="grant",
+            subject_id=grant.pk,
+            actor=actor,
+            location_id=location_id,
+            at=grant.voided_at,
+            payload={"reason": reason, "voided_by_id": actor.pk},
+        )
     return grant

@@ -33,6 +33,7 @@ def test_seed_demo_builds_the_whole_story_and_is_idempotent(django_user_model):
     assert Escalation.objects.filter(status="pending").count() == 1
     assert RuleFlag.objects.filter(status="open").count() == 2
     assert Grant.objects.filter(policy_version__number=1).exists()
+    call_command("verify_audit", stdout=StringIO())
 
     dmitri = Customer.objects.get(name="Dmitri Volkov")
     frontline = django_user_model.objects.get(username="frontline")
