@@ -1,6 +1,7 @@
 """The tamper-evident journal: every grant, void, escalation decision and policy change is chained."""
 
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -55,7 +56,7 @@ def test_every_change_appends_a_chained_entry(frontline, manager, central, custo
     assert list(AuditEvent.objects.filter(chain="policy").values_list("kind", flat=True)) == ["policy.published"]
     entries = list(AuditEvent.objects.filter(chain=location_chain(central.pk)).order_by("sequence"))
     assert [e.sequence for e in entries] == [1, 2, 3, 4, 5]
-    assert entries[0].prev_hash == GENESIS and all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:]))
+    assert entries[0].prev_hash == GENESIS and all(b.prev_hash == a.hash for a, b in pairwise(entries))
     verify()
 
 
