@@ -102,6 +102,39 @@ def grant_list_for(*, user) -> QuerySet[Grant]:
     return grants.filter(location_id__in=location_ids_of(user))
 
 
+EXPORT_COLUMNS = (
+    ("grant", "id"),
+    ("granted_at_utc", "granted_at"),
+    ("location", "location__name"),
+    ("employee", "granted_by_username"),
+    ("customer", "customer__name"),
+    ("category", "failure__category"),
+    ("failure_note", "failure__note"),
+    ("playbook", "playbook_name"),
+    ("purchase_value", "purchase_value"),
+    ("amount", "amount"),
+    ("cap", "cap"),
+    ("currency", "currency"),
+    ("tenure_months", "tenure_months"),
+    ("tier", "tenure_tier"),
+    ("authority", "authority_role"),
+    ("authority_limit", "authority_limit"),
+    ("policy_version", "policy_version__number"),
+    ("approved_by", "approved_by__username"),
+    ("status", "status"),
+    ("voided_at_utc", "voided_at"),
+    ("void_reason", "void_reason"),
+    ("voucher_code", "voucher_code"),
+)
+
+
+def grant_export_rows(grants: QuerySet[Grant]):
+    """The header, then one row per grant as plain values, streamed in chunks (constant memory)."""
+    yield [name for name, _ in EXPORT_COLUMNS]
+    rows = grants.order_by("-granted_at", "-id").values_list(*(column for _, column in EXPORT_COLUMNS))
+    yield from rows.iterator(chunk_size=2000)
+
+
 def grant_recent_by(*, user, limit: int = 30) -> QuerySet[Grant]:
     return Grant.objects.filter(granted_by=user).select_related("customer", "location")[:limit]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("ops/flags/", ops_views.ops_flags, name="ops_flags"),
     path("ops/flags/<int:flag_id>/handle/", ops_views.ops_flag_handle, name="ops_flag_handle"),
     path("audit/", views.audit, name="audit"),
+    path("audit/export.csv", views.audit_export, name="audit_export"),
     path("audit/grants/<int:grant_id>/", views.audit_detail, name="audit_detail"),
     path("audit/grants/<int:grant_id>/void/", views.grant_void, name="grant_void"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import uuid
 import zoneinfo
@@ -11,7 +12,7 @@ import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -408,6 +409,41 @@ def audit(request):
         },
         status=400 if audit_filter.is_bound and not audit_filter.is_valid() else 200,
     )
+
+
+class _Echo:
+    """csv.writer writes into this and gets the line back, so rows can be streamed."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_cell(value):
+    """Plain text for spreadsheets: times in ISO UTC, and no cell a spreadsheet would run as a formula."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+@require_GET
+@permission_required("recovery.view_audit", raise_exception=True)
+def audit_export(request):
+    """The filtered audit list as CSV, streamed: a million rows never sit in memory."""
+    grants = selectors.grant_list_for(user=request.user)
+    locations = selectors.audit_locations_for(user=request.user)
+    audit_filter = GrantAuditFilter(request.GET or None, queryset=grants, locations=locations)
+    if audit_filter.is_bound and not audit_filter.is_valid():
+        return HttpResponse(
+            "The filters are not valid: fix them on the audit page.", status=400, content_type="text/plain"
+        )
+    filtered = audit_filter.qs if audit_filter.is_bound else grants
+    writer = csv.writer(_Echo())
+    rows = (writer.writerow([_csv_cell(value) for value in row]) for row in selectors.grant_export_rows(filtered))
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="grants-{timezone.now():%Y%m%d-%H%M}.csv"'
+    return response
 
 
 def _audit_detail(request, grant, void_form, status=200):
