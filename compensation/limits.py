@@ -84,7 +84,10 @@ def customer_allowance(rule: CustomerLimitRule, usage: WindowUsage, currency: st
         return Stop(
             limit="customer_limit",
             allows=ZERO,
-            reason=f"The customer already had {usage.grants} grants in the last {days} (limit {rule.max_grants}).",
+            reason=(
+                f"The customer already had {usage.grants} grant{'s' if usage.grants != 1 else ''} "
+                f"in the last {days} (limit {rule.max_grants})."
+            ),
         )
     if rule.max_total is not None:
         left = max(rule.max_total - usage.total, ZERO)

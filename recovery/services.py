@@ -316,6 +316,10 @@ def grant_issue(
             with transaction.atomic():
                 check = limits_for(priced=priced, request=request, now=now, lock=True)
                 if check.stops_for(amount):
+                    # A simultaneous submit of this very form may have taken the room while we waited.
+                    replay = _grant_for_token(actor=actor, request=request)
+                    if replay:
+                        return replay
                     raise _limit_exceeded(amount, check, currency)
                 grant = _grant_write(
                     actor=actor,
@@ -527,7 +531,11 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
     location_id = Escalation.objects.values_list("location_id", flat=True).get(pk=escalation_id)
     with transaction.atomic():
         _lock_location(location_id)
-        escalation = Escalation.objects.select_for_update().select_related("location", "customer").get(pk=escalation_id)
+        escalation = (
+            Escalation.objects.select_for_update(of=("self",))
+            .select_related("location", "customer")
+            .get(pk=escalation_id)
+        )
         if not escalation.is_pending:
             decided_at = timezone.localtime(escalation.decided_at)
             raise RecoveryError(

@@ -72,7 +72,7 @@ def test_stopped_at_the_limit_asked_approved_and_granted(
     # The counter: stopped by the rolling limit, so the employee asks a manager.
     refused = resolve_post(frontline_client, customer, amount="60.00")
     assert refused.status_code == 422
-    assert "The customer already had 1 grants in the last 30 days (limit 1)." in text(refused)
+    assert "The customer already had 1 grant in the last 30 days (limit 1)." in text(refused)
     asked = submit(frontline_client, form_by_class(refused, "escalate"), reason="Third spoiled delivery")
     escalation = Escalation.objects.get()
     assert asked["Location"] == status_url(escalation)
@@ -83,7 +83,7 @@ def test_stopped_at_the_limit_asked_approved_and_granted(
     assert status.status_code == 200
     assert "Waiting for a manager" in page
     assert "Third spoiled delivery" in page and "60.00 EUR" in page
-    assert "The customer already had 1 grants in the last 30 days (limit 1)." in page
+    assert "The customer already had 1 grant in the last 30 days (limit 1)." in page
     assert f'hx-get="{status_url(escalation)}" hx-trigger="every 5s"' in status.content.decode()
     poll = frontline_client.get(status_url(escalation), HTTP_HX_REQUEST="true")
     assert poll.status_code == 200 and "<html" not in poll.content.decode()

@@ -143,7 +143,7 @@ def test_void_keeps_the_grant_with_reason_and_refuses_a_second_void(frontline, m
 
 
 @pytest.mark.django_db(transaction=True)
-def test_same_token_submitted_at_once_makes_one_grant(frontline, central, customer):
+def test_same_token_submitted_at_once_makes_one_grant(installed_policy, frontline, central, customer):
     """Eight threads race the same form token: one grant, and all get its id."""
     token = uuid.uuid4()
     barrier = threading.Barrier(8)
