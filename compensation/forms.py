@@ -6,6 +6,8 @@ fields) only; whether a version may be published is the service's decision.
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -190,3 +192,12 @@ class PublishForm(FieldNamedErrorsMixin, forms.Form):
         help_text="Leave empty to apply now; set a later time to schedule.",
         error_messages={"invalid": "Effective from: enter a date and time, e.g. 2030-01-31 09:00."},
     )
+
+    def clean_effective_at(self):
+        value = self.cleaned_data["effective_at"]
+        try:
+            if value is not None:
+                value.astimezone(datetime.UTC)  # year 9999 west of UTC cannot be stored
+        except OverflowError:
+            raise forms.ValidationError("Effective from: choose a date within the next year.") from None
+        return value

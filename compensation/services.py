@@ -34,6 +34,8 @@ from compensation.policy import PLAYBOOK_FIELDS, draft_document, policy_from_doc
 
 # A date-time typed on the page is a few seconds old when it arrives; within this it means "now".
 EFFECTIVE_GRACE = timedelta(minutes=1)
+# Scheduling further ahead is almost surely a typo, and would block every publish until then.
+EFFECTIVE_HORIZON = timedelta(days=366)
 # A tier moved out of the way during a rollback starts here until it gets its own value back.
 MOVED_ASIDE_MONTHS = 10**6
 
@@ -65,6 +67,11 @@ def document_problems(document: dict) -> list[str]:
 def _effective_from(effective_at, now):
     if effective_at is None or now - EFFECTIVE_GRACE <= effective_at <= now:
         return now
+    if effective_at > now + EFFECTIVE_HORIZON:
+        raise PolicyError(
+            "effective_at",
+            "Effective from: at most a year ahead; a version scheduled further out would block every change until then.",
+        )
     if effective_at < now:
         raise PolicyError(
             "effective_at",

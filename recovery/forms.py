@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 
 from recovery.models import Customer, RuleFlag, ServiceFailure
 from recovery.services import phone_normalize
@@ -67,7 +68,17 @@ class WalkInForm(forms.Form):
             ) from None
 
     def clean_loyalty_card(self):
-        return self.cleaned_data["loyalty_card"].strip()
+        # Stored upper-case; some letters grow when upper-cased (ß → SS), so check the length after.
+        card = self.cleaned_data["loyalty_card"].strip().upper()
+        if len(card) > 40:
+            raise forms.ValidationError("Loyalty card: at most 40 characters.")
+        return card
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if len(email) > 254:
+            raise forms.ValidationError("Email: at most 254 characters.")
+        return email
 
 
 class ResolveForm(forms.Form):
@@ -103,7 +114,11 @@ class ResolveForm(forms.Form):
             "invalid": "This form's one-time token is damaged: reload the page and grant again.",
         },
     )
-    quoted_purchase_value = forms.DecimalField(required=False, widget=forms.HiddenInput)
+    quoted_purchase_value = forms.DecimalField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "The prices on the cards are damaged: reload the page and grant again."},
+    )
 
     def quoted_cap(self):
         """The cap the card showed for the chosen playbook, if the page sent one."""
@@ -256,4 +271,15 @@ class FlagHandleForm(forms.Form):
             "required": "What was done: say how the flag was handled.",
             "max_length": "What was done: at most 500 characters.",
         },
+    )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with the username's length checked before anything looks it up."""
+
+    username = UsernameField(
+        label="Username",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+        error_messages={"max_length": "Username: at most 150 characters."},
     )

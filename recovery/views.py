@@ -12,7 +12,7 @@ import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -376,7 +376,7 @@ def _keyset_page(grants, cursor: str):
             when = (timezone.make_aware(when, dt.UTC) if timezone.is_naive(when) else when).astimezone(dt.UTC)
     except (ValueError, OverflowError):
         when = None  # a damaged link starts again from the newest grant
-    if when is not None and last_id.isascii() and last_id.isdigit():
+    if when is not None and last_id.isascii() and last_id.isdigit() and len(last_id) <= 18:
         grants = grants.filter(Q(granted_at__lt=when) | Q(granted_at=when, id__lt=int(last_id)))
     page = list(grants.order_by("-granted_at", "-id")[: AUDIT_PAGE_SIZE + 1])
     next_cursor = ""
@@ -565,7 +565,10 @@ def escalation_status(request, escalation_id: int):
 def _safe_next(request, default: str) -> str:
     """Where to go back to: the page's own `next` if it stays on this site, else `default`."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # Only a path on this site: anything else (a URL name, another host) falls back to `default`.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -578,7 +581,7 @@ def rule_flag_raise(request):
     form = RuleFlagForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Not sent. " + " ".join(error for errors in form.errors.values() for error in errors))
-        return redirect(back)
+        return HttpResponseRedirect(back)
     data = form.cleaned_data
     try:
         services.rule_flag_raise(
@@ -593,7 +596,7 @@ def rule_flag_raise(request):
         messages.error(request, f"Not sent. {error.message}")
     else:
         messages.success(request, "Thanks — ops will see this when they tune the rules.")
-    return redirect(back)
+    return HttpResponseRedirect(back)
 
 
 @require_GET

@@ -248,7 +248,7 @@ def _comparison(request, version: PolicyVersion) -> dict:
     raw = request.GET.get("compare", "").strip()
     if not raw:
         return {}
-    if not (raw.isascii() and raw.isdigit()):
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
         return {"compare_error": "Compare with: choose a version number."}
     other = PolicyVersion.objects.filter(number=int(raw)).first()
     if other is None:

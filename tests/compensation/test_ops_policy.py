@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -306,9 +307,20 @@ def test_publishing_with_a_future_date_schedules_a_version(ops_client, frontline
 def test_effective_date_is_read_in_the_current_time_zone(ops_client, settings):
     settings.TIME_ZONE = "Europe/Paris"
     set_ceiling("free-drinks", "40.00")
-    response = ops_client.post(reverse("ops_publish"), {"reason": "Summer", "effective_at": "2099-06-01T10:00"})
+    day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=200)).date()
+    response = ops_client.post(reverse("ops_publish"), {"reason": "Summer", "effective_at": f"{day}T10:00"})
     assert response.status_code == 302
-    assert PolicyVersion.objects.latest().effective_at == dt.datetime(2099, 6, 1, 8, 0, tzinfo=dt.UTC)
+    paris = dt.datetime.combine(day, dt.time(10), tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+    assert PolicyVersion.objects.latest().effective_at == paris.astimezone(dt.UTC)
+
+
+def test_a_version_more_than_a_year_ahead_is_refused(ops_client):
+    set_ceiling("free-drinks", "40.00")
+    day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=400)).date()
+    response = ops_client.post(reverse("ops_publish"), {"reason": "Typo", "effective_at": f"{day}T10:00"})
+    assert response.status_code == 422
+    assert "Effective from: at most a year ahead" in html.unescape(response.content.decode())
+    assert PolicyVersion.objects.count() == 1
 
 
 def test_publishing_in_the_past_is_refused_and_nothing_is_saved(ops_client):

@@ -1,0 +1,62 @@
+"""Read the locust CSVs of one bench/run.sh run and print the figures table (Markdown)."""
+
+import argparse
+import csv
+from pathlib import Path
+
+NAMES = {"pg": "PostgreSQL 15", "sqlite": "SQLite (WAL, IMMEDIATE)"}
+
+
+def row(out: Path, backend: str, kind: str, n: str) -> dict | None:
+    path = out / f"{backend}-{kind}-{n}_stats.csv"
+    if not path.exists():
+        return None
+    for line in csv.DictReader(path.open()):
+        if line["Name"] in ("grant POST", "baseline POST"):
+            return {
+                "rps": float(line["Requests/s"]),
+                "count": int(line["Request Count"]),
+                "failures": int(line["Failure Count"]),
+                "p50": line["50%"],
+                "p95": line["95%"],
+                "p99": line["99%"],
+            }
+    return None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--backends", default="pg sqlite")
+    parser.add_argument("--counters", default="1 8 32")
+    args = parser.parse_args()
+    print(
+        "| database | N | grants/s | p50 / p95 / p99 ms | grants (failed) | baseline req/s | baseline p50 / p95 / p99 ms | ratio |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    verdicts = []
+    for backend in args.backends.split():
+        for n in args.counters.split():
+            grant, base = row(args.out, backend, "grant", n), row(args.out, backend, "baseline", n)
+            if grant is None or base is None:
+                print(f"| {NAMES[backend]} | {n} | missing: see {args.out}/{backend}-*-{n}.log |||||")
+                continue
+            ratio = grant["rps"] / base["rps"] if base["rps"] else 0.0
+            print(
+                f"| {NAMES[backend]} | {n} | {grant['rps']:.0f} | {grant['p50']} / {grant['p95']} / {grant['p99']} "
+                f"| {grant['count']} ({grant['failures']}) | {base['rps']:.0f} | {base['p50']} / {base['p95']} / "
+                f"{base['p99']} | {ratio:.2f} |"
+            )
+            if n == "8":
+                ok_ratio, ok_p95 = ratio >= 0.5, float(grant["p95"]) < 100
+                verdicts.append(
+                    f"{NAMES[backend]}, 8 counters: ratio {ratio:.2f} (target >= 0.50: {'met' if ok_ratio else 'MISSED'}), "
+                    f"p95 {grant['p95']} ms (target < 100 ms: {'met' if ok_p95 else 'MISSED'})"
+                )
+    print()
+    for verdict in verdicts:
+        print(verdict)
+
+
+if __name__ == "__main__":
+    main()
