@@ -3,11 +3,15 @@
 # on PostgreSQL and on SQLite, for N = 1, 8, 32 simulated counters.
 #   bash bench/run.sh                      # everything, about 4 minutes
 #   BENCH_BACKENDS=pg BENCH_COUNTERS="8" BENCH_MEASURE_SECONDS=10 bash bench/run.sh   # quicker subsets
-# Needs: the venv with requirements.txt installed, PostgreSQL at PG_ADMIN_URL (trust auth).
+# Needs: PostgreSQL at PG_ADMIN_URL (trust auth); installs the app and bench/requirements.txt into .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-if [[ -z "${VIRTUAL_ENV:-}" && -f .venv/bin/activate ]]; then source .venv/bin/activate; fi
+if [[ -z "${VIRTUAL_ENV:-}" ]]; then
+  [[ -f .venv/bin/activate ]] || python3 -m venv .venv
+  source .venv/bin/activate
+fi
+pip install -q -r requirements.txt -r bench/requirements.txt
 
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432}
 PG_DB=${BENCH_PG_DB:-recovery_bench}
@@ -47,8 +51,15 @@ start_gunicorn() {  # $1 = settings module
   echo "gunicorn did not start; see $OUT/gunicorn.log" >&2; exit 1
 }
 
+busy_check() {  # other CPU users on a 2-core machine skew every figure: say so in the output
+  local load; load=$(cut -d' ' -f1 /proc/loadavg)
+  echo "$(date +%T) $1 load average (1 min) before: $load" >> "$OUT/machine-load.txt"
+  ps -eo pcpu,etime,args --sort=-pcpu | grep -v -e gunicorn -e locust -e ' ps ' | sed -n 2,4p >> "$OUT/machine-load.txt"
+}
+
 run_load() {  # $1 = backend, $2 = grant|baseline, $3 = user class
   for n in $COUNTERS; do
+    busy_check "$1 $2 N=$n"
     echo "  $1 $2 N=$n ..."
     BENCH_DATA="$OUT/$1-data.json" locust -f bench/locustfile.py --headless -u "$n" -r "$n" \
       --run-time "$((MEASURE + 60))s" --host "http://127.0.0.1:$PORT" --csv "$OUT/$1-$2-$n" \
@@ -80,3 +91,7 @@ for backend in $BACKENDS; do
 done
 
 python bench/report.py "$OUT" --backends "$BACKENDS" --counters "$COUNTERS" | tee "$OUT/summary.md"
+echo
+echo "Load on the machine before each load step (should stay near 0 apart from the benchmark): $OUT/machine-load.txt"
+awk '/load average/ {print "  " $0}' "$OUT/machine-load.txt"
+echo "Raw locust CSVs and logs: $OUT"
