@@ -232,6 +232,11 @@ def _lock_location(location_id: int) -> None:
     list(Location.objects.select_for_update().filter(pk=location_id).values_list("pk"))
 
 
+def _lock_customer(customer_id: int) -> None:
+    """Lock the customer row: it owns the rolling per-customer limits. Taken after the location."""
+    list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
+
+
 def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool) -> LimitCheck:
     """The cap, the customer's rolling limits and the location budget, read once.
 
@@ -245,7 +250,7 @@ def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool) -> Lim
         # Always: the location row also orders its audit chain.
         _lock_location(request.location.pk)
     if lock and policy.customer_limits:
-        list(Customer.objects.select_for_update().filter(pk=request.customer.pk).values_list("pk"))
+        _lock_customer(request.customer.pk)
     usage = customer_usage(
         customer_id=request.customer.pk, rules=policy.customer_limits, now=now, currency=policy.currency
     )
@@ -553,7 +558,7 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
                     f"{format_amount(authority.limit, currency)}: decline with a note, or ask ops.",
                 )
             # Same lock order as a counter grant (location, then customer): a grant at the same moment sees this one.
-            list(Customer.objects.select_for_update().filter(pk=escalation.customer_id).values_list("pk"))
+            _lock_customer(escalation.customer_id)
             try:
                 # _grant_write's own atomic block is a savepoint: a refused insert leaves this transaction usable.
                 escalation.grant = _grant_for_escalation(escalation, approver=actor, note=note, now=now)

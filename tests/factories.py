@@ -36,6 +36,25 @@ def playbook(code) -> Playbook:
     return Playbook.objects.get(code=code)
 
 
+def playbook_form(pb: Playbook, **changes) -> dict:
+    """What a playbook edit form (ops pages or admin) posts for `pb`, with `changes` applied."""
+    data = {
+        "code": pb.code,
+        "name": pb.name,
+        "kind": pb.kind,
+        "offer": pb.offer,
+        "apology_script": pb.apology_script,
+        "percent": str(pb.percent),
+        "floor": str(pb.floor),
+        "ceiling": str(pb.ceiling),
+        "voucher_valid_days": pb.voucher_valid_days or "",
+        "sort_order": pb.sort_order,
+        "is_active": "on",
+    }
+    data.update(changes)
+    return data
+
+
 def grant_request(
     customer,
     location,

@@ -32,32 +32,13 @@ from compensation.models import (
 from compensation.policy import draft_document, load_policy
 from compensation.versions import Change
 from tests import factories
-from tests.factories import grant_for, playbook, publish
+from tests.factories import grant_for, playbook, playbook_form, publish
 
 pytestmark = pytest.mark.django_db
 
 INVALID = 422
 DRINKS = "Free drinks while you wait"
 ERROR_P = re.compile(r'<p class="error" role="alert">(.*?)</p>', re.S)
-
-
-def playbook_form(pb: Playbook, **changes) -> dict:
-    """What the edit page posts for `pb`, with `changes` applied."""
-    data = {
-        "code": pb.code,
-        "name": pb.name,
-        "kind": pb.kind,
-        "offer": pb.offer,
-        "apology_script": pb.apology_script,
-        "percent": str(pb.percent),
-        "floor": str(pb.floor),
-        "ceiling": str(pb.ceiling),
-        "voucher_valid_days": pb.voucher_valid_days or "",
-        "sort_order": pb.sort_order,
-        "is_active": "on",
-    }
-    data.update(changes)
-    return data
 
 
 def edit_url(kind: str, pk: int) -> str:

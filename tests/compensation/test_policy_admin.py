@@ -6,31 +6,20 @@ import pytest
 from django.urls import reverse
 
 from compensation.models import Playbook
-from tests.factories import grant_for, playbook, publish
+from tests.factories import grant_for, playbook, playbook_form, publish
 
 pytestmark = pytest.mark.django_db
 
 
 def playbook_change_form(pb: Playbook, **changes) -> dict:
-    data = {
-        "code": pb.code,
-        "name": pb.name,
-        "kind": pb.kind,
-        "offer": pb.offer,
-        "apology_script": pb.apology_script,
-        "percent": str(pb.percent),
-        "floor": str(pb.floor),
-        "ceiling": str(pb.ceiling),
-        "voucher_valid_days": pb.voucher_valid_days or "",
-        "sort_order": pb.sort_order,
-        "is_active": "on",
+    """The admin's change form: the playbook fields plus its (empty) tier-multiplier inline."""
+    inline = {
         "tier_multipliers-TOTAL_FORMS": "0",
         "tier_multipliers-INITIAL_FORMS": "0",
         "tier_multipliers-MIN_NUM_FORMS": "0",
         "tier_multipliers-MAX_NUM_FORMS": "1000",
     }
-    data.update(changes)
-    return data
+    return playbook_form(pb, **inline, **changes)
 
 
 def test_ops_ceiling_change_shows_in_the_next_cap_and_not_in_past_grants(ops_client, ops, frontline, central, customer):
