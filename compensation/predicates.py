@@ -9,15 +9,20 @@ import rules
 FRONTLINE = "frontline"
 MANAGER = "manager"
 OPS = "ops"
-ROLES = (FRONTLINE, MANAGER, OPS)
+# Auditors read every location's audit, flags and policy, and change nothing.
+AUDITOR = "auditor"
+ROLES = (FRONTLINE, MANAGER, OPS, AUDITOR)
 
 is_frontline = rules.is_group_member(FRONTLINE)
 is_manager = rules.is_group_member(MANAGER)
 is_ops = rules.is_group_member(OPS)
+is_auditor = rules.is_group_member(AUDITOR)
 
 # Policy (playbooks, tiers, authority) is read by managers and ops, changed by ops only.
-can_view_policy = is_ops | is_manager
+can_view_policy = is_ops | is_manager | is_auditor
 can_change_policy = is_ops
+# Ops and auditors see every location; managers only their own.
+sees_every_location = is_ops | is_auditor
 
 
 def roles_of(user) -> list[str]:

@@ -147,6 +147,10 @@ class ServiceFailure(RulesModel):
         constraints = [
             models.CheckConstraint(condition=Q(purchase_value__gt=0), name="failure_purchase_value_positive"),
         ]
+        indexes = [
+            models.Index(fields=["location", "-logged_at", "-id"], name="failure_location_recent"),
+            models.Index(fields=["-logged_at", "-id"], name="failure_recent"),
+        ]
 
     def __str__(self):
         return f"{self.get_category_display()} — {self.customer}"
@@ -247,6 +251,15 @@ class Grant(RulesModel):
             models.Index(fields=["location", "-granted_at", "-id"], name="grant_location_recent"),
             models.Index(fields=["customer", "-granted_at"], name="grant_customer_recent"),
             models.Index(fields=["granted_by", "-granted_at"], name="grant_employee_recent"),
+            # The audit timeline's keyset pages: every location (ops, auditors), by playbook, and voids.
+            models.Index(fields=["-granted_at", "-id"], name="grant_recent"),
+            models.Index(fields=["playbook", "-granted_at", "-id"], name="grant_playbook_recent"),
+            models.Index(
+                fields=["location", "-voided_at", "-id"],
+                name="grant_location_voids",
+                condition=Q(voided_at__isnull=False),
+            ),
+            models.Index(fields=["-voided_at", "-id"], name="grant_voids", condition=Q(voided_at__isnull=False)),
         ]
 
     def __str__(self):
@@ -321,7 +334,15 @@ class Escalation(RulesModel):
                 name="escalation_decision_consistent",
             ),
         ]
-        indexes = [models.Index(fields=["location", "status", "-requested_at"], name="escalation_queue")]
+        indexes = [
+            models.Index(fields=["location", "status", "-requested_at"], name="escalation_queue"),
+            models.Index(fields=["location", "-requested_at", "-id"], name="escalation_location_recent"),
+            models.Index(
+                fields=["location", "-decided_at", "-id"],
+                name="escalation_location_decided",
+                condition=Q(decided_at__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return f"Escalation #{self.pk}: {self.requested_amount} for {self.customer}"
@@ -373,3 +394,78 @@ class RuleFlag(RulesModel):
 
     def __str__(self):
         return f"{self.get_rule_display()}: {self.note[:40]}"
+
+
+class AnomalyFlag(RulesModel):
+    """A pattern worth a manager's look: flagged for review afterwards, never blocking the grant.
+
+    About 3% of customers try to cheat, so the counter never waits on these;
+    `recovery.anomalies.anomalies_detect` raises them from the grants already
+    made, each with the reason in words and the figures behind it. A manager of
+    the location records the review outcome, which the audit journal keeps.
+    `dedupe_key` makes detection idempotent: running it twice raises nothing new.
+    """
+
+    class Kind(models.TextChoices):
+        CUSTOMER_ACROSS_LOCATIONS = "customer_across_locations", "Same customer compensated at several locations"
+        EMPLOYEE_ABOVE_PEERS = "employee_above_peers", "Employee far above peers"
+        AT_CAP_REPEATEDLY = "at_cap_repeatedly", "Grants repeatedly at exactly the cap"
+        NEW_CUSTOMER = "new_customer", "Customer created minutes before the grant"
+        VOID_AFTER_THE_FACT = "void_after_the_fact", "Voided after the fact"
+
+    class Outcome(models.TextChoices):
+        FINE = "fine", "Fine"
+        TALKED = "talked", "Talked to the employee"
+        OTHER = "other", "Other"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="anomaly_flags")
+    grant = models.ForeignKey(
+        Grant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="anomaly_flags",
+        help_text="The grant that raised the flag (the latest one, for patterns over several grants).",
+    )
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=500, help_text="Why this was flagged, in words, with the figures.")
+    figures = models.JSONField(default=dict, blank=True)
+    raised_at = models.DateTimeField(default=timezone.now)
+    dedupe_key = models.CharField(max_length=120, unique=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    outcome_note = models.CharField(max_length=500, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        rules_permissions = {
+            "view": predicates.can_review_location_record,
+            "add": predicates.rules.always_deny,
+            "change": predicates.can_review_anomaly,
+            "delete": predicates.rules.always_deny,
+        }
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="", reviewed_at__isnull=True) | ~Q(outcome="") & Q(reviewed_at__isnull=False),
+                name="anomaly_review_consistent",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["location", "-raised_at"], name="anomaly_location_recent"),
+            models.Index(fields=["grant"], name="anomaly_grant"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.reason[:40]}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.outcome

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
 from compensation.policy import draft_policy
-from compensation.predicates import is_ops
+from compensation.predicates import sees_every_location
 from recovery import forms, selectors, services
 from recovery.models import RuleFlag
 from recovery.replay import replay_draft
@@ -52,7 +52,7 @@ def ops_replay(request):
             "form": form,
             "result": result,
             "days": days,
-            "all_locations": is_ops(request.user),
+            "all_locations": sees_every_location(request.user),
             "breakdowns": [
                 ("By playbook", "Playbook", result.by_playbook),
                 ("By location", "Location", result.by_location),
@@ -142,5 +142,5 @@ def budgets(request):
     return render(
         request,
         "recovery/budgets.html",
-        {"rows": rows, "all_locations": is_ops(request.user), "currency": settings.RECOVERY_CURRENCY},
+        {"rows": rows, "all_locations": sees_every_location(request.user), "currency": settings.RECOVERY_CURRENCY},
     )

@@ -6,7 +6,7 @@ what it means without an object.
 
 import rules
 
-from compensation.predicates import is_frontline, is_manager, is_ops
+from compensation.predicates import is_frontline, is_manager, sees_every_location
 
 
 def location_ids_of(user) -> frozenset[int]:
@@ -42,14 +42,16 @@ def requested_it(user, escalation) -> bool:
 
 # Frontline and managers serve customers at the counter; ops work on policy.
 can_use_counter = is_frontline | is_manager
-can_view_audit = is_manager | is_ops
-can_review_location_record = is_ops | (is_manager & works_at_record_location)
+can_view_audit = is_manager | sees_every_location
+can_review_location_record = sees_every_location | (is_manager & works_at_record_location)
 can_view_grant = can_review_location_record | granted_it
 can_void_grant = is_manager & works_at_record_location
 # An escalation is decided by a manager of its location, never by the one who asked.
-can_view_escalations = is_manager | is_ops
+can_view_escalations = is_manager | sees_every_location
 can_view_escalation = can_review_location_record | requested_it
 can_decide_escalation = is_manager & works_at_record_location & ~requested_it
+# Anomaly flags are reviewed by a manager of the flagged location (auditors and ops only read them).
+can_review_anomaly = is_manager & works_at_record_location
 
 rules.add_perm("recovery.use_counter", can_use_counter)
 rules.add_perm("recovery.view_audit", can_view_audit)
@@ -57,3 +59,4 @@ rules.add_perm("recovery.void_grant", can_void_grant)
 rules.add_perm("recovery.review_grant", can_review_location_record)
 rules.add_perm("recovery.view_escalations", can_view_escalations)
 rules.add_perm("recovery.decide_escalation", can_decide_escalation)
+rules.add_perm("recovery.review_anomaly", can_review_anomaly)

@@ -14,7 +14,7 @@ from compensation.limits import BudgetRule, budget_remaining, budget_state
 from compensation.models import LocationBudget
 from compensation.money import ZERO, format_amount, quantize
 from compensation.policy import load_policy
-from compensation.predicates import is_ops
+from compensation.predicates import sees_every_location
 from recovery.models import Customer, Escalation, Grant, Location, RuleFlag
 from recovery.predicates import location_ids_of
 from recovery.services import budget_spent, customer_usage, phone_normalize
@@ -89,7 +89,7 @@ def customer_value(*, customer: Customer) -> CustomerValue:
 
 def audit_locations_for(*, user) -> QuerySet[Location]:
     """Locations whose grants the user reviews: all for ops, their own for managers."""
-    if is_ops(user):
+    if sees_every_location(user):
         return Location.objects.all()
     return Location.objects.filter(id__in=location_ids_of(user))
 
@@ -97,7 +97,7 @@ def audit_locations_for(*, user) -> QuerySet[Location]:
 def grant_list_for(*, user) -> QuerySet[Grant]:
     """Every grant the user may review: ops all, managers their locations' only."""
     grants = Grant.objects.select_related("customer", "location", "granted_by", "failure")
-    if is_ops(user):
+    if sees_every_location(user):
         return grants
     return grants.filter(location_id__in=location_ids_of(user))
 
@@ -311,7 +311,7 @@ class EscalationQueue:
 def escalations_visible_to(*, user) -> QuerySet[Escalation]:
     """Escalations the user reviews: ops all locations, managers their own locations only."""
     escalations = Escalation.objects.select_related(*ESCALATION_RELATED)
-    if is_ops(user):
+    if sees_every_location(user):
         return escalations
     return escalations.filter(location_id__in=location_ids_of(user))
 
@@ -344,7 +344,7 @@ def escalation_recent_by(*, user, limit: int = 10) -> list[Escalation]:
 
 def location_ids_for(user) -> frozenset[int] | None:
     """None for ops (every location); a manager's own locations otherwise."""
-    return None if is_ops(user) else location_ids_of(user)
+    return None if sees_every_location(user) else location_ids_of(user)
 
 
 def _flags_for(user):

@@ -42,6 +42,16 @@ def ops(db):
 
 
 @pytest.fixture
+def auditor(db):
+    return factories.make_user("aude", "auditor", [])
+
+
+@pytest.fixture
+def auditor_client(auditor):
+    return client_for(auditor)
+
+
+@pytest.fixture
 def customer(db):
     return factories.make_customer(
         "Alice Moreau", phone="+447700900101", email="alice@example.com", loyalty_card="LC-1"

@@ -28,8 +28,8 @@ from recovery.models import Customer, Escalation, Grant, RuleFlag
 from tests import factories
 from tests.conftest import client_for
 
-ANON, FRONTLINE, MANAGER, OPS = "anonymous", "frontline", "manager", "ops"
-ROLES = (ANON, FRONTLINE, MANAGER, OPS)
+ANON, FRONTLINE, MANAGER, OPS, AUDITOR = "anonymous", "frontline", "manager", "ops", "auditor"
+ROLES = (ANON, FRONTLINE, MANAGER, OPS, AUDITOR)
 
 
 @dataclass(frozen=True)
@@ -47,27 +47,27 @@ TO_LOGIN = Redirect("/login/?next=")
 
 def every(status, *, anonymous=TO_LOGIN):
     """The same outcome for every signed-in role; anonymous goes to the login page."""
-    return {ANON: anonymous, FRONTLINE: status, MANAGER: status, OPS: status}
+    return {ANON: anonymous, FRONTLINE: status, MANAGER: status, OPS: status, AUDITOR: status}
 
 
 def counter_page(ok=200):
-    """Frontline and managers serve at the counter; ops do not."""
-    return {ANON: TO_LOGIN, FRONTLINE: ok, MANAGER: ok, OPS: 403}
+    """Frontline and managers serve at the counter; ops and auditors do not."""
+    return {ANON: TO_LOGIN, FRONTLINE: ok, MANAGER: ok, OPS: 403, AUDITOR: 403}
 
 
 def audit_page(ok=200):
-    """Managers and ops review grants; frontline do not."""
-    return {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: ok, OPS: ok}
+    """Managers, ops and auditors review grants; frontline do not."""
+    return {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: ok, OPS: ok, AUDITOR: ok}
 
 
 def ops_page(ok=200):
-    """Ops tune the policy; managers read it; frontline do not see it."""
-    return {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: ok, OPS: ok}
+    """Ops tune the policy; managers and auditors read it; frontline do not see it."""
+    return {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: ok, OPS: ok, AUDITOR: ok}
 
 
 def ops_action(ok):
-    """Only ops change the policy; managers are read-only."""
-    return {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: 403, OPS: ok}
+    """Only ops change the policy; managers and auditors are read-only."""
+    return {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: 403, OPS: ok, AUDITOR: 403}
 
 
 # URL name -> method -> role -> expected outcome.
@@ -83,6 +83,7 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
             FRONTLINE: Redirect("/counter/"),
             MANAGER: Redirect("/counter/"),
             OPS: Redirect("/audit/"),
+            AUDITOR: Redirect("/audit/"),
         },
         "POST": every(405),
     },
@@ -105,7 +106,7 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     # Void: require_POST; only a manager of the grant's location may void.
     "grant_void": {
         "GET": every(405),
-        "POST": {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: Redirect("/audit/grants/"), OPS: 403},
+        "POST": {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: Redirect("/audit/grants/"), OPS: 403, AUDITOR: 403},
     },
     # Above a limit: the counter records an escalation and follows it; a manager of the location decides.
     "counter_escalate": {"GET": every(405), "POST": counter_page(Redirect("/counter/escalations/"))},
@@ -117,7 +118,7 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "budgets": {"GET": audit_page(), "POST": every(405)},
     "escalation_decide": {
         "GET": every(405),
-        "POST": {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: Redirect("/escalations/"), OPS: 403},
+        "POST": {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: Redirect("/escalations/"), OPS: 403, AUDITOR: 403},
     },
     # Ops section: managers read, ops change.
     "ops_home": {"GET": ops_page(), "POST": every(405)},
@@ -199,7 +200,7 @@ class World:
 
 
 @pytest.fixture
-def world(central, frontline, manager, ops):
+def world(central, frontline, manager, ops, auditor):
     customer = factories.make_customer("Matrix Customer", phone="+447700900555")
     grant = factories.grant_for(frontline, central, customer)
     drinks = factories.playbook("free-drinks")
@@ -217,7 +218,7 @@ def world(central, frontline, manager, ops):
     )
     flag = services.rule_flag_raise(actor=frontline, location=central, rule="playbook_cap", note="Matrix flag")
     return World(
-        users={ANON: None, FRONTLINE: frontline, MANAGER: manager, OPS: ops},
+        users={ANON: None, FRONTLINE: frontline, MANAGER: manager, OPS: ops, AUDITOR: auditor},
         customer=customer,
         grant=grant,
         location_id=central.pk,
