@@ -104,3 +104,19 @@ def test_money_fields_open_the_numeric_keypad(page, sign_in, site, size):
     approve = page.get_by_label("Amount to approve (EUR)")
     assert approve.get_attribute("inputmode") == "decimal"
     assert approve.input_value() == "400"
+
+
+def test_the_checks_catch_what_they_look_for(page):
+    """The walk above can fail: a small button, a small chip and a too-wide block are all reported."""
+    page.set_viewport_size(TABLET)
+    page.set_content(
+        "<!doctype html><html><body style='margin:0'>"
+        "<button style='height:30px'>Tiny</button><a class='button' style='display:inline-block;height:44px'>Go</a>"
+        "<label class='chip' style='display:inline-block;height:20px'><input type='radio'> A</label>"
+        "<div class='wide' style='width:900px'>wide</div></body></html>"
+    )
+    small = page.evaluate(TOUCH_TARGETS_JS, MIN_TARGET)
+    assert [entry.split(" ")[0] for entry in small] == ["button", "a.button", "label.chip"]
+    assert "div.wide right=900" in page.evaluate(SIDEWAYS_JS)
+    page.set_viewport_size(LAPTOP)
+    assert page.evaluate(SIDEWAYS_JS) is None
