@@ -182,7 +182,16 @@ def log_in_wrongly_once(page) -> None:
 
 # --- the catalogue ----------------------------------------------------------------------------
 
-COUNTER_PAGES = {"login", "counter", "counter_resolve", "counter_granted", "my_grants", "escalation_status"}
+# The matrix names of the pages counter staff work on (the redeem screen arrives with branch vouchers).
+COUNTER_PAGES = {
+    "login",
+    "counter",
+    "counter_resolve",
+    "counter_granted",
+    "my_grants",
+    "escalation_status",
+    "voucher_redeem",
+}
 
 
 def visits_for(role: str, site: Site) -> list[Visit]:
