@@ -32,6 +32,7 @@ ROLES = (ANON, FRONTLINE, NO_LOCATION, MANAGER, OPS, AUDITOR)
 NOT_PAGES = {
     "counter_quotes": "the htmx fragment of re-priced cards: checked inside the resolve page, after typing",
     "audit_export": "a CSV download",
+    "audit_timeline_export": "a CSV download",
 }
 DRAFT_KINDS = (
     "playbook",
