@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from tests.e2e.catalogue import NOT_PAGES, ROLES, build_site, visits_for
 from tests.e2e.conftest import VIEWPORTS, axe_violations, describe_violations
-from tests.e2e.site import NOT_PAGES, ROLES, build_site, visits_for
 from tests.test_permissions import ANON, EXPECTED
 
 # A control's label must be seen, not only read out: placeholders and aria-label alone do not count.

@@ -3,8 +3,8 @@ touch targets of at least 44×44 px, and a numeric keypad for money."""
 
 import pytest
 
+from tests.e2e.catalogue import NO_LOCATION, build_site, price_the_cards, visits_for
 from tests.e2e.conftest import LAPTOP, TABLET, VIEWPORTS
-from tests.e2e.site import NO_LOCATION, build_site, price_the_cards, visits_for
 from tests.test_permissions import ANON, FRONTLINE, MANAGER
 
 MIN_TARGET = 44  # px, WCAG 2.5.5 and the platform guidelines for touch
