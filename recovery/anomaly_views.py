@@ -6,16 +6,18 @@ location's; ops and managers may run the checks now (cron runs them anyway).
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
-from recovery import anomalies, selectors
+from recovery import anomalies, selectors, services
 from recovery.filters import AnomalyFlagFilter
 from recovery.forms import AnomalyReviewForm
 from recovery.models import AnomalyFlag
@@ -92,19 +94,21 @@ def anomaly_list(request):
 @permission_required("recovery.view_audit", raise_exception=True)
 def anomaly_review(request, anomaly_id: int):
     """Record the review of one flag, then back to the list the manager came from."""
-    flag = get_object_or_404(AnomalyFlag, pk=anomaly_id)
+    flag = get_object_or_404(AnomalyFlag.objects.select_related("location"), pk=anomaly_id)
     if not request.user.has_perm("recovery.review_anomaly", flag):
         raise PermissionDenied
     form = _review_form(flag, request.POST)
     if form.is_valid():
         try:
-            reviewed = anomalies.anomaly_review(
-                actor=request.user,
-                flag_id=flag.pk,
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
-            )
-        except anomalies.RecoveryError as error:
+            # "Already reviewed … at 14:02" reads as the location's wall clock.
+            with timezone.override(zoneinfo.ZoneInfo(flag.location.timezone)):
+                reviewed = anomalies.anomaly_review(
+                    actor=request.user,
+                    flag_id=flag.pk,
+                    outcome=form.cleaned_data["outcome"],
+                    note=form.cleaned_data["note"],
+                )
+        except services.RecoveryError as error:
             if error.field in form.fields:
                 form.add_error(error.field, error.message)
             page_error = f"Flag #{flag.pk}: {error.message}"
