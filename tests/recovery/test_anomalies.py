@@ -577,3 +577,12 @@ def test_four_detection_runs_at_once_raise_each_flag_once(installed_policy, cent
     assert unexpected(results) == []
     assert sum(results) == AnomalyFlag.objects.count() == 3
     assert AnomalyFlag.history.count() == 3
+
+
+def test_anomaly_pages_have_no_inline_scripts_or_styles(manager_client, walk_in_flag):
+    for url in (reverse("anomalies"), reverse("audit_detail", args=[walk_in_flag.grant_id])):
+        page = manager_client.get(url).content.decode()
+        assert walk_in_flag.reason in page
+        assert (
+            "<script>" not in page and " style=" not in page and "<style" not in page and " on" + "click=" not in page
+        )
