@@ -5,7 +5,8 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 
-from recovery.models import Customer, RuleFlag, ServiceFailure
+from compensation.forms import FieldNamedErrorsMixin
+from recovery.models import AnomalyFlag, Customer, RuleFlag, ServiceFailure
 from recovery.services import phone_normalize
 
 MAX_MONEY = Decimal("1000000000")
@@ -272,6 +273,31 @@ class FlagHandleForm(forms.Form):
             "max_length": "What was done: at most 500 characters.",
         },
     )
+
+
+class AnomalyReviewForm(FieldNamedErrorsMixin, forms.Form):
+    """A manager's review of an anomaly flag; the service insists on a note for "Other"."""
+
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=AnomalyFlag.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Outcome: choose fine, talked to the employee, or other.",
+            "invalid_choice": "Outcome: choose fine, talked to the employee, or other.",
+        },
+    )
+    note = forms.CharField(
+        label="Note",
+        max_length=500,
+        required=False,
+        help_text="Required for “Other”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"max_length": "Note: at most 500 characters."},
+    )
+
+    def clean_note(self):
+        return self.cleaned_data["note"].strip()
 
 
 class LoginForm(AuthenticationForm):

@@ -6,7 +6,7 @@ what it means without an object.
 
 import rules
 
-from compensation.predicates import is_frontline, is_manager, sees_every_location
+from compensation.predicates import is_frontline, is_manager, is_ops, sees_every_location
 
 
 def location_ids_of(user) -> frozenset[int]:
@@ -40,6 +40,12 @@ def requested_it(user, escalation) -> bool:
     return escalation is not None and escalation.requested_by_id == user.id
 
 
+@rules.predicate
+def is_flagged_employee(user, flag) -> bool:
+    """The flag concerns the user's own grants or voids."""
+    return flag is not None and flag.employee_id == user.id
+
+
 # Frontline and managers serve customers at the counter; ops work on policy.
 can_use_counter = is_frontline | is_manager
 can_view_audit = is_manager | sees_every_location
@@ -50,8 +56,11 @@ can_void_grant = is_manager & works_at_record_location
 can_view_escalations = is_manager | sees_every_location
 can_view_escalation = can_review_location_record | requested_it
 can_decide_escalation = is_manager & works_at_record_location & ~requested_it
-# Anomaly flags are reviewed by a manager of the flagged location (auditors and ops only read them).
-can_review_anomaly = is_manager & works_at_record_location
+# Anomaly flags are reviewed by a manager of the flagged location (auditors and ops only read them),
+# never by the employee the flag is about: nobody clears their own flag.
+can_review_anomaly = is_manager & works_at_record_location & ~is_flagged_employee
+# Detection runs from cron; managers and ops may also run it now. Auditors only read.
+can_run_anomaly_checks = is_manager | is_ops
 
 rules.add_perm("recovery.use_counter", can_use_counter)
 rules.add_perm("recovery.view_audit", can_view_audit)
@@ -60,3 +69,4 @@ rules.add_perm("recovery.review_grant", can_review_location_record)
 rules.add_perm("recovery.view_escalations", can_view_escalations)
 rules.add_perm("recovery.decide_escalation", can_decide_escalation)
 rules.add_perm("recovery.review_anomaly", can_review_anomaly)
+rules.add_perm("recovery.run_anomaly_checks", can_run_anomaly_checks)

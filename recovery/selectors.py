@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from compensation.limits import BudgetRule, budget_remaining, budget_state
@@ -15,7 +15,7 @@ from compensation.models import LocationBudget
 from compensation.money import ZERO, format_amount, quantize
 from compensation.policy import load_policy
 from compensation.predicates import sees_every_location
-from recovery.models import Customer, Escalation, Grant, Location, RuleFlag
+from recovery.models import AnomalyFlag, Customer, Escalation, Grant, Location, RuleFlag
 from recovery.predicates import location_ids_of
 from recovery.services import budget_spent, customer_usage, phone_normalize
 
@@ -24,6 +24,7 @@ SEARCH_LIMIT = 20
 FLAG_LIST_LIMIT = 200
 DECIDED_DAYS = 7
 DECIDED_LIMIT = 30
+ANOMALY_LIST_LIMIT = 100
 
 
 def counter_locations_for(*, user) -> list[Location]:
@@ -511,3 +512,39 @@ def budget_rows_for(*, user, now: datetime | None = None) -> list[BudgetRow]:
         )
         for location in locations
     ]
+
+
+# --- anomaly flags -----------------------------------------------------------------------------
+
+# The grant itself is not joined: the page links to it by id, and its JSON snapshots are large.
+ANOMALY_RELATED = ("location", "customer", "employee", "reviewed_by")
+
+
+def anomaly_flags_for(*, user) -> QuerySet[AnomalyFlag]:
+    """The flags the user may read: ops and auditors every location, managers their own."""
+    flags = AnomalyFlag.objects.select_related(*ANOMALY_RELATED)
+    location_ids = location_ids_for(user)
+    if location_ids is not None:
+        flags = flags.filter(location_id__in=location_ids)
+    return flags
+
+
+def anomaly_list(flags: QuerySet[AnomalyFlag], *, limit: int = ANOMALY_LIST_LIMIT) -> list[AnomalyFlag]:
+    """Open flags first (newest first), then reviewed ones (latest review first); one query, `limit + 1` rows
+    so the page can say there are more."""
+    ordered = flags.order_by(F("reviewed_at").desc(nulls_first=True), "-raised_at", "-id")
+    return list(ordered[: limit + 1])
+
+
+def anomaly_open_counts_for(*, user) -> list[FlagCount]:
+    """Open flags the user may read, per pattern, most first (one grouped query)."""
+    open_flags = anomaly_flags_for(user=user).filter(outcome="").order_by()
+    return [
+        FlagCount(label=AnomalyFlag.Kind(row["kind"]).label, count=row["count"])
+        for row in open_flags.values("kind").annotate(count=Count("id")).order_by("-count", "kind")
+    ]
+
+
+def anomaly_flags_of_grant(*, grant: Grant) -> list[AnomalyFlag]:
+    """The flags a grant raised, for its audit page (the page already checked the grant's location)."""
+    return list(grant.anomaly_flags.select_related("reviewed_by").order_by("-raised_at", "-id"))

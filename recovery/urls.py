@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recovery import ops_views, views
+from recovery import anomaly_views, ops_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,4 +26,7 @@ urlpatterns = [
     path("audit/timeline.csv", views.audit_timeline_export, name="audit_timeline_export"),
     path("audit/grants/<int:grant_id>/", views.audit_detail, name="audit_detail"),
     path("audit/grants/<int:grant_id>/void/", views.grant_void, name="grant_void"),
+    path("audit/anomalies/", anomaly_views.anomaly_list, name="anomalies"),
+    path("audit/anomalies/check/", anomaly_views.anomaly_checks_run, name="anomaly_checks_run"),
+    path("audit/anomalies/<int:anomaly_id>/review/", anomaly_views.anomaly_review, name="anomaly_review"),
 ]

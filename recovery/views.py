@@ -456,6 +456,7 @@ def _audit_detail(request, grant, void_form, status=200):
             "journal": selectors.journal_entries_for(grant),
             "void_form": void_form,
             "can_void": request.user.has_perm("recovery.void_grant", grant) and not grant.is_voided,
+            "anomaly_flags": selectors.anomaly_flags_of_grant(grant=grant),
         },
         status=status,
     )

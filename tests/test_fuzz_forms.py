@@ -386,6 +386,8 @@ POST_TARGETS = [
     matrix_target("ops_publish", "ops"),
     matrix_target("ops_version_rollback", "ops"),
     matrix_target("ops_flag_handle", "ops", watched=lambda fw: fw.matrix.flag),
+    matrix_target("anomaly_review", "manager", watched=lambda fw: fw.matrix.anomaly),
+    matrix_target("anomaly_checks_run", "manager", refusal="message"),
     *[
         Target(
             f"ops_draft_add[{kind}]",
@@ -428,6 +430,18 @@ def _audit_query(fw):
     }
 
 
+def _anomaly_query(fw):
+    anomaly = fw.matrix.anomaly
+    return {
+        "kind": anomaly.kind,
+        "status": "open",
+        "location": str(anomaly.location_id),
+        "customer": str(anomaly.customer_id),
+        "employee": str(anomaly.employee_id),
+        "grant": str(anomaly.grant_id),
+    }
+
+
 GET_TARGETS = [
     Target("counter?q", "frontline", "get", lambda fw: reverse("counter"), lambda fw: {"q": "Matrix Customer"}),
     Target(
@@ -448,6 +462,7 @@ GET_TARGETS = [
     ),
     Target("ops_replay", "manager", "get", lambda fw: reverse("ops_replay"), lambda fw: {"days": "90"}),
     Target("ops_flags", "ops", "get", lambda fw: reverse("ops_flags"), lambda fw: {"status": "open"}),
+    Target("anomalies", "manager", "get", lambda fw: reverse("anomalies"), _anomaly_query),
     Target("ops_version", "manager", "get", lambda fw: reverse("ops_version", args=[2]), lambda fw: {"compare": "1"}),
 ]
 
@@ -754,6 +769,14 @@ def test_stored_markup_is_escaped_on_every_page_that_shows_it(fuzz):
     response = manager.post(reverse("grant_void", args=[grant.pk]), {"reason": STORED})
     assert response.status_code == 302, server_error(response)
     assert_escaped(manager, reverse("audit_detail", args=[grant.pk]))
+
+    # Anomaly review note: the anomalies page and the flagged grant's audit page.
+    response = manager.post(
+        reverse("anomaly_review", args=[fw.matrix.anomaly.pk]), {"outcome": "other", "note": STORED}
+    )
+    assert response.status_code == 302, server_error(response)
+    assert_escaped(manager, reverse("anomalies"))
+    assert_escaped(manager, reverse("audit_detail", args=[fw.matrix.grant.pk]))
 
     # Playbook words in the draft, then published with a hostile reason: every ops page and the counter.
     edit = current_values(fw.playbook, DRAFT_FIELDS["playbook"]) | {

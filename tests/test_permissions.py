@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from compensation.models import Playbook
 from compensation.predicates import roles_of
 from recovery import services
-from recovery.models import Customer, Escalation, Grant, RuleFlag
+from recovery.models import AnomalyFlag, Customer, Escalation, Grant, RuleFlag
 from tests import factories
 from tests.conftest import client_for
 
@@ -121,6 +121,24 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "GET": every(405),
         "POST": {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: Redirect("/escalations/"), OPS: 403, AUDITOR: 403},
     },
+    # Anomaly flags: managers (their locations), ops and auditors read; a manager of the flag's location
+    # reviews (the flag in the URL is at "central" and concerns the central frontline user).
+    "anomalies": {"GET": audit_page(), "POST": every(405)},
+    "anomaly_review": {
+        "GET": every(405),
+        "POST": {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: Redirect("/audit/anomalies/"), OPS: 403, AUDITOR: 403},
+    },
+    # Cron runs the checks; managers and ops may also run them now, auditors only read.
+    "anomaly_checks_run": {
+        "GET": every(405),
+        "POST": {
+            ANON: TO_LOGIN,
+            FRONTLINE: 403,
+            MANAGER: Redirect("/audit/anomalies/"),
+            OPS: Redirect("/audit/anomalies/"),
+            AUDITOR: 403,
+        },
+    },
     # Ops section: managers read, ops change.
     "ops_home": {"GET": ops_page(), "POST": every(405)},
     "ops_draft_add": {"GET": ops_action(200), "POST": ops_action(Redirect("/ops/"))},
@@ -198,6 +216,7 @@ class World:
     escalation: Escalation
     flag: RuleFlag
     playbook: Playbook
+    anomaly: AnomalyFlag
 
 
 @pytest.fixture
@@ -218,6 +237,15 @@ def world(central, frontline, manager, ops, auditor):
         reason="Matrix: above the cap",
     )
     flag = services.rule_flag_raise(actor=frontline, location=central, rule="playbook_cap", note="Matrix flag")
+    anomaly = AnomalyFlag.objects.create(
+        kind=AnomalyFlag.Kind.NEW_CUSTOMER,
+        location=central,
+        grant=grant,
+        customer=customer,
+        employee=frontline,
+        reason="Matrix: granted minutes after the customer was created",
+        dedupe_key=f"matrix:g{grant.pk}",
+    )
     return World(
         users={ANON: None, FRONTLINE: frontline, MANAGER: manager, OPS: ops, AUDITOR: auditor},
         customer=customer,
@@ -226,6 +254,7 @@ def world(central, frontline, manager, ops, auditor):
         escalation=escalation,
         flag=flag,
         playbook=drinks,
+        anomaly=anomaly,
     )
 
 
@@ -237,6 +266,7 @@ PATH_KWARGS = {
     "kind": lambda world: "playbook",
     "pk": lambda world: world.playbook.pk,
     "number": lambda world: 1,
+    "anomaly_id": lambda world: world.anomaly.pk,
 }
 
 
@@ -301,6 +331,10 @@ def post_data(name: str, world: World) -> dict:
         return {"reason": "Matrix: publish", "effective_at": ""}
     if name == "ops_flag_handle":
         return {"handled_note": "Matrix: ceiling raised"}
+    if name == "anomaly_checks_run":
+        return {"next": "/audit/anomalies/?status=open"}
+    if name == "anomaly_review":
+        return {"outcome": "talked", "note": "Matrix: walked through the walk-in rules", "next": "/audit/anomalies/"}
     return {}
 
 
