@@ -1,7 +1,7 @@
 """The audit timeline: everything that happened at the user's locations, newest first.
 
-Failures, grants, voids, escalations and policy versions each live in their own
-table. A UNION paged with OFFSET would count its way through a million rows on
+Failures, grants, voids, escalations, policy versions and anomaly flags each
+live in their own table. A UNION paged with OFFSET would count its way through a million rows on
 every deep page; instead each source fetches the next `PAGE_SIZE + 1` rows after
 the cursor through its own (location, time, id) index, and the small pages are
 merged here. A page therefore costs one query per source, whatever the table
@@ -94,6 +94,7 @@ class Source:
     paths: dict[str, str]
     entry: Callable[[object, bool], TimelineEntry]
     flagged_grant: str = ""  # path to the grant id, for "flagged only"
+    is_flag: bool = False  # the rows are flags themselves, so "flagged only" keeps them
 
 
 def _failure_entry(failure: ServiceFailure, flagged: bool) -> TimelineEntry:
@@ -215,6 +216,53 @@ def _policy_entry(version: PolicyVersion, flagged: bool) -> TimelineEntry:
     )
 
 
+def _flag_fields(flag: AnomalyFlag) -> dict:
+    return {
+        "pk": flag.pk,
+        "url": reverse("anomalies") + f"?grant={flag.grant_id}" if flag.grant_id else reverse("anomalies"),
+        "location": flag.location.name,
+        "zone": flag.location.timezone,
+        "customer": flag.customer.name if flag.customer_id else "",
+        "playbook": flag.grant.playbook_name if flag.grant_id else "",
+        "amount": flag.grant.amount if flag.grant_id else None,
+        "currency": flag.grant.currency if flag.grant_id else "",
+        "flagged": True,
+    }
+
+
+def _flag_raised_entry(flag: AnomalyFlag, flagged: bool) -> TimelineEntry:
+    return TimelineEntry(
+        kind="anomaly.raised",
+        label="Anomaly flagged",
+        at=flag.raised_at,
+        rank=7,
+        summary=f"{flag.get_kind_display()}: {flag.reason}",
+        actor=flag.employee.get_username() if flag.employee_id else "",
+        **_flag_fields(flag),
+    )
+
+
+def _flag_reviewed_entry(flag: AnomalyFlag, flagged: bool) -> TimelineEntry:
+    note = f": “{flag.outcome_note}”" if flag.outcome_note else ""
+    return TimelineEntry(
+        kind="anomaly.reviewed",
+        label="Anomaly reviewed",
+        at=flag.reviewed_at,
+        rank=8,
+        summary=f"{flag.get_kind_display()} — {flag.get_outcome_display()}{note}",
+        actor=flag.reviewed_by.get_username() if flag.reviewed_by_id else "",
+        **_flag_fields(flag),
+    )
+
+
+_FLAG_PATHS = {
+    "location": "location_id",
+    "playbook": "grant__playbook_id",
+    "category": "grant__failure__category",
+    "customer": "customer_id",
+    "amount": "grant__amount",
+}
+
 _GRANT_PATHS = {
     "location": "location_id",
     "employee": "granted_by_id",
@@ -310,6 +358,29 @@ SOURCES = (
         paths={"employee": "published_by_id"},
         entry=_policy_entry,
     ),
+    Source(
+        kind="anomaly.raised",
+        label="Anomaly flags",
+        rank=7,
+        queryset=lambda: AnomalyFlag.objects.select_related("location", "customer", "employee", "grant"),
+        at="raised_at",
+        # "Employee" is who acted; a flag is raised by the checks, about an employee.
+        paths=_FLAG_PATHS | {"employee": "employee_id"},
+        is_flag=True,
+        entry=_flag_raised_entry,
+    ),
+    Source(
+        kind="anomaly.reviewed",
+        label="Anomaly reviews",
+        rank=8,
+        queryset=lambda: AnomalyFlag.objects.filter(reviewed_at__isnull=False).select_related(
+            "location", "customer", "reviewed_by", "grant"
+        ),
+        at="reviewed_at",
+        paths=_FLAG_PATHS | {"employee": "reviewed_by_id"},
+        is_flag=True,
+        entry=_flag_reviewed_entry,
+    ),
 )
 KINDS = tuple((source.kind, source.label) for source in SOURCES)
 
@@ -366,7 +437,7 @@ def _filtered(source: Source, query: TimelineQuery, *, visible: frozenset[int] |
         rows = rows.annotate(flagged=Exists(AnomalyFlag.objects.filter(grant_id=OuterRef(source.flagged_grant))))
         if query.flagged_only:
             rows = rows.filter(flagged=True)
-    elif query.flagged_only:
+    elif query.flagged_only and not source.is_flag:
         return None
     return rows
 
