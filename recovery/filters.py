@@ -1,35 +1,109 @@
-"""Audit history filters (django-filter), limited to the locations the user may review."""
+"""The audit timeline's filters, limited to the locations and people the user may review."""
 
-import django_filters
+import datetime as dt
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from compensation.forms import FieldNamedErrorsMixin
 from compensation.models import Playbook
-from recovery.models import Grant, Location, ServiceFailure
+from recovery.models import Location, ServiceFailure
+from recovery.timeline import KINDS, TimelineQuery
+
+# Far enough for any real review, and safely inside what every time zone can convert.
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2100, 12, 31)
 
 
-class GrantAuditFilter(django_filters.FilterSet):
-    location = django_filters.ModelChoiceFilter(queryset=Location.objects.none())
-    granted_by = django_filters.ModelChoiceFilter(label="Employee", queryset=get_user_model().objects.none())
-    playbook = django_filters.ModelChoiceFilter(queryset=Playbook.objects.all())
-    category = django_filters.ChoiceFilter(
-        field_name="failure__category", label="Failure category", choices=ServiceFailure.Category.choices
+class TimelineFilterForm(FieldNamedErrorsMixin, forms.Form):
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False)
+    employee = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), required=False, help_text="Who acted: granted, voided, asked…"
     )
-    status = django_filters.ChoiceFilter(choices=Grant.Status.choices)
-    granted_from = django_filters.DateFilter(
-        field_name="granted_at", lookup_expr="date__gte", label="From", widget=forms.DateInput(attrs={"type": "date"})
+    playbook = forms.ModelChoiceField(queryset=Playbook.objects.all(), required=False)
+    category = forms.ChoiceField(
+        label="Failure category", choices=[("", "Any")] + ServiceFailure.Category.choices, required=False
     )
-    granted_to = django_filters.DateFilter(
-        field_name="granted_at", lookup_expr="date__lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
+    customer = forms.CharField(
+        max_length=120, required=False, help_text="Name, phone, loyalty card or email.", strip=True
     )
-
-    class Meta:
-        model = Grant
-        fields = ["location", "granted_by", "playbook", "category", "status", "granted_from", "granted_to"]
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    amount_min = forms.DecimalField(
+        label="Amount from",
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    amount_max = forms.DecimalField(
+        label="Amount to",
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    flagged = forms.BooleanField(label="Flagged only", required=False)
+    kinds = forms.MultipleChoiceField(
+        label="Events",
+        choices=KINDS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked shows every kind.",
+    )
 
     def __init__(self, *args, locations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["location"].queryset = locations
-        self.filters["granted_by"].queryset = (
+        self.fields["location"].queryset = locations
+        self.fields["employee"].queryset = (
             get_user_model().objects.filter(staff_profile__locations__in=locations).distinct().order_by("username")
+        )
+
+    def _clean_date(self, name):
+        value = self.cleaned_data.get(name)
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise forms.ValidationError(f"must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}.")
+        return value
+
+    def clean_date_from(self):
+        return self._clean_date("date_from")
+
+    def clean_date_to(self):
+        return self._clean_date("date_to")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "must be on or after “From”.")
+        low, high = data.get("amount_min"), data.get("amount_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("amount_max", "must be at least “Amount from”.")
+        return data
+
+    def query(self) -> TimelineQuery:
+        """The valid filters as a TimelineQuery; dates are whole days in the site's time zone."""
+        if not self.is_bound:
+            return TimelineQuery()
+        data = self.cleaned_data
+        zone = timezone.get_current_timezone()
+
+        def start_of(day):
+            return dt.datetime.combine(day, dt.time.min, tzinfo=zone) if day else None
+
+        until = data.get("date_to") and data["date_to"] + dt.timedelta(days=1)
+        return TimelineQuery(
+            location_id=data["location"].pk if data.get("location") else None,
+            employee_id=data["employee"].pk if data.get("employee") else None,
+            playbook_id=data["playbook"].pk if data.get("playbook") else None,
+            category=data.get("category") or "",
+            customer=data.get("customer") or "",
+            since=start_of(data.get("date_from")),
+            until=start_of(until),
+            amount_min=data.get("amount_min"),
+            amount_max=data.get("amount_max"),
+            flagged_only=bool(data.get("flagged")),
+            kinds=tuple(data.get("kinds") or ()),
         )

@@ -135,6 +135,53 @@ def grant_export_rows(grants: QuerySet[Grant]):
     yield from rows.iterator(chunk_size=2000)
 
 
+TIMELINE_COLUMNS = (
+    "at_utc",
+    "event",
+    "location",
+    "employee",
+    "customer",
+    "playbook",
+    "category",
+    "amount",
+    "currency",
+    "flagged",
+    "summary",
+    "record",
+)
+
+
+def timeline_export_rows(entries):
+    """The header, then one row per timeline entry (already streamed by `timeline_stream`)."""
+    yield list(TIMELINE_COLUMNS)
+    for entry in entries:
+        yield [
+            entry.at,
+            entry.kind,
+            entry.location,
+            entry.actor,
+            entry.customer,
+            entry.playbook,
+            entry.category,
+            entry.amount,
+            entry.currency,
+            "yes" if entry.flagged else "",
+            entry.summary,
+            entry.url,
+        ]
+
+
+def journal_entries_for(grant: Grant) -> list:
+    """The tamper-evident journal entries about this grant (and its escalation), oldest first."""
+    from compensation.models import AuditEvent
+
+    about = Q(subject_type="grant", subject_id=grant.pk)
+    escalation = getattr(grant, "escalation", None)
+    if escalation is not None:
+        about |= Q(subject_type="escalation", subject_id=escalation.pk)
+    return list(AuditEvent.objects.filter(about).order_by("at", "id"))
+
+
 def grant_recent_by(*, user, limit: int = 30) -> QuerySet[Grant]:
     return Grant.objects.filter(granted_by=user).select_related("customer", "location")[:limit]
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("ops/flags/<int:flag_id>/handle/", ops_views.ops_flag_handle, name="ops_flag_handle"),
     path("audit/", views.audit, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
+    path("audit/timeline.csv", views.audit_timeline_export, name="audit_timeline_export"),
     path("audit/grants/<int:grant_id>/", views.audit_detail, name="audit_detail"),
     path("audit/grants/<int:grant_id>/void/", views.grant_void, name="grant_void"),
 ]

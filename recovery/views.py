@@ -12,12 +12,10 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,8 +25,8 @@ from compensation.caps import tier_reached
 from compensation.money import format_amount
 from compensation.policy import load_policy, tenure_in_months, tier_rules_in_force
 from compensation.predicates import roles_of
-from recovery import selectors, services, vouchers
-from recovery.filters import GrantAuditFilter
+from recovery import selectors, services, timeline, vouchers
+from recovery.filters import TimelineFilterForm
 from recovery.forms import (
     CustomerSearchForm,
     DecisionForm,
@@ -41,9 +39,9 @@ from recovery.forms import (
     WalkInForm,
 )
 from recovery.models import Customer, Escalation, Grant, RuleFlag
+from recovery.timeline import TimelineQuery
 
 COUNTER_LOCATION_KEY = "counter_location_id"
-AUDIT_PAGE_SIZE = 50
 INVALID = 422  # a form sent back with errors: nothing was stored
 # How the counter names each limit that stopped a grant, and the rule a flag about it concerns.
 LIMIT_NAMES = {
@@ -384,47 +382,32 @@ def counter_location_choose(request):
 # --- audit -----------------------------------------------------------------------------
 
 
-def _keyset_page(grants, cursor: str):
-    """One page of grants, newest first, after `cursor` ('<granted_at>_<id>'): no OFFSET, no COUNT."""
-    stamp, _, last_id = cursor.rpartition("_")
-    try:
-        when = parse_datetime(stamp) if stamp else None
-        if when is not None:
-            when = (timezone.make_aware(when, dt.UTC) if timezone.is_naive(when) else when).astimezone(dt.UTC)
-    except (ValueError, OverflowError):
-        when = None  # a damaged link starts again from the newest grant
-    if when is not None and last_id.isascii() and last_id.isdigit() and len(last_id) <= 18:
-        grants = grants.filter(Q(granted_at__lt=when) | Q(granted_at=when, id__lt=int(last_id)))
-    page = list(grants.order_by("-granted_at", "-id")[: AUDIT_PAGE_SIZE + 1])
-    next_cursor = ""
-    if len(page) > AUDIT_PAGE_SIZE:
-        page = page[:AUDIT_PAGE_SIZE]
-        last = page[-1]
-        next_cursor = f"{last.granted_at.isoformat()}_{last.pk}"
-    return page, next_cursor
+def _timeline_filter(request) -> TimelineFilterForm:
+    locations = selectors.audit_locations_for(user=request.user)
+    return TimelineFilterForm(request.GET or None, locations=locations)
 
 
 @require_GET
 @permission_required("recovery.view_audit", raise_exception=True)
 def audit(request):
-    grants = selectors.grant_list_for(user=request.user)
-    locations = selectors.audit_locations_for(user=request.user)
-    audit_filter = GrantAuditFilter(request.GET or None, queryset=grants, locations=locations)
-    filtered = audit_filter.qs if audit_filter.is_bound and audit_filter.is_valid() else grants
-    page, next_cursor = _keyset_page(filtered, request.GET.get("after", ""))
-    query = request.GET.copy()
-    query.pop("after", None)
+    """Everything that happened at the reviewer's locations, newest first, with filters."""
+    audit_filter = _timeline_filter(request)
+    invalid = audit_filter.is_bound and not audit_filter.is_valid()
+    query = TimelineQuery() if invalid else audit_filter.query()
+    page = timeline.timeline_page(user=request.user, query=query, cursor=request.GET.get("after", ""))
+    filter_query = request.GET.copy()
+    filter_query.pop("after", None)
     return render(
         request,
         "recovery/audit_list.html",
         {
             "filter": audit_filter,
-            "grants": page,
-            "next_cursor": next_cursor,
-            "filter_query": query.urlencode(),
-            "filter_invalid": audit_filter.is_bound and not audit_filter.is_valid(),
+            "entries": page.entries,
+            "next_cursor": page.next_cursor,
+            "filter_query": filter_query.urlencode(),
+            "filter_invalid": invalid,
         },
-        status=400 if audit_filter.is_bound and not audit_filter.is_valid() else 200,
+        status=400 if invalid else 200,
     )
 
 
@@ -444,23 +427,37 @@ def _csv_cell(value):
     return "" if value is None else value
 
 
+def _csv_response(rows, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    lines = (writer.writerow([_csv_cell(value) for value in row]) for row in rows)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{timezone.now():%Y%m%d-%H%M}.csv"'
+    return response
+
+
+INVALID_FILTERS = "The filters are not valid: fix them on the audit page."
+
+
 @require_GET
 @permission_required("recovery.view_audit", raise_exception=True)
 def audit_export(request):
-    """The filtered audit list as CSV, streamed: a million rows never sit in memory."""
-    grants = selectors.grant_list_for(user=request.user)
-    locations = selectors.audit_locations_for(user=request.user)
-    audit_filter = GrantAuditFilter(request.GET or None, queryset=grants, locations=locations)
+    """The filtered grants with every detail as CSV, streamed: a million rows never sit in memory."""
+    audit_filter = _timeline_filter(request)
     if audit_filter.is_bound and not audit_filter.is_valid():
-        return HttpResponse(
-            "The filters are not valid: fix them on the audit page.", status=400, content_type="text/plain"
-        )
-    filtered = audit_filter.qs if audit_filter.is_bound else grants
-    writer = csv.writer(_Echo())
-    rows = (writer.writerow([_csv_cell(value) for value in row]) for row in selectors.grant_export_rows(filtered))
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="grants-{timezone.now():%Y%m%d-%H%M}.csv"'
-    return response
+        return HttpResponse(INVALID_FILTERS, status=400, content_type="text/plain")
+    grants = timeline.grants_for_export(user=request.user, query=audit_filter.query())
+    return _csv_response(selectors.grant_export_rows(grants), "grants")
+
+
+@require_GET
+@permission_required("recovery.view_audit", raise_exception=True)
+def audit_timeline_export(request):
+    """The filtered timeline (every kind of event) as CSV, streamed."""
+    audit_filter = _timeline_filter(request)
+    if audit_filter.is_bound and not audit_filter.is_valid():
+        return HttpResponse(INVALID_FILTERS, status=400, content_type="text/plain")
+    entries = timeline.timeline_stream(user=request.user, query=audit_filter.query())
+    return _csv_response(selectors.timeline_export_rows(entries), "timeline")
 
 
 def _audit_detail(request, grant, void_form, status=200):
@@ -474,6 +471,7 @@ def _audit_detail(request, grant, void_form, status=200):
             "escalation": getattr(grant, "escalation", None),  # joined by the selector; None if not escalated
             "grant_history": selectors.history_of(grant),
             "failure_history": selectors.history_of(grant.failure),
+            "journal": selectors.journal_entries_for(grant),
             "void_form": void_form,
             "redemption": redemption,
             # A redeemed voucher is not voided (see services.grant_void): the form would only be refused.

@@ -173,11 +173,12 @@ hostile_value = st.one_of(
 # A list becomes repeated keys (`?a=1&a=2`): the view sees several values for one field.
 field_value = st.one_of(hostile_value, st.lists(hostile_value, min_size=2, max_size=3))
 
-# The audit's keyset cursor is `<granted_at>_<id>`: hostile halves in the right shape.
+# The audit's keyset cursor is `<time>_<rank>_<id>`: hostile parts in the right shape.
 CURSOR_STAMPS = ("2025-01-01T10:00:00+00:00", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "", "x")
 cursor_value = st.builds(
-    lambda stamp, last_id: f"{stamp}_{last_id}",
+    lambda stamp, rank, last_id: f"{stamp}_{rank}_{last_id}",
     st.sampled_from(CURSOR_STAMPS),
+    st.one_of(st.sampled_from(HOSTILE), st.integers().map(str)),
     st.one_of(st.sampled_from(HOSTILE), st.integers().map(str)),
 )
 
@@ -415,13 +416,17 @@ def _audit_query(fw):
     grant = fw.matrix.grant
     return {
         "location": str(fw.central.pk),
-        "granted_by": str(fw.matrix.users["frontline"].pk),
+        "employee": str(fw.matrix.users["frontline"].pk),
         "playbook": str(grant.playbook_id),
         "category": "waiting",
-        "status": "active",
-        "granted_from": "2020-01-01",
-        "granted_to": "2099-12-31",
-        "after": f"{grant.granted_at.isoformat()}_{grant.pk + 1}",
+        "customer": grant.customer.name,
+        "date_from": "2020-01-01",
+        "date_to": "2099-12-31",
+        "amount_min": "0",
+        "amount_max": "1000",
+        "flagged": "on",
+        "kinds": "grant.issued",
+        "after": f"{grant.granted_at.isoformat()}_2_{grant.pk + 1}",
     }
 
 
@@ -653,7 +658,7 @@ def test_each_field_refuses_the_sharpest_values_cleanly(fuzz, target):
     for key in sorted({*valid, *target.extra_keys}):
         for value in SWEEP:
             if key == "after" and isinstance(value, str):
-                value = f"2025-01-01T10:00:00+00:00_{value}"  # the audit cursor: a time, then an id
+                value = f"2025-01-01T10:00:00+00:00_2_{value}"  # the audit cursor: a time, a rank, an id
             try:
                 fuzz_once(fuzz, target, valid | {key: value})
             except AssertionError as error:
@@ -667,7 +672,7 @@ FAR_ZONES = ("Pacific/Kiritimati", "Pacific/Pago_Pago")  # UTC+14, UTC-11
 FAR_DATES = {
     "ops_publish": ("effective_at", ("9999-12-31T23:59", "0001-01-01T00:00")),
     "ops_version_rollback": ("effective_at", ("9999-12-31T23:59", "0001-01-01T00:00")),
-    "audit[ops]": ("granted_from", ("9999-12-31", "0001-01-01")),
+    "audit[ops]": ("date_from", ("9999-12-31", "0001-01-01")),
 }
 
 

@@ -103,6 +103,7 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     # Audit.
     "audit": {"GET": audit_page(), "POST": every(405)},
     "audit_export": {"GET": audit_page(), "POST": every(405)},
+    "audit_timeline_export": {"GET": audit_page(), "POST": every(405)},
     "audit_detail": {"GET": audit_page(), "POST": every(405)},
     # Void: require_POST; only a manager of the grant's location may void.
     "grant_void": {

@@ -39,7 +39,7 @@ def test_manager_downloads_only_their_locations_grants_with_the_filters(
 
 
 def test_invalid_filters_are_refused_plainly(manager_client):
-    response = manager_client.get(reverse("audit_export"), {"granted_from": "not a date"})
+    response = manager_client.get(reverse("audit_export"), {"date_from": "not a date"})
     assert response.status_code == 400
 
 

@@ -44,6 +44,7 @@ USERS = [
     ("manager", "manager", ["central"], False),
     ("manager2", "manager", ["airport"], False),
     ("ops", "ops", [], True),
+    ("auditor", "auditor", [], False),
 ]
 
 # name, phone, email, card, tenure in months
