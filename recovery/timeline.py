@@ -1,7 +1,7 @@
 """The audit timeline: everything that happened at the user's locations, newest first.
 
-Failures, grants, voids, escalations and policy versions each live in their own
-table. A UNION paged with OFFSET would count its way through a million rows on
+Failures, grants, voids, escalations, policy versions and voucher redemptions
+each live in their own table. A UNION paged with OFFSET would count its way through a million rows on
 every deep page; instead each source fetches the next `PAGE_SIZE + 1` rows after
 the cursor through its own (location, time, id) index, and the small pages are
 merged here. A page therefore costs one query per source, whatever the table
@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from compensation.models import PolicyVersion
-from recovery.models import AnomalyFlag, Customer, Escalation, Grant, ServiceFailure
+from recovery.models import AnomalyFlag, Customer, Escalation, Grant, ServiceFailure, VoucherRedemption
 from recovery.selectors import location_ids_for
 from recovery.services import phone_normalize
 
@@ -215,6 +215,29 @@ def _policy_entry(version: PolicyVersion, flagged: bool) -> TimelineEntry:
     )
 
 
+def _redemption_entry(redemption: VoucherRedemption, flagged: bool) -> TimelineEntry:
+    grant = redemption.grant
+    issued = "" if grant.location_id == redemption.location_id else f", granted at {grant.location.name}"
+    return TimelineEntry(
+        kind="voucher.redeemed",
+        label="Voucher redeemed",
+        at=redemption.redeemed_at,
+        rank=7,
+        pk=redemption.pk,
+        summary=f"Voucher {grant.voucher_code} of grant #{grant.pk} redeemed ({grant.playbook_name}{issued})",
+        url=reverse("audit_detail", args=[grant.pk]),
+        location=redemption.location.name,
+        zone=redemption.location.timezone,
+        actor=redemption.redeemed_by_username,
+        customer=grant.customer.name,
+        playbook=grant.playbook_name,
+        category=grant.failure.get_category_display(),
+        amount=grant.amount,
+        currency=grant.currency,
+        flagged=flagged,
+    )
+
+
 _GRANT_PATHS = {
     "location": "location_id",
     "employee": "granted_by_id",
@@ -309,6 +332,26 @@ SOURCES = (
         at="published_at",
         paths={"employee": "published_by_id"},
         entry=_policy_entry,
+    ),
+    Source(
+        kind="voucher.redeemed",
+        label="Vouchers redeemed",
+        rank=7,
+        queryset=lambda: VoucherRedemption.objects.select_related(
+            "location", "grant__location", "grant__customer", "grant__failure"
+        ),
+        at="redeemed_at",
+        # Where it was redeemed: the redeeming counter's manager reviews it (the index serves this).
+        paths={
+            "location": "location_id",
+            "employee": "redeemed_by_id",
+            "playbook": "grant__playbook_id",
+            "category": "grant__failure__category",
+            "customer": "grant__customer_id",
+            "amount": "grant__amount",
+        },
+        entry=_redemption_entry,
+        flagged_grant="grant_id",
     ),
 )
 KINDS = tuple((source.kind, source.label) for source in SOURCES)

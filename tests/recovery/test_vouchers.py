@@ -23,6 +23,7 @@ from compensation.predicates import roles_of
 from recovery import vouchers
 from recovery.models import Grant, VoucherRedemption
 from recovery.services import VOUCHER_ALPHABET, RecoveryError, grant_issue, grant_void, voucher_code_new
+from recovery.timeline import TimelineQuery, timeline_page
 from recovery.vouchers import (
     VoucherError,
     VoucherState,
@@ -546,6 +547,27 @@ def test_the_audit_page_shows_the_redemption_and_offers_no_void(manager_client, 
     local = timezone.localtime(redemption.redeemed_at, zone(airport))
     assert f"<dt>Redeemed</dt><dd>{local.day} {local:%b %Y %H:%M:%S} by fiona at Airport Desk</dd>" in page
     assert "Void grant" not in page
+    assert f"<td>voucher.redeemed</td><td>fiona</td><td>location-{airport.pk} #1</td>" in page  # its journal entry
+
+
+def test_redemptions_are_in_the_audit_timeline_of_the_redeeming_location(
+    voucher, frontline_airport, airport, manager, manager_airport
+):
+    redemption = voucher_redeem(actor=frontline_airport, code=voucher.voucher_code, location=airport)
+
+    page = timeline_page(user=manager_airport, query=TimelineQuery(kinds=("voucher.redeemed",)))
+    [entry] = page.entries
+    assert (entry.kind, entry.pk, entry.at) == ("voucher.redeemed", redemption.pk, redemption.redeemed_at)
+    assert (entry.location, entry.actor, entry.customer) == ("Airport Desk", "fiona", "Alice Moreau")
+    assert entry.summary == (
+        f"Voucher {voucher.voucher_code} of grant #{voucher.pk} redeemed ({voucher.playbook_name}, "
+        "granted at Central Store)"
+    )
+    assert entry.url == reverse("audit_detail", args=[voucher.pk])
+    # Central's manager reviews the grant (its audit page shows the redemption), not the airport's counter.
+    assert not timeline_page(user=manager, query=TimelineQuery(kinds=("voucher.redeemed",))).entries
+    listing = client_for(manager_airport).get(reverse("audit")).content.decode()
+    assert "Voucher redeemed" in listing and voucher.voucher_code in listing
 
 
 def test_voiding_a_redeemed_voucher_on_the_audit_page_is_refused_with_the_reason(
