@@ -31,6 +31,15 @@ def works_at_record_location(user, record) -> bool:
 
 
 @rules.predicate
+def works_at_location(user, location) -> bool:
+    """The employee works at this location. Without one (the nav link) it does not decide:
+    the counter pages check the location they serve, like the Counter link."""
+    if location is None:
+        return True
+    return location.pk in location_ids_of(user)
+
+
+@rules.predicate
 def granted_it(user, grant) -> bool:
     return grant is not None and grant.granted_by_id == user.id
 
@@ -61,6 +70,8 @@ can_decide_escalation = is_manager & works_at_record_location & ~requested_it
 can_review_anomaly = is_manager & works_at_record_location & ~is_flagged_employee
 # Detection runs from cron; managers and ops may also run it now. Auditors only read.
 can_run_anomaly_checks = is_manager | is_ops
+# A voucher is redeemed by counter staff at the counter where they work, whichever location issued it.
+can_redeem_voucher = can_use_counter & works_at_location
 
 rules.add_perm("recovery.use_counter", can_use_counter)
 rules.add_perm("recovery.view_audit", can_view_audit)
@@ -70,3 +81,4 @@ rules.add_perm("recovery.view_escalations", can_view_escalations)
 rules.add_perm("recovery.decide_escalation", can_decide_escalation)
 rules.add_perm("recovery.review_anomaly", can_review_anomaly)
 rules.add_perm("recovery.run_anomaly_checks", can_run_anomaly_checks)
+rules.add_perm("recovery.redeem_voucher", can_redeem_voucher)

@@ -1,7 +1,8 @@
 """The audit timeline: everything that happened at the user's locations, newest first.
 
-Failures, grants, voids, escalations, policy versions and anomaly flags each
-live in their own table. A UNION paged with OFFSET would count its way through a million rows on
+Failures, grants, voids, escalations, policy versions, voucher redemptions and
+anomaly flags each live in their own table. A UNION paged with OFFSET would
+count its way through a million rows on
 every deep page; instead each source fetches the next `PAGE_SIZE + 1` rows after
 the cursor through its own (location, time, id) index, and the small pages are
 merged here. A page therefore costs one query per source, whatever the table
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from compensation.models import PolicyVersion
-from recovery.models import AnomalyFlag, Customer, Escalation, Grant, ServiceFailure
+from recovery.models import AnomalyFlag, Customer, Escalation, Grant, ServiceFailure, VoucherRedemption
 from recovery.selectors import location_ids_for
 from recovery.services import phone_normalize
 
@@ -235,7 +236,7 @@ def _flag_raised_entry(flag: AnomalyFlag, flagged: bool) -> TimelineEntry:
         kind="anomaly.raised",
         label="Anomaly flagged",
         at=flag.raised_at,
-        rank=7,
+        rank=8,
         summary=f"{flag.get_kind_display()}: {flag.reason}",
         actor=flag.employee.get_username() if flag.employee_id else "",
         **_flag_fields(flag),
@@ -248,7 +249,7 @@ def _flag_reviewed_entry(flag: AnomalyFlag, flagged: bool) -> TimelineEntry:
         kind="anomaly.reviewed",
         label="Anomaly reviewed",
         at=flag.reviewed_at,
-        rank=8,
+        rank=9,
         summary=f"{flag.get_kind_display()} — {flag.get_outcome_display()}{note}",
         actor=flag.reviewed_by.get_username() if flag.reviewed_by_id else "",
         **_flag_fields(flag),
@@ -262,6 +263,30 @@ _FLAG_PATHS = {
     "customer": "customer_id",
     "amount": "grant__amount",
 }
+
+
+def _redemption_entry(redemption: VoucherRedemption, flagged: bool) -> TimelineEntry:
+    grant = redemption.grant
+    issued = "" if grant.location_id == redemption.location_id else f", granted at {grant.location.name}"
+    return TimelineEntry(
+        kind="voucher.redeemed",
+        label="Voucher redeemed",
+        at=redemption.redeemed_at,
+        rank=7,
+        pk=redemption.pk,
+        summary=f"Voucher {grant.voucher_code} of grant #{grant.pk} redeemed ({grant.playbook_name}{issued})",
+        url=reverse("audit_detail", args=[grant.pk]),
+        location=redemption.location.name,
+        zone=redemption.location.timezone,
+        actor=redemption.redeemed_by_username,
+        customer=grant.customer.name,
+        playbook=grant.playbook_name,
+        category=grant.failure.get_category_display(),
+        amount=grant.amount,
+        currency=grant.currency,
+        flagged=flagged,
+    )
+
 
 _GRANT_PATHS = {
     "location": "location_id",
@@ -361,7 +386,7 @@ SOURCES = (
     Source(
         kind="anomaly.raised",
         label="Anomaly flags",
-        rank=7,
+        rank=8,
         queryset=lambda: AnomalyFlag.objects.select_related("location", "customer", "employee", "grant"),
         at="raised_at",
         # "Employee" is who acted; a flag is raised by the checks, about an employee.
@@ -372,7 +397,7 @@ SOURCES = (
     Source(
         kind="anomaly.reviewed",
         label="Anomaly reviews",
-        rank=8,
+        rank=9,
         queryset=lambda: AnomalyFlag.objects.filter(reviewed_at__isnull=False).select_related(
             "location", "customer", "reviewed_by", "grant"
         ),
@@ -380,6 +405,26 @@ SOURCES = (
         paths=_FLAG_PATHS | {"employee": "reviewed_by_id"},
         is_flag=True,
         entry=_flag_reviewed_entry,
+    ),
+    Source(
+        kind="voucher.redeemed",
+        label="Vouchers redeemed",
+        rank=7,
+        queryset=lambda: VoucherRedemption.objects.select_related(
+            "location", "grant__location", "grant__customer", "grant__failure"
+        ),
+        at="redeemed_at",
+        # Where it was redeemed: the redeeming counter's manager reviews it (the index serves this).
+        paths={
+            "location": "location_id",
+            "employee": "redeemed_by_id",
+            "playbook": "grant__playbook_id",
+            "category": "grant__failure__category",
+            "customer": "grant__customer_id",
+            "amount": "grant__amount",
+        },
+        entry=_redemption_entry,
+        flagged_grant="grant_id",
     ),
 )
 KINDS = tuple((source.kind, source.label) for source in SOURCES)
