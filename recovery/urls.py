@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recovery import ops_views, views
+from recovery import insight_views, ops_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +21,8 @@ urlpatterns = [
     path("ops/replay/", ops_views.ops_replay, name="ops_replay"),
     path("ops/flags/", ops_views.ops_flags, name="ops_flags"),
     path("ops/flags/<int:flag_id>/handle/", ops_views.ops_flag_handle, name="ops_flag_handle"),
+    path("insights/", insight_views.insights_dashboard, name="insights"),
+    path("insights/report/", insight_views.insights_report, name="insights_report"),
     path("audit/", views.audit, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
     path("audit/grants/<int:grant_id>/", views.audit_detail, name="audit_detail"),
