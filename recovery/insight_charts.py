@@ -73,11 +73,11 @@ def dashboard_chart_data(dashboard: Dashboard) -> dict:
 
 ROW_HEIGHT = 26
 BAR_HEIGHT = 16
-LABEL_WIDTH = 230
-BAR_AREA = 260
+LABEL_WIDTH = 250
+BAR_AREA = 220
 VALUE_GAP = 8
 WIDTH = 600
-LABEL_CHARACTERS = 34
+LABEL_CHARACTERS = 32  # about what 13px text fits in LABEL_WIDTH
 
 
 @dataclass(frozen=True)

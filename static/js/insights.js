@@ -40,7 +40,17 @@
       },
     };
     if (chart.kind === "percent") valueAxis.suggestedMax = 100;
-    var categoryAxis = { stacked: stacked, ticks: { autoSkip: !horizontal } };
+    // Long playbook and category names are shortened on the axis; the tooltip and the table have them in full.
+    var categoryAxis = {
+      stacked: stacked,
+      ticks: {
+        autoSkip: !horizontal,
+        callback: function (value) {
+          var label = String(this.getLabelForValue(value));
+          return label.length > 30 ? label.slice(0, 29) + "\u2026" : label;
+        },
+      },
+    };
     return {
       type: "bar",
       data: { labels: chart.labels, datasets: datasets },
