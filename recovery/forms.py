@@ -412,10 +412,10 @@ class MonthlyReportForm(FieldNamedErrorsMixin, _InsightLocationMixin, forms.Form
         match = MONTH_PATTERN.match(raw)
         if not match or not 1 <= int(match[2]) <= 12:
             raise forms.ValidationError("Month: enter a month as YYYY-MM, e.g. 2026-03.")
-        month = datetime.date(int(match[1]), int(match[2]), 1)
-        if month < EARLIEST_INSIGHT_DATE:
+        # Compared as numbers first: year 0000 is no date at all.
+        if int(match[1]) < EARLIEST_INSIGHT_DATE.year:
             raise forms.ValidationError(f"Month: must be {EARLIEST_INSIGHT_DATE:%B %Y} or later.")
-        return month
+        return datetime.date(int(match[1]), int(match[2]), 1)
 
     def clean(self):
         data = super().clean()

@@ -479,6 +479,7 @@ def test_ops_and_auditors_see_every_location(ops_client, auditor_client, airport
         ({"end": "9999-12-31"}, "To: must not be after tomorrow"),
         ({"location": "abc"}, "Location: choose one of your locations."),
         ({"location": "999999"}, "Location: choose one of your locations."),
+        ({"location": "9" * 30}, "Location: choose one of your locations."),
     ],
 )
 def test_bad_dashboard_filters_are_refused_by_field(ops_client, query, message):
@@ -495,6 +496,7 @@ def test_bad_dashboard_filters_are_refused_by_field(ops_client, query, message):
         ("March", "Month: enter a month as YYYY-MM, e.g. 2026-03."),
         ("2026-03-01", "Month: enter a month as YYYY-MM, e.g. 2026-03."),
         ("1999-12", "Month: must be January 2000 or later."),
+        ("0000-01", "Month: must be January 2000 or later."),
         ("9999-12", "has not started yet at Central Store."),
     ],
 )
@@ -502,6 +504,35 @@ def test_bad_report_months_are_refused_by_field(manager_client, central, month, 
     response = manager_client.get(reverse("insights_report"), {"location": central.pk, "month": month})
     assert response.status_code == 422
     assert message in response.content.decode()
+
+
+def test_the_report_month_follows_the_locations_clock(central, frontline, manager, customers):
+    """July 2025 in London starts at 23:00 UTC on 30 June (summer time) and ends at 23:00 UTC on 31 July."""
+    just_inside = dt.datetime(2025, 6, 30, 23, 30, tzinfo=UTC)
+    just_outside = dt.datetime(2025, 7, 31, 23, 30, tzinfo=UTC)  # 1 August, 00:30 in London
+    grant_at(frontline, central, customers[0], just_inside, amount="4.00")
+    grant_at(frontline, central, customers[1], just_outside, amount="9.00")
+    report = insights.monthly_report_for(user=manager, location=central, month=dt.date(2025, 7, 1))
+    assert report.scope.start == dt.datetime(2025, 6, 30, 23, 0, tzinfo=UTC)
+    assert (report.totals.active, report.totals.grants) == (Decimal("4.00"), 1)
+    assert [week.week for week in report.weeks][:2] == [dt.date(2025, 6, 30), dt.date(2025, 7, 7)]
+
+
+def test_one_locations_dashboard_counts_weeks_on_its_clock(ops_client, central, frontline, customers):
+    """Sunday 23:30 UTC in summer is Monday 00:30 in London: the next week there, this week in UTC."""
+    sunday_night = dt.datetime(2025, 7, 6, 23, 30, tzinfo=UTC)
+    grant_at(frontline, central, customers[0], sunday_night, amount="5.00")
+    window = {"start": "2025-06-30", "end": "2025-07-13"}
+    everywhere = ops_client.get(reverse("insights"), window).context["dashboard"]
+    at_central = ops_client.get(reverse("insights"), {**window, "location": central.pk}).context["dashboard"]
+    assert [(w.week, w.active) for w in everywhere.weeks] == [
+        (dt.date(2025, 6, 30), Decimal("5.00")),
+        (dt.date(2025, 7, 7), Decimal("0.00")),
+    ]
+    assert [(w.week, w.active) for w in at_central.weeks] == [
+        (dt.date(2025, 6, 30), Decimal("0.00")),
+        (dt.date(2025, 7, 7), Decimal("5.00")),
+    ]
 
 
 def test_report_defaults_to_this_month_at_the_first_location(manager_client, central):
@@ -659,6 +690,21 @@ def test_the_stamp_survives_a_form_sent_back_with_errors(frontline_client, custo
     response = frontline_client.post(reverse("counter_resolve", args=[customer.pk]), data)
     assert response.status_code == 422
     assert f'name="opened" value="{stamp}"' in response.content.decode()
+
+
+def test_grant_what_is_allowed_keeps_the_case_opened_stamp(frontline_client, customer, monkeypatch):
+    """Above a limit, the "grant instead" and "ask a manager" forms carry the stamp along with the case."""
+    token = uuid.uuid4()
+    stamp = stamp_made(token, timezone.now() - dt.timedelta(minutes=4), monkeypatch)
+    data = _resolve_post(token, stamp) | {"amount": "24.00"}  # drinks cap for 100.00: 10.00 × 1.5 (loyal) = 15.00
+    response = frontline_client.post(reverse("counter_resolve", args=[customer.pk]), data)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert page.count(f'<input type="hidden" name="opened" value="{stamp}">') == 2
+    allowed = _resolve_post(token, stamp) | {"amount": "15.00"}
+    assert frontline_client.post(reverse("counter_resolve", args=[customer.pk]), allowed).status_code == 302
+    grant = Grant.objects.get(token=token)
+    assert dt.timedelta(minutes=4) <= grant.granted_at - grant.failure_logged_at < dt.timedelta(minutes=4, seconds=5)
 
 
 def test_a_failure_logged_after_its_grant_is_refused_by_the_database(central, frontline, customer):
