@@ -1,10 +1,13 @@
 """Insight selectors: what compensation costs, where, for what, and who resolves well.
 
-Every figure is aggregated by the database (SUM, COUNT, AVG, GROUP BY, a window
-function for the top three per location) over a bounded date window, on the
-indexed `granted_at` / `logged_at` / `raised_at` columns, so a page costs the
-same handful of grouped queries whether the window holds ten grants or a
-million. Python only names, orders and zero-fills the grouped rows.
+Every figure is aggregated by the database (SUM, COUNT, AVG, GROUP BY, window
+functions for the top three per location) over a bounded date window read
+through an index (`grant_recent` for every location, `grant_location_recent`
+for some; the flags and escalations by location and time). The grant figures
+read the grant table alone: each grant keeps a copy of its failure's category
+and logged time. A page costs the same handful of grouped queries whether the
+window holds ten grants or a million; Python only names, orders, zero-fills
+and adds up the few grouped rows.
 
 Each function takes an `InsightScope`, made by `insight_scope_for`, which is
 already limited to the locations the user may see (`location_ids_for`): a
