@@ -192,6 +192,9 @@ class Grant(RulesModel):
     amount = models.DecimalField(**MONEY)
     cap = models.DecimalField(**MONEY)
     purchase_value = models.DecimalField(**MONEY)
+    # Copied from the failure (which never changes), so insights group and time grants without a join.
+    category = models.CharField(max_length=30, choices=ServiceFailure.Category.choices)
+    failure_logged_at = models.DateTimeField(help_text="When the failure was logged: the case opened at the counter.")
     tenure_months = models.PositiveIntegerField()
     tenure_tier = models.CharField(max_length=60)
     authority_role = models.CharField(max_length=20)
@@ -246,6 +249,8 @@ class Grant(RulesModel):
                 condition=Q(status="active", voided_at__isnull=True) | Q(status="voided", voided_at__isnull=False),
                 name="grant_void_consistent",
             ),
+            # A resolution time is never negative: the case is opened before it is granted.
+            models.CheckConstraint(condition=Q(failure_logged_at__lte=F("granted_at")), name="grant_after_failure"),
         ]
         indexes = [
             models.Index(fields=["location", "-granted_at", "-id"], name="grant_location_recent"),

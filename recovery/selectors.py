@@ -109,7 +109,7 @@ EXPORT_COLUMNS = (
     ("location", "location__name"),
     ("employee", "granted_by_username"),
     ("customer", "customer__name"),
-    ("category", "failure__category"),
+    ("category", "category"),
     ("failure_note", "failure__note"),
     ("playbook", "playbook_name"),
     ("purchase_value", "purchase_value"),

@@ -12,7 +12,7 @@ import secrets
 import uuid
 import zoneinfo
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 
@@ -106,6 +106,9 @@ class GrantRequest:
     amount: Decimal | None
     token: uuid.UUID
     quoted_cap: Decimal | None = None
+    # When the counter opened the case (signed by the resolve page), logged as the failure's time.
+    # Not part of the fingerprint: a retry of the same form still replays its grant.
+    opened_at: datetime | None = None
 
     def fingerprint(self) -> str:
         """SHA-256 of the request's content, to tell a true retry from a reused token."""
@@ -405,7 +408,8 @@ def _grant_write(
             purchase_value=request.purchase_value,
             note=request.note,
             logged_by=actor,
-            logged_at=logged_at or now,
+            # An escalation's request time, else when the counter opened the case (never after the grant).
+            logged_at=logged_at or min(request.opened_at or now, now),
         )
         failure._history_user = history_user
         failure._history_date = now
@@ -420,6 +424,8 @@ def _grant_write(
             currency=settings.RECOVERY_CURRENCY,
             amount=amount,
             purchase_value=request.purchase_value,
+            category=failure.category,
+            failure_logged_at=failure.logged_at,
             limit_notes=list(limit_notes),
             approved_by=approved_by,
             granted_by=actor,

@@ -134,7 +134,7 @@ def _grant_entry(grant: Grant, flagged: bool) -> TimelineEntry:
         actor=grant.granted_by_username,
         customer=grant.customer.name,
         playbook=grant.playbook_name,
-        category=grant.failure.get_category_display(),
+        category=grant.get_category_display(),
         amount=grant.amount,
         currency=grant.currency,
         flagged=flagged,
@@ -155,7 +155,7 @@ def _void_entry(grant: Grant, flagged: bool) -> TimelineEntry:
         actor=grant.voided_by.get_username() if grant.voided_by_id else "",
         customer=grant.customer.name,
         playbook=grant.playbook_name,
-        category=grant.failure.get_category_display(),
+        category=grant.get_category_display(),
         amount=grant.amount,
         currency=grant.currency,
         flagged=flagged,
@@ -259,7 +259,7 @@ def _flag_reviewed_entry(flag: AnomalyFlag, flagged: bool) -> TimelineEntry:
 _FLAG_PATHS = {
     "location": "location_id",
     "playbook": "grant__playbook_id",
-    "category": "grant__failure__category",
+    "category": "grant__category",
     "customer": "customer_id",
     "amount": "grant__amount",
 }
@@ -281,7 +281,7 @@ def _redemption_entry(redemption: VoucherRedemption, flagged: bool) -> TimelineE
         actor=redemption.redeemed_by_username,
         customer=grant.customer.name,
         playbook=grant.playbook_name,
-        category=grant.failure.get_category_display(),
+        category=grant.get_category_display(),
         amount=grant.amount,
         currency=grant.currency,
         flagged=flagged,
@@ -292,7 +292,7 @@ _GRANT_PATHS = {
     "location": "location_id",
     "employee": "granted_by_id",
     "playbook": "playbook_id",
-    "category": "failure__category",
+    "category": "category",  # copied from the failure: no join to filter
     "customer": "customer_id",
     "amount": "amount",
 }
@@ -319,7 +319,7 @@ SOURCES = (
         kind="grant.issued",
         label="Grants",
         rank=2,
-        queryset=lambda: Grant.objects.select_related("location", "customer", "failure"),
+        queryset=lambda: Grant.objects.select_related("location", "customer"),
         at="granted_at",
         paths=_GRANT_PATHS,
         entry=_grant_entry,
@@ -330,7 +330,7 @@ SOURCES = (
         label="Voids",
         rank=3,
         queryset=lambda: Grant.objects.filter(voided_at__isnull=False).select_related(
-            "location", "customer", "failure", "voided_by"
+            "location", "customer", "voided_by"
         ),
         at="voided_at",
         paths=_GRANT_PATHS | {"employee": "voided_by_id"},
@@ -410,16 +410,14 @@ SOURCES = (
         kind="voucher.redeemed",
         label="Vouchers redeemed",
         rank=7,
-        queryset=lambda: VoucherRedemption.objects.select_related(
-            "location", "grant__location", "grant__customer", "grant__failure"
-        ),
+        queryset=lambda: VoucherRedemption.objects.select_related("location", "grant__location", "grant__customer"),
         at="redeemed_at",
         # Where it was redeemed: the redeeming counter's manager reviews it (the index serves this).
         paths={
             "location": "location_id",
             "employee": "redeemed_by_id",
             "playbook": "grant__playbook_id",
-            "category": "grant__failure__category",
+            "category": "grant__category",
             "customer": "grant__customer_id",
             "amount": "grant__amount",
         },

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recovery import anomaly_views, ops_views, views
+from recovery import anomaly_views, insight_views, ops_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +24,8 @@ urlpatterns = [
     path("ops/replay/", ops_views.ops_replay, name="ops_replay"),
     path("ops/flags/", ops_views.ops_flags, name="ops_flags"),
     path("ops/flags/<int:flag_id>/handle/", ops_views.ops_flag_handle, name="ops_flag_handle"),
+    path("insights/", insight_views.insights_dashboard, name="insights"),
+    path("insights/report/", insight_views.insights_report, name="insights_report"),
     path("audit/", views.audit, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
     path("audit/timeline.csv", views.audit_timeline_export, name="audit_timeline_export"),

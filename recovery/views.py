@@ -26,6 +26,7 @@ from compensation.money import format_amount
 from compensation.policy import load_policy, tenure_in_months, tier_rules_in_force
 from compensation.predicates import roles_of
 from recovery import selectors, services, timeline, vouchers
+from recovery.case_opened import case_opened_stamp
 from recovery.filters import TimelineFilterForm
 from recovery.forms import (
     CustomerSearchForm,
@@ -205,7 +206,9 @@ def _above_limit(form, *, limit=None, escalate_form=None) -> dict:
 def counter_resolve(request, customer_id: int):
     customer = get_object_or_404(Customer, pk=customer_id)
     if request.method == "GET":
-        form = ResolveForm(initial={"token": uuid.uuid4()})
+        token = uuid.uuid4()
+        # The case is met now: the signed moment comes back with the grant as the failure's time.
+        form = ResolveForm(initial={"token": token, "opened": case_opened_stamp(token)})
         return render(request, "recovery/counter_resolve.html", _resolve_context(request, customer, form, None))
 
     form = ResolveForm(request.POST)
@@ -236,7 +239,7 @@ def _grant_from_form(request, customer, form) -> Grant | None:
             "Check the cards and grant again.",
         )
         return None
-    grant_request = _grant_request(request, customer, data, form.quoted_cap())
+    grant_request = _grant_request(request, customer, data, form.quoted_cap(), form.opened_at())
     try:
         return services.grant_issue(actor=request.user, roles=roles_of(request.user), request=grant_request).grant
     except services.LimitExceeded as error:
@@ -248,7 +251,7 @@ def _grant_from_form(request, customer, form) -> Grant | None:
         return None
 
 
-def _grant_request(request, customer, data, quoted_cap) -> services.GrantRequest:
+def _grant_request(request, customer, data, quoted_cap, opened_at=None) -> services.GrantRequest:
     return services.GrantRequest(
         customer=customer,
         location=request.counter_location,
@@ -259,6 +262,7 @@ def _grant_request(request, customer, data, quoted_cap) -> services.GrantRequest
         amount=data["amount"],
         token=data["token"],
         quoted_cap=quoted_cap,
+        opened_at=opened_at,
     )
 
 

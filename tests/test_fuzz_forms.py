@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import traceback
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Callable
 
@@ -41,6 +42,7 @@ from django.db import connection, models, transaction
 from django.forms.models import model_to_dict
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -444,6 +446,15 @@ def _anomaly_query(fw):
     }
 
 
+def _insights_query(fw):
+    today = timezone.localdate()
+    return {"location": str(fw.central.pk), "start": str(today - timedelta(weeks=12)), "end": str(today)}
+
+
+def _report_query(fw):
+    return {"location": str(fw.central.pk), "month": f"{fw.central.month_start():%Y-%m}"}
+
+
 GET_TARGETS = [
     Target("counter?q", "frontline", "get", lambda fw: reverse("counter"), lambda fw: {"q": "Matrix Customer"}),
     Target(
@@ -473,6 +484,9 @@ GET_TARGETS = [
     Target("ops_flags", "ops", "get", lambda fw: reverse("ops_flags"), lambda fw: {"status": "open"}),
     Target("anomalies", "manager", "get", lambda fw: reverse("anomalies"), _anomaly_query),
     Target("ops_version", "manager", "get", lambda fw: reverse("ops_version", args=[2]), lambda fw: {"compare": "1"}),
+    Target("insights[manager]", "manager", "get", lambda fw: reverse("insights"), _insights_query),
+    Target("insights[ops]", "ops", "get", lambda fw: reverse("insights"), _insights_query),
+    Target("insights_report[manager]", "manager", "get", lambda fw: reverse("insights_report"), _report_query),
 ]
 
 
@@ -688,6 +702,9 @@ FAR_DATES = {
     "ops_publish": ("effective_at", ("9999-12-31T23:59", "0001-01-01T00:00")),
     "ops_version_rollback": ("effective_at", ("9999-12-31T23:59", "0001-01-01T00:00")),
     "audit[ops]": ("date_from", ("9999-12-31", "0001-01-01")),
+    "insights[manager]": ("end", ("9999-12-31", "0001-01-01")),
+    "insights[ops]": ("start", ("9999-12-31", "0001-01-01")),
+    "insights_report[manager]": ("month", ("9999-12", "0001-01", "0000-01")),
 }
 
 

@@ -122,6 +122,9 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "escalations": {"GET": audit_page(), "POST": every(405)},
     # Budgets spent and remaining this month: managers (their locations) and ops.
     "budgets": {"GET": audit_page(), "POST": every(405)},
+    # Insights: the dashboard and the monthly report, managers for their locations, ops and auditors all.
+    "insights": {"GET": audit_page(), "POST": every(405)},
+    "insights_report": {"GET": audit_page(), "POST": every(405)},
     "escalation_decide": {
         "GET": every(405),
         "POST": {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: Redirect("/escalations/"), OPS: 403, AUDITOR: 403},

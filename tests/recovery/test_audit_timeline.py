@@ -129,7 +129,7 @@ def test_keyset_pages_walk_every_event_once_even_when_times_tie(frontline, manag
     same_instant = timezone.now().replace(microsecond=0)
     for index in range(7):
         grant = grant_for(frontline, central, customer, purchase_value=str(100 + index))
-        Grant.objects.filter(pk=grant.pk).update(granted_at=same_instant)
+        Grant.objects.filter(pk=grant.pk).update(granted_at=same_instant, failure_logged_at=same_instant)
     expected = timeline_page(user=manager, query=TimelineQuery(), size=1000).entries
     seen, cursor = [], ""
     while True:

@@ -283,6 +283,8 @@ class Command(BaseCommand):
                         rng, policy, actor, roles, customer, location, playbooks[code].pk, purchase_value
                     ),
                     token=uuid.uuid4(),
+                    # The counter opened the case a little earlier: insights time the resolution from there.
+                    opened_at=at - timedelta(seconds=rng.randint(20, 900)),
                 )
                 try:
                     outcome = grant_issue(actor=actor, roles=roles, request=request, policy=policy, at=at)
