@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recovery import ops_views, views
+from recovery import ops_views, views, views_integrations
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +21,12 @@ urlpatterns = [
     path("ops/replay/", ops_views.ops_replay, name="ops_replay"),
     path("ops/flags/", ops_views.ops_flags, name="ops_flags"),
     path("ops/flags/<int:flag_id>/handle/", ops_views.ops_flag_handle, name="ops_flag_handle"),
+    path("ops/integrations/", views_integrations.ops_integrations, name="ops_integrations"),
+    path(
+        "ops/integrations/<int:token_id>/revoke/",
+        views_integrations.ops_integration_revoke,
+        name="ops_integration_revoke",
+    ),
     path("audit/", views.audit, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
     path("audit/grants/<int:grant_id>/", views.audit_detail, name="audit_detail"),

@@ -24,7 +24,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from compensation.models import Playbook
 from compensation.predicates import roles_of
 from recovery import services
-from recovery.models import Customer, Escalation, Grant, RuleFlag
+from recovery.api.services import api_token_create
+from recovery.models import ApiToken, Customer, Escalation, Grant, RuleFlag
 from tests import factories
 from tests.conftest import client_for
 
@@ -132,7 +133,14 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "ops_replay": {"GET": ops_page(), "POST": every(405)},
     "ops_flags": {"GET": ops_page(), "POST": every(405)},
     "ops_flag_handle": {"GET": every(405), "POST": ops_action(Redirect("/ops/flags/"))},
+    # Integration tokens: ops create (the answer shows the secret once: 201) and revoke; managers and auditors read.
+    "ops_integrations": {"GET": ops_page(), "POST": ops_action(201)},
+    "ops_integration_revoke": {"GET": every(405), "POST": ops_action(Redirect("/ops/integrations/"))},
 }
+
+# The integration API (/api/v1/) authenticates with bearer tokens, never a session, so this
+# session-role matrix does not apply: tests/api/test_access.py checks every API URL per token role.
+API_PREFIX = "api/"
 
 
 # --- the resolver ------------------------------------------------------------------
@@ -160,7 +168,7 @@ def walk_urls(patterns=None, prefix="", converters=None):
             yield entry.name, prefix + str(entry.pattern), tuple(sorted(kwargs))
 
 
-RESOLVED = {name: (route, kwargs) for name, route, kwargs in walk_urls()}
+RESOLVED = {name: (route, kwargs) for name, route, kwargs in walk_urls() if not route.startswith(API_PREFIX)}
 
 
 def test_resolver_walk_finds_the_known_pages():
@@ -197,6 +205,7 @@ class World:
     escalation: Escalation
     flag: RuleFlag
     playbook: Playbook
+    token: ApiToken
 
 
 @pytest.fixture
@@ -217,6 +226,7 @@ def world(central, frontline, manager, ops, auditor):
         reason="Matrix: above the cap",
     )
     flag = services.rule_flag_raise(actor=frontline, location=central, rule="playbook_cap", note="Matrix flag")
+    token = api_token_create(actor=ops, name="Matrix till", location=central, role="frontline").token
     return World(
         users={ANON: None, FRONTLINE: frontline, MANAGER: manager, OPS: ops, AUDITOR: auditor},
         customer=customer,
@@ -225,6 +235,7 @@ def world(central, frontline, manager, ops, auditor):
         escalation=escalation,
         flag=flag,
         playbook=drinks,
+        token=token,
     )
 
 
@@ -236,6 +247,7 @@ PATH_KWARGS = {
     "kind": lambda world: "playbook",
     "pk": lambda world: world.playbook.pk,
     "number": lambda world: 1,
+    "token_id": lambda world: world.token.pk,
 }
 
 
@@ -300,6 +312,8 @@ def post_data(name: str, world: World) -> dict:
         return {"reason": "Matrix: publish", "effective_at": ""}
     if name == "ops_flag_handle":
         return {"handled_note": "Matrix: ceiling raised"}
+    if name == "ops_integrations":
+        return {"name": "Matrix POS", "location": world.location_id, "role": "frontline"}
     return {}
 
 
