@@ -19,14 +19,55 @@ MAX_ID = 2**63 - 1  # the database's bigint: a larger id names nothing (and must
 EARLIEST_CUSTOMER_SINCE = dt.date(1900, 1, 1)
 
 
-def money(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_MONEY, **kwargs
-    )
+class TextField(serializers.CharField):
+    """Text that must arrive as a JSON string: `0` or `true` for a name is a mistake, not "0"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
-def record_id(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+class EmailAddressField(serializers.EmailField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+MONEY_SCHEMA = {
+    "oneOf": [
+        {"type": "string", "pattern": r"^\d{1,10}(\.\d{1,2})?$", "example": "48.00"},
+        {"type": "number", "multipleOf": 0.01},
+    ]
+}
+
+
+@extend_schema_field(MONEY_SCHEMA)
+class MoneyField(serializers.DecimalField):
+    """An amount as a string ("48.00") or a JSON number (read as an exact Decimal, never a float)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (str, int, Decimal)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class RecordIdField(serializers.IntegerField):
+    """A record's id: a JSON integer (not "5", not 5.0, not true)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def money(**kwargs) -> MoneyField:
+    return MoneyField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_MONEY, **kwargs)
+
+
+def record_id(**kwargs) -> RecordIdField:
+    return RecordIdField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 # --- customers ------------------------------------------------------------------------------
@@ -35,9 +76,9 @@ def record_id(**kwargs) -> serializers.IntegerField:
 class CustomerIdentifiers(serializers.Serializer):
     """Phone (any format; stored as +44…), email and loyalty card, normalised as the counter stores them."""
 
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
-    loyalty_card = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    phone = TextField(max_length=40, required=False, allow_blank=True, default="")
+    email = EmailAddressField(max_length=254, required=False, allow_blank=True, default="")
+    loyalty_card = TextField(max_length=40, required=False, allow_blank=True, default="")
 
     def validate_phone(self, value):
         try:
@@ -60,7 +101,7 @@ class CustomerIdentifiers(serializers.Serializer):
 class CustomerLookupQuery(CustomerIdentifiers):
     """`?phone=`, `?email=` or `?card=`: exactly one."""
 
-    card = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    card = TextField(max_length=40, required=False, allow_blank=True, default="")
     loyalty_card = None
 
     def validate_card(self, value):
@@ -76,7 +117,7 @@ class CustomerLookupQuery(CustomerIdentifiers):
 
 
 class CustomerUpsertRequest(CustomerIdentifiers):
-    name = serializers.CharField(max_length=120)
+    name = TextField(max_length=120)
     customer_since = serializers.DateField(
         required=False,
         allow_null=True,
@@ -161,8 +202,8 @@ class GrantRequest(serializers.Serializer):
     amount = money(
         required=False, allow_null=True, default=None, help_text="Leave out (or null) to grant the full cap."
     )
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    quoted_cap = serializers.DecimalField(
+    note = TextField(max_length=500, required=False, allow_blank=True, default="")
+    quoted_cap = MoneyField(
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0"),
@@ -259,7 +300,7 @@ class GrantSerializer(serializers.Serializer):
 class GrantListQuery(serializers.Serializer):
     since = serializers.DateTimeField(required=False, help_text="Grants made at or after this time (ISO 8601).")
     until = serializers.DateTimeField(required=False, help_text="Grants made before this time (ISO 8601).")
-    cursor = serializers.CharField(
+    cursor = TextField(
         required=False, max_length=100, help_text="`next_cursor` of the previous page; leave out for the first."
     )
     limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
@@ -296,7 +337,7 @@ class GrantPage(serializers.Serializer):
 
 
 class VoidRequest(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, help_text="Why the grant is voided: kept in the audit.")
+    reason = TextField(max_length=500, help_text="Why the grant is voided: kept in the audit.")
 
     def validate_reason(self, value):
         if not value.strip():
@@ -308,7 +349,7 @@ class VoidRequest(serializers.Serializer):
 
 
 class RedeemRequest(serializers.Serializer):
-    code = serializers.CharField(max_length=40, help_text="The voucher code, e.g. 7KQ4M-XR9TB (any case).")
+    code = TextField(max_length=40, help_text="The voucher code, e.g. 7KQ4M-XR9TB (any case).")
 
     def validate_code(self, value):
         code = value.strip().upper()

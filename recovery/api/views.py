@@ -68,6 +68,21 @@ def validated(serializer_class, data) -> dict:
     return serializer.validated_data
 
 
+def validated_query(serializer_class, request) -> dict:
+    """The query string, checked: an unknown parameter (a typo such as `?phon=`) is refused, not ignored."""
+    params = request.query_params.dict()  # '' is a value to check, not a parameter left out
+    known = serializer_class().fields
+    unknown = sorted(name for name in params if name not in known)
+    if unknown:
+        raise ApiError(
+            "validation_error",
+            f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+            f"Known: {', '.join(known)}.",
+            fields={name: ["Unknown parameter."] for name in unknown},
+        )
+    return validated(serializer_class, params)
+
+
 def refused(error: services.RecoveryError) -> ApiError:
     """A service's refusal as a 422 naming the field it concerns."""
     fields = {error.field: [error.message]} if error.field else {}
@@ -135,7 +150,7 @@ class CustomerCollection(IntegrationView):
         responses={200: serializers.CustomerList},
     )
     def get(self, request):
-        query = validated(serializers.CustomerLookupQuery, request.query_params)
+        query = validated_query(serializers.CustomerLookupQuery, request)
         customers = selectors.customers_by_identifier(
             phone=query["phone"], email=query["email"], loyalty_card=query["card"]
         )
@@ -268,7 +283,7 @@ class GrantCollection(IntegrationView):
         responses={200: serializers.GrantPage},
     )
     def get(self, request):
-        query = validated(serializers.GrantListQuery, request.query_params)
+        query = validated_query(serializers.GrantListQuery, request)
         page, more = selectors.api_grant_page(
             user=request.user,
             since=query.get("since"),
