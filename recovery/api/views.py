@@ -333,7 +333,10 @@ class GrantCollection(IntegrationView):
             except services.RecoveryError as error:
                 raise refused(error) from None
             grant = selectors.api_grant_detail(grant_id=outcome.grant.pk)
-            return Response(serializers.GrantSerializer(grant).data, status=201)
+            response = Response(serializers.GrantSerializer(grant).data, status=201)
+            if outcome.replayed:
+                response[idempotency.REPLAYED_HEADER] = "true"
+            return response
 
         return idempotency.respond_once(attempt, grant)
 
