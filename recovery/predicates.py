@@ -31,6 +31,15 @@ def works_at_record_location(user, record) -> bool:
 
 
 @rules.predicate
+def works_at_location(user, location) -> bool:
+    """The employee works at this location. Without one (the nav link) it does not decide:
+    the counter pages check the location they serve, like the Counter link."""
+    if location is None:
+        return True
+    return location.pk in location_ids_of(user)
+
+
+@rules.predicate
 def granted_it(user, grant) -> bool:
     return grant is not None and grant.granted_by_id == user.id
 
@@ -50,6 +59,8 @@ can_void_grant = is_manager & works_at_record_location
 can_view_escalations = is_manager | sees_every_location
 can_view_escalation = can_review_location_record | requested_it
 can_decide_escalation = is_manager & works_at_record_location & ~requested_it
+# A voucher is redeemed by counter staff at the counter where they work, whichever location issued it.
+can_redeem_voucher = can_use_counter & works_at_location
 # Anomaly flags are reviewed by a manager of the flagged location (auditors and ops only read them).
 can_review_anomaly = is_manager & works_at_record_location
 
@@ -60,3 +71,4 @@ rules.add_perm("recovery.review_grant", can_review_location_record)
 rules.add_perm("recovery.view_escalations", can_view_escalations)
 rules.add_perm("recovery.decide_escalation", can_decide_escalation)
 rules.add_perm("recovery.review_anomaly", can_review_anomaly)
+rules.add_perm("recovery.redeem_voucher", can_redeem_voucher)

@@ -140,7 +140,7 @@ def grant_recent_by(*, user, limit: int = 30) -> QuerySet[Grant]:
 
 
 def grant_detail_for(*, grant_id: int) -> Grant:
-    # `escalation` is the reverse one-to-one: joined here so "approved above the limits" costs no query.
+    # `escalation` and `redemption` are reverse one-to-ones: joined here so showing them costs no query.
     return Grant.objects.select_related(
         "customer",
         "location",
@@ -152,6 +152,7 @@ def grant_detail_for(*, grant_id: int) -> Grant:
         "policy_version",
         "approved_by",
         "escalation",
+        "redemption__location",
     ).get(pk=grant_id)
 
 

@@ -10,6 +10,7 @@ import hashlib
 import json
 import secrets
 import uuid
+import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -27,7 +28,7 @@ from compensation.limits import CustomerLimitRule, LimitCheck, Stop, WindowUsage
 from compensation.models import Playbook
 from compensation.money import ZERO, format_amount, minor_unit, quantize
 from compensation.policy import Policy, load_policy, policy_from_document, tenure_in_months
-from recovery.models import Customer, Escalation, Grant, Location, RuleFlag, ServiceFailure
+from recovery.models import Customer, Escalation, Grant, Location, RuleFlag, ServiceFailure, VoucherRedemption
 
 # No 0/O, 1/I/L or U: a code read aloud or copied by hand stays unambiguous.
 VOUCHER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -516,7 +517,9 @@ def _grant_write(
         if playbook.issues_voucher:
             grant.voucher_code = voucher_code_new()
             valid_days = grant.policy_snapshot.get("voucher_valid_days") or playbook.voucher_valid_days
-            grant.voucher_expires_on = request.location.today() + timedelta(days=valid_days)
+            # Counted from the day it was granted, on the location's calendar (demo data is backdated).
+            local_day = timezone.localdate(now, zoneinfo.ZoneInfo(request.location.timezone))
+            grant.voucher_expires_on = local_day + timedelta(days=valid_days)
         grant._history_user = history_user
         grant._history_date = now
         grant.save()
@@ -754,7 +757,16 @@ def rule_flag_handle(*, actor, flag_id: int, note: str) -> RuleFlag:
 
 
 def grant_void(*, actor, grant_id: int, reason: str, at=None) -> Grant:
-    """Void a grant with a reason. The row is locked so two managers cannot void it twice."""
+    """Void a grant with a reason. The row is locked so two managers cannot void it twice.
+
+    A voucher already redeemed is refused ("already redeemed at … by … on …"):
+    the customer has had the service, so voiding would take from the budget and
+    the customer's limits what was really given, and the books would lie. A
+    mistaken grant that was redeemed is a matter for the manager's review, not a
+    void. The other way round, a voided grant's voucher no longer redeems
+    (`recovery.vouchers.voucher_redeem` locks the same grant row, so a void and
+    a redemption at the same moment are settled one after the other).
+    """
     reason = reason.strip()
     if not reason:
         raise RecoveryError("reason", "Say why the grant is voided: the reason is kept in the audit.")
@@ -764,6 +776,13 @@ def grant_void(*, actor, grant_id: int, reason: str, at=None) -> Grant:
         grant = Grant.objects.select_for_update().get(pk=grant_id)
         if grant.is_voided:
             raise RecoveryError(None, f"Grant #{grant.pk} was already voided by someone else.")
+        redemption = VoucherRedemption.objects.select_related("location").filter(grant_id=grant.pk).first()
+        if redemption is not None:
+            raise RecoveryError(
+                None,
+                f"Grant #{grant.pk} cannot be voided: its voucher {grant.voucher_code} was already redeemed "
+                f"{redemption.summary}, so the customer has had it.",
+            )
         grant.status = Grant.Status.VOIDED
         grant.voided_at = at or timezone.now()
         grant._history_date = grant.voided_at

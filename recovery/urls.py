@@ -15,6 +15,9 @@ urlpatterns = [
     path("counter/customers/<int:customer_id>/escalate/", views.counter_escalate, name="counter_escalate"),
     path("counter/escalations/<int:escalation_id>/", views.escalation_status, name="escalation_status"),
     path("counter/flags/", views.rule_flag_raise, name="rule_flag_raise"),
+    path("counter/vouchers/", views.voucher_redeem, name="voucher_redeem"),
+    # The customer's voucher page: no login, the signed token is the key.
+    path("v/<str:token>/", views.voucher_public, name="voucher_public"),
     path("escalations/", views.escalations, name="escalations"),
     path("escalations/<int:escalation_id>/decide/", views.escalation_decide, name="escalation_decide"),
     path("budgets/", ops_views.budgets, name="budgets"),

@@ -10,6 +10,7 @@ from functools import wraps
 
 import segno
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -17,14 +18,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from compensation.caps import tier_reached
+from compensation.money import format_amount
 from compensation.policy import load_policy, tenure_in_months, tier_rules_in_force
 from compensation.predicates import roles_of
-from recovery import selectors, services
+from recovery import selectors, services, vouchers
 from recovery.filters import GrantAuditFilter
 from recovery.forms import (
     CustomerSearchForm,
@@ -33,6 +36,8 @@ from recovery.forms import (
     ResolveForm,
     RuleFlagForm,
     VoidForm,
+    VoucherCodeForm,
+    VoucherRedeemForm,
     WalkInForm,
 )
 from recovery.models import Customer, Escalation, Grant, RuleFlag
@@ -286,12 +291,21 @@ def _grant_visible_to(request, grant_id: int) -> Grant:
     return grant
 
 
-def _voucher_qr_svg(grant: Grant) -> str:
-    return (
-        segno.make(grant.voucher_code, error="m").svg_inline(scale=5, border=2, omitsize=True)
-        if grant.voucher_code
-        else ""
-    )
+def _voucher_link(request, code: str) -> str:
+    """The customer's voucher page, as an absolute link to hand over, print and put in the QR code."""
+    return request.build_absolute_uri(reverse("voucher_public", args=[vouchers.voucher_link_token(code)]))
+
+
+def _qr_svg(text: str) -> str:
+    return segno.make(text, error="m").svg_inline(scale=4, border=2, omitsize=True)
+
+
+def _voucher_handover(request, grant: Grant) -> dict:
+    """The link and its QR code: a phone opens the customer's page, the redeem screen's scanner reads the code."""
+    if not grant.voucher_code:
+        return {"voucher_link": "", "qr_svg": ""}
+    link = _voucher_link(request, grant.voucher_code)
+    return {"voucher_link": link, "qr_svg": _qr_svg(link)}
 
 
 def _granted_words(grant: Grant) -> dict:
@@ -315,9 +329,10 @@ def counter_granted(request, grant_id: int):
         "recovery/counter_granted.html",
         {
             "grant": grant,
-            "qr_svg": _voucher_qr_svg(grant),
+            "redemption": getattr(grant, "redemption", None),  # joined by the selector
             "flag_rules": RuleFlag.Rule.choices,
             "flag_playbooks": [(grant.playbook_id, grant.playbook_name)],
+            **_voucher_handover(request, grant),
             **_granted_words(grant),
         },
     )
@@ -327,7 +342,9 @@ def counter_granted(request, grant_id: int):
 def grant_slip(request, grant_id: int):
     grant = _grant_visible_to(request, grant_id)
     return render(
-        request, "recovery/grant_slip.html", {"grant": grant, "qr_svg": _voucher_qr_svg(grant), **_granted_words(grant)}
+        request,
+        "recovery/grant_slip.html",
+        {"grant": grant, **_voucher_handover(request, grant), **_granted_words(grant)},
     )
 
 
@@ -441,6 +458,7 @@ def audit_export(request):
 
 
 def _audit_detail(request, grant, void_form, status=200):
+    redemption = getattr(grant, "redemption", None)  # joined by the selector; None if not redeemed
     return render(
         request,
         "recovery/audit_detail.html",
@@ -451,7 +469,9 @@ def _audit_detail(request, grant, void_form, status=200):
             "grant_history": selectors.history_of(grant),
             "failure_history": selectors.history_of(grant.failure),
             "void_form": void_form,
-            "can_void": request.user.has_perm("recovery.void_grant", grant) and not grant.is_voided,
+            "redemption": redemption,
+            # A redeemed voucher is not voided (see services.grant_void): the form would only be refused.
+            "can_void": request.user.has_perm("recovery.void_grant", grant) and not grant.is_voided and not redemption,
         },
         status=status,
     )
@@ -633,3 +653,101 @@ def escalation_decide(request, escalation_id: int):
                 request, f"Escalation #{decided.pk} declined; {decided.requested_by.get_username()} will see your note."
             )
     return redirect("escalations")
+
+
+# --- vouchers ------------------------------------------------------------------------------------
+
+
+def _voucher_status_or_error(form, location):
+    """The looked-up voucher, or None with the reason put on the form's code field."""
+    try:
+        return vouchers.voucher_lookup(code=form.cleaned_data["code"], location=location)
+    except vouchers.VoucherError as error:
+        form.add_error("code", error.message)
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+@counter_view
+def voucher_redeem(request):
+    """Scan or type a code, see what it is worth, for whom and whether it redeems; redeem in one click.
+
+    GET `?code=` shows the voucher's card (htmx asks as the code is typed and
+    gets the card alone); POST redeems it and comes back to the card (PRG).
+    """
+    location = request.counter_location
+    if not request.user.has_perm("recovery.redeem_voucher", location):
+        raise PermissionDenied
+    if request.method == "POST":
+        return _voucher_redeem_post(request, location)
+    raw = request.GET.get("code")
+    form = VoucherCodeForm(request.GET if raw is not None else None)
+    context = {"form": form, "status": None, "token": uuid.uuid4()}
+    if request.htmx and raw is not None and vouchers.voucher_code_incomplete(raw):
+        # Half a code typed: say how far, rather than "not a voucher code" at every key.
+        return render(request, "recovery/_voucher_status.html", {**context, "typed": vouchers.voucher_code_typed(raw)})
+    if form.is_bound and form.is_valid():
+        context["status"] = _voucher_status_or_error(form, location)
+    template = "recovery/_voucher_status.html" if request.htmx else "recovery/voucher_redeem.html"
+    return render(request, template, context, status=INVALID if form.errors else 200)
+
+
+def _voucher_redeem_post(request, location):
+    form = VoucherRedeemForm(request.POST)
+    status = None
+    if form.is_valid():
+        code = form.cleaned_data["code"]
+        try:
+            redemption = vouchers.voucher_redeem(
+                actor=request.user, code=code, location=location, token=form.cleaned_data["token"]
+            )
+        except vouchers.VoucherError as error:
+            form.add_error("code", error.message)
+            # The card again, as it stands now (who redeemed it first, when it expired), under the refusal.
+            try:
+                status = vouchers.voucher_lookup(code=code, location=location)
+            except vouchers.VoucherError:
+                status = None
+        else:
+            grant = redemption.grant
+            messages.success(
+                request,
+                f"Voucher {grant.voucher_code} redeemed: hand over {grant.playbook_name} "
+                f"({format_amount(grant.amount, grant.currency)} {grant.currency}).",
+            )
+            return redirect(f"{reverse('voucher_redeem')}?{urlencode({'code': grant.voucher_code})}")
+    return render(
+        request,
+        "recovery/voucher_redeem.html",
+        {"form": form, "status": status, "token": uuid.uuid4()},
+        status=INVALID,
+    )
+
+
+@login_not_required
+@never_cache
+@require_GET
+def voucher_public(request, token: str):
+    """The customer's voucher page: no login, addressed by a signed link; nothing about the customer on it."""
+    code = vouchers.voucher_code_from_link_token(token)
+    if code is None:
+        raise Http404("No such voucher.")
+    try:
+        status = vouchers.voucher_lookup(code=code)
+    except vouchers.VoucherError:
+        raise Http404("No such voucher.") from None
+    link = _voucher_link(request, code)
+    response = render(
+        request,
+        "recovery/voucher_public.html",
+        {
+            "status": status,
+            "link": link,
+            "qr_svg": _qr_svg(link) if status.is_redeemable else "",
+            "redeemed_on": status.redemption.local_redeemed_at.date() if status.redemption else None,
+        },
+    )
+    # A bearer link: kept out of search engines, shared caches and other sites' referrer logs.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

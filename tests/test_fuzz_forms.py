@@ -55,7 +55,7 @@ from compensation.models import (
 )
 from recovery.models import Escalation, Grant, RuleFlag
 from tests import factories
-from tests.test_permissions import post_data, url_of, world  # noqa: F401 - `world` is used as a fixture
+from tests.test_permissions import post_data, url_of, voucher_of, world  # noqa: F401 - `world` is used as a fixture
 
 FUZZ = settings(
     # 40 examples per target keep the file near 40 s on SQLite; FUZZ_EXAMPLES=500 explores further.
@@ -235,6 +235,7 @@ def fuzz_client(user=None) -> Client:
 @pytest.fixture
 def fuzz(request, central, airport, frontline, manager, ops):
     matrix = request.getfixturevalue("world")
+    voucher_of(matrix)  # made here, outside the examples' rolled-back savepoints
     tiers = list(TenureTier.objects.order_by("min_months"))
     employee_authority = EmployeeAuthority.objects.create(user=manager, limit=Decimal("1200.00"), note="Fuzz")
     customer_limit = CustomerLimit.objects.create(window_days=90, max_grants=5, max_total=Decimal("500.00"))
@@ -382,6 +383,7 @@ POST_TARGETS = [
     ),
     matrix_target("escalation_decide", "manager", refusal="message", watched=lambda fw: fw.matrix.escalation),
     matrix_target("grant_void", "manager", watched=lambda fw: fw.matrix.grant),
+    matrix_target("voucher_redeem", "frontline", watched=lambda fw: fw.matrix.voucher),
     matrix_target("ops_publish", "ops"),
     matrix_target("ops_version_rollback", "ops"),
     matrix_target("ops_flag_handle", "ops", watched=lambda fw: fw.matrix.flag),
@@ -431,6 +433,13 @@ GET_TARGETS = [
         "get",
         lambda fw: reverse("counter_quotes", args=[fw.customer.pk]),
         lambda fw: {"purchase_value": "100.00", "playbook": str(fw.playbook.pk)},
+    ),
+    Target(
+        "voucher_redeem?code",
+        "frontline",
+        "get",
+        lambda fw: reverse("voucher_redeem"),
+        lambda fw: {"code": fw.matrix.voucher.voucher_code},
     ),
     Target("audit[manager]", "manager", "get", lambda fw: reverse("audit"), _audit_query),
     Target("audit[ops]", "ops", "get", lambda fw: reverse("audit"), _audit_query),

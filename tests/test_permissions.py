@@ -25,7 +25,8 @@ from compensation.models import Playbook
 from compensation.predicates import roles_of
 from recovery import services
 from recovery.api.services import api_token_create
-from recovery.models import ApiToken, Customer, Escalation, Grant, RuleFlag
+from recovery.models import ApiToken, Customer, Escalation, Grant, Location, RuleFlag
+from recovery.vouchers import voucher_link_token
 from tests import factories
 from tests.conftest import client_for
 
@@ -114,6 +115,10 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     # The escalation in the URL was requested at "central" by the central frontline user.
     "escalation_status": {"GET": every(200), "POST": every(405)},
     "rule_flag_raise": {"GET": every(405), "POST": counter_page(Redirect("/counter/"))},
+    # Vouchers redeem at the counter where the employee serves (the voucher in the URL was granted at "central").
+    "voucher_redeem": {"GET": counter_page(), "POST": counter_page(Redirect("/counter/vouchers/?code="))},
+    # The customer's voucher page: no login, the signed link is the key; require_GET for everyone.
+    "voucher_public": {"GET": every(200, anonymous=200), "POST": every(405, anonymous=405)},
     "escalations": {"GET": audit_page(), "POST": every(405)},
     # Budgets spent and remaining this month: managers (their locations) and ops.
     "budgets": {"GET": audit_page(), "POST": every(405)},
@@ -206,6 +211,7 @@ class World:
     flag: RuleFlag
     playbook: Playbook
     token: ApiToken
+    voucher: Grant | None = None  # made on first use (only the voucher pages need one)
 
 
 @pytest.fixture
@@ -239,6 +245,15 @@ def world(central, frontline, manager, ops, auditor):
     )
 
 
+def voucher_of(world: World) -> Grant:
+    """A voucher granted at "central" by the central frontline user, made once per world."""
+    if world.voucher is None:
+        world.voucher = factories.grant_for(
+            world.users[FRONTLINE], Location.objects.get(pk=world.location_id), world.customer, code="repeat-repair"
+        )
+    return world.voucher
+
+
 PATH_KWARGS = {
     "customer_id": lambda world: world.customer.pk,
     "grant_id": lambda world: world.grant.pk,
@@ -248,6 +263,7 @@ PATH_KWARGS = {
     "pk": lambda world: world.playbook.pk,
     "number": lambda world: 1,
     "token_id": lambda world: world.token.pk,
+    "token": lambda world: voucher_link_token(voucher_of(world).voucher_code),
 }
 
 
@@ -302,6 +318,8 @@ def post_data(name: str, world: World) -> dict:
         }
     if name == "rule_flag_raise":
         return {"rule": "customer_limit", "note": "Matrix: the limit stopped a fair grant"}
+    if name == "voucher_redeem":
+        return {"code": voucher_of(world).voucher_code, "token": str(uuid.uuid4())}
     if name == "escalation_decide":
         return {"decision": "decline", "note": "Matrix: not this time"}
     if name == "ops_draft_add":

@@ -8,8 +8,9 @@ from django.core.management import call_command
 from compensation.models import PolicyVersion
 from compensation.policy import draft_document, version_in_force
 from compensation.versions import document_diff
-from recovery.models import Customer, Escalation, Grant, Location, RuleFlag
+from recovery.models import Customer, Escalation, Grant, Location, RuleFlag, VoucherRedemption
 from recovery.services import LimitExceeded
+from recovery.vouchers import voucher_lookup
 from tests.factories import grant_for
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,14 @@ def test_seed_demo_builds_the_whole_story_and_is_idempotent(django_user_model):
     assert Escalation.objects.filter(status="pending").count() == 1
     assert RuleFlag.objects.filter(status="open").count() == 2
     assert Grant.objects.filter(policy_version__number=1).exists()
+    # Vouchers to try: one redeemed at the other location than it was granted, one expired, one valid.
+    redeemed = VoucherRedemption.objects.select_related("grant", "location").get()
+    assert redeemed.location.code == "airport" and redeemed.grant.location.code == "central"
+    states = {
+        voucher_lookup(code=code).state
+        for code in Grant.objects.exclude(voucher_code=None).values_list("voucher_code", flat=True)
+    }
+    assert {"valid", "redeemed", "expired"} <= states
     call_command("verify_audit", stdout=StringIO())
 
     dmitri = Customer.objects.get(name="Dmitri Volkov")

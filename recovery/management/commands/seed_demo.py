@@ -28,6 +28,7 @@ from recovery.services import (
     grant_void,
     rule_flag_raise,
 )
+from recovery.vouchers import voucher_redeem
 
 DEMO_PASSWORD = "recover-2026"
 
@@ -122,11 +123,44 @@ class Command(BaseCommand):
             customers.append(customer)
         if not Grant.objects.exists():
             self._past_grants(rng, weeks, locations, users, customers)
+            self._demo_vouchers(locations, users, customers)
             self._customer_at_limit(locations["central"], users["frontline"], customers[3])
         if not PolicyVersion.objects.filter(number__gt=1).exists():
             self._demo_policy(users, locations)
             self._demo_escalation_and_flags(users, locations, customers)
         self._print_credentials()
+
+    def _demo_vouchers(self, locations, users, customers):
+        """Vouchers to try the redeem screen with: one valid, one redeemed at the other location, one expired."""
+        policy = load_policy()
+        now = timezone.now()
+        central, airport = locations["central"], locations["airport"]
+
+        def voucher(customer, code, purchase_value, days_ago, note):
+            request = GrantRequest(
+                customer=customer,
+                location=central,
+                category="appointment_moved" if code == "moved-appointment-massage" else "repeat_repair",
+                purchase_value=Decimal(purchase_value),
+                note=note,
+                playbook_id=Playbook.objects.get(code=code).pk,
+                amount=None,
+                token=uuid.uuid4(),
+            )
+            actor = users["frontline"]
+            at = now - timedelta(days=days_ago)
+            return grant_issue(actor=actor, roles=roles_of(actor), request=request, policy=policy, at=at).grant
+
+        valid = voucher(customers[0], "repeat-repair", "640.00", 3, "Same rattle after last week's repair")
+        redeemed = voucher(customers[6], "moved-appointment-massage", "90.00", 10, "Massage moved twice")
+        voucher_redeem(
+            actor=users["frontline2"], code=redeemed.voucher_code, location=airport, at=now - timedelta(days=2)
+        )
+        voucher(customers[2], "moved-appointment-massage", "80.00", 100, "Clinic closed for a day")  # expired
+        self.stdout.write(
+            f"Vouchers: {valid.voucher_code} is valid (try it at /counter/vouchers/); "
+            f"{redeemed.voucher_code} was redeemed at {airport.name}."
+        )
 
     def _customer_at_limit(self, location, actor, customer):
         """Bring one customer to the 30-day limit published below, so the escalation path can be tried."""

@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recovery', '0005_anomaly_flags_and_timeline_indexes'),
+        ('recovery', '0006_voucher_redemptions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
