@@ -348,14 +348,39 @@ class VoidRequest(serializers.Serializer):
 # --- vouchers -------------------------------------------------------------------------------
 
 
-class RedeemRequest(serializers.Serializer):
-    code = TextField(max_length=40, help_text="The voucher code, e.g. 7KQ4M-XR9TB (any case).")
+MAX_VOUCHER_INPUT = 200  # a code, or the customer's voucher link as a QR code reader types it
 
-    def validate_code(self, value):
-        code = value.strip().upper()
-        if not code:
-            raise serializers.ValidationError("Enter the voucher code.")
-        return code
+
+class RedeemRequest(serializers.Serializer):
+    code = TextField(
+        max_length=MAX_VOUCHER_INPUT,
+        help_text="The voucher code, e.g. 7KQ4M-XR9TB (any case, dash optional), or the customer's voucher link.",
+    )
+
+
+class RedemptionRef(serializers.Serializer):
+    location = LocationRef()
+    redeemed_by = serializers.CharField()
+    redeemed_at = serializers.DateTimeField()
+
+
+class VoucherStatusSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    state = serializers.ChoiceField(choices=["valid", "redeemed", "expired", "voided"])
+    message = serializers.CharField(help_text="The state in words, e.g. “Valid until 3 March 2027.”")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    item = serializers.CharField(help_text="The playbook's name.")
+    offer = serializers.CharField(help_text="What the customer was promised.")
+    customer_name = serializers.CharField(help_text="First name and initial: enough to greet the right person.")
+    expires_on = serializers.DateField(allow_null=True)
+    grant = serializers.IntegerField()
+    issued_at = LocationRef()
+    redemption = RedemptionRef(allow_null=True)
+
+
+class RedemptionSerializer(VoucherStatusSerializer):
+    """The voucher just redeemed here (state "redeemed", with this redemption)."""
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -379,6 +404,7 @@ class ErrorDetail(serializers.Serializer):
     )
     requested = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
     stops = LimitStopSerializer(many=True, required=False, help_text="limit_exceeded: each limit that stops it.")
+    redemption = RedemptionRef(required=False, help_text="voucher_already_redeemed: where, by whom and when.")
 
 
 class ErrorSerializer(serializers.Serializer):

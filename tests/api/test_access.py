@@ -35,6 +35,9 @@ API_EXPECTED = {
     "api_grant": {"GET": {NONE: 401, FRONTLINE: 200, MANAGER: 200, OTHER_MANAGER: 403}},
     # Void: a manager of the grant's location only.
     "api_grant_void": {"POST": {NONE: 401, FRONTLINE: 403, MANAGER: 200, OTHER_MANAGER: 403}},
+    # Vouchers: any counter token, at its own location, whichever location issued the voucher.
+    "api_voucher": {"GET": {NONE: 401, FRONTLINE: 200, MANAGER: 200, OTHER_MANAGER: 200}},
+    "api_voucher_redeem": {"POST": {NONE: 401, FRONTLINE: 201, MANAGER: 201, OTHER_MANAGER: 201}},
     # The descriptions are public (no data in them).
     "api_schema": {"GET": {NONE: 200, FRONTLINE: 200, MANAGER: 200, OTHER_MANAGER: 200}},
     "api_docs": {"GET": {NONE: 200, FRONTLINE: 200, MANAGER: 200, OTHER_MANAGER: 200}},
@@ -55,7 +58,8 @@ def world(central, airport, ops, customer, frontline_token):
         OTHER_MANAGER: issue(airport, "manager", actor=ops).secret,
     }
     grant = factories.grant_for(frontline_token.token.user, central, customer)
-    return {"tokens": tokens, "grant": grant, "customer": customer}
+    voucher = factories.grant_for(frontline_token.token.user, central, customer, code="free-month", purchase_value="40")
+    return {"tokens": tokens, "grant": grant, "customer": customer, "voucher": voucher}
 
 
 def request_for(name, world):
@@ -64,6 +68,8 @@ def request_for(name, world):
         kwargs["customer_id"] = world["customer"].pk
     if "<int:grant_id>" in API_URLS[name]:
         kwargs["grant_id"] = world["grant"].pk
+    if "<str:code>" in API_URLS[name]:
+        kwargs["code"] = world["voucher"].voucher_code
     bodies = {
         "api_customers": {"name": "New Customer", "phone": "+447700900777"},
         "api_quotes": {"customer": world["customer"].pk, "purchase_value": "40.00"},
@@ -74,6 +80,7 @@ def request_for(name, world):
             "playbook": factories.playbook("free-drinks").pk,
         },
         "api_grant_void": {"reason": "Access check"},
+        "api_voucher_redeem": {"code": world["voucher"].voucher_code},
     }
     return reverse(name, kwargs=kwargs), bodies.get(name, {})
 

@@ -55,7 +55,8 @@ def test_a_bad_lookup_names_the_field(pos, customer, query, field):
 
 def test_upsert_adds_a_customer_with_the_tenure_the_crm_knows(pos, central, frontline_token):
     response = pos.post(
-        URL, {"name": " Ben Okafor ", "phone": "07700 900102", "email": "Ben@Example.com", "customer_since": "2019-05-01"}
+        URL,
+        {"name": " Ben Okafor ", "phone": "07700 900102", "email": "Ben@Example.com", "customer_since": "2019-05-01"},
     )
 
     assert response.status_code == 201

@@ -23,6 +23,8 @@ def test_the_schema_describes_every_operation_with_bearer_auth():
         "/api/v1/grants/",
         "/api/v1/grants/{grant_id}/",
         "/api/v1/grants/{grant_id}/void/",
+        "/api/v1/vouchers/redeem/",
+        "/api/v1/vouchers/{code}/",
     }
     assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     create = schema["paths"]["/api/v1/grants/"]["post"]

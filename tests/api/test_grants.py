@@ -54,7 +54,9 @@ def test_a_grant_logs_the_failure_and_grants_the_full_cap(pos, customer, central
     assert grant.granted_by == frontline_token.token.user and grant.location == central
     assert ServiceFailure.objects.get().logged_by == frontline_token.token.user
     # The hash-chained journal has it, as for a counter grant.
-    assert AuditEvent.objects.filter(chain=location_chain(central.pk), kind="grant.issued", subject_id=grant.pk).exists()
+    assert AuditEvent.objects.filter(
+        chain=location_chain(central.pk), kind="grant.issued", subject_id=grant.pk
+    ).exists()
 
 
 def test_a_voucher_playbook_returns_its_code(pos, customer):
@@ -196,7 +198,11 @@ def test_keys_are_kept_at_least_a_day(pos, customer, settings):
 
 @pytest.mark.parametrize(
     "key, code",
-    [(None, "idempotency_key_required"), ("has space", "idempotency_key_invalid"), ("k" * 256, "idempotency_key_invalid")],
+    [
+        (None, "idempotency_key_required"),
+        ("has space", "idempotency_key_invalid"),
+        ("k" * 256, "idempotency_key_invalid"),
+    ],
     ids=["missing", "space", "too-long"],
 )
 def test_a_grant_needs_a_good_key(pos, customer, key, code):

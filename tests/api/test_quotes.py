@@ -61,7 +61,16 @@ def test_a_json_number_is_read_exactly(pos, customer):
         ({"customer": None, "purchase_value": 0.005}, "purchase_value"),
         ({"customer": None, "purchase_value": True}, "purchase_value"),
     ],
-    ids=["no-customer", "unknown-customer", "id-as-text", "zero", "three-decimals", "too-big", "number-three-decimals", "boolean"],
+    ids=[
+        "no-customer",
+        "unknown-customer",
+        "id-as-text",
+        "zero",
+        "three-decimals",
+        "too-big",
+        "number-three-decimals",
+        "boolean",
+    ],
 )
 def test_a_bad_quote_names_the_field(pos, customer, body, field):
     if "customer" in body and body["customer"] is None:
