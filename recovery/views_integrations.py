@@ -81,7 +81,7 @@ def ops_integrations(request):
         except RecoveryError as error:
             form.add_error(error.field, error.message)
         else:
-            return _page(request, ApiTokenForm(), issued=issued, status=201)
+            return _page(request, ApiTokenForm(), issued=issued)
     return _page(request, form, status=INVALID)
 
 

@@ -138,8 +138,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "ops_replay": {"GET": ops_page(), "POST": every(405)},
     "ops_flags": {"GET": ops_page(), "POST": every(405)},
     "ops_flag_handle": {"GET": every(405), "POST": ops_action(Redirect("/ops/flags/"))},
-    # Integration tokens: ops create (the answer shows the secret once: 201) and revoke; managers and auditors read.
-    "ops_integrations": {"GET": ops_page(), "POST": ops_action(201)},
+    # Integration tokens: ops create (the answer shows the secret once) and revoke; managers and auditors read.
+    "ops_integrations": {"GET": ops_page(), "POST": ops_action(200)},
     "ops_integration_revoke": {"GET": every(405), "POST": ops_action(Redirect("/ops/integrations/"))},
 }
 
