@@ -89,6 +89,8 @@ def api_exception_handler(exc, context):
         response = exception_handler(exc, context)  # keeps WWW-Authenticate, Retry-After, Allow
         code = CODES.get(type(exc)) or next((c for k, c in CODES.items() if isinstance(exc, k)), exc.default_code)
         message = str(exc.detail) if not isinstance(exc.detail, (dict, list)) else str(exc.default_detail)
+        if isinstance(exc, exceptions.NotAuthenticated):
+            message = "Authorization: send “Bearer <token>” with the token ops created for this integration."
         if isinstance(exc, exceptions.Throttled):
             message = f"Too many requests for this token: try again in {exc.wait:.0f} seconds."
         response.data = error_body(code, message)

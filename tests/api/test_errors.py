@@ -104,3 +104,20 @@ def test_decimal_text_keeps_its_exact_value(pos, customer):
     response = pos.post("/api/v1/grants/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
     assert response.status_code == 201 and response.json()["amount"] == "0.30"
     assert Grant.objects.get().purchase_value == Decimal("48.10")
+
+
+def test_a_bug_is_a_json_500_that_says_retrying_is_safe(frontline_token, monkeypatch):
+    """Not bad input (that is never a 500) but a fault of ours: still the one error shape."""
+    from recovery import selectors
+
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(selectors, "api_grant_page", broken)
+    client = api_client(frontline_token.secret)
+    client.raise_request_exception = False
+
+    response = client.get("/api/v1/grants/")
+
+    error = error_of(response, 500, "server_error")
+    assert "Idempotency-Key" in error["message"] and "a bug" not in error["message"]
