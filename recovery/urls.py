@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recovery import anomaly_views, insight_views, ops_views, views
+from recovery import anomaly_views, insight_views, ops_views, views, views_integrations
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,6 +26,12 @@ urlpatterns = [
     path("ops/flags/<int:flag_id>/handle/", ops_views.ops_flag_handle, name="ops_flag_handle"),
     path("insights/", insight_views.insights_dashboard, name="insights"),
     path("insights/report/", insight_views.insights_report, name="insights_report"),
+    path("ops/integrations/", views_integrations.ops_integrations, name="ops_integrations"),
+    path(
+        "ops/integrations/<int:token_id>/revoke/",
+        views_integrations.ops_integration_revoke,
+        name="ops_integration_revoke",
+    ),
     path("audit/", views.audit, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
     path("audit/timeline.csv", views.audit_timeline_export, name="audit_timeline_export"),

@@ -145,16 +145,10 @@ def _playbook_cards(request, customer: Customer, purchase_value, policy=None, te
     authority = policy.authority_for(roles_of(request.user), request.user.pk)
     if tenure_months is None:
         tenure_months = tenure_in_months(customer.customer_since, request.counter_location.today())
-    cards = []
-    for playbook_id, playbook in policy.playbooks.items():
-        quote = None
-        if purchase_value is not None:
-            quote = policy.quote(
-                playbook_id, purchase_value=purchase_value, tenure_months=tenure_months, authority=authority
-            )
-        cards.append({"playbook": playbook, "quote": quote})
     return {
-        "cards": cards,
+        "cards": selectors.playbook_caps(
+            policy=policy, authority=authority, tenure_months=tenure_months, purchase_value=purchase_value
+        ),
         "authority": authority,
         "quoted_purchase_value": purchase_value,
         "currency": policy.currency,

@@ -392,6 +392,7 @@ POST_TARGETS = [
     matrix_target("ops_flag_handle", "ops", watched=lambda fw: fw.matrix.flag),
     matrix_target("anomaly_review", "manager", watched=lambda fw: fw.matrix.anomaly),
     matrix_target("anomaly_checks_run", "manager", refusal="message"),
+    matrix_target("ops_integrations", "ops"),
     *[
         Target(
             f"ops_draft_add[{kind}]",
@@ -631,7 +632,7 @@ def fuzz_once(fw: FuzzWorld, target: Target, payload: dict, *, expect_accepted=F
 
 
 def test_every_view_that_accepts_post_is_fuzzed():
-    """A new POST view fails here until it gets a target (logout takes no input)."""
+    """A new POST view fails here until it gets a target (logout and revoking a token take no input)."""
     from tests.test_permissions import EXPECTED
 
     accepts_post = {
@@ -640,7 +641,7 @@ def test_every_view_that_accepts_post_is_fuzzed():
         if any(cell != 405 for role, cell in methods["POST"].items() if role != "anonymous")
     }
     fuzzed = {target.id.split("[")[0] for target in POST_TARGETS}
-    assert accepts_post - fuzzed == {"logout"}
+    assert accepts_post - fuzzed == {"logout", "ops_integration_revoke"}
 
 
 @pytest.mark.django_db

@@ -24,7 +24,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from compensation.models import Playbook
 from compensation.predicates import roles_of
 from recovery import services
-from recovery.models import AnomalyFlag, Customer, Escalation, Grant, Location, RuleFlag
+from recovery.api.services import api_token_create
+from recovery.models import AnomalyFlag, ApiToken, Customer, Escalation, Grant, Location, RuleFlag
 from recovery.vouchers import voucher_link_token
 from tests import factories
 from tests.conftest import client_for
@@ -159,7 +160,14 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "ops_replay": {"GET": ops_page(), "POST": every(405)},
     "ops_flags": {"GET": ops_page(), "POST": every(405)},
     "ops_flag_handle": {"GET": every(405), "POST": ops_action(Redirect("/ops/flags/"))},
+    # Integration tokens: ops create (the answer shows the secret once) and revoke; managers and auditors read.
+    "ops_integrations": {"GET": ops_page(), "POST": ops_action(200)},
+    "ops_integration_revoke": {"GET": every(405), "POST": ops_action(Redirect("/ops/integrations/"))},
 }
+
+# The integration API (/api/v1/) authenticates with bearer tokens, never a session, so this
+# session-role matrix does not apply: tests/api/test_access.py checks every API URL per token role.
+API_PREFIX = "api/"
 
 
 # --- the resolver ------------------------------------------------------------------
@@ -187,7 +195,7 @@ def walk_urls(patterns=None, prefix="", converters=None):
             yield entry.name, prefix + str(entry.pattern), tuple(sorted(kwargs))
 
 
-RESOLVED = {name: (route, kwargs) for name, route, kwargs in walk_urls()}
+RESOLVED = {name: (route, kwargs) for name, route, kwargs in walk_urls() if not route.startswith(API_PREFIX)}
 
 
 def test_resolver_walk_finds_the_known_pages():
@@ -225,6 +233,7 @@ class World:
     flag: RuleFlag
     playbook: Playbook
     anomaly: AnomalyFlag
+    token: ApiToken
     voucher: Grant | None = None  # made on first use (only the voucher pages need one)
 
 
@@ -255,6 +264,7 @@ def world(central, frontline, manager, ops, auditor):
         reason="Matrix: granted minutes after the customer was created",
         dedupe_key=f"matrix:g{grant.pk}",
     )
+    token = api_token_create(actor=ops, name="Matrix till", location=central, role="frontline").token
     return World(
         users={ANON: None, FRONTLINE: frontline, MANAGER: manager, OPS: ops, AUDITOR: auditor},
         customer=customer,
@@ -264,6 +274,7 @@ def world(central, frontline, manager, ops, auditor):
         flag=flag,
         playbook=drinks,
         anomaly=anomaly,
+        token=token,
     )
 
 
@@ -285,6 +296,7 @@ PATH_KWARGS = {
     "pk": lambda world: world.playbook.pk,
     "number": lambda world: 1,
     "anomaly_id": lambda world: world.anomaly.pk,
+    "token_id": lambda world: world.token.pk,
     "token": lambda world: voucher_link_token(voucher_of(world).voucher_code),
 }
 
@@ -356,6 +368,8 @@ def post_data(name: str, world: World) -> dict:
         return {"next": "/audit/anomalies/?status=open"}
     if name == "anomaly_review":
         return {"outcome": "talked", "note": "Matrix: walked through the walk-in rules", "next": "/audit/anomalies/"}
+    if name == "ops_integrations":
+        return {"name": "Matrix POS", "location": world.location_id, "role": "frontline"}
     return {}
 
 
