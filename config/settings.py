@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "compensation",
     "recovery",
 ]
@@ -139,6 +142,41 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # Shared counter tablets: a session ends after 30 idle minutes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+
+# --- Integration API (/api/v1/) ---------------------------------------------------
+# Bearer tokens only (no sessions, so no CSRF), JSON only, rules decide, errors in one shape.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["recovery.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["recovery.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["recovery.api.parsers.DecimalJSONParser"],
+    "EXCEPTION_HANDLER": "recovery.api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Requests per token per minute (counted in the database, shared by every app server).
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
+# How long Idempotency-Keys are remembered (never less than 24 hours; prune_idempotency_keys deletes older).
+API_IDEMPOTENCY_KEY_HOURS = env.int("API_IDEMPOTENCY_KEY_HOURS", default=24)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Recovery Desk integration API",
+    "DESCRIPTION": (
+        "Look up or add customers, quote every playbook's cap, grant compensation exactly once, void grants "
+        "and list them for reconciliation. Authenticate with `Authorization: Bearer <token>` (a token ops "
+        "create per integration, tied to a location and a role). Errors are "
+        '`{"error": {"code", "message", "fields"}}`.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "recovery.api.schema.add_error_responses",
+    ],
+}
 
 # --- History -----------------------------------------------------------------
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -12,5 +12,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("ops/", include("compensation.urls")),
+    path("api/v1/", include("recovery.api.urls")),
     path("", include("recovery.urls")),
 ]
+
+# JSON under /api/, the usual pages elsewhere.
+handler404 = "recovery.api.errors.page_not_found"
+handler500 = "recovery.api.errors.server_error"

@@ -1,11 +1,18 @@
 """Counter and audit forms: field formats only; policy checks live in the services."""
 
+import datetime
+import re
+import zoneinfo
 from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.utils import timezone
 
-from recovery.models import Customer, RuleFlag, ServiceFailure
+from compensation.forms import FieldNamedErrorsMixin
+from recovery.case_opened import MAX_STAMP_LENGTH, case_opened_at
+from recovery.insights import MAX_WINDOW_DAYS, default_window
+from recovery.models import AnomalyFlag, Customer, Location, RuleFlag, ServiceFailure
 from recovery.services import phone_normalize
 
 MAX_MONEY = Decimal("1000000000")
@@ -81,6 +88,24 @@ class WalkInForm(forms.Form):
         return email
 
 
+class CaseOpenedField(forms.Field):
+    """The resolve page's signed "case opened at" stamp: a hidden value that is never refused.
+
+    Anything that cannot be a stamp of ours (too long, null characters) reads as
+    empty; `case_opened_at` then decides whether the rest proves anything.
+    """
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        if not isinstance(value, str) or len(value) > MAX_STAMP_LENGTH or "\x00" in value:
+            return ""
+        return value.strip()
+
+
 class ResolveForm(forms.Form):
     """Screen 2: what went wrong, what the customer paid, and which playbook to grant."""
 
@@ -119,6 +144,15 @@ class ResolveForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"invalid": "The prices on the cards are damaged: reload the page and grant again."},
     )
+    # When the page was opened, signed with the token (recovery.case_opened). Never refused: a
+    # damaged, foreign or stale value only means the failure is logged at the grant's own time.
+    opened = CaseOpenedField()
+
+    def opened_at(self, now=None):
+        """When the counter opened this case, if the page's signed stamp proves it; else None."""
+        return case_opened_at(
+            self.cleaned_data.get("opened", ""), token=self.cleaned_data.get("token"), now=now or timezone.now()
+        )
 
     def quoted_cap(self):
         """The cap the card showed for the chosen playbook, if the page sent one."""
@@ -157,7 +191,7 @@ class EscalateForm(ResolveForm):
     )
 
     # The hidden copies of the case are checked like the resolve form; their errors are shown there too.
-    CASE_FIELDS = ("category", "purchase_value", "note", "playbook", "token", "quoted_purchase_value")
+    CASE_FIELDS = ("category", "purchase_value", "note", "playbook", "token", "quoted_purchase_value", "opened")
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
@@ -274,6 +308,31 @@ class FlagHandleForm(forms.Form):
     )
 
 
+class AnomalyReviewForm(FieldNamedErrorsMixin, forms.Form):
+    """A manager's review of an anomaly flag; the service insists on a note for "Other"."""
+
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=AnomalyFlag.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Outcome: choose fine, talked to the employee, or other.",
+            "invalid_choice": "Outcome: choose fine, talked to the employee, or other.",
+        },
+    )
+    note = forms.CharField(
+        label="Note",
+        max_length=500,
+        required=False,
+        help_text="Required for “Other”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"max_length": "Note: at most 500 characters."},
+    )
+
+    def clean_note(self):
+        return self.cleaned_data["note"].strip()
+
+
 class LoginForm(AuthenticationForm):
     """Django's login form, with the username's length checked before anything looks it up."""
 
@@ -283,3 +342,155 @@ class LoginForm(AuthenticationForm):
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
         error_messages={"max_length": "Username: at most 150 characters."},
     )
+
+
+class VoucherCodeForm(forms.Form):
+    """The redeem screen's one input: typed, or scanned (a scanner types the code or link, then Enter)."""
+
+    code = forms.CharField(
+        label="Voucher code",
+        max_length=300,  # room for the customer's link, which a QR code holds
+        help_text="Type or scan it, with or without the dash; the customer's link works too.",
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autocorrect": "off",
+                "spellcheck": "false",
+                "inputmode": "text",
+                "enterkeyhint": "go",
+                "type": "search",
+                "placeholder": "7KQ4M-XR9TB",
+                "data-select-on-load": True,  # a scanned code replaces the last one (static/js/desk.js)
+                "aria-describedby": "id_code_helptext voucher-status",
+            }
+        ),
+        error_messages={
+            "required": "Voucher code: type or scan the code.",
+            "max_length": "Voucher code: too long to be a code or a voucher link.",
+        },
+    )
+
+
+class VoucherRedeemForm(VoucherCodeForm):
+    """'Redeem now': the code looked up and the page's one-time token, so a double click redeems once."""
+
+    token = forms.UUIDField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "This form's one-time token is damaged: look the code up again."},
+    )
+
+
+# --- insights: the dashboard window and the monthly report ----------------------------------
+
+EARLIEST_INSIGHT_DATE = datetime.date(2000, 1, 1)
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class _InsightLocationMixin:
+    """A location field limited to the locations the user may see: another's id is an invalid choice."""
+
+    def _limit_locations(self, locations):
+        self.fields["location"].queryset = locations
+
+    def zone(self, location) -> zoneinfo.ZoneInfo:
+        """Dates are read in the chosen location's time zone, or the site's for several locations."""
+        return zoneinfo.ZoneInfo(location.timezone) if location else timezone.get_current_timezone()
+
+
+class InsightFilterForm(FieldNamedErrorsMixin, _InsightLocationMixin, forms.Form):
+    """The dashboard's window (default: the last 12 weeks) and location (default: all the user sees)."""
+
+    location = forms.ModelChoiceField(
+        label="Location",
+        queryset=Location.objects.none(),
+        required=False,
+        empty_label="All your locations",
+        error_messages={"invalid_choice": "Location: choose one of your locations."},
+    )
+    start = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "From: enter a date such as 2026-03-02."},
+    )
+    end = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "To: enter a date such as 2026-05-24."},
+    )
+
+    def __init__(self, *args, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._limit_locations(locations)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        data["tz"] = self.zone(data.get("location"))
+        today = timezone.localdate(timezone=data["tz"])
+        default_start, default_end = default_window(today)
+        start, end = data.get("start") or default_start, data.get("end") or default_end
+        if start < EARLIEST_INSIGHT_DATE:
+            self.add_error("start", f"From: must be on or after {EARLIEST_INSIGHT_DATE:%d %b %Y}.")
+        if end > today + datetime.timedelta(days=1):
+            self.add_error("end", f"To: must not be after tomorrow ({today + datetime.timedelta(days=1):%d %b %Y}).")
+        if start > end:
+            self.add_error("end", "To: must be on or after From.")
+        elif (end - start).days + 1 > MAX_WINDOW_DAYS:
+            self.add_error("start", f"From: the window can cover at most {MAX_WINDOW_DAYS} days; choose a later date.")
+        data["start"], data["end"] = start, end
+        return data
+
+
+class MonthlyReportForm(FieldNamedErrorsMixin, _InsightLocationMixin, forms.Form):
+    """One location and one calendar month (default: the first location, this month there)."""
+
+    location = forms.ModelChoiceField(
+        label="Location",
+        queryset=Location.objects.none(),
+        required=False,
+        empty_label=None,
+        error_messages={"invalid_choice": "Location: choose one of your locations."},
+    )
+    month = forms.CharField(
+        label="Month",
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        error_messages={"max_length": "Month: enter a month as YYYY-MM, e.g. 2026-03."},
+    )
+
+    def __init__(self, *args, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._limit_locations(locations)
+
+    def clean_month(self):
+        raw = self.cleaned_data["month"].strip()
+        if not raw:
+            return None
+        match = MONTH_PATTERN.match(raw)
+        if not match or not 1 <= int(match[2]) <= 12:
+            raise forms.ValidationError("Month: enter a month as YYYY-MM, e.g. 2026-03.")
+        # Compared as numbers first: year 0000 is no date at all.
+        if int(match[1]) < EARLIEST_INSIGHT_DATE.year:
+            raise forms.ValidationError(f"Month: must be {EARLIEST_INSIGHT_DATE:%B %Y} or later.")
+        return datetime.date(int(match[1]), int(match[2]), 1)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        location = data.get("location") or self.fields["location"].queryset.first()
+        if location is None:
+            raise forms.ValidationError("Location: you have no location to report on.")
+        this_month = timezone.localdate(timezone=self.zone(location)).replace(day=1)
+        month = data.get("month") or this_month
+        if month > this_month:
+            self.add_error("month", f"Month: {month:%B %Y} has not started yet at {location.name}.")
+        data["location"], data["month"] = location, month
+        return data

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -192,6 +193,9 @@ class Grant(RulesModel):
     amount = models.DecimalField(**MONEY)
     cap = models.DecimalField(**MONEY)
     purchase_value = models.DecimalField(**MONEY)
+    # Copied from the failure (which never changes), so insights group and time grants without a join.
+    category = models.CharField(max_length=30, choices=ServiceFailure.Category.choices)
+    failure_logged_at = models.DateTimeField(help_text="When the failure was logged: the case opened at the counter.")
     tenure_months = models.PositiveIntegerField()
     tenure_tier = models.CharField(max_length=60)
     authority_role = models.CharField(max_length=20)
@@ -246,6 +250,8 @@ class Grant(RulesModel):
                 condition=Q(status="active", voided_at__isnull=True) | Q(status="voided", voided_at__isnull=False),
                 name="grant_void_consistent",
             ),
+            # A resolution time is never negative: the case is opened before it is granted.
+            models.CheckConstraint(condition=Q(failure_logged_at__lte=F("granted_at")), name="grant_after_failure"),
         ]
         indexes = [
             models.Index(fields=["location", "-granted_at", "-id"], name="grant_location_recent"),
@@ -271,6 +277,53 @@ class Grant(RulesModel):
 
     def journal_facts(self) -> dict:
         return {name: journal_fact(getattr(self, name)) for name in JOURNAL_FACTS}
+
+
+class VoucherRedemption(RulesModel):
+    """A voucher handed in at a counter: at most one per grant, enforced by the database.
+
+    The one-to-one on `grant` is the final guard of "a voucher redeems once";
+    `recovery.vouchers.voucher_redeem` also locks the grant row, so two counters
+    scanning one code at the same moment give one redemption and one clear
+    "already redeemed at … by … at …". It may be at any location, not only the
+    grant's. `token` is the redeem form's one-time token (or an API's
+    idempotency key): a double click replays the redemption instead of refusing.
+    """
+
+    grant = models.OneToOneField(Grant, on_delete=models.PROTECT, related_name="redemption")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="voucher_redemptions")
+    redeemed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    redeemed_by_username = models.CharField(max_length=150)
+    redeemed_at = models.DateTimeField(default=timezone.now)
+    token = models.UUIDField(null=True, blank=True, help_text="The redeem form's one-time token, if any.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-redeemed_at", "-id"]
+        rules_permissions = {
+            "view": predicates.can_review_location_record,
+            "add": predicates.can_redeem_voucher,
+            "change": predicates.rules.always_deny,
+            "delete": predicates.rules.always_deny,
+        }
+        indexes = [
+            # The audit timeline of a location's redemptions, newest first (keyset pages).
+            models.Index(fields=["location", "-redeemed_at", "-id"], name="redemption_location_recent"),
+        ]
+
+    def __str__(self):
+        return f"Voucher {self.grant.voucher_code} redeemed at {self.location}"
+
+    @property
+    def local_redeemed_at(self):
+        """The moment on the wall clock of the location where it was redeemed."""
+        return timezone.localtime(self.redeemed_at, zoneinfo.ZoneInfo(self.location.timezone))
+
+    @property
+    def summary(self) -> str:
+        """'at Airport Desk by fiona on 3 Mar 2026 at 14:02' (the redeeming location's time)."""
+        when = self.local_redeemed_at
+        return f"at {self.location.name} by {self.redeemed_by_username} on {when.day} {when:%b %Y} at {when:%H:%M}"
 
 
 class Escalation(RulesModel):
@@ -469,3 +522,88 @@ class AnomalyFlag(RulesModel):
     @property
     def is_open(self) -> bool:
         return not self.outcome
+
+
+# --- the integration API ----------------------------------------------------------------------
+
+
+class ApiToken(RulesModel):
+    """A point-of-sale or CRM integration's key to the JSON API, tied to one location and one role.
+
+    The integration acts as a user of its own (in the role's group, working at
+    the token's location, with no password), so the very rules that decide what
+    a person in that role may do decide what the token may do. Only the SHA-256
+    of the secret is stored: the secret is shown once, when ops create it.
+    Tokens are revoked, never deleted, so grants keep naming who made them.
+    """
+
+    class Role(models.TextChoices):
+        FRONTLINE = "frontline", "Frontline (quote, grant, redeem)"
+        MANAGER = "manager", "Manager (also void and reconcile the location)"
+
+    name = models.CharField(max_length=120, help_text="What the integration is, e.g. “POS till 3”.")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_token")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="api_tokens")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    prefix = models.CharField(max_length=24, unique=True, help_text="The secret's first characters, to recognise it.")
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Written on every request with one UPDATE (no history): when it was last used and its rate window.
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    rate_window_start = models.DateTimeField(null=True, blank=True)
+    rate_window_count = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords(excluded_fields=["last_used_at", "rate_window_start", "rate_window_count"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        rules_permissions = {
+            "view": can_view_policy_rule,
+            "add": can_change_policy,
+            "change": can_change_policy,
+            "delete": predicates.rules.always_deny,
+        }
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["frontline", "manager"]), name="api_token_role_serves_customers"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to an API write sent with an `Idempotency-Key`, replayed on a retry.
+
+    Written in the same transaction as the grant or redemption it answers, so a
+    retry sees either nothing (the first attempt changed nothing) or the whole
+    answer. `(token, key)` is unique: a simultaneous duplicate waits for the
+    first and then gets its answer. Kept at least 24 hours (`prune_idempotency_keys`).
+    """
+
+    token = models.ForeignKey(ApiToken, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=255)
+    request_method = models.CharField(max_length=10)
+    request_path = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64, help_text="SHA-256 of the method, path and canonical JSON body.")
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "key"], name="idempotency_key_once_per_token")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+    def __str__(self):
+        return f"{self.request_method} {self.request_path} [{self.key}]"

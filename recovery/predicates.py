@@ -6,7 +6,7 @@ what it means without an object.
 
 import rules
 
-from compensation.predicates import is_frontline, is_manager, sees_every_location
+from compensation.predicates import is_frontline, is_manager, is_ops, sees_every_location
 
 
 def location_ids_of(user) -> frozenset[int]:
@@ -31,6 +31,15 @@ def works_at_record_location(user, record) -> bool:
 
 
 @rules.predicate
+def works_at_location(user, location) -> bool:
+    """The employee works at this location. Without one (the nav link) it does not decide:
+    the counter pages check the location they serve, like the Counter link."""
+    if location is None:
+        return True
+    return location.pk in location_ids_of(user)
+
+
+@rules.predicate
 def granted_it(user, grant) -> bool:
     return grant is not None and grant.granted_by_id == user.id
 
@@ -38,6 +47,12 @@ def granted_it(user, grant) -> bool:
 @rules.predicate
 def requested_it(user, escalation) -> bool:
     return escalation is not None and escalation.requested_by_id == user.id
+
+
+@rules.predicate
+def is_flagged_employee(user, flag) -> bool:
+    """The flag concerns the user's own grants or voids."""
+    return flag is not None and flag.employee_id == user.id
 
 
 # Frontline and managers serve customers at the counter; ops work on policy.
@@ -50,8 +65,13 @@ can_void_grant = is_manager & works_at_record_location
 can_view_escalations = is_manager | sees_every_location
 can_view_escalation = can_review_location_record | requested_it
 can_decide_escalation = is_manager & works_at_record_location & ~requested_it
-# Anomaly flags are reviewed by a manager of the flagged location (auditors and ops only read them).
-can_review_anomaly = is_manager & works_at_record_location
+# Anomaly flags are reviewed by a manager of the flagged location (auditors and ops only read them),
+# never by the employee the flag is about: nobody clears their own flag.
+can_review_anomaly = is_manager & works_at_record_location & ~is_flagged_employee
+# Detection runs from cron; managers and ops may also run it now. Auditors only read.
+can_run_anomaly_checks = is_manager | is_ops
+# A voucher is redeemed by counter staff at the counter where they work, whichever location issued it.
+can_redeem_voucher = can_use_counter & works_at_location
 
 rules.add_perm("recovery.use_counter", can_use_counter)
 rules.add_perm("recovery.view_audit", can_view_audit)
@@ -60,3 +80,5 @@ rules.add_perm("recovery.review_grant", can_review_location_record)
 rules.add_perm("recovery.view_escalations", can_view_escalations)
 rules.add_perm("recovery.decide_escalation", can_decide_escalation)
 rules.add_perm("recovery.review_anomaly", can_review_anomaly)
+rules.add_perm("recovery.run_anomaly_checks", can_run_anomaly_checks)
+rules.add_perm("recovery.redeem_voucher", can_redeem_voucher)

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from compensation.limits import BudgetRule, budget_remaining, budget_state
 from compensation.models import LocationBudget
 from compensation.money import ZERO, format_amount, quantize
-from compensation.policy import load_policy
-from compensation.predicates import sees_every_location
-from recovery.models import Customer, Escalation, Grant, Location, RuleFlag
+from compensation.policy import load_policy, tenure_in_months
+from compensation.predicates import roles_of, sees_every_location
+from recovery.models import AnomalyFlag, ApiToken, Customer, Escalation, Grant, Location, RuleFlag
 from recovery.predicates import location_ids_of
 from recovery.services import budget_spent, customer_usage, phone_normalize
 
@@ -24,6 +24,7 @@ SEARCH_LIMIT = 20
 FLAG_LIST_LIMIT = 200
 DECIDED_DAYS = 7
 DECIDED_LIMIT = 30
+ANOMALY_LIST_LIMIT = 100
 
 
 def counter_locations_for(*, user) -> list[Location]:
@@ -108,7 +109,7 @@ EXPORT_COLUMNS = (
     ("location", "location__name"),
     ("employee", "granted_by_username"),
     ("customer", "customer__name"),
-    ("category", "failure__category"),
+    ("category", "category"),
     ("failure_note", "failure__note"),
     ("playbook", "playbook_name"),
     ("purchase_value", "purchase_value"),
@@ -187,7 +188,7 @@ def grant_recent_by(*, user, limit: int = 30) -> QuerySet[Grant]:
 
 
 def grant_detail_for(*, grant_id: int) -> Grant:
-    # `escalation` is the reverse one-to-one: joined here so "approved above the limits" costs no query.
+    # `escalation` and `redemption` are reverse one-to-ones: joined here so showing them costs no query.
     return Grant.objects.select_related(
         "customer",
         "location",
@@ -199,6 +200,7 @@ def grant_detail_for(*, grant_id: int) -> Grant:
         "policy_version",
         "approved_by",
         "escalation",
+        "redemption__location",
     ).get(pk=grant_id)
 
 
@@ -511,3 +513,154 @@ def budget_rows_for(*, user, now: datetime | None = None) -> list[BudgetRow]:
         )
         for location in locations
     ]
+
+
+# --- anomaly flags -----------------------------------------------------------------------------
+
+# The grant itself is not joined: the page links to it by id, and its JSON snapshots are large.
+ANOMALY_RELATED = ("location", "customer", "employee", "reviewed_by")
+
+
+def anomaly_flags_for(*, user) -> QuerySet[AnomalyFlag]:
+    """The flags the user may read: ops and auditors every location, managers their own."""
+    flags = AnomalyFlag.objects.select_related(*ANOMALY_RELATED)
+    location_ids = location_ids_for(user)
+    if location_ids is not None:
+        flags = flags.filter(location_id__in=location_ids)
+    return flags
+
+
+def anomaly_list(flags: QuerySet[AnomalyFlag], *, limit: int = ANOMALY_LIST_LIMIT) -> list[AnomalyFlag]:
+    """Open flags first (newest first), then reviewed ones (latest review first); one query, `limit + 1` rows
+    so the page can say there are more."""
+    ordered = flags.order_by(F("reviewed_at").desc(nulls_first=True), "-raised_at", "-id")
+    return list(ordered[: limit + 1])
+
+
+def anomaly_open_counts_for(*, user) -> list[FlagCount]:
+    """Open flags the user may read, per pattern, most first (one grouped query)."""
+    open_flags = anomaly_flags_for(user=user).filter(outcome="").order_by()
+    return [
+        FlagCount(label=AnomalyFlag.Kind(row["kind"]).label, count=row["count"])
+        for row in open_flags.values("kind").annotate(count=Count("id")).order_by("-count", "kind")
+    ]
+
+
+def anomaly_flags_of_grant(*, grant: Grant) -> list[AnomalyFlag]:
+    """The flags a grant raised, for its audit page (the page already checked the grant's location)."""
+    return list(grant.anomaly_flags.select_related("reviewed_by").order_by("-raised_at", "-id"))
+
+
+# --- playbook caps for a customer (the counter's cards and the API's quotes) ----------------
+
+
+@dataclass(frozen=True)
+class PlaybookCap:
+    """One active playbook and its cap for the customer (None until a purchase value is known)."""
+
+    playbook: object
+    quote: object | None
+
+
+def playbook_caps(*, policy, authority, tenure_months: int, purchase_value) -> list[PlaybookCap]:
+    """Every active playbook of the version, in display order, priced for this customer (no query)."""
+    return [
+        PlaybookCap(
+            playbook=playbook,
+            quote=None
+            if purchase_value is None
+            else policy.quote(
+                playbook_id, purchase_value=purchase_value, tenure_months=tenure_months, authority=authority
+            ),
+        )
+        for playbook_id, playbook in policy.playbooks.items()
+    ]
+
+
+@dataclass(frozen=True)
+class CustomerQuote:
+    """What every playbook may give this customer now, with the facts the caps rest on."""
+
+    policy: object
+    authority: object
+    tenure_months: int
+    tier: object
+    caps: list[PlaybookCap]
+
+
+def customer_quote_for(*, user, customer: Customer, location: Location, purchase_value) -> CustomerQuote:
+    """The caps a grant by `user` at `location` would have now (one query: the version in force)."""
+    policy = load_policy()
+    authority = policy.authority_for(roles_of(user), user.pk)
+    tenure_months = tenure_in_months(customer.customer_since, location.today())
+    return CustomerQuote(
+        policy=policy,
+        authority=authority,
+        tenure_months=tenure_months,
+        tier=policy.tier_for(tenure_months),
+        caps=playbook_caps(
+            policy=policy, authority=authority, tenure_months=tenure_months, purchase_value=purchase_value
+        ),
+    )
+
+
+# --- the integration API ----------------------------------------------------------------------
+
+API_PAGE_SIZE = 100
+
+
+def customers_by_identifier(*, phone: str = "", email: str = "", loyalty_card: str = "") -> list[Customer]:
+    """The customer with this phone, email or loyalty card (each is unique), in one query."""
+    if phone:
+        matches = Customer.objects.filter(phone=phone)
+    elif email:
+        matches = Customer.objects.filter(email__iexact=email)
+    elif loyalty_card:
+        matches = Customer.objects.filter(loyalty_card__iexact=loyalty_card)
+    else:
+        return []
+    return list(matches.order_by("id")[:SEARCH_LIMIT])
+
+
+API_GRANT_RELATED = ("customer", "location", "failure", "policy_version", "approved_by", "voided_by")
+
+
+def api_grants_for(*, user) -> QuerySet[Grant]:
+    """The grants an integration may list: its location's if it reviews them (a manager token), else its own."""
+    if user.has_perm("recovery.view_audit"):
+        grants = grant_list_for(user=user)
+    else:
+        grants = Grant.objects.filter(granted_by=user)
+    return grants.select_related(*API_GRANT_RELATED)
+
+
+def api_grant_page(*, user, since=None, until=None, after=None, limit: int = API_PAGE_SIZE):
+    """One page of grants for reconciliation, oldest first, after the `(granted_at, id)` of `after`.
+
+    Keyset pagination: no OFFSET and no COUNT, so page 1,000 costs what page 1
+    does. Returns the page and whether more follow.
+    """
+    grants = api_grants_for(user=user)
+    if since is not None:
+        grants = grants.filter(granted_at__gte=since)
+    if until is not None:
+        grants = grants.filter(granted_at__lt=until)
+    if after is not None:
+        when, last_id = after
+        grants = grants.filter(Q(granted_at__gt=when) | Q(granted_at=when, id__gt=last_id))
+    page = list(grants.order_by("granted_at", "id")[: limit + 1])
+    return page[:limit], len(page) > limit
+
+
+def api_tokens_for(*, user) -> QuerySet[ApiToken]:
+    """Integration tokens the user may see: every one for ops and auditors, their locations' for managers."""
+    tokens = ApiToken.objects.select_related("location", "user", "created_by", "revoked_by")
+    location_ids = location_ids_for(user)
+    if location_ids is not None:
+        tokens = tokens.filter(location_id__in=location_ids)
+    return tokens.order_by(F("revoked_at").asc(nulls_first=True), "-created_at", "-id")
+
+
+def api_grant_detail(*, grant_id: int) -> Grant:
+    """One grant with everything the API shows (raises Grant.DoesNotExist)."""
+    return Grant.objects.select_related(*API_GRANT_RELATED).get(pk=grant_id)

@@ -10,8 +10,9 @@ import hashlib
 import json
 import secrets
 import uuid
+import zoneinfo
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 
@@ -27,7 +28,7 @@ from compensation.limits import CustomerLimitRule, LimitCheck, Stop, WindowUsage
 from compensation.models import Playbook
 from compensation.money import ZERO, format_amount, minor_unit, quantize
 from compensation.policy import Policy, load_policy, policy_from_document, tenure_in_months
-from recovery.models import Customer, Escalation, Grant, Location, RuleFlag, ServiceFailure
+from recovery.models import Customer, Escalation, Grant, Location, RuleFlag, ServiceFailure, VoucherRedemption
 
 # No 0/O, 1/I/L or U: a code read aloud or copied by hand stays unambiguous.
 VOUCHER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -89,6 +90,91 @@ def customer_add_walk_in(
     return customer
 
 
+@dataclass(frozen=True)
+class CustomerUpsert:
+    """An integration's customer: the one found by phone, email or card (unchanged), or a new one."""
+
+    customer: Customer
+    created: bool
+    # For a found customer: the fields the request gave other values for (changing them is for ops).
+    differences: dict[str, str]
+
+
+CUSTOMER_KEYS = ("phone", "email", "loyalty_card")
+
+
+def customer_upsert(
+    *, actor, location: Location, name: str, phone="", email="", loyalty_card="", customer_since=None
+) -> CustomerUpsert:
+    """Find the customer a point-of-sale or CRM sends by phone, email or loyalty card, or create them.
+
+    Values arrive normalised (E.164 phone, lower-case email, upper-case card).
+    A found customer is returned unchanged, with the fields the request would
+    change: the rules let only ops change a customer. A new customer's tenure
+    counts from `customer_since` (the CRM knows it), by default today (a walk-in).
+    Identifiers that point at two different customers are refused.
+    """
+    given = {"phone": phone, "email": email, "loyalty_card": loyalty_card}
+    lookups = {
+        "phone": Q(phone=phone),
+        "email": Q(email__iexact=email),
+        "loyalty_card": Q(loyalty_card__iexact=loyalty_card),
+    }
+    matches = {}
+    if any(given.values()):
+        condition = Q()
+        for field, value in given.items():
+            if value:
+                condition |= lookups[field]
+        for customer in Customer.objects.filter(condition)[:4]:
+            for field, value in given.items():
+                if value and getattr(customer, field).lower() == value.lower():
+                    matches[field] = customer
+    found = {customer.pk: customer for customer in matches.values()}
+    if len(found) > 1:
+        which = ", ".join(f"{field} → customer #{customer.pk}" for field, customer in matches.items())
+        raise RecoveryError(None, f"These details belong to different customers ({which}): send one of them.")
+    if found:
+        customer = next(iter(found.values()))
+        wanted = {**{field: value for field, value in given.items() if value}, "name": name}
+        if customer_since is not None:
+            wanted["customer_since"] = customer_since
+        differences = {
+            field: str(getattr(customer, field)) for field, value in wanted.items() if getattr(customer, field) != value
+        }
+        return CustomerUpsert(customer=customer, created=False, differences=differences)
+    if not any(given.values()):
+        raise RecoveryError("phone", "Send a phone number, email or loyalty card to find or add the customer by.")
+    since = customer_since or location.today()
+    if since > location.today():
+        raise RecoveryError("customer_since", "Customer since: must not be in the future.")
+    customer = Customer(
+        name=name,
+        phone=phone,
+        email=email.lower(),
+        loyalty_card=loyalty_card.upper(),
+        customer_since=since,
+        created_by=actor,
+        created_at_location=location,
+    )
+    customer._history_user = actor
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError:
+        # Added by someone else a moment ago: answer with that customer, as a retry would get.
+        return customer_upsert(
+            actor=actor,
+            location=location,
+            name=name,
+            phone=phone,
+            email=email,
+            loyalty_card=loyalty_card,
+            customer_since=customer_since,
+        )
+    return CustomerUpsert(customer=customer, created=True, differences={})
+
+
 # --- grants -----------------------------------------------------------------------
 
 
@@ -105,6 +191,9 @@ class GrantRequest:
     amount: Decimal | None
     token: uuid.UUID
     quoted_cap: Decimal | None = None
+    # When the counter opened the case (signed by the resolve page), logged as the failure's time.
+    # Not part of the fingerprint: a retry of the same form still replays its grant.
+    opened_at: datetime | None = None
 
     def fingerprint(self) -> str:
         """SHA-256 of the request's content, to tell a true retry from a reused token."""
@@ -404,7 +493,8 @@ def _grant_write(
             purchase_value=request.purchase_value,
             note=request.note,
             logged_by=actor,
-            logged_at=logged_at or now,
+            # An escalation's request time, else when the counter opened the case (never after the grant).
+            logged_at=logged_at or min(request.opened_at or now, now),
         )
         failure._history_user = history_user
         failure._history_date = now
@@ -419,6 +509,8 @@ def _grant_write(
             currency=settings.RECOVERY_CURRENCY,
             amount=amount,
             purchase_value=request.purchase_value,
+            category=failure.category,
+            failure_logged_at=failure.logged_at,
             limit_notes=list(limit_notes),
             approved_by=approved_by,
             granted_by=actor,
@@ -431,7 +523,9 @@ def _grant_write(
         if playbook.issues_voucher:
             grant.voucher_code = voucher_code_new()
             valid_days = grant.policy_snapshot.get("voucher_valid_days") or playbook.voucher_valid_days
-            grant.voucher_expires_on = request.location.today() + timedelta(days=valid_days)
+            # Counted from the day it was granted, on the location's calendar (demo data is backdated).
+            local_day = timezone.localdate(now, zoneinfo.ZoneInfo(request.location.timezone))
+            grant.voucher_expires_on = local_day + timedelta(days=valid_days)
         grant._history_user = history_user
         grant._history_date = now
         grant.save()
@@ -669,7 +763,16 @@ def rule_flag_handle(*, actor, flag_id: int, note: str) -> RuleFlag:
 
 
 def grant_void(*, actor, grant_id: int, reason: str, at=None) -> Grant:
-    """Void a grant with a reason. The row is locked so two managers cannot void it twice."""
+    """Void a grant with a reason. The row is locked so two managers cannot void it twice.
+
+    A voucher already redeemed is refused ("already redeemed at … by … on …"):
+    the customer has had the service, so voiding would take from the budget and
+    the customer's limits what was really given, and the books would lie. A
+    mistaken grant that was redeemed is a matter for the manager's review, not a
+    void. The other way round, a voided grant's voucher no longer redeems
+    (`recovery.vouchers.voucher_redeem` locks the same grant row, so a void and
+    a redemption at the same moment are settled one after the other).
+    """
     reason = reason.strip()
     if not reason:
         raise RecoveryError("reason", "Say why the grant is voided: the reason is kept in the audit.")
@@ -679,6 +782,13 @@ def grant_void(*, actor, grant_id: int, reason: str, at=None) -> Grant:
         grant = Grant.objects.select_for_update().get(pk=grant_id)
         if grant.is_voided:
             raise RecoveryError(None, f"Grant #{grant.pk} was already voided by someone else.")
+        redemption = VoucherRedemption.objects.select_related("location").filter(grant_id=grant.pk).first()
+        if redemption is not None:
+            raise RecoveryError(
+                None,
+                f"Grant #{grant.pk} cannot be voided: its voucher {grant.voucher_code} was already redeemed "
+                f"{redemption.summary}, so the customer has had it.",
+            )
         grant.status = Grant.Status.VOIDED
         grant.voided_at = at or timezone.now()
         grant._history_date = grant.voided_at

@@ -1,7 +1,8 @@
 """The audit timeline: everything that happened at the user's locations, newest first.
 
-Failures, grants, voids, escalations and policy versions each live in their own
-table. A UNION paged with OFFSET would count its way through a million rows on
+Failures, grants, voids, escalations, policy versions, voucher redemptions and
+anomaly flags each live in their own table. A UNION paged with OFFSET would
+count its way through a million rows on
 every deep page; instead each source fetches the next `PAGE_SIZE + 1` rows after
 the cursor through its own (location, time, id) index, and the small pages are
 merged here. A page therefore costs one query per source, whatever the table
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from compensation.models import PolicyVersion
-from recovery.models import AnomalyFlag, Customer, Escalation, Grant, ServiceFailure
+from recovery.models import AnomalyFlag, Customer, Escalation, Grant, ServiceFailure, VoucherRedemption
 from recovery.selectors import location_ids_for
 from recovery.services import phone_normalize
 
@@ -94,6 +95,7 @@ class Source:
     paths: dict[str, str]
     entry: Callable[[object, bool], TimelineEntry]
     flagged_grant: str = ""  # path to the grant id, for "flagged only"
+    is_flag: bool = False  # the rows are flags themselves, so "flagged only" keeps them
 
 
 def _failure_entry(failure: ServiceFailure, flagged: bool) -> TimelineEntry:
@@ -132,7 +134,7 @@ def _grant_entry(grant: Grant, flagged: bool) -> TimelineEntry:
         actor=grant.granted_by_username,
         customer=grant.customer.name,
         playbook=grant.playbook_name,
-        category=grant.failure.get_category_display(),
+        category=grant.get_category_display(),
         amount=grant.amount,
         currency=grant.currency,
         flagged=flagged,
@@ -153,7 +155,7 @@ def _void_entry(grant: Grant, flagged: bool) -> TimelineEntry:
         actor=grant.voided_by.get_username() if grant.voided_by_id else "",
         customer=grant.customer.name,
         playbook=grant.playbook_name,
-        category=grant.failure.get_category_display(),
+        category=grant.get_category_display(),
         amount=grant.amount,
         currency=grant.currency,
         flagged=flagged,
@@ -215,11 +217,82 @@ def _policy_entry(version: PolicyVersion, flagged: bool) -> TimelineEntry:
     )
 
 
+def _flag_fields(flag: AnomalyFlag) -> dict:
+    return {
+        "pk": flag.pk,
+        "url": reverse("anomalies") + f"?grant={flag.grant_id}" if flag.grant_id else reverse("anomalies"),
+        "location": flag.location.name,
+        "zone": flag.location.timezone,
+        "customer": flag.customer.name if flag.customer_id else "",
+        "playbook": flag.grant.playbook_name if flag.grant_id else "",
+        "amount": flag.grant.amount if flag.grant_id else None,
+        "currency": flag.grant.currency if flag.grant_id else "",
+        "flagged": True,
+    }
+
+
+def _flag_raised_entry(flag: AnomalyFlag, flagged: bool) -> TimelineEntry:
+    return TimelineEntry(
+        kind="anomaly.raised",
+        label="Anomaly flagged",
+        at=flag.raised_at,
+        rank=8,
+        summary=f"{flag.get_kind_display()}: {flag.reason}",
+        actor=flag.employee.get_username() if flag.employee_id else "",
+        **_flag_fields(flag),
+    )
+
+
+def _flag_reviewed_entry(flag: AnomalyFlag, flagged: bool) -> TimelineEntry:
+    note = f": “{flag.outcome_note}”" if flag.outcome_note else ""
+    return TimelineEntry(
+        kind="anomaly.reviewed",
+        label="Anomaly reviewed",
+        at=flag.reviewed_at,
+        rank=9,
+        summary=f"{flag.get_kind_display()} — {flag.get_outcome_display()}{note}",
+        actor=flag.reviewed_by.get_username() if flag.reviewed_by_id else "",
+        **_flag_fields(flag),
+    )
+
+
+_FLAG_PATHS = {
+    "location": "location_id",
+    "playbook": "grant__playbook_id",
+    "category": "grant__category",
+    "customer": "customer_id",
+    "amount": "grant__amount",
+}
+
+
+def _redemption_entry(redemption: VoucherRedemption, flagged: bool) -> TimelineEntry:
+    grant = redemption.grant
+    issued = "" if grant.location_id == redemption.location_id else f", granted at {grant.location.name}"
+    return TimelineEntry(
+        kind="voucher.redeemed",
+        label="Voucher redeemed",
+        at=redemption.redeemed_at,
+        rank=7,
+        pk=redemption.pk,
+        summary=f"Voucher {grant.voucher_code} of grant #{grant.pk} redeemed ({grant.playbook_name}{issued})",
+        url=reverse("audit_detail", args=[grant.pk]),
+        location=redemption.location.name,
+        zone=redemption.location.timezone,
+        actor=redemption.redeemed_by_username,
+        customer=grant.customer.name,
+        playbook=grant.playbook_name,
+        category=grant.get_category_display(),
+        amount=grant.amount,
+        currency=grant.currency,
+        flagged=flagged,
+    )
+
+
 _GRANT_PATHS = {
     "location": "location_id",
     "employee": "granted_by_id",
     "playbook": "playbook_id",
-    "category": "failure__category",
+    "category": "category",  # copied from the failure: no join to filter
     "customer": "customer_id",
     "amount": "amount",
 }
@@ -246,7 +319,7 @@ SOURCES = (
         kind="grant.issued",
         label="Grants",
         rank=2,
-        queryset=lambda: Grant.objects.select_related("location", "customer", "failure"),
+        queryset=lambda: Grant.objects.select_related("location", "customer"),
         at="granted_at",
         paths=_GRANT_PATHS,
         entry=_grant_entry,
@@ -257,7 +330,7 @@ SOURCES = (
         label="Voids",
         rank=3,
         queryset=lambda: Grant.objects.filter(voided_at__isnull=False).select_related(
-            "location", "customer", "failure", "voided_by"
+            "location", "customer", "voided_by"
         ),
         at="voided_at",
         paths=_GRANT_PATHS | {"employee": "voided_by_id"},
@@ -309,6 +382,47 @@ SOURCES = (
         at="published_at",
         paths={"employee": "published_by_id"},
         entry=_policy_entry,
+    ),
+    Source(
+        kind="anomaly.raised",
+        label="Anomaly flags",
+        rank=8,
+        queryset=lambda: AnomalyFlag.objects.select_related("location", "customer", "employee", "grant"),
+        at="raised_at",
+        # "Employee" is who acted; a flag is raised by the checks, about an employee.
+        paths=_FLAG_PATHS | {"employee": "employee_id"},
+        is_flag=True,
+        entry=_flag_raised_entry,
+    ),
+    Source(
+        kind="anomaly.reviewed",
+        label="Anomaly reviews",
+        rank=9,
+        queryset=lambda: AnomalyFlag.objects.filter(reviewed_at__isnull=False).select_related(
+            "location", "customer", "reviewed_by", "grant"
+        ),
+        at="reviewed_at",
+        paths=_FLAG_PATHS | {"employee": "reviewed_by_id"},
+        is_flag=True,
+        entry=_flag_reviewed_entry,
+    ),
+    Source(
+        kind="voucher.redeemed",
+        label="Vouchers redeemed",
+        rank=7,
+        queryset=lambda: VoucherRedemption.objects.select_related("location", "grant__location", "grant__customer"),
+        at="redeemed_at",
+        # Where it was redeemed: the redeeming counter's manager reviews it (the index serves this).
+        paths={
+            "location": "location_id",
+            "employee": "redeemed_by_id",
+            "playbook": "grant__playbook_id",
+            "category": "grant__category",
+            "customer": "grant__customer_id",
+            "amount": "grant__amount",
+        },
+        entry=_redemption_entry,
+        flagged_grant="grant_id",
     ),
 )
 KINDS = tuple((source.kind, source.label) for source in SOURCES)
@@ -366,7 +480,7 @@ def _filtered(source: Source, query: TimelineQuery, *, visible: frozenset[int] |
         rows = rows.annotate(flagged=Exists(AnomalyFlag.objects.filter(grant_id=OuterRef(source.flagged_grant))))
         if query.flagged_only:
             rows = rows.filter(flagged=True)
-    elif query.flagged_only:
+    elif query.flagged_only and not source.is_flag:
         return None
     return rows
 

@@ -10,19 +10,23 @@ from functools import wraps
 
 import segno
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from compensation.caps import tier_reached
+from compensation.money import format_amount
 from compensation.policy import load_policy, tenure_in_months, tier_rules_in_force
 from compensation.predicates import roles_of
-from recovery import selectors, services, timeline
+from recovery import selectors, services, timeline, vouchers
+from recovery.case_opened import case_opened_stamp
 from recovery.filters import TimelineFilterForm
 from recovery.forms import (
     CustomerSearchForm,
@@ -31,6 +35,8 @@ from recovery.forms import (
     ResolveForm,
     RuleFlagForm,
     VoidForm,
+    VoucherCodeForm,
+    VoucherRedeemForm,
     WalkInForm,
 )
 from recovery.models import Customer, Escalation, Grant, RuleFlag
@@ -139,16 +145,10 @@ def _playbook_cards(request, customer: Customer, purchase_value, policy=None, te
     authority = policy.authority_for(roles_of(request.user), request.user.pk)
     if tenure_months is None:
         tenure_months = tenure_in_months(customer.customer_since, request.counter_location.today())
-    cards = []
-    for playbook_id, playbook in policy.playbooks.items():
-        quote = None
-        if purchase_value is not None:
-            quote = policy.quote(
-                playbook_id, purchase_value=purchase_value, tenure_months=tenure_months, authority=authority
-            )
-        cards.append({"playbook": playbook, "quote": quote})
     return {
-        "cards": cards,
+        "cards": selectors.playbook_caps(
+            policy=policy, authority=authority, tenure_months=tenure_months, purchase_value=purchase_value
+        ),
         "authority": authority,
         "quoted_purchase_value": purchase_value,
         "currency": policy.currency,
@@ -200,7 +200,9 @@ def _above_limit(form, *, limit=None, escalate_form=None) -> dict:
 def counter_resolve(request, customer_id: int):
     customer = get_object_or_404(Customer, pk=customer_id)
     if request.method == "GET":
-        form = ResolveForm(initial={"token": uuid.uuid4()})
+        token = uuid.uuid4()
+        # The case is met now: the signed moment comes back with the grant as the failure's time.
+        form = ResolveForm(initial={"token": token, "opened": case_opened_stamp(token)})
         return render(request, "recovery/counter_resolve.html", _resolve_context(request, customer, form, None))
 
     form = ResolveForm(request.POST)
@@ -231,7 +233,7 @@ def _grant_from_form(request, customer, form) -> Grant | None:
             "Check the cards and grant again.",
         )
         return None
-    grant_request = _grant_request(request, customer, data, form.quoted_cap())
+    grant_request = _grant_request(request, customer, data, form.quoted_cap(), form.opened_at())
     try:
         return services.grant_issue(actor=request.user, roles=roles_of(request.user), request=grant_request).grant
     except services.LimitExceeded as error:
@@ -243,7 +245,7 @@ def _grant_from_form(request, customer, form) -> Grant | None:
         return None
 
 
-def _grant_request(request, customer, data, quoted_cap) -> services.GrantRequest:
+def _grant_request(request, customer, data, quoted_cap, opened_at=None) -> services.GrantRequest:
     return services.GrantRequest(
         customer=customer,
         location=request.counter_location,
@@ -254,6 +256,7 @@ def _grant_request(request, customer, data, quoted_cap) -> services.GrantRequest
         amount=data["amount"],
         token=data["token"],
         quoted_cap=quoted_cap,
+        opened_at=opened_at,
     )
 
 
@@ -290,12 +293,21 @@ def _grant_visible_to(request, grant_id: int) -> Grant:
     return grant
 
 
-def _voucher_qr_svg(grant: Grant) -> str:
-    return (
-        segno.make(grant.voucher_code, error="m").svg_inline(scale=5, border=2, omitsize=True)
-        if grant.voucher_code
-        else ""
-    )
+def _voucher_link(request, code: str) -> str:
+    """The customer's voucher page, as an absolute link to hand over, print and put in the QR code."""
+    return request.build_absolute_uri(reverse("voucher_public", args=[vouchers.voucher_link_token(code)]))
+
+
+def _qr_svg(text: str) -> str:
+    return segno.make(text, error="m").svg_inline(scale=4, border=2, omitsize=True)
+
+
+def _voucher_handover(request, grant: Grant) -> dict:
+    """The link and its QR code: a phone opens the customer's page, the redeem screen's scanner reads the code."""
+    if not grant.voucher_code:
+        return {"voucher_link": "", "qr_svg": ""}
+    link = _voucher_link(request, grant.voucher_code)
+    return {"voucher_link": link, "qr_svg": _qr_svg(link)}
 
 
 def _granted_words(grant: Grant) -> dict:
@@ -319,9 +331,10 @@ def counter_granted(request, grant_id: int):
         "recovery/counter_granted.html",
         {
             "grant": grant,
-            "qr_svg": _voucher_qr_svg(grant),
+            "redemption": getattr(grant, "redemption", None),  # joined by the selector
             "flag_rules": RuleFlag.Rule.choices,
             "flag_playbooks": [(grant.playbook_id, grant.playbook_name)],
+            **_voucher_handover(request, grant),
             **_granted_words(grant),
         },
     )
@@ -331,7 +344,9 @@ def counter_granted(request, grant_id: int):
 def grant_slip(request, grant_id: int):
     grant = _grant_visible_to(request, grant_id)
     return render(
-        request, "recovery/grant_slip.html", {"grant": grant, "qr_svg": _voucher_qr_svg(grant), **_granted_words(grant)}
+        request,
+        "recovery/grant_slip.html",
+        {"grant": grant, **_voucher_handover(request, grant), **_granted_words(grant)},
     )
 
 
@@ -444,6 +459,7 @@ def audit_timeline_export(request):
 
 
 def _audit_detail(request, grant, void_form, status=200):
+    redemption = getattr(grant, "redemption", None)  # joined by the selector; None if not redeemed
     return render(
         request,
         "recovery/audit_detail.html",
@@ -455,7 +471,10 @@ def _audit_detail(request, grant, void_form, status=200):
             "failure_history": selectors.history_of(grant.failure),
             "journal": selectors.journal_entries_for(grant),
             "void_form": void_form,
-            "can_void": request.user.has_perm("recovery.void_grant", grant) and not grant.is_voided,
+            "anomaly_flags": selectors.anomaly_flags_of_grant(grant=grant),
+            "redemption": redemption,
+            # A redeemed voucher is not voided (see services.grant_void): the form would only be refused.
+            "can_void": request.user.has_perm("recovery.void_grant", grant) and not grant.is_voided and not redemption,
         },
         status=status,
     )
@@ -637,3 +656,101 @@ def escalation_decide(request, escalation_id: int):
                 request, f"Escalation #{decided.pk} declined; {decided.requested_by.get_username()} will see your note."
             )
     return redirect("escalations")
+
+
+# --- vouchers ------------------------------------------------------------------------------------
+
+
+def _voucher_status_or_error(form, location):
+    """The looked-up voucher, or None with the reason put on the form's code field."""
+    try:
+        return vouchers.voucher_lookup(code=form.cleaned_data["code"], location=location)
+    except vouchers.VoucherError as error:
+        form.add_error("code", error.message)
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+@counter_view
+def voucher_redeem(request):
+    """Scan or type a code, see what it is worth, for whom and whether it redeems; redeem in one click.
+
+    GET `?code=` shows the voucher's card (htmx asks as the code is typed and
+    gets the card alone); POST redeems it and comes back to the card (PRG).
+    """
+    location = request.counter_location
+    if not request.user.has_perm("recovery.redeem_voucher", location):
+        raise PermissionDenied
+    if request.method == "POST":
+        return _voucher_redeem_post(request, location)
+    raw = request.GET.get("code")
+    form = VoucherCodeForm(request.GET if raw is not None else None)
+    context = {"form": form, "status": None, "token": uuid.uuid4()}
+    if request.htmx and raw is not None and vouchers.voucher_code_incomplete(raw):
+        # Half a code typed: say how far, rather than "not a voucher code" at every key.
+        return render(request, "recovery/_voucher_status.html", {**context, "typed": vouchers.voucher_code_typed(raw)})
+    if form.is_bound and form.is_valid():
+        context["status"] = _voucher_status_or_error(form, location)
+    template = "recovery/_voucher_status.html" if request.htmx else "recovery/voucher_redeem.html"
+    return render(request, template, context, status=INVALID if form.errors else 200)
+
+
+def _voucher_redeem_post(request, location):
+    form = VoucherRedeemForm(request.POST)
+    status = None
+    if form.is_valid():
+        code = form.cleaned_data["code"]
+        try:
+            redemption = vouchers.voucher_redeem(
+                actor=request.user, code=code, location=location, token=form.cleaned_data["token"]
+            )
+        except vouchers.VoucherError as error:
+            form.add_error("code", error.message)
+            # The card again, as it stands now (who redeemed it first, when it expired), under the refusal.
+            try:
+                status = vouchers.voucher_lookup(code=code, location=location)
+            except vouchers.VoucherError:
+                status = None
+        else:
+            grant = redemption.grant
+            messages.success(
+                request,
+                f"Voucher {grant.voucher_code} redeemed: hand over {grant.playbook_name} "
+                f"({format_amount(grant.amount, grant.currency)} {grant.currency}).",
+            )
+            return redirect(f"{reverse('voucher_redeem')}?{urlencode({'code': grant.voucher_code})}")
+    return render(
+        request,
+        "recovery/voucher_redeem.html",
+        {"form": form, "status": status, "token": uuid.uuid4()},
+        status=INVALID,
+    )
+
+
+@login_not_required
+@never_cache
+@require_GET
+def voucher_public(request, token: str):
+    """The customer's voucher page: no login, addressed by a signed link; nothing about the customer on it."""
+    code = vouchers.voucher_code_from_link_token(token)
+    if code is None:
+        raise Http404("No such voucher.")
+    try:
+        status = vouchers.voucher_lookup(code=code)
+    except vouchers.VoucherError:
+        raise Http404("No such voucher.") from None
+    link = _voucher_link(request, code)
+    response = render(
+        request,
+        "recovery/voucher_public.html",
+        {
+            "status": status,
+            "link": link,
+            "qr_svg": _qr_svg(link) if status.is_redeemable else "",
+            "redeemed_on": status.redemption.local_redeemed_at.date() if status.redemption else None,
+        },
+    )
+    # A bearer link: kept out of search engines, shared caches and other sites' referrer logs.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import traceback
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Callable
 
@@ -41,6 +42,7 @@ from django.db import connection, models, transaction
 from django.forms.models import model_to_dict
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -55,7 +57,7 @@ from compensation.models import (
 )
 from recovery.models import Escalation, Grant, RuleFlag
 from tests import factories
-from tests.test_permissions import post_data, url_of, world  # noqa: F401 - `world` is used as a fixture
+from tests.test_permissions import post_data, url_of, voucher_of, world  # noqa: F401 - `world` is used as a fixture
 
 FUZZ = settings(
     # 40 examples per target keep the file near 40 s on SQLite; FUZZ_EXAMPLES=500 explores further.
@@ -236,6 +238,7 @@ def fuzz_client(user=None) -> Client:
 @pytest.fixture
 def fuzz(request, central, airport, frontline, manager, ops):
     matrix = request.getfixturevalue("world")
+    voucher_of(matrix)  # made here, outside the examples' rolled-back savepoints
     tiers = list(TenureTier.objects.order_by("min_months"))
     employee_authority = EmployeeAuthority.objects.create(user=manager, limit=Decimal("1200.00"), note="Fuzz")
     customer_limit = CustomerLimit.objects.create(window_days=90, max_grants=5, max_total=Decimal("500.00"))
@@ -383,9 +386,13 @@ POST_TARGETS = [
     ),
     matrix_target("escalation_decide", "manager", refusal="message", watched=lambda fw: fw.matrix.escalation),
     matrix_target("grant_void", "manager", watched=lambda fw: fw.matrix.grant),
+    matrix_target("voucher_redeem", "frontline", watched=lambda fw: fw.matrix.voucher),
     matrix_target("ops_publish", "ops"),
     matrix_target("ops_version_rollback", "ops"),
     matrix_target("ops_flag_handle", "ops", watched=lambda fw: fw.matrix.flag),
+    matrix_target("anomaly_review", "manager", watched=lambda fw: fw.matrix.anomaly),
+    matrix_target("anomaly_checks_run", "manager", refusal="message"),
+    matrix_target("ops_integrations", "ops"),
     *[
         Target(
             f"ops_draft_add[{kind}]",
@@ -428,6 +435,27 @@ def _audit_query(fw):
     }
 
 
+def _anomaly_query(fw):
+    anomaly = fw.matrix.anomaly
+    return {
+        "kind": anomaly.kind,
+        "status": "open",
+        "location": str(anomaly.location_id),
+        "customer": str(anomaly.customer_id),
+        "employee": str(anomaly.employee_id),
+        "grant": str(anomaly.grant_id),
+    }
+
+
+def _insights_query(fw):
+    today = timezone.localdate()
+    return {"location": str(fw.central.pk), "start": str(today - timedelta(weeks=12)), "end": str(today)}
+
+
+def _report_query(fw):
+    return {"location": str(fw.central.pk), "month": f"{fw.central.month_start():%Y-%m}"}
+
+
 GET_TARGETS = [
     Target("counter?q", "frontline", "get", lambda fw: reverse("counter"), lambda fw: {"q": "Matrix Customer"}),
     Target(
@@ -436,6 +464,13 @@ GET_TARGETS = [
         "get",
         lambda fw: reverse("counter_quotes", args=[fw.customer.pk]),
         lambda fw: {"purchase_value": "100.00", "playbook": str(fw.playbook.pk)},
+    ),
+    Target(
+        "voucher_redeem?code",
+        "frontline",
+        "get",
+        lambda fw: reverse("voucher_redeem"),
+        lambda fw: {"code": fw.matrix.voucher.voucher_code},
     ),
     Target("audit[manager]", "manager", "get", lambda fw: reverse("audit"), _audit_query),
     Target("audit[ops]", "ops", "get", lambda fw: reverse("audit"), _audit_query),
@@ -448,7 +483,11 @@ GET_TARGETS = [
     ),
     Target("ops_replay", "manager", "get", lambda fw: reverse("ops_replay"), lambda fw: {"days": "90"}),
     Target("ops_flags", "ops", "get", lambda fw: reverse("ops_flags"), lambda fw: {"status": "open"}),
+    Target("anomalies", "manager", "get", lambda fw: reverse("anomalies"), _anomaly_query),
     Target("ops_version", "manager", "get", lambda fw: reverse("ops_version", args=[2]), lambda fw: {"compare": "1"}),
+    Target("insights[manager]", "manager", "get", lambda fw: reverse("insights"), _insights_query),
+    Target("insights[ops]", "ops", "get", lambda fw: reverse("insights"), _insights_query),
+    Target("insights_report[manager]", "manager", "get", lambda fw: reverse("insights_report"), _report_query),
 ]
 
 
@@ -593,7 +632,7 @@ def fuzz_once(fw: FuzzWorld, target: Target, payload: dict, *, expect_accepted=F
 
 
 def test_every_view_that_accepts_post_is_fuzzed():
-    """A new POST view fails here until it gets a target (logout takes no input)."""
+    """A new POST view fails here until it gets a target (logout and revoking a token take no input)."""
     from tests.test_permissions import EXPECTED
 
     accepts_post = {
@@ -602,7 +641,7 @@ def test_every_view_that_accepts_post_is_fuzzed():
         if any(cell != 405 for role, cell in methods["POST"].items() if role != "anonymous")
     }
     fuzzed = {target.id.split("[")[0] for target in POST_TARGETS}
-    assert accepts_post - fuzzed == {"logout"}
+    assert accepts_post - fuzzed == {"logout", "ops_integration_revoke"}
 
 
 @pytest.mark.django_db
@@ -664,6 +703,9 @@ FAR_DATES = {
     "ops_publish": ("effective_at", ("9999-12-31T23:59", "0001-01-01T00:00")),
     "ops_version_rollback": ("effective_at", ("9999-12-31T23:59", "0001-01-01T00:00")),
     "audit[ops]": ("date_from", ("9999-12-31", "0001-01-01")),
+    "insights[manager]": ("end", ("9999-12-31", "0001-01-01")),
+    "insights[ops]": ("start", ("9999-12-31", "0001-01-01")),
+    "insights_report[manager]": ("month", ("9999-12", "0001-01", "0000-01")),
 }
 
 
@@ -754,6 +796,14 @@ def test_stored_markup_is_escaped_on_every_page_that_shows_it(fuzz):
     response = manager.post(reverse("grant_void", args=[grant.pk]), {"reason": STORED})
     assert response.status_code == 302, server_error(response)
     assert_escaped(manager, reverse("audit_detail", args=[grant.pk]))
+
+    # Anomaly review note: the anomalies page and the flagged grant's audit page.
+    response = manager.post(
+        reverse("anomaly_review", args=[fw.matrix.anomaly.pk]), {"outcome": "other", "note": STORED}
+    )
+    assert response.status_code == 302, server_error(response)
+    assert_escaped(manager, reverse("anomalies"))
+    assert_escaped(manager, reverse("audit_detail", args=[fw.matrix.grant.pk]))
 
     # Playbook words in the draft, then published with a hostile reason: every ops page and the counter.
     edit = current_values(fw.playbook, DRAFT_FIELDS["playbook"]) | {

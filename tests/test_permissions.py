@@ -24,7 +24,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from compensation.models import Playbook
 from compensation.predicates import roles_of
 from recovery import services
-from recovery.models import Customer, Escalation, Grant, RuleFlag
+from recovery.api.services import api_token_create
+from recovery.models import AnomalyFlag, ApiToken, Customer, Escalation, Grant, Location, RuleFlag
+from recovery.vouchers import voucher_link_token
 from tests import factories
 from tests.conftest import client_for
 
@@ -114,12 +116,37 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     # The escalation in the URL was requested at "central" by the central frontline user.
     "escalation_status": {"GET": every(200), "POST": every(405)},
     "rule_flag_raise": {"GET": every(405), "POST": counter_page(Redirect("/counter/"))},
+    # Vouchers redeem at the counter where the employee serves (the voucher in the URL was granted at "central").
+    "voucher_redeem": {"GET": counter_page(), "POST": counter_page(Redirect("/counter/vouchers/?code="))},
+    # The customer's voucher page: no login, the signed link is the key; require_GET for everyone.
+    "voucher_public": {"GET": every(200, anonymous=200), "POST": every(405, anonymous=405)},
     "escalations": {"GET": audit_page(), "POST": every(405)},
     # Budgets spent and remaining this month: managers (their locations) and ops.
     "budgets": {"GET": audit_page(), "POST": every(405)},
+    # Insights: the dashboard and the monthly report, managers for their locations, ops and auditors all.
+    "insights": {"GET": audit_page(), "POST": every(405)},
+    "insights_report": {"GET": audit_page(), "POST": every(405)},
     "escalation_decide": {
         "GET": every(405),
         "POST": {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: Redirect("/escalations/"), OPS: 403, AUDITOR: 403},
+    },
+    # Anomaly flags: managers (their locations), ops and auditors read; a manager of the flag's location
+    # reviews (the flag in the URL is at "central" and concerns the central frontline user).
+    "anomalies": {"GET": audit_page(), "POST": every(405)},
+    "anomaly_review": {
+        "GET": every(405),
+        "POST": {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: Redirect("/audit/anomalies/"), OPS: 403, AUDITOR: 403},
+    },
+    # Cron runs the checks; managers and ops may also run them now, auditors only read.
+    "anomaly_checks_run": {
+        "GET": every(405),
+        "POST": {
+            ANON: TO_LOGIN,
+            FRONTLINE: 403,
+            MANAGER: Redirect("/audit/anomalies/"),
+            OPS: Redirect("/audit/anomalies/"),
+            AUDITOR: 403,
+        },
     },
     # Ops section: managers read, ops change.
     "ops_home": {"GET": ops_page(), "POST": every(405)},
@@ -133,7 +160,14 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "ops_replay": {"GET": ops_page(), "POST": every(405)},
     "ops_flags": {"GET": ops_page(), "POST": every(405)},
     "ops_flag_handle": {"GET": every(405), "POST": ops_action(Redirect("/ops/flags/"))},
+    # Integration tokens: ops create (the answer shows the secret once) and revoke; managers and auditors read.
+    "ops_integrations": {"GET": ops_page(), "POST": ops_action(200)},
+    "ops_integration_revoke": {"GET": every(405), "POST": ops_action(Redirect("/ops/integrations/"))},
 }
+
+# The integration API (/api/v1/) authenticates with bearer tokens, never a session, so this
+# session-role matrix does not apply: tests/api/test_access.py checks every API URL per token role.
+API_PREFIX = "api/"
 
 
 # --- the resolver ------------------------------------------------------------------
@@ -161,7 +195,7 @@ def walk_urls(patterns=None, prefix="", converters=None):
             yield entry.name, prefix + str(entry.pattern), tuple(sorted(kwargs))
 
 
-RESOLVED = {name: (route, kwargs) for name, route, kwargs in walk_urls()}
+RESOLVED = {name: (route, kwargs) for name, route, kwargs in walk_urls() if not route.startswith(API_PREFIX)}
 
 
 def test_resolver_walk_finds_the_known_pages():
@@ -198,6 +232,9 @@ class World:
     escalation: Escalation
     flag: RuleFlag
     playbook: Playbook
+    anomaly: AnomalyFlag
+    token: ApiToken
+    voucher: Grant | None = None  # made on first use (only the voucher pages need one)
 
 
 @pytest.fixture
@@ -218,6 +255,16 @@ def world(central, frontline, manager, ops, auditor):
         reason="Matrix: above the cap",
     )
     flag = services.rule_flag_raise(actor=frontline, location=central, rule="playbook_cap", note="Matrix flag")
+    anomaly = AnomalyFlag.objects.create(
+        kind=AnomalyFlag.Kind.NEW_CUSTOMER,
+        location=central,
+        grant=grant,
+        customer=customer,
+        employee=frontline,
+        reason="Matrix: granted minutes after the customer was created",
+        dedupe_key=f"matrix:g{grant.pk}",
+    )
+    token = api_token_create(actor=ops, name="Matrix till", location=central, role="frontline").token
     return World(
         users={ANON: None, FRONTLINE: frontline, MANAGER: manager, OPS: ops, AUDITOR: auditor},
         customer=customer,
@@ -226,7 +273,18 @@ def world(central, frontline, manager, ops, auditor):
         escalation=escalation,
         flag=flag,
         playbook=drinks,
+        anomaly=anomaly,
+        token=token,
     )
+
+
+def voucher_of(world: World) -> Grant:
+    """A voucher granted at "central" by the central frontline user, made once per world."""
+    if world.voucher is None:
+        world.voucher = factories.grant_for(
+            world.users[FRONTLINE], Location.objects.get(pk=world.location_id), world.customer, code="repeat-repair"
+        )
+    return world.voucher
 
 
 PATH_KWARGS = {
@@ -237,6 +295,9 @@ PATH_KWARGS = {
     "kind": lambda world: "playbook",
     "pk": lambda world: world.playbook.pk,
     "number": lambda world: 1,
+    "anomaly_id": lambda world: world.anomaly.pk,
+    "token_id": lambda world: world.token.pk,
+    "token": lambda world: voucher_link_token(voucher_of(world).voucher_code),
 }
 
 
@@ -291,6 +352,8 @@ def post_data(name: str, world: World) -> dict:
         }
     if name == "rule_flag_raise":
         return {"rule": "customer_limit", "note": "Matrix: the limit stopped a fair grant"}
+    if name == "voucher_redeem":
+        return {"code": voucher_of(world).voucher_code, "token": str(uuid.uuid4())}
     if name == "escalation_decide":
         return {"decision": "decline", "note": "Matrix: not this time"}
     if name == "ops_draft_add":
@@ -301,6 +364,12 @@ def post_data(name: str, world: World) -> dict:
         return {"reason": "Matrix: publish", "effective_at": ""}
     if name == "ops_flag_handle":
         return {"handled_note": "Matrix: ceiling raised"}
+    if name == "anomaly_checks_run":
+        return {"next": "/audit/anomalies/?status=open"}
+    if name == "anomaly_review":
+        return {"outcome": "talked", "note": "Matrix: walked through the walk-in rules", "next": "/audit/anomalies/"}
+    if name == "ops_integrations":
+        return {"name": "Matrix POS", "location": world.location_id, "role": "frontline"}
     return {}
 
 

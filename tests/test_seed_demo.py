@@ -1,5 +1,6 @@
 """The demo data a new user meets: run twice, it has every part of the story to try."""
 
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -8,8 +9,9 @@ from django.core.management import call_command
 from compensation.models import PolicyVersion
 from compensation.policy import draft_document, version_in_force
 from compensation.versions import document_diff
-from recovery.models import Customer, Escalation, Grant, Location, RuleFlag
+from recovery.models import AnomalyFlag, Customer, Escalation, Grant, Location, RuleFlag, VoucherRedemption
 from recovery.services import LimitExceeded
+from recovery.vouchers import voucher_lookup
 from tests.factories import grant_for
 
 pytestmark = pytest.mark.django_db
@@ -33,9 +35,40 @@ def test_seed_demo_builds_the_whole_story_and_is_idempotent(django_user_model):
     assert Escalation.objects.filter(status="pending").count() == 1
     assert RuleFlag.objects.filter(status="open").count() == 2
     assert Grant.objects.filter(policy_version__number=1).exists()
+    # Vouchers to try: one redeemed at the other location than it was granted, one expired, one valid.
+    redeemed = VoucherRedemption.objects.select_related("grant", "location").get()
+    assert redeemed.location.code == "airport" and redeemed.grant.location.code == "central"
+    states = {
+        voucher_lookup(code=code).state
+        for code in Grant.objects.exclude(voucher_code=None).values_list("voucher_code", flat=True)
+    }
+    assert {"valid", "redeemed", "expired"} <= states
     call_command("verify_audit", stdout=StringIO())
 
     dmitri = Customer.objects.get(name="Dmitri Volkov")
     frontline = django_user_model.objects.get(username="frontline")
     with pytest.raises(LimitExceeded, match="in the last 30 days"):
         grant_for(frontline, Location.objects.get(code="central"), dmitri, amount="1")
+
+
+def test_seed_demo_shows_a_few_anomalies_to_review_not_a_flood(django_user_model):
+    call_command("seed_demo", weeks=6, stdout=StringIO())
+    call_command("seed_demo", weeks=6, stdout=StringIO())
+
+    flags = list(AnomalyFlag.objects.select_related("location", "customer", "employee"))
+    assert Counter(flag.kind for flag in flags) == {
+        AnomalyFlag.Kind.CUSTOMER_ACROSS_LOCATIONS: 2,  # one per location Grace was compensated at
+        AnomalyFlag.Kind.AT_CAP_REPEATEDLY: 1,
+        AnomalyFlag.Kind.NEW_CUSTOMER: 1,
+        AnomalyFlag.Kind.VOID_AFTER_THE_FACT: 1,
+    }
+    by_kind = {flag.kind: flag for flag in flags}
+    assert {flag.customer.name for flag in flags if flag.kind == "customer_across_locations"} == {"Grace Kim"}
+    at_cap = by_kind[AnomalyFlag.Kind.AT_CAP_REPEATEDLY]
+    assert (at_cap.employee.username, at_cap.location.code) == ("frontline2", "airport")
+    assert at_cap.reason.startswith("frontline2 granted exactly the cap in ")
+    assert by_kind[AnomalyFlag.Kind.NEW_CUSTOMER].customer.name == "Theo Passant"
+    late = by_kind[AnomalyFlag.Kind.VOID_AFTER_THE_FACT]
+    assert late.employee.username == "manager" and "3 days after it was granted" in late.reason
+    assert all(flag.is_open for flag in flags)
+    call_command("verify_audit", stdout=StringIO())

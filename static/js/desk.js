@@ -60,4 +60,8 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();
   });
+
+  // The redeem screen: the last code is selected, so the next scan or typed code replaces it.
+  var scanned = document.querySelector("[data-select-on-load]");
+  if (scanned && document.activeElement === scanned) scanned.select();
 })();

@@ -112,8 +112,13 @@ def test_flagged_only_shows_the_events_of_flagged_grants(story, manager, central
     AnomalyFlag.objects.create(
         kind=AnomalyFlag.Kind.NEW_CUSTOMER, location=central, grant=grant, reason="New", dedupe_key="t-1"
     )
+    flag = AnomalyFlag.objects.get(dedupe_key="t-1")
     page = timeline_page(user=manager, query=TimelineQuery(flagged_only=True))
-    assert {(e.kind, e.pk) for e in page.entries} == {("failure.logged", grant.failure_id), ("grant.issued", grant.pk)}
+    assert {(e.kind, e.pk) for e in page.entries} == {
+        ("failure.logged", grant.failure_id),
+        ("grant.issued", grant.pk),
+        ("anomaly.raised", flag.pk),
+    }
     assert all(e.flagged for e in page.entries)
     everything = timeline_page(user=manager, query=TimelineQuery())
     flagged = {e.pk for e in everything.entries if e.flagged and e.kind == "grant.issued"}
@@ -124,7 +129,7 @@ def test_keyset_pages_walk_every_event_once_even_when_times_tie(frontline, manag
     same_instant = timezone.now().replace(microsecond=0)
     for index in range(7):
         grant = grant_for(frontline, central, customer, purchase_value=str(100 + index))
-        Grant.objects.filter(pk=grant.pk).update(granted_at=same_instant)
+        Grant.objects.filter(pk=grant.pk).update(granted_at=same_instant, failure_logged_at=same_instant)
     expected = timeline_page(user=manager, query=TimelineQuery(), size=1000).entries
     seen, cursor = [], ""
     while True:
@@ -207,9 +212,9 @@ def test_the_page_runs_the_same_queries_for_few_and_many_events(frontline, manag
     for _ in range(25):
         grant_for(frontline, central, customer)
     assert queries() == few
-    # Two pages: session, user, perms, one query per kind of event, and the choices of the three
-    # select filters (location, employee, playbook) now that the filter form is rendered.
-    assert few <= 32
+    # Two pages: session, user, perms, one query per kind of event (10), and the choices of the three
+    # select filters (location, employee, playbook), which the page renders.
+    assert few <= 38
 
 
 def test_timeline_csv_streams_the_filtered_events_of_the_managers_locations(story, manager):
@@ -258,3 +263,20 @@ def test_the_whole_story_shows_the_journal_entries_and_the_policy_version(story,
     body = response.content.decode()
     assert reverse("ops_version", args=[voided.policy_version.number]) in body
     assert response.context["journal"][1].hash[:12] in body
+
+
+def test_anomaly_flags_and_their_reviews_are_on_the_timeline(story, manager, central):
+    from recovery.anomalies import anomaly_review
+
+    flag = AnomalyFlag.objects.create(
+        kind=AnomalyFlag.Kind.NEW_CUSTOMER, location=central, grant=story["grant"], reason="Brand new", dedupe_key="t-2"
+    )
+    other_manager = make_user("mia", "manager", [central])
+    anomaly_review(actor=other_manager, flag_id=flag.pk, outcome="fine", note="Known regular")
+    page = timeline_page(user=manager, query=TimelineQuery(flagged_only=True))
+    kinds = kinds_of(page)
+    assert "anomaly.raised" in kinds and "anomaly.reviewed" in kinds
+    reviewed = next(e for e in page.entries if e.kind == "anomaly.reviewed")
+    assert reviewed.actor == "mia" and "Fine" in reviewed.summary and "Known regular" in reviewed.summary
+    by_reviewer = timeline_page(user=manager, query=TimelineQuery(employee_id=other_manager.pk))
+    assert kinds_of(by_reviewer) == ["anomaly.reviewed"]

@@ -16,18 +16,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from compensation.models import CustomerLimit, EmployeeAuthority, LocationBudget, Playbook, PolicyVersion
-from compensation.policy import load_policy
+from compensation.money import quantize
+from compensation.policy import load_policy, tenure_in_months
 from compensation.predicates import roles_of
 from compensation.services import policy_publish
-from recovery.models import Customer, Grant, Location, ServiceFailure, StaffProfile
+from recovery.anomalies import anomalies_raise
+from recovery.models import AnomalyFlag, Customer, Grant, Location, ServiceFailure, StaffProfile
 from recovery.services import (
     GrantRequest,
     RecoveryError,
+    customer_add_walk_in,
     escalation_request,
     grant_issue,
     grant_void,
     rule_flag_raise,
 )
+from recovery.vouchers import voucher_redeem
 
 DEMO_PASSWORD = "recover-2026"
 
@@ -46,7 +50,8 @@ USERS = [
     ("auditor", "auditor", [], False),
 ]
 
-# name, phone, email, card, tenure in months
+# name, phone, email, card, tenure in months. Customers shop at one location, as most do:
+# the first five at Central Store, the others at the Airport Desk.
 CUSTOMERS = [
     ("Alice Moreau", "+447700900101", "alice@example.com", "LC-1001", 62),
     ("Ben Okafor", "+447700900102", "ben@example.com", "LC-1002", 40),
@@ -59,6 +64,12 @@ CUSTOMERS = [
     ("Ines Duarte", "+447700900109", "ines@example.com", "", 0),
     ("Jonas Weber", "+447700900110", "jonas@example.com", "LC-1010", 19),
 ]
+HOME_LOCATION_SPLIT = 5
+
+# Honest staff often grant less than the cap the counter proposes (the customer only wanted a coffee);
+# "frontline2" always takes the full cap, one of the patterns the anomaly checks flag.
+LOWERS_AMOUNT_SHARE = 0.6
+ALWAYS_AT_CAP = "frontline2"
 
 FAILURES = [
     ("waiting", "late-table", "Booked 19:00, seated 19:35", (40, 160)),
@@ -123,11 +134,47 @@ class Command(BaseCommand):
             customers.append(customer)
         if not Grant.objects.exists():
             self._past_grants(rng, weeks, locations, users, customers)
+            self._demo_vouchers(locations, users, customers)
             self._customer_at_limit(locations["central"], users["frontline"], customers[3])
+            self._suspicious_patterns(users, locations, customers)
         if not PolicyVersion.objects.filter(number__gt=1).exists():
             self._demo_policy(users, locations)
             self._demo_escalation_and_flags(users, locations, customers)
+        raised = len(anomalies_raise())
+        self.stdout.write(f"Anomaly checks: {raised} new flags ({AnomalyFlag.objects.count()} in all).")
         self._print_credentials()
+
+    def _demo_vouchers(self, locations, users, customers):
+        """Vouchers to try the redeem screen with: one valid, one redeemed at the other location, one expired."""
+        policy = load_policy()
+        now = timezone.now()
+        central, airport = locations["central"], locations["airport"]
+
+        def voucher(customer, code, purchase_value, days_ago, note):
+            request = GrantRequest(
+                customer=customer,
+                location=central,
+                category="appointment_moved" if code == "moved-appointment-massage" else "repeat_repair",
+                purchase_value=Decimal(purchase_value),
+                note=note,
+                playbook_id=Playbook.objects.get(code=code).pk,
+                amount=None,
+                token=uuid.uuid4(),
+            )
+            actor = users["frontline"]
+            at = now - timedelta(days=days_ago)
+            return grant_issue(actor=actor, roles=roles_of(actor), request=request, policy=policy, at=at).grant
+
+        valid = voucher(customers[0], "repeat-repair", "640.00", 3, "Same rattle after last week's repair")
+        redeemed = voucher(customers[6], "moved-appointment-massage", "90.00", 10, "Massage moved twice")
+        voucher_redeem(
+            actor=users["frontline2"], code=redeemed.voucher_code, location=airport, at=now - timedelta(days=2)
+        )
+        voucher(customers[2], "moved-appointment-massage", "80.00", 100, "Clinic closed for a day")  # expired
+        self.stdout.write(
+            f"Vouchers: {valid.voucher_code} is valid (try it at /counter/vouchers/); "
+            f"{redeemed.voucher_code} was redeemed at {airport.name}."
+        )
 
     def _customer_at_limit(self, location, actor, customer):
         """Bring one customer to the 30-day limit published below, so the escalation path can be tried."""
@@ -144,7 +191,7 @@ class Command(BaseCommand):
                 purchase_value=Decimal("40.00"),
                 note="Order late again",
                 playbook_id=Playbook.objects.get(code="free-drinks").pk,
-                amount=None,
+                amount=Decimal("5.00"),
                 token=uuid.uuid4(),
             )
             grant_issue(actor=actor, roles=roles_of(actor), request=request, policy=policy, at=now - timedelta(days=2))
@@ -212,6 +259,7 @@ class Command(BaseCommand):
             (users["frontline2"], locations["airport"]),
             (users["manager"], locations["central"]),
         ]
+        home = {"central": customers[:HOME_LOCATION_SPLIT], "airport": customers[HOME_LOCATION_SPLIT:]}
         now = timezone.now()
         made = 0
         for day in range(weeks * 7, 0, -1):
@@ -221,17 +269,23 @@ class Command(BaseCommand):
                 if code not in playbooks:
                     continue
                 at = now - timedelta(days=day, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
+                customer = rng.choice(home[location.code])
+                purchase_value = Decimal(rng.randint(low * 100, high * 100)) / 100
+                roles = roles_of(actor)
                 request = GrantRequest(
-                    customer=rng.choice(customers),
+                    customer=customer,
                     location=location,
                     category=category,
-                    purchase_value=Decimal(rng.randint(low * 100, high * 100)) / 100,
+                    purchase_value=purchase_value,
                     note=note,
                     playbook_id=playbooks[code].pk,
-                    amount=None,
+                    amount=self._amount_chosen(
+                        rng, policy, actor, roles, customer, location, playbooks[code].pk, purchase_value
+                    ),
                     token=uuid.uuid4(),
+                    # The counter opened the case a little earlier: insights time the resolution from there.
+                    opened_at=at - timedelta(seconds=rng.randint(20, 900)),
                 )
-                roles = roles_of(actor)
                 try:
                     outcome = grant_issue(actor=actor, roles=roles, request=request, policy=policy, at=at)
                 except RecoveryError:
@@ -242,10 +296,86 @@ class Command(BaseCommand):
                     grant_void(
                         actor=reviewer,
                         grant_id=outcome.grant.pk,
-                        reason="Customer had already been compensated for this visit.",
-                        at=at + timedelta(days=1),
+                        reason="Entered for the wrong customer; granted again to the right one.",
+                        at=at + timedelta(hours=2),  # corrected the same day, at the counter
                     )
         self.stdout.write(f"Generated {made} past grants ({ServiceFailure.objects.count()} failures).")
+
+    def _amount_chosen(self, rng, policy, actor, roles, customer, location, playbook_id, purchase_value):
+        """The full cap (None), or for honest staff often a bit less, as the counter lets them choose."""
+        if actor.get_username() == ALWAYS_AT_CAP or rng.random() >= LOWERS_AMOUNT_SHARE:
+            return None
+        cap = policy.quote(
+            playbook_id,
+            purchase_value=purchase_value,
+            tenure_months=tenure_in_months(customer.customer_since, location.today()),
+            authority=policy.authority_for(roles, actor.pk),
+        ).cap
+        lowered = quantize(cap * Decimal(rng.choice(["0.5", "0.6", "0.75", "0.8"])), policy.currency)
+        return lowered if Decimal("0") < lowered < cap else None
+
+    def _suspicious_patterns(self, users, locations, customers):
+        """A few of the ~3% who try it, for the anomalies page: nothing here was blocked at the counter.
+
+        A customer compensated at both locations, an employee nearly always at
+        the cap, a walk-in without any contact granted minutes after being
+        added, and a void days after the grant.
+        """
+        policy = load_policy()
+        now = timezone.now()
+        central, airport = locations["central"], locations["airport"]
+        frontline, frontline2, manager = users["frontline"], users["frontline2"], users["manager"]
+
+        def grant(actor, location, customer, code, purchase_value, note, at, amount=None):
+            request = GrantRequest(
+                customer=customer,
+                location=location,
+                category="waiting" if code in ("free-drinks", "late-table") else "missed_promise",
+                purchase_value=Decimal(purchase_value),
+                note=note,
+                playbook_id=Playbook.objects.get(code=code).pk,
+                amount=amount,
+                token=uuid.uuid4(),
+            )
+            return grant_issue(actor=actor, roles=roles_of(actor), request=request, policy=policy, at=at).grant
+
+        # Grace shops at the airport, and lately is compensated at Central Store too: a "refund tour"?
+        grace = customers[6]
+        grant(
+            frontline2,
+            airport,
+            grace,
+            "out-of-pocket",
+            "45.00",
+            "Shuttle never came; paid a taxi",
+            now - timedelta(days=9),
+        )
+        grant(frontline, central, grace, "late-table", "120.00", "Table 40 minutes late", now - timedelta(days=6))
+        grant(frontline, central, grace, "free-drinks", "60.00", "Order 30 minutes late", now - timedelta(days=2))
+        # frontline2 takes the full cap every time (the reimbursements have no receipt to check the value).
+        for days_ago in range(3, 20, 2):
+            grant(
+                frontline2,
+                airport,
+                customers[HOME_LOCATION_SPLIT + days_ago % 5],
+                "out-of-pocket",
+                "70.00",
+                "Paid a taxi, no receipt",
+                now - timedelta(days=days_ago, hours=3),
+            )
+        # A walk-in who left no way to reach them, compensated a minute after being added.
+        walk_in = customer_add_walk_in(actor=frontline2, location=airport, name="Theo Passant")
+        grant(frontline2, airport, walk_in, "out-of-pocket", "65.00", "Missed the shuttle we promised", None)
+        # A grant voided three days after the customer left with it.
+        late = grant(
+            frontline, central, customers[0], "late-table", "90.00", "Table 25 minutes late", now - timedelta(days=6)
+        )
+        grant_void(
+            actor=manager,
+            grant_id=late.pk,
+            reason="Found on the weekly review: the booking was for another day.",
+            at=late.granted_at + timedelta(days=3),
+        )
 
     def _print_credentials(self):
         self.stdout.write(self.style.SUCCESS("Demo ready. Log in at http://127.0.0.1:8000/ with:"))

@@ -19,6 +19,12 @@ from compensation.models import AuditEvent
 from recovery.models import JOURNAL_FACTS, Grant, journal_fact
 
 CHUNK = 2000
+# A redemption's columns and the "voucher.redeemed" entry's payload keys that must hold the same values.
+REDEMPTION_FACTS = {
+    "redemption__id": "redemption_id",
+    "redemption__redeemed_by_id": "redeemed_by_id",
+    "redemption__location_id": "location_id",
+}
 
 
 def _chains():
@@ -32,7 +38,9 @@ def grant_mismatch() -> str | None:
     last_id = 0
     while True:
         grants = list(
-            Grant.objects.filter(id__gt=last_id).order_by("id").values("id", "status", *JOURNAL_FACTS)[:CHUNK]
+            Grant.objects.filter(id__gt=last_id)
+            .order_by("id")
+            .values("id", "status", *JOURNAL_FACTS, *REDEMPTION_FACTS)[:CHUNK]
         )
         if not grants:
             return None
@@ -53,6 +61,13 @@ def grant_mismatch() -> str | None:
                     return f"Grant #{grant['id']}: {fact} is {now} but the journal recorded {issued.get(fact)}."
             if (grant["status"] == Grant.Status.VOIDED) != ("grant.voided" in recorded):
                 return f"Grant #{grant['id']}: its status {grant['status']} does not match the journal."
+            redeemed = recorded.get("voucher.redeemed")
+            if (grant["redemption__id"] is None) != (redeemed is None):
+                return f"Grant #{grant['id']}: its voucher redemption does not match the journal."
+            if redeemed is not None and tuple(redeemed.get(fact) for fact in REDEMPTION_FACTS.values()) != tuple(
+                grant[column] for column in REDEMPTION_FACTS
+            ):
+                return f"Grant #{grant['id']}: its voucher redemption differs from the journal's."
         last_id = ids[-1]
 
 

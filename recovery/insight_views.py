@@ -1,0 +1,64 @@
+"""Insight pages: the dashboard and the printable monthly report per location.
+
+Managers see their own locations, ops and auditors all (`recovery.view_audit`
+and the selectors' location scope); frontline staff none. Thin: validate the
+filter, call the selector, render.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from rules.contrib.views import permission_required
+
+from recovery import insights, selectors
+from recovery.forms import InsightFilterForm, MonthlyReportForm
+from recovery.insight_charts import dashboard_chart_data, report_charts
+
+INVALID = 422  # a filter sent back with errors: no figures shown
+
+
+@require_GET
+@permission_required("recovery.view_audit", raise_exception=True)
+def insights_dashboard(request):
+    form = InsightFilterForm(request.GET, locations=selectors.audit_locations_for(user=request.user))
+    if not form.is_valid():
+        return render(request, "recovery/insights_dashboard.html", {"form": form}, status=INVALID)
+    data = form.cleaned_data
+    scope = insights.insight_scope_for(
+        user=request.user, start=data["start"], end=data["end"], location=data["location"], tz=data["tz"]
+    )
+    dashboard = insights.dashboard_for(user=request.user, scope=scope)
+    return render(
+        request,
+        "recovery/insights_dashboard.html",
+        {
+            "form": form,
+            "dashboard": dashboard,
+            "window": (data["start"], data["end"]),
+            "location": data["location"],
+            "chart_data": dashboard_chart_data(dashboard),
+            "fastest_min_grants": insights.FASTEST_MIN_GRANTS,
+        },
+    )
+
+
+@require_GET
+@permission_required("recovery.view_audit", raise_exception=True)
+def insights_report(request):
+    form = MonthlyReportForm(request.GET, locations=selectors.audit_locations_for(user=request.user))
+    if not form.is_valid():
+        return render(request, "recovery/insights_report.html", {"form": form}, status=INVALID)
+    report = insights.monthly_report_for(
+        user=request.user, location=form.cleaned_data["location"], month=form.cleaned_data["month"]
+    )
+    return render(
+        request,
+        "recovery/insights_report.html",
+        {
+            "form": form,
+            "report": report,
+            "charts": report_charts(report),
+            "fastest_min_grants": insights.FASTEST_MIN_GRANTS,
+        },
+    )

@@ -1,0 +1,93 @@
+"""Quotes: every playbook's cap for a customer and purchase value, exactly as the counter prices it."""
+
+from decimal import Decimal
+
+import pytest
+
+from compensation.caps import Authority
+from compensation.policy import load_policy, tenure_in_months
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/quotes/"
+
+
+def test_every_active_playbook_is_priced_like_the_counter(pos, customer, central):
+    response = pos.post(URL, {"customer": customer.pk, "purchase_value": "48.00"})
+
+    assert response.status_code == 200
+    body = response.json()
+    policy = load_policy()
+    tenure = tenure_in_months(customer.customer_since, central.today())
+    authority = Authority(role="frontline", limit=Decimal("250.00"))
+    assert body["authority"] == {"role": "frontline", "limit": "250.00"}
+    assert body["policy_version"] == policy.version.number and body["currency"] == "EUR"
+    assert [row["id"] for row in body["playbooks"]] == list(policy.playbooks)
+    for row in body["playbooks"]:
+        expected = policy.quote(row["id"], purchase_value=Decimal("48.00"), tenure_months=tenure, authority=authority)
+        assert Decimal(row["cap"]) == expected.cap
+        assert row["explanation"] == expected.explanation
+    drinks = next(row for row in body["playbooks"] if row["code"] == "free-drinks")
+    # 10% of 48.00 = 4.80 → floor 5.00 → Loyal ×1.5 = 7.50
+    assert drinks["cap"] == "7.50" and not drinks["limited_by_authority"]
+
+
+def test_the_cap_is_limited_by_the_tokens_role(pos, back_office, customer):
+    """A frontline token's authority (250) stops a big cap; a manager token's (1,000) does not."""
+    body = {"customer": customer.pk, "purchase_value": "900.00"}
+    frontline = {row["code"]: row for row in pos.post(URL, body).json()["playbooks"]}
+    manager = {row["code"]: row for row in back_office.post(URL, body).json()["playbooks"]}
+
+    # replace-spoiled: 100% of 900 → ceiling 300 → Loyal ×1.5 = 450
+    assert frontline["replace-spoiled"]["cap"] == "250.00" and frontline["replace-spoiled"]["limited_by_authority"]
+    assert manager["replace-spoiled"]["cap"] == "450.00"
+
+
+def test_a_json_number_is_read_exactly(pos, customer):
+    response = pos.post(URL, {"customer": customer.pk, "purchase_value": 48.1}, format="json")
+    assert response.status_code == 200 and response.json()["purchase_value"] == "48.10"
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"purchase_value": "10.00"}, "customer"),
+        ({"customer": 999999, "purchase_value": "10.00"}, "customer"),
+        ({"customer": "1", "purchase_value": "10.00"}, "customer"),
+        ({"customer": None, "purchase_value": "0"}, "purchase_value"),
+        ({"customer": None, "purchase_value": "1.005"}, "purchase_value"),
+        ({"customer": None, "purchase_value": "2000000000"}, "purchase_value"),
+        ({"customer": None, "purchase_value": 0.005}, "purchase_value"),
+        ({"customer": None, "purchase_value": True}, "purchase_value"),
+    ],
+    ids=[
+        "no-customer",
+        "unknown-customer",
+        "id-as-text",
+        "zero",
+        "three-decimals",
+        "too-big",
+        "number-three-decimals",
+        "boolean",
+    ],
+)
+def test_a_bad_quote_names_the_field(pos, customer, body, field):
+    if "customer" in body and body["customer"] is None:
+        body["customer"] = customer.pk
+    response = pos.post(URL, body, format="json")
+
+    assert response.status_code == 422, response.content
+    assert field in response.json()["error"]["fields"]
+
+
+def test_quotes_reflect_the_version_in_force_not_the_draft(pos, customer):
+    drinks = factories.playbook("free-drinks")
+    drinks.floor = Decimal("20.00")
+    drinks.save()  # a draft edit: not published
+
+    rows = pos.post(URL, {"customer": customer.pk, "purchase_value": "48.00"}).json()["playbooks"]
+    assert {row["code"]: row["cap"] for row in rows}["free-drinks"] == "7.50"
+    factories.publish("Higher floor for drinks")
+    rows = pos.post(URL, {"customer": customer.pk, "purchase_value": "48.00"}).json()["playbooks"]
+    assert {row["code"]: row["cap"] for row in rows}["free-drinks"] == "30.00"  # 20.00 × 1.5
