@@ -20,11 +20,10 @@ from compensation.models import (
     RoleAuthority,
     TenureTier,
 )
-from compensation.predicates import roles_of
 from recovery import services
-from recovery.models import Grant
+from recovery.models import Grant, Location
 from tests import factories
-from tests.test_permissions import ANON, AUDITOR, EXPECTED, FRONTLINE, MANAGER, OPS, World, url_of
+from tests.test_permissions import ANON, AUDITOR, EXPECTED, FRONTLINE, MANAGER, OPS, World, url_of, voucher_of
 
 NO_LOCATION = "frontline-without-location"
 ROLES = (ANON, FRONTLINE, NO_LOCATION, MANAGER, OPS, AUDITOR)
@@ -65,26 +64,31 @@ class Site:
     draft_rows: dict = field(default_factory=dict)
 
 
-def build_site(*, central, frontline, manager, ops, auditor) -> Site:
-    """A location with real history: grants (one voucher, one voided), an escalation, a flag, limits, budgets."""
-    customer = factories.make_customer(
-        "Alice Moreau", phone="+447700900101", email="alice@example.com", loyalty_card="LC-1"
-    )
-    factories.make_customer("Alan Morel", phone="+447700900102")
-    grant = factories.grant_for(frontline, central, customer)
-    voucher_grant = factories.grant_for(frontline, central, customer, code="free-month", purchase_value="40")
-    voided_grant = factories.grant_for(frontline, central, customer, code="late-table", purchase_value="80")
+def build_site(world: World) -> Site:
+    """The access matrix's world, with more history: a voucher, a voided grant, limits and a budget in force.
+
+    The matrix's `world` fixture already holds a grant, versions 1 and 2 and a
+    draft, an escalation, a rule flag, an anomaly and an API token, and grows
+    with every feature that needs a record in a URL.
+    """
+    frontline, manager = world.users[FRONTLINE], world.users[MANAGER]
+    central = Location.objects.get(pk=world.location_id)
+    factories.make_customer("Matrix Neighbour", phone="+447700900556")  # the search finds two
+    voucher_grant = voucher_of(world)
+    voided_grant = factories.grant_for(frontline, central, world.customer, code="late-table", purchase_value="80")
     services.grant_void(actor=manager, grant_id=voided_grant.pk, reason="Customer changed their mind")
     voided_grant.refresh_from_db()
 
-    drinks = factories.playbook("free-drinks")
+    # A customer limit and a budget in force, so the counter shows its limit hints and budgets their meters;
+    # the draft still differs from the version in force (the publish page has changes to show).
+    drinks = world.playbook
+    draft_ceiling = drinks.ceiling
     drinks.ceiling = Decimal("30.00")
     drinks.save()
     CustomerLimit.objects.create(window_days=30, max_grants=10, max_total=Decimal("900.00"))
     LocationBudget.objects.create(location=central, monthly_amount=Decimal("2000.00"))
-    factories.publish("Accessibility walk: version 2")
-    # The draft differs from version 2, so the publish page has changes to show.
-    drinks.ceiling = Decimal("35.00")
+    factories.publish("Accessibility walk: limits and budget")
+    drinks.ceiling = draft_ceiling
     drinks.save()
     draft_rows = {
         "playbook": drinks.pk,
@@ -99,25 +103,7 @@ def build_site(*, central, frontline, manager, ops, auditor) -> Site:
             playbook=drinks, tier=TenureTier.objects.order_by("min_months").last(), multiplier=Decimal("2.00")
         ).pk,
     }
-    escalation = services.escalation_request(
-        actor=frontline,
-        roles=roles_of(frontline),
-        request=factories.grant_request(customer, central, code="replace-spoiled", purchase_value="600", amount="500"),
-        reason="The whole order was spoiled",
-    )
-    flag = services.rule_flag_raise(
-        actor=frontline, location=central, rule="playbook_cap", note="The cap was far below the loss"
-    )
     nowhere = factories.make_user("nora", "frontline", [])
-    world = World(
-        users={ANON: None, FRONTLINE: frontline, MANAGER: manager, OPS: ops, AUDITOR: auditor},
-        customer=customer,
-        grant=grant,
-        location_id=central.pk,
-        escalation=escalation,
-        flag=flag,
-        playbook=drinks,
-    )
     users = {**world.users, NO_LOCATION: nowhere}
     return Site(world=world, users=users, voucher_grant=voucher_grant, voided_grant=voided_grant, draft_rows=draft_rows)
 
@@ -183,7 +169,7 @@ def log_in_wrongly_once(page) -> None:
 
 # --- the catalogue ----------------------------------------------------------------------------
 
-# The matrix names of the pages counter staff work on (the redeem screen arrives with branch vouchers).
+# The matrix names of the pages counter staff work on.
 COUNTER_PAGES = {
     "login",
     "counter",
@@ -212,7 +198,7 @@ def visits_for(role: str, site: Site) -> list[Visit]:
             Visit("locked out", "/login/", prepare=get_locked_out, counter=True),
         ],
         FRONTLINE: [
-            Visit("counter search results", "/counter/?q=Mor", counter=True),
+            Visit("counter search results", "/counter/?q=Matrix", counter=True),
             Visit("counter search without match", "/counter/?q=Nobody+Here", counter=True),
             Visit("walk-in refused", "/counter/", prepare=add_an_empty_walk_in, counter=True),
             Visit("resolve with priced cards", resolve, prepare=price_the_cards, counter=True),
@@ -230,14 +216,14 @@ def visits_for(role: str, site: Site) -> list[Visit]:
             Visit("audit detail of a voucher", f"/audit/grants/{site.voucher_grant.pk}/"),
             Visit("void refused", f"/audit/grants/{site.world.grant.pk}/", prepare=void_without_a_reason),
             Visit("simulator with a case", "/ops/simulator/?purchase_value=80&tenure_months=40&role=frontline"),
-            Visit("version 2", "/ops/versions/2/"),
+            Visit("version 3", "/ops/versions/3/"),
             Visit("404 of a grant", "/audit/grants/999999/", status=404),
         ],
         OPS: [
             *[Visit(f"add {kind}", f"/ops/draft/{kind}/add/") for kind in DRAFT_KINDS],
             *[Visit(f"edit {kind}", f"/ops/draft/{kind}/{pk}/") for kind, pk in site.draft_rows.items()],
             Visit("publish refused", "/ops/publish/", prepare=publish_without_a_reason),
-            Visit("compare versions", "/ops/versions/2/?compare=1"),
+            Visit("compare versions", "/ops/versions/3/?compare=1"),
             Visit("replay 30 days", "/ops/replay/?days=30"),
         ],
         AUDITOR: [Visit("403 page for an auditor", "/counter/", status=403)],

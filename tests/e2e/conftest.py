@@ -24,6 +24,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.test_permissions import world  # noqa: F401 - the access matrix's world, for the page catalogue
+
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("RD_CHROMIUM", "/usr/bin/chromium"))
 AXE_SCRIPT = REPO / "node_modules" / "axe-core" / "axe.min.js"

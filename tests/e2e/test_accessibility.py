@@ -33,8 +33,8 @@ UNLABELLED_CONTROLS_JS = """
 
 
 @pytest.fixture
-def site(central, frontline, manager, ops, auditor):
-    return build_site(central=central, frontline=frontline, manager=manager, ops=ops, auditor=auditor)
+def site(world):
+    return build_site(world)
 
 
 def open_visit(page, visit):

@@ -49,8 +49,8 @@ SIDEWAYS_JS = """
 
 
 @pytest.fixture
-def site(central, frontline, manager, ops, auditor):
-    return build_site(central=central, frontline=frontline, manager=manager, ops=ops, auditor=auditor)
+def site(world):
+    return build_site(world)
 
 
 @pytest.mark.parametrize("role", [ANON, FRONTLINE, MANAGER, NO_LOCATION])

@@ -1,26 +1,16 @@
-"""A voucher granted at one counter is redeemed once at another: look it up as it is typed, redeem, see it used.
+"""A voucher granted at one counter is redeemed once at another: look it up as it is typed, redeem, see it used."""
 
-The redeem screen is built on branch `vouchers`; until it is merged this module
-skips (the URL does not exist yet), and runs as soon as it is.
-"""
+from django.urls import reverse
 
-import pytest
-from django.urls import NoReverseMatch, reverse
-
+from recovery.models import VoucherRedemption
 from tests import factories
 
-try:
-    REDEEM_URL = reverse("voucher_redeem")
-except NoReverseMatch:
-    REDEEM_URL = None
-    pytestmark = pytest.mark.skip(reason="the voucher redeem screen (branch vouchers) is not merged yet")
+REDEEM_URL = reverse("voucher_redeem")
 
 
 def test_a_voucher_from_one_counter_redeems_once_at_another(
     page, sign_in, browser_errors, central, airport, frontline, frontline_airport, customer
 ):
-    from recovery.models import VoucherRedemption
-
     voucher = factories.grant_for(frontline, central, customer, code="free-month", purchase_value="40")
     sign_in(frontline_airport)
 
