@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on SQLite, and again on PostgreSQL when PG_DATABASE_URL is set
 # (.ci/run installs and starts a PostgreSQL server and sets it). Extra args go to pytest.
+# The browser tests (tests/e2e) need Debian's chromium; without it they skip, unless
+# RD_REQUIRE_BROWSER=1 (as in CI), where a missing browser fails them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3.11}"
@@ -8,6 +10,10 @@ command -v "$PYTHON" >/dev/null || PYTHON=python3
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r requirements.txt
+# axe-core for the browser tests (tests/e2e), at the version package-lock.json pins.
+if command -v npm >/dev/null; then
+  npm ci --no-audit --no-fund --silent
+fi
 
 echo "== test suite on SQLite =="
 env -u DATABASE_URL .venv/bin/python -m pytest -q "$@"

@@ -182,6 +182,21 @@ def test_bad_filters_name_the_field_and_show_everything_meanwhile(manager_client
     assert manager_client.get(reverse("audit_timeline_export"), params).status_code == 400
 
 
+def test_the_page_shows_every_filter_with_its_label(manager_client):
+    content = manager_client.get(reverse("audit")).content.decode()
+    for name, label in [
+        ("location", "Location"),
+        ("employee", "Employee"),
+        ("playbook", "Playbook"),
+        ("customer", "Customer"),
+        ("amount_min", "Amount from"),
+        ("flagged", "Flagged only"),
+    ]:
+        assert f'<label for="id_{name}">{label}</label>' in content, name
+        assert f'name="{name}"' in content, name
+    assert '<input type="checkbox" name="kinds" value="grant.voided"' in content
+
+
 def test_the_page_runs_the_same_queries_for_few_and_many_events(frontline, manager, central, customer):
     client = client_for(manager)
     client.get(reverse("audit"))
@@ -197,7 +212,9 @@ def test_the_page_runs_the_same_queries_for_few_and_many_events(frontline, manag
     for _ in range(25):
         grant_for(frontline, central, customer)
     assert queries() == few
-    assert few <= 32  # two pages: session, user, perms, the filter choices and one query per kind of event (10)
+    # Two pages: session, user, perms, one query per kind of event (10), and the choices of the three
+    # select filters (location, employee, playbook), which the page renders.
+    assert few <= 38
 
 
 def test_timeline_csv_streams_the_filtered_events_of_the_managers_locations(story, manager):
