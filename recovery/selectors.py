@@ -45,11 +45,8 @@ def _recent_grants_filter(prefix: str = "") -> Q:
     return Q(**{f"{prefix}granted_at__gte": since, f"{prefix}status": Grant.Status.ACTIVE})
 
 
-def customer_search(*, query: str) -> list[Customer]:
-    """Customers matching a phone number, loyalty card, email or name, with their 90-day value."""
-    query = query.strip()
-    if not query:
-        return []
+def customer_matches(query: str) -> Q:
+    """Whom staff mean by what they typed: the exact phone (any format), card or email, or part of the name."""
     matches = Q(loyalty_card__iexact=query) | Q(email__iexact=query) | Q(name__icontains=query)
     try:
         phone = phone_normalize(query)
@@ -57,6 +54,15 @@ def customer_search(*, query: str) -> list[Customer]:
         phone = ""
     if phone:
         matches |= Q(phone=phone)
+    return matches
+
+
+def customer_search(*, query: str) -> list[Customer]:
+    """Customers matching a phone number, loyalty card, email or name, with their 90-day value."""
+    query = query.strip()
+    if not query:
+        return []
+    matches = customer_matches(query)
     recent = _recent_grants_filter("grants__")
     return list(
         Customer.objects.filter(matches)

@@ -25,8 +25,7 @@ from django.utils.dateparse import parse_datetime
 
 from compensation.models import PolicyVersion
 from recovery.models import AnomalyFlag, Customer, Escalation, Grant, ServiceFailure, VoucherRedemption
-from recovery.selectors import location_ids_for
-from recovery.services import phone_normalize
+from recovery.selectors import customer_matches, location_ids_for
 
 PAGE_SIZE = 50
 CUSTOMER_MATCH_LIMIT = 50
@@ -119,6 +118,22 @@ def _failure_entry(failure: ServiceFailure, flagged: bool) -> TimelineEntry:
     )
 
 
+def _grant_facts(grant: Grant, flagged: bool) -> dict:
+    """What every event about a grant shows (its issue, void or redemption)."""
+    return {
+        "pk": grant.pk,
+        "url": reverse("audit_detail", args=[grant.pk]),
+        "location": grant.location.name,
+        "zone": grant.location.timezone,
+        "customer": grant.customer.name,
+        "playbook": grant.playbook_name,
+        "category": grant.get_category_display(),
+        "amount": grant.amount,
+        "currency": grant.currency,
+        "flagged": flagged,
+    }
+
+
 def _grant_entry(grant: Grant, flagged: bool) -> TimelineEntry:
     approved = f", approved by {grant.approved_by.get_username()}" if grant.approved_by_id else ""
     return TimelineEntry(
@@ -126,18 +141,9 @@ def _grant_entry(grant: Grant, flagged: bool) -> TimelineEntry:
         label="Grant",
         at=grant.granted_at,
         rank=2,
-        pk=grant.pk,
         summary=f"{grant.playbook_name}, cap {grant.cap} ({grant.tenure_tier}, {grant.authority_role}){approved}",
-        url=reverse("audit_detail", args=[grant.pk]),
-        location=grant.location.name,
-        zone=grant.location.timezone,
         actor=grant.granted_by_username,
-        customer=grant.customer.name,
-        playbook=grant.playbook_name,
-        category=grant.get_category_display(),
-        amount=grant.amount,
-        currency=grant.currency,
-        flagged=flagged,
+        **_grant_facts(grant, flagged),
     )
 
 
@@ -147,18 +153,9 @@ def _void_entry(grant: Grant, flagged: bool) -> TimelineEntry:
         label="Void",
         at=grant.voided_at,
         rank=3,
-        pk=grant.pk,
         summary=f"Grant #{grant.pk} voided: “{grant.void_reason}”",
-        url=reverse("audit_detail", args=[grant.pk]),
-        location=grant.location.name,
-        zone=grant.location.timezone,
         actor=grant.voided_by.get_username() if grant.voided_by_id else "",
-        customer=grant.customer.name,
-        playbook=grant.playbook_name,
-        category=grant.get_category_display(),
-        amount=grant.amount,
-        currency=grant.currency,
-        flagged=flagged,
+        **_grant_facts(grant, flagged),
     )
 
 
@@ -268,25 +265,30 @@ _FLAG_PATHS = {
 def _redemption_entry(redemption: VoucherRedemption, flagged: bool) -> TimelineEntry:
     grant = redemption.grant
     issued = "" if grant.location_id == redemption.location_id else f", granted at {grant.location.name}"
+    # Filed under the redeeming counter: its manager reviews what was handed out there.
+    facts = _grant_facts(grant, flagged) | {
+        "pk": redemption.pk,
+        "location": redemption.location.name,
+        "zone": redemption.location.timezone,
+    }
     return TimelineEntry(
         kind="voucher.redeemed",
         label="Voucher redeemed",
         at=redemption.redeemed_at,
         rank=7,
-        pk=redemption.pk,
         summary=f"Voucher {grant.voucher_code} of grant #{grant.pk} redeemed ({grant.playbook_name}{issued})",
-        url=reverse("audit_detail", args=[grant.pk]),
-        location=redemption.location.name,
-        zone=redemption.location.timezone,
         actor=redemption.redeemed_by_username,
-        customer=grant.customer.name,
-        playbook=grant.playbook_name,
-        category=grant.get_category_display(),
-        amount=grant.amount,
-        currency=grant.currency,
-        flagged=flagged,
+        **facts,
     )
 
+
+_ESCALATION_PATHS = {
+    "location": "location_id",
+    "playbook": "playbook_id",
+    "category": "category",
+    "customer": "customer_id",
+    "amount": "requested_amount",
+}
 
 _GRANT_PATHS = {
     "location": "location_id",
@@ -343,14 +345,7 @@ SOURCES = (
         rank=4,
         queryset=lambda: Escalation.objects.select_related("location", "customer", "playbook", "requested_by"),
         at="requested_at",
-        paths={
-            "location": "location_id",
-            "employee": "requested_by_id",
-            "playbook": "playbook_id",
-            "category": "category",
-            "customer": "customer_id",
-            "amount": "requested_amount",
-        },
+        paths=_ESCALATION_PATHS | {"employee": "requested_by_id"},
         entry=_escalation_requested_entry,
         flagged_grant="grant_id",
     ),
@@ -362,14 +357,7 @@ SOURCES = (
             "location", "customer", "playbook", "decided_by"
         ),
         at="decided_at",
-        paths={
-            "location": "location_id",
-            "employee": "decided_by_id",
-            "playbook": "playbook_id",
-            "category": "category",
-            "customer": "customer_id",
-            "amount": "requested_amount",
-        },
+        paths=_ESCALATION_PATHS | {"employee": "decided_by_id"},
         entry=_escalation_decided_entry,
         flagged_grant="grant_id",
     ),
@@ -429,16 +417,10 @@ KINDS = tuple((source.kind, source.label) for source in SOURCES)
 
 
 def customer_ids_matching(text: str) -> list[int]:
-    """Customers a reviewer means by what they typed: exact phone, card or email, or part of the name."""
-    text = text.strip()
-    matches = Q(loyalty_card__iexact=text) | Q(email__iexact=text) | Q(name__icontains=text)
-    try:
-        phone = phone_normalize(text)
-    except ValueError:
-        phone = ""
-    if phone:
-        matches |= Q(phone=phone)
-    return list(Customer.objects.filter(matches).values_list("id", flat=True)[:CUSTOMER_MATCH_LIMIT])
+    """The customers a reviewer means by what they typed (as the counter's search finds them)."""
+    return list(
+        Customer.objects.filter(customer_matches(text.strip())).values_list("id", flat=True)[:CUSTOMER_MATCH_LIMIT]
+    )
 
 
 def _filtered(source: Source, query: TimelineQuery, *, visible: frozenset[int] | None, customer_ids) -> QuerySet | None:
