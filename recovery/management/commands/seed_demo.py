@@ -40,6 +40,8 @@ LOCATIONS = [
     ("airport", "Airport Desk", "Europe/London"),
 ]
 
+# What the roles without a location of their own reach, as printed for the demo.
+ROLE_SCOPE = {"ops": "all locations (policy admin)", "auditor": "all locations, read-only"}
 # username, role, locations, staff flag (ops use the admin)
 USERS = [
     ("frontline", "frontline", ["central"], False),
@@ -380,5 +382,5 @@ class Command(BaseCommand):
     def _print_credentials(self):
         self.stdout.write(self.style.SUCCESS("Demo ready. Log in at http://127.0.0.1:8000/ with:"))
         for username, role, location_codes, _ in USERS:
-            where = ", ".join(location_codes) or "all locations (policy admin)"
+            where = ", ".join(location_codes) or ROLE_SCOPE.get(role, "all locations")
             self.stdout.write(f"  {role:<10} {username:<11} / {DEMO_PASSWORD}   ({where})")
