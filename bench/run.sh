@@ -61,7 +61,8 @@ run_load() {  # $1 = backend, $2 = grant|baseline, $3 = user class
   for n in $COUNTERS; do
     busy_check "$1 $2 N=$n"
     echo "  $1 $2 N=$n ..."
-    BENCH_DATA="$OUT/$1-data.json" locust -f bench/locustfile.py --headless -u "$n" -r "$n" \
+    BENCH_DATA="$OUT/$1-data.json" BENCH_GUNICORN_PID="$GUNICORN_PID" BENCH_CPU_OUT="$OUT/$1-$2-$n-cpu.json" \
+    BENCH_PG_DB="$([[ $1 == pg ]] && echo "$PG_DB" || true)" locust -f bench/locustfile.py --headless -u "$n" -r "$n" \
       --run-time "$((MEASURE + 60))s" --host "http://127.0.0.1:$PORT" --csv "$OUT/$1-$2-$n" \
       --only-summary --loglevel WARNING "$3" > "$OUT/$1-$2-$n.log" 2>&1 || true
   done
