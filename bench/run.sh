@@ -3,6 +3,7 @@
 # on PostgreSQL and on SQLite, for N = 1, 8, 32 simulated counters.
 #   bash bench/run.sh                      # everything, about 4 minutes
 #   BENCH_BACKENDS=pg BENCH_COUNTERS="8" BENCH_MEASURE_SECONDS=10 bash bench/run.sh   # quicker subsets
+#   BENCH_LARGE=1 bash bench/run.sh        # then the review pages on a million grants (bench/pages.sh)
 # Needs: PostgreSQL at PG_ADMIN_URL (trust auth); installs the app and bench/requirements.txt into .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -92,6 +93,10 @@ for backend in $BACKENDS; do
 done
 
 python bench/report.py "$OUT" --backends "$BACKENDS" --counters "$COUNTERS" | tee "$OUT/summary.md"
+if [[ "${BENCH_LARGE:-0}" == 1 ]]; then
+  echo "== pages on a million grants (bench/pages.sh)"
+  BENCH_OUT="$OUT" bash bench/pages.sh
+fi
 echo
 echo "Load on the machine before each load step (should stay near 0 apart from the benchmark): $OUT/machine-load.txt"
 awk '/load average/ {print "  " $0}' "$OUT/machine-load.txt"
