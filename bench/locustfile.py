@@ -8,7 +8,9 @@ BaselineCounter: the same loop against the bare baseline view (no login, one INS
 Every user waits until all N have logged in; the last one resets the statistics, so
 the figures cover only the steady state (no PBKDF2 logins inside the window), and
 BENCH_MEASURE_SECONDS later the run stops.
-Environment: BENCH_DATA (the JSON written by bench/prepare.py), BENCH_MEASURE_SECONDS.
+Environment: BENCH_DATA (the JSON written by bench/prepare.py), BENCH_MEASURE_SECONDS;
+optionally BENCH_GUNICORN_PID, BENCH_PG_DB and BENCH_CPU_OUT: the CPU time the app
+server and the database used during the measured window is written to BENCH_CPU_OUT.
 """
 
 import json
@@ -22,12 +24,29 @@ from gevent.event import Event
 from locust import constant, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
+from bench.cpu import cpu_seconds
+
 DATA = json.load(open(os.environ["BENCH_DATA"]))
 MEASURE_SECONDS = float(os.environ.get("BENCH_MEASURE_SECONDS", "15"))
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 _ready = Event()
 _state = {"logged_in": 0, "next_user": 0}
+GUNICORN_PID = int(os.environ.get("BENCH_GUNICORN_PID") or 0)
+CPU_OUT = os.environ.get("BENCH_CPU_OUT", "")
+
+
+def _cpu_now() -> dict:
+    return cpu_seconds(gunicorn_pid=GUNICORN_PID, pg_database=os.environ.get("BENCH_PG_DB", ""))
+
+
+def _stop(environment, cpu_at_start: dict):
+    """End of the measured window: write the CPU the server side used during it, then stop."""
+    if CPU_OUT and GUNICORN_PID:
+        used = {key: value - cpu_at_start[key] for key, value in _cpu_now().items()}
+        with open(CPU_OUT, "w") as out:
+            json.dump({**used, "seconds": MEASURE_SECONDS}, out)
+    environment.runner.quit()
 
 
 @events.test_start.add_listener
@@ -41,8 +60,9 @@ def _arrived(environment):
     _state["logged_in"] += 1
     if _state["logged_in"] >= environment.parsed_options.num_users:
         environment.stats.reset_all()
+        cpu_at_start = _cpu_now() if CPU_OUT and GUNICORN_PID else {}
         _ready.set()
-        gevent.spawn_later(MEASURE_SECONDS, environment.runner.quit)
+        gevent.spawn_later(MEASURE_SECONDS, _stop, environment, cpu_at_start)
 
 
 def _grant_form(customer_field=None) -> dict:

@@ -3,6 +3,7 @@
 # on PostgreSQL and on SQLite, for N = 1, 8, 32 simulated counters.
 #   bash bench/run.sh                      # everything, about 4 minutes
 #   BENCH_BACKENDS=pg BENCH_COUNTERS="8" BENCH_MEASURE_SECONDS=10 bash bench/run.sh   # quicker subsets
+#   BENCH_LARGE=1 bash bench/run.sh        # then the review pages on a million grants (bench/pages.sh)
 # Needs: PostgreSQL at PG_ADMIN_URL (trust auth); installs the app and bench/requirements.txt into .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,7 +62,8 @@ run_load() {  # $1 = backend, $2 = grant|baseline, $3 = user class
   for n in $COUNTERS; do
     busy_check "$1 $2 N=$n"
     echo "  $1 $2 N=$n ..."
-    BENCH_DATA="$OUT/$1-data.json" locust -f bench/locustfile.py --headless -u "$n" -r "$n" \
+    BENCH_DATA="$OUT/$1-data.json" BENCH_GUNICORN_PID="$GUNICORN_PID" BENCH_CPU_OUT="$OUT/$1-$2-$n-cpu.json" \
+    BENCH_PG_DB="$([[ $1 == pg ]] && echo "$PG_DB" || true)" locust -f bench/locustfile.py --headless -u "$n" -r "$n" \
       --run-time "$((MEASURE + 60))s" --host "http://127.0.0.1:$PORT" --csv "$OUT/$1-$2-$n" \
       --only-summary --loglevel WARNING "$3" > "$OUT/$1-$2-$n.log" 2>&1 || true
   done
@@ -91,6 +93,10 @@ for backend in $BACKENDS; do
 done
 
 python bench/report.py "$OUT" --backends "$BACKENDS" --counters "$COUNTERS" | tee "$OUT/summary.md"
+if [[ "${BENCH_LARGE:-0}" == 1 ]]; then
+  echo "== pages on a million grants (bench/pages.sh)"
+  BENCH_OUT="$OUT" bash bench/pages.sh
+fi
 echo
 echo "Load on the machine before each load step (should stay near 0 apart from the benchmark): $OUT/machine-load.txt"
 awk '/load average/ {print "  " $0}' "$OUT/machine-load.txt"

@@ -5,12 +5,14 @@ EUR, none for JPY); Babel's currency data says which, so we never hard-code it.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel.numbers import format_decimal, get_currency_precision
 
 ZERO = Decimal("0")
 
 
+@lru_cache(maxsize=64)
 def minor_unit(currency: str) -> Decimal:
     """The smallest amount of `currency`, e.g. Decimal('0.01') for EUR."""
     return Decimal(1).scaleb(-get_currency_precision(currency))
@@ -21,6 +23,9 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
+# Babel's formatting is slow and a grant writes about fifteen amounts (cap steps, limit reasons),
+# mostly the same few caps and limits: remember the recent ones.
+@lru_cache(maxsize=4096)
 def format_amount(amount: Decimal, currency: str, locale: str = "en") -> str:
     """Write an amount with grouping and exactly the currency's decimals: 2,500.00."""
     digits = get_currency_precision(currency)

@@ -3,7 +3,8 @@
 Ops edit the policy tables (playbooks, tiers, authorities, customer limits,
 budgets) as a *draft*. Publishing copies the draft into a `PolicyVersion`
 document with an effective date. The counter reads the one version in force at
-the moment of the grant, in one query, so:
+the moment of the grant (one small query; each version's document is built
+into engine rules once per process), so:
 
 - a draft edit never reaches a customer before it is published,
 - a change scheduled for tomorrow does not apply today,
@@ -254,12 +255,39 @@ def version_in_force(at=None) -> PolicyVersion | None:
     )
 
 
+# Built policies by version, per process. A version never changes once published
+# (only `policy_publish` creates them, nothing updates them), so its built rules
+# can be reused; which version is in force is still asked of the database on
+# every call, so a scheduled version takes over exactly at its time and a new
+# publish is seen at once by every process. Keyed by more than the id so that a
+# reused id (a rolled-back publish on SQLite) can never return another document.
+_BUILT_POLICIES: dict[tuple, Policy] = {}
+_BUILT_POLICIES_MAX = 16
+
+
 def load_policy(at=None) -> Policy:
-    """The policy in force at `at` (default now), in one query."""
-    version = version_in_force(at)
-    if version is None:
+    """The policy in force at `at` (default now).
+
+    One small query (which version is in force, without its document); the
+    document is fetched and turned into engine rules once per process and version.
+    """
+    key = (
+        PolicyVersion.objects.filter(effective_at__lte=at or timezone.now())
+        .order_by("-effective_at", "-number")
+        .values_list("id", "number", "effective_at", "published_at")
+        .first()
+    )
+    if key is None:
         return policy_from_document({}, None)
-    return policy_from_document(version.document, version)
+    key = (*key, settings.RECOVERY_CURRENCY)  # the policy is built in the deployment's currency
+    policy = _BUILT_POLICIES.get(key)
+    if policy is None:
+        version = PolicyVersion.objects.get(pk=key[0])
+        policy = policy_from_document(version.document, version)
+        if len(_BUILT_POLICIES) >= _BUILT_POLICIES_MAX:
+            _BUILT_POLICIES.clear()
+        _BUILT_POLICIES[key] = policy
+    return policy
 
 
 def draft_policy() -> Policy:

@@ -1,7 +1,9 @@
 """Who is who: role predicates shared by every app.
 
-Roles are Django groups. Note that `is_group_member("a", "b")` means member of
-*all* listed groups, so alternatives are always combined with `|`.
+Roles are Django groups, read once per request: `role_names_of` caches the
+user's group names on the user object, and both the role predicates and
+`roles_of` (the cap engine's authority lookup) use that one read. Alternatives
+are combined with `|` (a user with two roles passes either).
 """
 
 import rules
@@ -13,10 +15,32 @@ OPS = "ops"
 AUDITOR = "auditor"
 ROLES = (FRONTLINE, MANAGER, OPS, AUDITOR)
 
-is_frontline = rules.is_group_member(FRONTLINE)
-is_manager = rules.is_group_member(MANAGER)
-is_ops = rules.is_group_member(OPS)
-is_auditor = rules.is_group_member(AUDITOR)
+
+def role_names_of(user) -> frozenset[str]:
+    """The user's group names, queried once and cached on the user object for the request.
+
+    One query serves every permission check and the authority lookup of a grant
+    (`rules.is_group_member` would query again, under its own cache).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    if not hasattr(user, "_role_names_cache"):
+        user._role_names_cache = frozenset(user.groups.values_list("name", flat=True))
+    return user._role_names_cache
+
+
+def has_role(role: str) -> rules.Predicate:
+    @rules.predicate(f"is_{role}")
+    def member(user) -> bool:
+        return role in role_names_of(user)
+
+    return member
+
+
+is_frontline = has_role(FRONTLINE)
+is_manager = has_role(MANAGER)
+is_ops = has_role(OPS)
+is_auditor = has_role(AUDITOR)
 
 # Policy (playbooks, tiers, authority) is read by managers and ops, changed by ops only.
 can_view_policy = is_ops | is_manager | is_auditor
@@ -27,4 +51,4 @@ sees_every_location = is_ops | is_auditor
 
 def roles_of(user) -> list[str]:
     """The employee's role names (their groups), as the cap engine's authority lookup takes them."""
-    return [group.name for group in user.groups.all()]
+    return sorted(role_names_of(user))

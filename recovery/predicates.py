@@ -14,12 +14,20 @@ def location_ids_of(user) -> frozenset[int]:
     if not user.is_authenticated:
         return frozenset()
     if not hasattr(user, "_location_ids_cache"):
-        from recovery.models import Location
-
-        user._location_ids_cache = frozenset(
-            Location.objects.filter(staff__user=user, is_active=True).values_list("id", flat=True)
-        )
+        remember_location_ids(user, locations_of(user).values_list("id", flat=True))
     return user._location_ids_cache
+
+
+def locations_of(user):
+    """The active locations an employee works at (a QuerySet of `Location`)."""
+    from recovery.models import Location
+
+    return Location.objects.filter(staff__user=user, is_active=True)
+
+
+def remember_location_ids(user, ids) -> None:
+    """Cache the employee's location ids on the user object, for `location_ids_of`."""
+    user._location_ids_cache = frozenset(ids)
 
 
 @rules.predicate

@@ -19,7 +19,7 @@ from functools import partial
 import phonenumbers
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, Value
 from django.utils import timezone
 
 from compensation.errors import DomainError
@@ -227,13 +227,50 @@ def _grant_for_token(*, actor, request: GrantRequest) -> GrantOutcome | None:
     existing = Grant.objects.filter(granted_by=actor, token=request.token).first()
     if existing is None:
         return None
-    if existing.request_fingerprint != request.fingerprint():
+    return _replayed(existing.pk, existing.request_fingerprint, request, grant=existing)
+
+
+def _replayed(grant_id: int, fingerprint: str, request: GrantRequest, grant: Grant | None = None) -> GrantOutcome:
+    """The first grant made with this token, if this is the same request again; else a clear refusal."""
+    if fingerprint != request.fingerprint():
         raise RecoveryError(
             None,
-            f"This form was already used for grant #{existing.pk} with other values. "
+            f"This form was already used for grant #{grant_id} with other values. "
             "Start a new grant from the customer's page.",
         )
-    return GrantOutcome(grant=existing, replayed=True)
+    return GrantOutcome(grant=grant or Grant.objects.get(pk=grant_id), replayed=True)
+
+
+@dataclass(frozen=True)
+class TokenUse:
+    """What this employee already did with a form token: a grant, and/or an escalation not declined."""
+
+    grant_id: int | None = None
+    grant_fingerprint: str = ""
+    escalation_id: int | None = None
+    escalation_status: str = ""
+
+
+def _token_uses(*, actor, token) -> TokenUse:
+    """The grant and the open escalation made with `token`, in one query (the usual answer: neither)."""
+    grants = (
+        Grant.objects.filter(granted_by=actor, token=token)
+        .order_by()
+        .values_list(Value("grant"), "pk", "request_fingerprint")
+    )
+    escalations = (
+        Escalation.objects.filter(requested_by=actor, token=token)
+        .exclude(status=Escalation.Status.DECLINED)
+        .order_by()
+        .values_list(Value("escalation"), "pk", "status")
+    )
+    use = {}
+    for kind, pk, detail in grants.union(escalations, all=True):
+        use[kind] = (pk, detail)
+    grant, escalation = use.get("grant", (None, "")), use.get("escalation", (None, ""))
+    return TokenUse(
+        grant_id=grant[0], grant_fingerprint=grant[1], escalation_id=escalation[0], escalation_status=escalation[1]
+    )
 
 
 @dataclass(frozen=True)
@@ -285,34 +322,55 @@ def _amount_checked(amount: Decimal, currency: str) -> Decimal:
     return amount
 
 
-def customer_usage(*, customer_id: int, rules: tuple[CustomerLimitRule, ...], now, currency: str) -> dict:
-    """The customer's active grants per rolling window (all locations), in one query.
+@dataclass(frozen=True)
+class LimitUsage:
+    """What the limits are measured against: the customer's rolling windows and the location's month."""
 
+    customer: dict[int, WindowUsage]  # window (days) -> the customer's active grants in it, all locations
+    budget_spent: Decimal  # the location's active grants this calendar month
+
+
+def limit_usage(
+    *, customer_id: int | None, rules: tuple[CustomerLimitRule, ...], location: Location | None, now, currency: str
+) -> LimitUsage:
+    """The customer's usage per rolling window and the location's spending this month, in one query.
+
+    Either part is left out (and costs nothing) when there is no rule for it:
+    no `rules`, or no `location` (pass the location only when it has a budget).
     No upper time bound: a grant another counter committed a moment after our
-    `now` (while we waited for the lock) must still count.
+    `now` (while we waited for the lock) must still count. The location's own
+    wall clock decides its month.
     """
-    if not rules:
-        return {}
-    starts = {rule.window_days: now - timedelta(days=rule.window_days) for rule in rules}
-    aggregates = {}
-    for days, start in starts.items():
-        aggregates[f"grants_{days}"] = Count("id", filter=Q(granted_at__gt=start))
-        aggregates[f"total_{days}"] = Sum("amount", filter=Q(granted_at__gt=start))
-    row = Grant.objects.filter(
-        customer_id=customer_id, status=Grant.Status.ACTIVE, granted_at__gt=min(starts.values())
-    ).aggregate(**aggregates)
-    return {
-        days: WindowUsage(grants=row[f"grants_{days}"], total=quantize(row[f"total_{days}"] or ZERO, currency))
-        for days in starts
-    }
+    starts = {rule.window_days: now - timedelta(days=rule.window_days) for rule in rules} if customer_id else {}
+    aggregates, rows = {}, Q()
+    if starts:
+        customers = Q(customer_id=customer_id)
+        for days, start in starts.items():
+            aggregates[f"grants_{days}"] = Count("id", filter=customers & Q(granted_at__gt=start))
+            aggregates[f"total_{days}"] = Sum("amount", filter=customers & Q(granted_at__gt=start))
+        rows |= customers & Q(granted_at__gt=min(starts.values()))
+    if location is not None:
+        this_month = Q(location_id=location.pk, granted_at__gte=location.month_start(now))
+        aggregates["budget_spent"] = Sum("amount", filter=this_month)
+        rows |= this_month
+    row = Grant.objects.filter(rows, status=Grant.Status.ACTIVE).aggregate(**aggregates) if aggregates else {}
+    return LimitUsage(
+        customer={
+            days: WindowUsage(grants=row[f"grants_{days}"], total=quantize(row[f"total_{days}"] or ZERO, currency))
+            for days in starts
+        },
+        budget_spent=quantize(row.get("budget_spent") or ZERO, currency),
+    )
+
+
+def customer_usage(*, customer_id: int, rules: tuple[CustomerLimitRule, ...], now, currency: str) -> dict:
+    """The customer's active grants per rolling window (all locations), in one query."""
+    return limit_usage(customer_id=customer_id, rules=rules, location=None, now=now, currency=currency).customer
 
 
 def budget_spent(*, location: Location, now, currency: str) -> Decimal:
     """This calendar month's active grants at the location (its own wall clock decides the month)."""
-    spent = Grant.objects.filter(
-        location=location, status=Grant.Status.ACTIVE, granted_at__gte=location.month_start(now)
-    ).aggregate(spent=Sum("amount"))["spent"]
-    return quantize(spent or ZERO, currency)
+    return limit_usage(customer_id=None, rules=(), location=location, now=now, currency=currency).budget_spent
 
 
 def _lock_location(location_id: int) -> None:
@@ -340,10 +398,13 @@ def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool) -> Lim
         _lock_location(request.location.pk)
     if lock and policy.customer_limits:
         _lock_customer(request.customer.pk)
-    usage = customer_usage(
-        customer_id=request.customer.pk, rules=policy.customer_limits, now=now, currency=policy.currency
+    usage = limit_usage(
+        customer_id=request.customer.pk,
+        rules=policy.customer_limits,
+        location=request.location if budget else None,
+        now=now,
+        currency=policy.currency,
     )
-    spent = budget_spent(location=request.location, now=now, currency=policy.currency) if budget else ZERO
     return limits_check(
         cap=priced.quote.cap,
         cap_reason=(
@@ -351,9 +412,9 @@ def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool) -> Lim
             f"{format_amount(priced.quote.cap, policy.currency)} ({priced.quote.explanation})."
         ),
         customer_rules=policy.customer_limits,
-        usage=usage,
+        usage=usage.customer,
         budget=budget,
-        budget_spent=spent,
+        budget_spent=usage.budget_spent,
         currency=policy.currency,
     )
 
@@ -387,9 +448,9 @@ def grant_issue(
     (double click, browser retry); two simultaneous repeats are settled by the
     `(granted_by, token)` unique constraint. `at` backdates a grant (demo data only).
     """
-    replay = _grant_for_token(actor=actor, request=request)
-    if replay:
-        return replay
+    uses = _token_uses(actor=actor, token=request.token)
+    if uses.grant_id is not None:
+        return _replayed(uses.grant_id, uses.grant_fingerprint, request)
 
     now = at or timezone.now()
     priced = _price(actor=actor, roles=roles, request=request, policy=policy or load_policy(now))
@@ -404,7 +465,7 @@ def grant_issue(
     amount = _amount_checked(priced.quote.cap if request.amount is None else request.amount, currency)
     if amount <= 0:
         raise RecoveryError("amount", "Amount: enter an amount above zero.")
-    _refuse_if_escalated(actor=actor, token=request.token)
+    _refuse_if_escalated(uses)
     for attempt in range(VOUCHER_CODE_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -423,6 +484,7 @@ def grant_issue(
                     amount=amount,
                     now=now,
                     limit_notes=check.warnings_for(amount),
+                    savepoint=False,  # this transaction is the attempt: any error rolls it back whole
                 )
         except IntegrityError:
             # A simultaneous submit of the same token won the race: answer with its grant.
@@ -437,16 +499,14 @@ def grant_issue(
     raise AssertionError("unreachable")
 
 
-def _refuse_if_escalated(*, actor, token) -> None:
+def _refuse_if_escalated(uses: TokenUse) -> None:
     """One case is either granted within the limits or escalated, never both (no double payout)."""
-    escalation = (
-        Escalation.objects.filter(requested_by=actor, token=token).exclude(status=Escalation.Status.DECLINED).first()
-    )
-    if escalation is not None:
+    if uses.escalation_id is not None:
+        status = Escalation.Status(uses.escalation_status).label
         raise RecoveryError(
             None,
-            f"You already asked a manager about this case (escalation #{escalation.pk}, "
-            f"{escalation.get_status_display().lower()}): follow it there instead of granting again.",
+            f"You already asked a manager about this case (escalation #{uses.escalation_id}, "
+            f"{status.lower()}): follow it there instead of granting again.",
         )
 
 
@@ -477,15 +537,26 @@ def _quote_fields(priced: Priced) -> dict:
 
 
 def _grant_write(
-    *, actor, request, playbook, quote_fields, amount, now, limit_notes=(), approved_by=None, logged_at=None
+    *,
+    actor,
+    request,
+    playbook,
+    quote_fields,
+    amount,
+    now,
+    limit_notes=(),
+    approved_by=None,
+    logged_at=None,
+    savepoint=True,
 ) -> Grant:
     """Insert the failure and its grant, with history naming who did it.
 
     `playbook` is the version's playbook (built from its document), never the
-    live row, which is the ops' unpublished draft.
+    live row, which is the ops' unpublished draft. `savepoint=False` when the
+    caller's own transaction rolls back as a whole on any error (saves two round trips).
     """
     history_user = approved_by or actor
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         failure = ServiceFailure(
             customer=request.customer,
             location=request.location,

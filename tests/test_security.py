@@ -4,13 +4,17 @@ import os
 import secrets
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from recovery.middleware import SESSION_REFRESHED_KEY
 from tests.conftest import client_for
 from tests.factories import PASSWORD, grant_for, make_user
 
@@ -56,13 +60,51 @@ def test_a_deactivated_employee_is_logged_out_at_the_next_click(frontline):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
+def _session_row(client):
+    return Session.objects.get(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def _age_session(client, seconds):
+    """Pretend the session was last saved `seconds` ago: its refresh stamp and its expiry move back."""
+    session = client.session
+    session[SESSION_REFRESHED_KEY] -= seconds
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - seconds)
+    )
+
+
 def test_sessions_expire_after_idle_minutes_and_each_click_extends_them(frontline):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    client = client_for(frontline)
+    # A click more than a minute after the last save extends the session to 30 minutes from now.
+    _age_session(client, settings.SESSION_REFRESH_SECONDS + 1)
+    before = timezone.now()
+    assert client.get(reverse("counter")).status_code == 200
+    assert _session_row(client).expire_date >= before + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    assert int(client.cookies[settings.SESSION_COOKIE_NAME]["max-age"]) == 30 * 60
+
+
+def test_a_click_within_the_minute_does_not_save_the_session_again(frontline):
     client = client_for(frontline)
     client.get(reverse("counter"))
-    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    assert int(cookie["max-age"]) == 30 * 60
+    _age_session(client, 10)
+    saved_expiry = _session_row(client).expire_date
+    client.cookies[settings.SESSION_COOKIE_NAME]["max-age"] = "marker"
+    assert client.get(reverse("counter")).status_code == 200
+    # No UPDATE and no new cookie: the session still ends 30 minutes after its last save, never later.
+    assert _session_row(client).expire_date == saved_expiry
+    assert client.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == "marker"
+
+
+def test_a_session_idle_for_30_minutes_is_over(frontline):
+    client = client_for(frontline)
+    assert client.get(reverse("counter")).status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.get(reverse("counter"))
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
 def test_logout_ends_the_session(frontline):

@@ -359,7 +359,7 @@ def test_grant_post_with_limits_and_a_budget_stays_within_its_query_budget(
         "quoted_purchase_value": "100.00",
         f"quoted_cap_{playbook.pk}": "150.00",
     }
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(18):
         response = frontline_client.post(resolve_url(customer), data)
     assert response.status_code == 302
 

@@ -557,8 +557,8 @@ def _grants_for_query_counts(central, airport, people, customers, count: int) ->
 
 # Session, user and groups, the permission names the nav reads (2), the location choices, one grouped query
 # per figure (budgets: locations, policy, spending), and the session save (3). None depends on the rows.
-DASHBOARD_QUERIES = 19
-REPORT_QUERIES = 17
+DASHBOARD_QUERIES = 16
+REPORT_QUERIES = 14
 
 
 @pytest.mark.parametrize("grants", [2, 20])

@@ -1,0 +1,48 @@
+"""The audit timeline's date filters: whole days in the page's time zone, on an indexable column."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from compensation.predicates import roles_of
+from recovery.services import grant_issue
+from tests.factories import grant_request
+
+
+def grant_for(actor, location, customer, *, amount, at):
+    request = grant_request(customer, location, amount=amount)
+    return grant_issue(actor=actor, roles=roles_of(actor), request=request, at=at).grant
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_from_and_to_take_whole_days_at_both_ends(frontline, manager_client, central, customer):
+    midnight = timezone.make_aware(datetime(2026, 3, 10))
+    first_second = grant_for(frontline, central, customer, amount="1", at=midnight)
+    last_second = grant_for(frontline, central, customer, amount="1", at=midnight + timedelta(days=1, seconds=-1))
+    next_day = grant_for(frontline, central, customer, amount="1", at=midnight + timedelta(days=1))
+    day_before = grant_for(frontline, central, customer, amount="1", at=midnight - timedelta(seconds=1))
+
+    page = manager_client.get(
+        reverse("audit"), {"date_from": "2026-03-10", "date_to": "2026-03-10", "kinds": "grant.issued"}
+    )
+
+    shown = {entry.pk for entry in page.context["entries"]}
+    assert shown == {first_second.pk, last_second.pk}
+    assert next_day.pk not in shown and day_before.pk not in shown
+
+
+def test_the_date_filters_compare_the_column_itself(frontline, manager_client, central, customer):
+    """`granted_at >= …` can walk the (location, granted_at) index; `granted_at::date >= …` cannot."""
+    with CaptureQueriesContext(connection) as context:
+        manager_client.get(
+            reverse("audit"), {"date_from": "2026-03-10", "date_to": "2026-03-11", "kinds": "grant.issued"}
+        )
+    grant_query = next(q["sql"] for q in context.captured_queries if 'FROM "recovery_grant"' in q["sql"])
+    assert '"recovery_grant"."granted_at" >=' in grant_query and '"recovery_grant"."granted_at" <' in grant_query
+    assert "cast_date" not in grant_query.lower() and "::date" not in grant_query
