@@ -142,8 +142,8 @@ def filters_for(location: Location, weeks: int = 26) -> dict:
     return {
         "location": location.pk,
         "playbook": drinks.pk,
-        "granted_from": (newest - timedelta(weeks=weeks)).date().isoformat(),
-        "granted_to": newest.date().isoformat(),
+        "date_from": (newest - timedelta(weeks=weeks)).date().isoformat(),
+        "date_to": newest.date().isoformat(),
     }
 
 
@@ -192,9 +192,9 @@ def main():
         measure("audit: filtered (location, playbook, 26 weeks)", role, filtered)
         measure(f"audit: filtered, {args.deep} pages deep", role, deep_url(clients[role], filtered, args.deep))
 
-    export = "/audit/export.csv?" + urlencode({"granted_from": export_from_date(args.csv_rows)})
+    export = "/audit/export.csv?" + urlencode({"date_from": export_from_date(args.csv_rows)})
     rows = Grant.objects.filter(granted_at__date__gte=export.rsplit("=", 1)[1]).count()
-    small = "/audit/export.csv?" + urlencode({"granted_from": export_from_date(args.csv_rows // 10)})
+    small = "/audit/export.csv?" + urlencode({"date_from": export_from_date(args.csv_rows // 10)})
     small_peak, _ = export_peak_mb(clients["ops"], small)
     peak, size = export_peak_mb(clients["ops"], export)
     times, count, queries = timed(clients["ops"], export, max(3, args.runs // 4))
@@ -210,7 +210,21 @@ def main():
     )
     queries_of["export"] = queries
 
-    for name, url in PAGES_BEING_BUILT:
+    flagged = "/audit/?" + urlencode({"flagged": "on"})
+    for role in clients:
+        measure("audit: flagged only", role, flagged)
+    amounts = "/audit/?" + urlencode({"location": location.pk, "amount_min": "100", "amount_max": "150"})
+    measure("audit: one location, amount 100–150", "ops", amounts)
+    timeline_csv = "/audit/timeline.csv?" + urlencode(
+        {"location": location.pk, **{k: v for k, v in filters.items() if k.startswith("date")}}
+    )
+    times, count, queries = timed(clients["ops"], timeline_csv, max(3, args.runs // 4))
+    results.append(
+        Timing("audit: timeline CSV, one location, 26 weeks", "ops", statistics.median(times), p95(times), count)
+    )
+
+    report = f"/insights/report/?location={location.pk}"
+    for name, url in [*PAGES_BEING_BUILT, ("monthly report", report)]:
         for role in clients:
             status = clients[role].get(url).status_code
             if status == 404:
