@@ -1,6 +1,6 @@
 """Audit history filters (django-filter), limited to the locations the user may review."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
 from django import forms
@@ -40,12 +40,26 @@ class GrantAuditFilter(django_filters.FilterSet):
         )
 
     def filter_from(self, queryset, name, value):
-        return queryset.filter(granted_at__gte=day_start(value))
+        start = day_start(value)
+        if start is None:  # a day at an end of the calendar, outside what a moment in UTC can be
+            return queryset if value.year <= 1 else queryset.none()
+        return queryset.filter(granted_at__gte=start)
 
     def filter_to(self, queryset, name, value):
-        return queryset.filter(granted_at__lt=day_start(value + timedelta(days=1)))
+        if value == date.max:
+            return queryset
+        end = day_start(value + timedelta(days=1))
+        if end is None:
+            return queryset.none() if value.year <= 1 else queryset
+        return queryset.filter(granted_at__lt=end)
 
 
-def day_start(day: date) -> datetime:
-    """Midnight starting `day` in the current time zone (what `granted_at__date` compares in)."""
-    return timezone.make_aware(datetime.combine(day, time.min))
+def day_start(day: date) -> datetime | None:
+    """Midnight starting `day` in the current time zone (what `granted_at__date` compares in), or None
+    when that moment is outside what a datetime can hold in UTC (the first and last days of the calendar)."""
+    try:
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        start.astimezone(UTC)
+    except OverflowError:
+        return None
+    return start

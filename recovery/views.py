@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import uuid
 import zoneinfo
 from functools import wraps
@@ -411,11 +412,21 @@ def audit(request):
     )
 
 
-class _Echo:
-    """csv.writer writes into this and gets the line back, so rows can be streamed."""
+CSV_ROWS_PER_CHUNK = 500
 
-    def write(self, value):
-        return value
+
+def _csv_chunks(rows):
+    """The rows as CSV text in chunks of a few hundred rows: streamed (constant memory), but not one
+    write to the socket per row (a hundred thousand rows were a hundred thousand sends)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for number, row in enumerate(rows, start=1):
+        writer.writerow([_csv_cell(value) for value in row])
+        if number % CSV_ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def _csv_cell(value):
@@ -439,9 +450,9 @@ def audit_export(request):
             "The filters are not valid: fix them on the audit page.", status=400, content_type="text/plain"
         )
     filtered = audit_filter.qs if audit_filter.is_bound else grants
-    writer = csv.writer(_Echo())
-    rows = (writer.writerow([_csv_cell(value) for value in row]) for row in selectors.grant_export_rows(filtered))
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        _csv_chunks(selectors.grant_export_rows(filtered)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="grants-{timezone.now():%Y%m%d-%H%M}.csv"'
     return response
 
