@@ -24,7 +24,7 @@ from gevent.event import Event
 from locust import constant, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
-from bench.cpu import cpu_seconds
+from bench.cpu import CpuMeter
 
 DATA = json.load(open(os.environ["BENCH_DATA"]))
 MEASURE_SECONDS = float(os.environ.get("BENCH_MEASURE_SECONDS", "15"))
@@ -34,18 +34,21 @@ _ready = Event()
 _state = {"logged_in": 0, "next_user": 0}
 GUNICORN_PID = int(os.environ.get("BENCH_GUNICORN_PID") or 0)
 CPU_OUT = os.environ.get("BENCH_CPU_OUT", "")
+_meter = CpuMeter(gunicorn_pid=GUNICORN_PID, pg_database=os.environ.get("BENCH_PG_DB", ""))
 
 
-def _cpu_now() -> dict:
-    return cpu_seconds(gunicorn_pid=GUNICORN_PID, pg_database=os.environ.get("BENCH_PG_DB", ""))
+def _sample_cpu():
+    while True:
+        gevent.sleep(0.5)
+        _meter.sample()
 
 
-def _stop(environment, cpu_at_start: dict):
+def _stop(environment, sampler):
     """End of the measured window: write the CPU the server side used during it, then stop."""
-    if CPU_OUT and GUNICORN_PID:
-        used = {key: value - cpu_at_start[key] for key, value in _cpu_now().items()}
-        with open(CPU_OUT, "w") as out:
-            json.dump({**used, "seconds": MEASURE_SECONDS}, out)
+    sampler.kill()
+    _meter.sample()
+    with open(CPU_OUT, "w") as out:
+        json.dump({**_meter.used(), "seconds": MEASURE_SECONDS}, out)
     environment.runner.quit()
 
 
@@ -60,9 +63,12 @@ def _arrived(environment):
     _state["logged_in"] += 1
     if _state["logged_in"] >= environment.parsed_options.num_users:
         environment.stats.reset_all()
-        cpu_at_start = _cpu_now() if CPU_OUT and GUNICORN_PID else {}
         _ready.set()
-        gevent.spawn_later(MEASURE_SECONDS, _stop, environment, cpu_at_start)
+        if CPU_OUT and GUNICORN_PID:
+            _meter.start()
+            gevent.spawn_later(MEASURE_SECONDS, _stop, environment, gevent.spawn(_sample_cpu))
+        else:
+            gevent.spawn_later(MEASURE_SECONDS, environment.runner.quit)
 
 
 def _grant_form(customer_field=None) -> dict:

@@ -28,7 +28,8 @@ if ! psql "$PG_ADMIN_URL/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname
   psql "$PG_ADMIN_URL/postgres" -q -c "CREATE DATABASE $DB"
 fi
 python manage.py migrate -v 0
-have=$(python manage.py shell -v 0 -c "from recovery.synthetic import generated_grant_count as n; print(n())")
+have=$(DJANGO_SETTINGS_MODULE=config.settings python -c \
+  "import django; django.setup(); from recovery.synthetic import generated_grant_count as n; print(n())")
 if (( have < COUNT * 99 / 100 )); then
   echo "== $DB has $have generated grants: generating $((COUNT - have)) more (progress below)"
   if (( have == 0 )); then

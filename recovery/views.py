@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import uuid
 import zoneinfo
 from functools import wraps
@@ -409,11 +410,21 @@ def audit(request):
     )
 
 
-class _Echo:
-    """csv.writer writes into this and gets the line back, so rows can be streamed."""
+CSV_ROWS_PER_CHUNK = 500
 
-    def write(self, value):
-        return value
+
+def _csv_chunks(rows):
+    """The rows as CSV text in chunks of a few hundred rows: streamed (constant memory), but not one
+    write to the socket per row (a hundred thousand rows were a hundred thousand sends)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for number, row in enumerate(rows, start=1):
+        writer.writerow([_csv_cell(value) for value in row])
+        if number % CSV_ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def _csv_cell(value):
@@ -426,9 +437,7 @@ def _csv_cell(value):
 
 
 def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    lines = (writer.writerow([_csv_cell(value) for value in row]) for row in rows)
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(_csv_chunks(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}-{timezone.now():%Y%m%d-%H%M}.csv"'
     return response
 
