@@ -6,8 +6,10 @@ import zoneinfo
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from compensation.forms import FieldNamedErrorsMixin
 from recovery.case_opened import MAX_STAMP_LENGTH, case_opened_at
@@ -494,3 +496,10 @@ class MonthlyReportForm(FieldNamedErrorsMixin, _InsightLocationMixin, forms.Form
             self.add_error("month", f"Month: {month:%B %Y} has not started yet at {location.name}.")
         data["location"], data["month"] = location, month
         return data
+
+
+class LanguageForm(FieldNamedErrorsMixin, forms.Form):
+    """The header's language switch: one of the languages the desk speaks, and the page to go back to."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)

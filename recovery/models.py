@@ -63,6 +63,8 @@ class StaffProfile(RulesModel):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
     locations = models.ManyToManyField(Location, related_name="staff", blank=True)
+    # Blank: the browser's language decides (cookie, then Accept-Language).
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
     history = HistoricalRecords(m2m_fields=[locations])
 
     class Meta:
