@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from compensation.models import (
     CustomerLimit,
-    Playbook,
     EmployeeAuthority,
     LocationBudget,
+    Playbook,
     PlaybookTierMultiplier,
     RoleAuthority,
     TenureTier,
