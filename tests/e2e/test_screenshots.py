@@ -40,9 +40,10 @@ def test_the_counter_flow_in_russian_on_a_tablet(
     page.get_by_role("heading", name="Выберите сценарий").wait_for()
     page.check("input[name=category][value=waiting]")
     page.fill("#id_purchase_value", "80")
-    cap = page.locator("#playbook-cards .card-cap strong").first
-    cap.filter(has_text="120,00\xa0€").wait_for()  # 100 % of 80,00, ×1,5 for a loyal customer, in Russian money
-    page.locator("#playbook-cards input[name=playbook]").first.check()
+    # Replacing spoiled goods: 100 % of 80,00, ×1,5 for a loyal customer, written as Russian money.
+    spoiled = page.locator("#playbook-cards .card").filter(has=page.locator(f"input[value='{_playbook_pk()}']"))
+    spoiled.locator(".card-cap strong").filter(has_text="120,00\xa0€").wait_for()
+    spoiled.locator("input[name=playbook]").check()
     page.screenshot(path=str(where / "ru-2-resolve-with-cards-768x1024.png"), full_page=True)
 
     page.locator("#resolve-form button.primary[type=submit]").click()
@@ -68,3 +69,9 @@ def _a_voucher(frontline, customer) -> Grant:
 
     location = frontline.staff_profile.locations.get()
     return factories.grant_for(frontline, location, customer, code="free-month", purchase_value="80")
+
+
+def _playbook_pk() -> int:
+    from tests import factories
+
+    return factories.playbook("replace-spoiled").pk
