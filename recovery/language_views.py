@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -30,7 +29,6 @@ def language_switch(request):
     if request.user.is_authenticated:
         languages.staff_language_set(actor=request.user, language=language)
         request.session[languages.SESSION_KEY] = language
-    translation.activate(language)
     response = HttpResponseRedirect(back)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,

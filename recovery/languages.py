@@ -28,10 +28,14 @@ class StaffLanguageMiddleware:
 
     def __call__(self, request):
         language = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-        if language in KNOWN:
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
-        return self.get_response(request)
+        if language not in KNOWN:
+            return self.get_response(request)
+        request.LANGUAGE_CODE = language
+        with translation.override(language):
+            response = self.get_response(request)
+            # LocaleMiddleware's response step (Content-Language) runs outside this block: name it here.
+            response.headers.setdefault("Content-Language", language)
+        return response
 
 
 @receiver(user_logged_in)
@@ -42,8 +46,6 @@ def remember_language_at_sign_in(sender, request, user, **kwargs):
     language = StaffProfile.objects.filter(user=user).values_list("language", flat=True).first()
     if language in KNOWN:
         request.session[SESSION_KEY] = language
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
 
 
 def staff_language_set(*, actor, language: str) -> StaffProfile | None:
