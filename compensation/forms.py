@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from compensation.models import (
     CustomerLimit,
@@ -175,7 +176,7 @@ class PublishForm(FieldNamedErrorsMixin, forms.Form):
     """Why the policy changes and from when; also used to roll back to an earlier version."""
 
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
@@ -184,12 +185,12 @@ class PublishForm(FieldNamedErrorsMixin, forms.Form):
         },
     )
     effective_at = forms.DateTimeField(
-        label="Effective from",
+        label=_("Effective from"),
         required=False,
         # Typed in the current time zone; Django makes the value aware in it.
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Leave empty to apply now; set a later time to schedule.",
+        help_text=_("Leave empty to apply now; set a later time to schedule."),
         error_messages={"invalid": "Effective from: enter a date and time, e.g. 2030-01-31 09:00."},
     )
 

@@ -6,6 +6,7 @@ Field formats only; every refusal names its field so the page can say what to fi
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from compensation.models import RoleAuthority
 
@@ -15,7 +16,7 @@ MAX_TENURE_MONTHS = 1200  # a hundred years: anything above is a typing error
 
 class SimulatorForm(forms.Form):
     purchase_value = forms.DecimalField(
-        label="Purchase value",
+        label=_("Purchase value"),
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0.01"),
@@ -32,11 +33,11 @@ class SimulatorForm(forms.Form):
         },
     )
     tenure_months = forms.IntegerField(
-        label="Tenure in months",
+        label=_("Tenure in months"),
         min_value=0,
         max_value=MAX_TENURE_MONTHS,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        help_text="0 for a new customer; 36 is three years.",
+        help_text=_("0 for a new customer; 36 is three years."),
         error_messages={
             "required": "Tenure in months: enter a whole number of months (0 for a new customer).",
             "invalid": "Tenure in months: enter a whole number such as 36.",
@@ -45,7 +46,7 @@ class SimulatorForm(forms.Form):
         },
     )
     role = forms.ChoiceField(
-        label="Authority of",
+        label=_("Authority of"),
         choices=RoleAuthority.Role.choices,
         initial=RoleAuthority.Role.FRONTLINE,
         error_messages={

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
 
@@ -37,13 +38,13 @@ class TenureTier(RulesModel):
 
     name = models.CharField(max_length=60, unique=True)
     min_months = models.PositiveIntegerField(
-        unique=True, help_text="Tenure in whole months from which this tier applies."
+        unique=True, help_text=_("Tenure in whole months from which this tier applies.")
     )
     multiplier = models.DecimalField(
         max_digits=4,
         decimal_places=2,
         validators=MULTIPLIER_RANGE,
-        help_text="Default multiplier of every playbook's cap for this tier.",
+        help_text=_("Default multiplier of every playbook's cap for this tier."),
     )
     history = HistoricalRecords()
 
@@ -91,25 +92,25 @@ class Playbook(RulesModel):
     """A ready compensation solution for a typical failure, capped per customer."""
 
     class Kind(models.TextChoices):
-        ON_THE_SPOT = "on_the_spot", "Given on the spot"
-        VOUCHER = "voucher", "Voucher for later"
-        REIMBURSEMENT = "reimbursement", "Out-of-pocket reimbursement"
+        ON_THE_SPOT = "on_the_spot", _("Given on the spot")
+        VOUCHER = "voucher", _("Voucher for later")
+        REIMBURSEMENT = "reimbursement", _("Out-of-pocket reimbursement")
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    offer = models.CharField(max_length=200, help_text="What the customer gets, in words the customer understands.")
-    apology_script = models.TextField(help_text="What the employee says, in their own voice.")
+    offer = models.CharField(max_length=200, help_text=_("What the customer gets, in words the customer understands."))
+    apology_script = models.TextField(help_text=_("What the employee says, in their own voice."))
     percent = models.DecimalField(
         max_digits=6,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
-        help_text="Percentage of the purchase value.",
+        help_text=_("Percentage of the purchase value."),
     )
     floor = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
     ceiling = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
     voucher_valid_days = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Days a voucher stays valid (voucher playbooks only)."
+        null=True, blank=True, help_text=_("Days a voucher stays valid (voucher playbooks only).")
     )
     sort_order = models.PositiveIntegerField(default=100)
     is_active = models.BooleanField(default=True)
@@ -202,7 +203,7 @@ class EmployeeAuthority(RulesModel):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="own_authority")
     limit = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
-    note = models.CharField(max_length=200, blank=True, help_text="Why this person has their own limit.")
+    note = models.CharField(max_length=200, blank=True, help_text=_("Why this person has their own limit."))
     history = HistoricalRecords()
 
     class Meta:
@@ -224,13 +225,13 @@ class CustomerLimit(RulesModel):
     """
 
     window_days = models.PositiveIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(3650)], help_text="Length of the rolling window in days."
+        validators=[MinValueValidator(1), MaxValueValidator(3650)], help_text=_("Length of the rolling window in days.")
     )
     max_grants = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Empty: no limit on the number."
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text=_("Empty: no limit on the number.")
     )
     max_total = models.DecimalField(
-        **MONEY, null=True, blank=True, validators=NON_NEGATIVE, help_text="Empty: no limit on the total value."
+        **MONEY, null=True, blank=True, validators=NON_NEGATIVE, help_text=_("Empty: no limit on the total value.")
     )
     history = HistoricalRecords()
 
@@ -255,8 +256,8 @@ class LocationBudget(RulesModel):
     """A location's monthly compensation budget and what happens once it is used up."""
 
     class WhenExhausted(models.TextChoices):
-        WARN = "warn", "Only warn (grants go through)"
-        ESCALATE = "escalate", "Require a manager's approval"
+        WARN = "warn", _("Only warn (grants go through)")
+        ESCALATE = "escalate", _("Require a manager's approval")
 
     location = models.OneToOneField("recovery.Location", on_delete=models.CASCADE, related_name="budget")
     monthly_amount = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
@@ -284,14 +285,14 @@ class PolicyVersion(RulesModel):
     number = models.PositiveIntegerField(unique=True)
     effective_at = models.DateTimeField(db_index=True)
     reason = models.CharField(max_length=500)
-    document = models.JSONField(help_text="Every playbook, tier and limit of this version.")
+    document = models.JSONField(help_text=_("Every playbook, tier and limit of this version."))
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     published_by_username = models.CharField(max_length=150)
     published_at = models.DateTimeField(default=timezone.now)
     restores = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Rolled back to this."
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text=_("Rolled back to this.")
     )
 
     class Meta:

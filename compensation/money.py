@@ -7,7 +7,7 @@ EUR, none for JPY); Babel's currency data says which, so we never hard-code it.
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from babel.numbers import format_decimal, get_currency_precision
+from babel.numbers import format_currency, format_decimal, get_currency_precision
 
 ZERO = Decimal("0")
 
@@ -31,3 +31,13 @@ def format_amount(amount: Decimal, currency: str, locale: str = "en") -> str:
     digits = get_currency_precision(currency)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(quantize(amount, currency), format=pattern, locale=locale)
+
+
+def format_money(amount: Decimal, currency: str, locale: str = "en") -> str:
+    """An amount with its currency, written the way `locale` writes money.
+
+    Babel's CLDR data decides the symbol, its side and the separators:
+    "€1,234.50" in English, "1 234,50 €" in Russian (no-break spaces), always
+    with exactly the currency's decimals (rounded half-up first, as a till would).
+    """
+    return format_currency(quantize(Decimal(amount), currency), currency, locale=locale, currency_digits=True)

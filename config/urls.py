@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from recovery.forms import LoginForm
+from recovery.language_views import language_switch
 
 admin.site.site_header = "Recovery Desk — policy"
 admin.site.site_title = "Recovery Desk"
@@ -10,6 +11,7 @@ admin.site.site_title = "Recovery Desk"
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", language_switch, name="language_switch"),
     path("admin/", admin.site.urls),
     path("ops/", include("compensation.urls")),
     path("api/v1/", include("recovery.api.urls")),

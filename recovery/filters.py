@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from compensation.forms import FieldNamedErrorsMixin
 from compensation.models import Playbook
@@ -20,19 +21,19 @@ LATEST = dt.date(2100, 12, 31)
 class TimelineFilterForm(FieldNamedErrorsMixin, forms.Form):
     location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False)
     employee = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(), required=False, help_text="Who acted: granted, voided, asked…"
+        queryset=get_user_model().objects.none(), required=False, help_text=_("Who acted: granted, voided, asked…")
     )
     playbook = forms.ModelChoiceField(queryset=Playbook.objects.all(), required=False)
     category = forms.ChoiceField(
-        label="Failure category", choices=[("", "Any")] + ServiceFailure.Category.choices, required=False
+        label=_("Failure category"), choices=[("", _("Any"))] + ServiceFailure.Category.choices, required=False
     )
     customer = forms.CharField(
-        max_length=120, required=False, help_text="Name, phone, loyalty card or email.", strip=True
+        max_length=120, required=False, help_text=_("Name, phone, loyalty card or email."), strip=True
     )
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     amount_min = forms.DecimalField(
-        label="Amount from",
+        label=_("Amount from"),
         required=False,
         min_value=0,
         max_digits=12,
@@ -40,20 +41,20 @@ class TimelineFilterForm(FieldNamedErrorsMixin, forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
     amount_max = forms.DecimalField(
-        label="Amount to",
+        label=_("Amount to"),
         required=False,
         min_value=0,
         max_digits=12,
         decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
-    flagged = forms.BooleanField(label="Flagged only", required=False)
+    flagged = forms.BooleanField(label=_("Flagged only"), required=False)
     kinds = forms.MultipleChoiceField(
-        label="Events",
+        label=_("Events"),
         choices=KINDS,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked shows every kind.",
+        help_text=_("None ticked shows every kind."),
     )
 
     def __init__(self, *args, locations, **kwargs):
@@ -117,13 +118,15 @@ class AnomalyFilterForm(FieldNamedErrorsMixin, forms.Form):
 class AnomalyFlagFilter(django_filters.FilterSet):
     """The anomalies page: by pattern, open or reviewed, location; links narrow to one customer, employee or grant."""
 
-    STATUS_CHOICES = [("open", "Open"), ("reviewed", "Reviewed")]
+    STATUS_CHOICES = [("open", _("Open")), ("reviewed", _("Reviewed"))]
 
-    kind = django_filters.ChoiceFilter(label="Pattern", choices=AnomalyFlag.Kind.choices, empty_label="Any pattern")
-    status = django_filters.ChoiceFilter(
-        label="Status", choices=STATUS_CHOICES, method="filter_status", empty_label="Open and reviewed"
+    kind = django_filters.ChoiceFilter(
+        label=_("Pattern"), choices=AnomalyFlag.Kind.choices, empty_label=_("Any pattern")
     )
-    location = django_filters.ModelChoiceFilter(queryset=Location.objects.none(), empty_label="All my locations")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=STATUS_CHOICES, method="filter_status", empty_label=_("Open and reviewed")
+    )
+    location = django_filters.ModelChoiceFilter(queryset=Location.objects.none(), empty_label=_("All my locations"))
     customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.all(), widget=forms.HiddenInput)
     employee = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.all(), widget=forms.HiddenInput)
     grant = django_filters.ModelChoiceFilter(queryset=Grant.objects.only("id"), widget=forms.HiddenInput)

@@ -6,8 +6,10 @@ import zoneinfo
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from compensation.forms import FieldNamedErrorsMixin
 from recovery.case_opened import MAX_STAMP_LENGTH, case_opened_at
@@ -43,7 +45,7 @@ def money_field(label: str, *, required: bool = True, help_text: str = "") -> fo
 
 class CustomerSearchForm(forms.Form):
     q = forms.CharField(
-        label="Phone, loyalty card, email or name",
+        label=_("Phone, loyalty card, email or name"),
         max_length=120,
         required=False,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "type": "search"}),
@@ -52,13 +54,15 @@ class CustomerSearchForm(forms.Form):
 
 class WalkInForm(forms.Form):
     name = forms.CharField(
-        label="Name", max_length=120, error_messages={"required": "Name: enter the customer's name."}
+        label=_("Name"), max_length=120, error_messages={"required": "Name: enter the customer's name."}
     )
-    phone = forms.CharField(label="Phone", max_length=40, required=False, widget=forms.TextInput(attrs={"type": "tel"}))
+    phone = forms.CharField(
+        label=_("Phone"), max_length=40, required=False, widget=forms.TextInput(attrs={"type": "tel"})
+    )
     email = forms.EmailField(
-        label="Email", max_length=254, required=False, error_messages={"invalid": "Email: not a valid address."}
+        label=_("Email"), max_length=254, required=False, error_messages={"invalid": "Email: not a valid address."}
     )
-    loyalty_card = forms.CharField(label="Loyalty card", max_length=40, required=False)
+    loyalty_card = forms.CharField(label=_("Loyalty card"), max_length=40, required=False)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -110,7 +114,7 @@ class ResolveForm(forms.Form):
     """Screen 2: what went wrong, what the customer paid, and which playbook to grant."""
 
     category = forms.ChoiceField(
-        label="What went wrong",
+        label=_("What went wrong"),
         choices=ServiceFailure.Category.choices,
         widget=forms.RadioSelect,
         error_messages={
@@ -119,9 +123,11 @@ class ResolveForm(forms.Form):
         },
     )
     purchase_value = money_field("Purchase value")
-    note = forms.CharField(label="Short note", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Short note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     playbook = forms.IntegerField(
-        label="Playbook",
+        label=_("Playbook"),
         min_value=1,
         max_value=2**31 - 1,
         error_messages={
@@ -131,7 +137,7 @@ class ResolveForm(forms.Form):
             "max_value": "Playbook: choose one of the cards.",
         },
     )
-    amount = money_field("Amount", required=False, help_text="Leave empty to grant the full cap.")
+    amount = money_field("Amount", required=False, help_text=_("Leave empty to grant the full cap."))
     token = forms.UUIDField(
         widget=forms.HiddenInput,
         error_messages={
@@ -169,7 +175,7 @@ class ResolveForm(forms.Form):
 
 class VoidForm(forms.Form):
     reason = forms.CharField(
-        label="Reason for voiding",
+        label=_("Reason for voiding"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Reason: say why the grant is voided."},
@@ -181,7 +187,7 @@ class EscalateForm(ResolveForm):
 
     amount = money_field("Amount to approve")
     reason = forms.CharField(
-        label="Why this customer should get more",
+        label=_("Why this customer should get more"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={
@@ -204,14 +210,14 @@ class DecisionForm(forms.Form):
     """A manager's decision on an escalation; the service insists on a note for a decline."""
 
     decision = forms.ChoiceField(
-        choices=[("approve", "Approve"), ("decline", "Decline")],
+        choices=[("approve", _("Approve")), ("decline", _("Decline"))],
         error_messages={
             "required": "Decision: choose approve or decline.",
             "invalid_choice": "Decision: choose approve or decline.",
         },
     )
     note = forms.CharField(
-        label="Note",
+        label=_("Note"),
         max_length=500,
         required=False,
         error_messages={"max_length": "Note: at most 500 characters."},
@@ -226,7 +232,7 @@ class RuleFlagForm(forms.Form):
     """'A rule stood in my way', sent from the counter; every refusal names its field."""
 
     rule = forms.ChoiceField(
-        label="Which rule",
+        label=_("Which rule"),
         choices=RuleFlag.Rule.choices,
         error_messages={
             "required": "Rule: choose which rule stood in your way.",
@@ -234,7 +240,7 @@ class RuleFlagForm(forms.Form):
         },
     )
     playbook = forms.IntegerField(
-        label="Playbook (optional)",
+        label=_("Playbook (optional)"),
         required=False,
         min_value=1,
         max_value=2**31 - 1,
@@ -245,7 +251,7 @@ class RuleFlagForm(forms.Form):
         },
     )
     note = forms.CharField(
-        label="What happened, and what would have helped",
+        label=_("What happened, and what would have helped"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={
@@ -272,7 +278,7 @@ class RuleFlagForm(forms.Form):
 
 class ReplayForm(forms.Form):
     days = forms.IntegerField(
-        label="Days back",
+        label=_("Days back"),
         required=False,
         min_value=1,
         max_value=366,
@@ -286,10 +292,10 @@ class ReplayForm(forms.Form):
 
 
 class FlagFilterForm(forms.Form):
-    STATUS_CHOICES = [("open", "Open"), ("handled", "Handled"), ("all", "All")]
+    STATUS_CHOICES = [("open", _("Open")), ("handled", _("Handled")), ("all", _("All"))]
 
     status = forms.ChoiceField(
-        label="Show",
+        label=_("Show"),
         choices=STATUS_CHOICES,
         required=False,
         error_messages={"invalid_choice": "Show: choose open, handled or all."},
@@ -298,7 +304,7 @@ class FlagFilterForm(forms.Form):
 
 class FlagHandleForm(forms.Form):
     handled_note = forms.CharField(
-        label="What was done",
+        label=_("What was done"),
         max_length=500,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={
@@ -312,7 +318,7 @@ class AnomalyReviewForm(FieldNamedErrorsMixin, forms.Form):
     """A manager's review of an anomaly flag; the service insists on a note for "Other"."""
 
     outcome = forms.ChoiceField(
-        label="Outcome",
+        label=_("Outcome"),
         choices=AnomalyFlag.Outcome.choices,
         widget=forms.RadioSelect,
         error_messages={
@@ -321,10 +327,10 @@ class AnomalyReviewForm(FieldNamedErrorsMixin, forms.Form):
         },
     )
     note = forms.CharField(
-        label="Note",
+        label=_("Note"),
         max_length=500,
         required=False,
-        help_text="Required for “Other”.",
+        help_text=_("Required for “Other”."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={"max_length": "Note: at most 500 characters."},
     )
@@ -337,7 +343,7 @@ class LoginForm(AuthenticationForm):
     """Django's login form, with the username's length checked before anything looks it up."""
 
     username = UsernameField(
-        label="Username",
+        label=_("Username"),
         max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
         error_messages={"max_length": "Username: at most 150 characters."},
@@ -348,9 +354,9 @@ class VoucherCodeForm(forms.Form):
     """The redeem screen's one input: typed, or scanned (a scanner types the code or link, then Enter)."""
 
     code = forms.CharField(
-        label="Voucher code",
+        label=_("Voucher code"),
         max_length=300,  # room for the customer's link, which a QR code holds
-        help_text="Type or scan it, with or without the dash; the customer's link works too.",
+        help_text=_("Type or scan it, with or without the dash; the customer's link works too."),
         widget=forms.TextInput(
             attrs={
                 "autofocus": True,
@@ -404,20 +410,20 @@ class InsightFilterForm(FieldNamedErrorsMixin, _InsightLocationMixin, forms.Form
     """The dashboard's window (default: the last 12 weeks) and location (default: all the user sees)."""
 
     location = forms.ModelChoiceField(
-        label="Location",
+        label=_("Location"),
         queryset=Location.objects.none(),
         required=False,
-        empty_label="All your locations",
+        empty_label=_("All your locations"),
         error_messages={"invalid_choice": "Location: choose one of your locations."},
     )
     start = forms.DateField(
-        label="From",
+        label=_("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "From: enter a date such as 2026-03-02."},
     )
     end = forms.DateField(
-        label="To",
+        label=_("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "To: enter a date such as 2026-05-24."},
@@ -440,7 +446,7 @@ class InsightFilterForm(FieldNamedErrorsMixin, _InsightLocationMixin, forms.Form
         if end > today + datetime.timedelta(days=1):
             self.add_error("end", f"To: must not be after tomorrow ({today + datetime.timedelta(days=1):%d %b %Y}).")
         if start > end:
-            self.add_error("end", "To: must be on or after From.")
+            self.add_error("end", _("To: must be on or after From."))
         elif (end - start).days + 1 > MAX_WINDOW_DAYS:
             self.add_error("start", f"From: the window can cover at most {MAX_WINDOW_DAYS} days; choose a later date.")
         data["start"], data["end"] = start, end
@@ -451,14 +457,14 @@ class MonthlyReportForm(FieldNamedErrorsMixin, _InsightLocationMixin, forms.Form
     """One location and one calendar month (default: the first location, this month there)."""
 
     location = forms.ModelChoiceField(
-        label="Location",
+        label=_("Location"),
         queryset=Location.objects.none(),
         required=False,
         empty_label=None,
         error_messages={"invalid_choice": "Location: choose one of your locations."},
     )
     month = forms.CharField(
-        label="Month",
+        label=_("Month"),
         required=False,
         max_length=7,
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
@@ -494,3 +500,10 @@ class MonthlyReportForm(FieldNamedErrorsMixin, _InsightLocationMixin, forms.Form
             self.add_error("month", f"Month: {month:%B %Y} has not started yet at {location.name}.")
         data["location"], data["month"] = location, month
         return data
+
+
+class LanguageForm(FieldNamedErrorsMixin, forms.Form):
+    """The header's language switch: one of the languages the desk speaks, and the page to go back to."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)

@@ -13,7 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from compensation.money import format_amount
+from django.conf import settings
+from django.utils import translation
+
+from compensation.money import format_money
 from recovery.insights import Dashboard, MonthlyReport
 
 
@@ -130,7 +133,7 @@ def report_charts(report: MonthlyReport) -> dict[str, SvgBarChart]:
     money = report.currency
 
     def amount(value: Decimal) -> str:
-        return f"{format_amount(value, money)} {money}"
+        return format_money(value, money, locale=translation.get_language() or settings.LANGUAGE_CODE)
 
     return {
         "weeks": svg_bar_chart(

@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
 
@@ -63,6 +64,8 @@ class StaffProfile(RulesModel):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
     locations = models.ManyToManyField(Location, related_name="staff", blank=True)
+    # Blank: the browser's language decides (cookie, then Accept-Language).
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
     history = HistoricalRecords(m2m_fields=[locations])
 
     class Meta:
@@ -81,10 +84,10 @@ class Customer(RulesModel):
     """A customer of the whole chain; tenure counts from `customer_since`."""
 
     name = models.CharField(max_length=120)
-    phone = models.CharField(max_length=20, blank=True, help_text="Stored in international format (+44…).")
+    phone = models.CharField(max_length=20, blank=True, help_text=_("Stored in international format (+44…)."))
     email = models.EmailField(blank=True)
     loyalty_card = models.CharField(max_length=40, blank=True)
-    customer_since = models.DateField(help_text="Tenure is counted from this date.")
+    customer_since = models.DateField(help_text=_("Tenure is counted from this date."))
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -118,15 +121,15 @@ class ServiceFailure(RulesModel):
     """What went wrong for a customer, where, and what they had paid."""
 
     class Category(models.TextChoices):
-        WAITING = "waiting", "Waiting or delay"
-        ORDER_WRONG = "order_wrong", "Order wrong or incomplete"
-        PRODUCT_DEFECTIVE = "product_defective", "Product defective or spoiled"
-        REPEAT_REPAIR = "repeat_repair", "Repeat repair"
-        APPOINTMENT_MOVED = "appointment_moved", "Appointment moved or cancelled"
-        MISSED_PROMISE = "missed_promise", "Missed promise (transport, delivery)"
-        STAFF_BEHAVIOUR = "staff_behaviour", "Staff behaviour"
-        BILLING = "billing", "Billing error"
-        OTHER = "other", "Other"
+        WAITING = "waiting", _("Waiting or delay")
+        ORDER_WRONG = "order_wrong", _("Order wrong or incomplete")
+        PRODUCT_DEFECTIVE = "product_defective", _("Product defective or spoiled")
+        REPEAT_REPAIR = "repeat_repair", _("Repeat repair")
+        APPOINTMENT_MOVED = "appointment_moved", _("Appointment moved or cancelled")
+        MISSED_PROMISE = "missed_promise", _("Missed promise (transport, delivery)")
+        STAFF_BEHAVIOUR = "staff_behaviour", _("Staff behaviour")
+        BILLING = "billing", _("Billing error")
+        OTHER = "other", _("Other")
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="failures")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="failures")
@@ -180,8 +183,8 @@ class Grant(RulesModel):
     """
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        VOIDED = "voided", "Voided"
+        ACTIVE = "active", _("Active")
+        VOIDED = "voided", _("Voided")
 
     failure = models.OneToOneField(ServiceFailure, on_delete=models.PROTECT, related_name="grant")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="grants")
@@ -195,18 +198,20 @@ class Grant(RulesModel):
     purchase_value = models.DecimalField(**MONEY)
     # Copied from the failure (which never changes), so insights group and time grants without a join.
     category = models.CharField(max_length=30, choices=ServiceFailure.Category.choices)
-    failure_logged_at = models.DateTimeField(help_text="When the failure was logged: the case opened at the counter.")
+    failure_logged_at = models.DateTimeField(
+        help_text=_("When the failure was logged: the case opened at the counter.")
+    )
     tenure_months = models.PositiveIntegerField()
     tenure_tier = models.CharField(max_length=60)
     authority_role = models.CharField(max_length=20)
     authority_limit = models.DecimalField(**MONEY)
-    cap_steps = models.JSONField(help_text="How the cap was computed, step by step.")
-    policy_snapshot = models.JSONField(help_text="The playbook, tier and authority values in force.")
+    cap_steps = models.JSONField(help_text=_("How the cap was computed, step by step."))
+    policy_snapshot = models.JSONField(help_text=_("The playbook, tier and authority values in force."))
     policy_version = models.ForeignKey(
-        PolicyVersion, on_delete=models.PROTECT, related_name="grants", help_text="The policy version in force."
+        PolicyVersion, on_delete=models.PROTECT, related_name="grants", help_text=_("The policy version in force.")
     )
     limit_notes = models.JSONField(
-        default=list, blank=True, help_text="Limits that warned but did not stop this grant (e.g. budget used up)."
+        default=list, blank=True, help_text=_("Limits that warned but did not stop this grant (e.g. budget used up).")
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -214,12 +219,12 @@ class Grant(RulesModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The manager who approved this grant above a limit (escalations only).",
+        help_text=_("The manager who approved this grant above a limit (escalations only)."),
     )
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grants")
     granted_by_username = models.CharField(max_length=150)
     granted_at = models.DateTimeField(default=timezone.now)
-    token = models.UUIDField(help_text="One-time form token that makes the grant exactly-once.")
+    token = models.UUIDField(help_text=_("One-time form token that makes the grant exactly-once."))
     request_fingerprint = models.CharField(max_length=64)
     voucher_code = models.CharField(max_length=11, null=True, blank=True, unique=True)
     voucher_expires_on = models.DateField(null=True, blank=True)
@@ -295,7 +300,7 @@ class VoucherRedemption(RulesModel):
     redeemed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     redeemed_by_username = models.CharField(max_length=150)
     redeemed_at = models.DateTimeField(default=timezone.now)
-    token = models.UUIDField(null=True, blank=True, help_text="The redeem form's one-time token, if any.")
+    token = models.UUIDField(null=True, blank=True, help_text=_("The redeem form's one-time token, if any."))
     history = HistoricalRecords()
 
     class Meta:
@@ -335,9 +340,9 @@ class Escalation(RulesModel):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for a manager"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
+        PENDING = "pending", _("Waiting for a manager")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
 
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="escalations")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="escalations")
@@ -346,9 +351,9 @@ class Escalation(RulesModel):
     purchase_value = models.DecimalField(**MONEY)
     failure_note = models.CharField(max_length=500, blank=True)
     requested_amount = models.DecimalField(**MONEY)
-    allowed_amount = models.DecimalField(**MONEY, help_text="What the employee could grant without approval.")
+    allowed_amount = models.DecimalField(**MONEY, help_text=_("What the employee could grant without approval."))
     reason = models.CharField(max_length=500)
-    stopped_by = models.JSONField(help_text="The limits that stopped the grant, with why.")
+    stopped_by = models.JSONField(help_text=_("The limits that stopped the grant, with why."))
     # The quote at the time of the request, copied to the grant if approved.
     cap = models.DecimalField(**MONEY)
     cap_steps = models.JSONField()
@@ -409,16 +414,16 @@ class RuleFlag(RulesModel):
     """'A rule stood in my way': an employee's report that a limit or playbook prevented good service."""
 
     class Rule(models.TextChoices):
-        PLAYBOOK_CAP = "playbook_cap", "A playbook's cap"
-        AUTHORITY = "authority", "My authority limit"
-        CUSTOMER_LIMIT = "customer_limit", "The per-customer limit"
-        LOCATION_BUDGET = "location_budget", "The location budget"
-        MISSING_PLAYBOOK = "missing_playbook", "No playbook fits this case"
-        OTHER = "other", "Another rule"
+        PLAYBOOK_CAP = "playbook_cap", _("A playbook's cap")
+        AUTHORITY = "authority", _("My authority limit")
+        CUSTOMER_LIMIT = "customer_limit", _("The per-customer limit")
+        LOCATION_BUDGET = "location_budget", _("The location budget")
+        MISSING_PLAYBOOK = "missing_playbook", _("No playbook fits this case")
+        OTHER = "other", _("Another rule")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        HANDLED = "handled", "Handled"
+        OPEN = "open", _("Open")
+        HANDLED = "handled", _("Handled")
 
     rule = models.CharField(max_length=20, choices=Rule.choices)
     playbook = models.ForeignKey(Playbook, null=True, blank=True, on_delete=models.PROTECT, related_name="flags")
@@ -460,16 +465,16 @@ class AnomalyFlag(RulesModel):
     """
 
     class Kind(models.TextChoices):
-        CUSTOMER_ACROSS_LOCATIONS = "customer_across_locations", "Same customer compensated at several locations"
-        EMPLOYEE_ABOVE_PEERS = "employee_above_peers", "Employee far above peers"
-        AT_CAP_REPEATEDLY = "at_cap_repeatedly", "Grants repeatedly at exactly the cap"
-        NEW_CUSTOMER = "new_customer", "Customer created minutes before the grant"
-        VOID_AFTER_THE_FACT = "void_after_the_fact", "Voided after the fact"
+        CUSTOMER_ACROSS_LOCATIONS = "customer_across_locations", _("Same customer compensated at several locations")
+        EMPLOYEE_ABOVE_PEERS = "employee_above_peers", _("Employee far above peers")
+        AT_CAP_REPEATEDLY = "at_cap_repeatedly", _("Grants repeatedly at exactly the cap")
+        NEW_CUSTOMER = "new_customer", _("Customer created minutes before the grant")
+        VOID_AFTER_THE_FACT = "void_after_the_fact", _("Voided after the fact")
 
     class Outcome(models.TextChoices):
-        FINE = "fine", "Fine"
-        TALKED = "talked", "Talked to the employee"
-        OTHER = "other", "Other"
+        FINE = "fine", _("Fine")
+        TALKED = "talked", _("Talked to the employee")
+        OTHER = "other", _("Other")
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="anomaly_flags")
@@ -479,13 +484,13 @@ class AnomalyFlag(RulesModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="anomaly_flags",
-        help_text="The grant that raised the flag (the latest one, for patterns over several grants).",
+        help_text=_("The grant that raised the flag (the latest one, for patterns over several grants)."),
     )
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     employee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.CharField(max_length=500, help_text="Why this was flagged, in words, with the figures.")
+    reason = models.CharField(max_length=500, help_text=_("Why this was flagged, in words, with the figures."))
     figures = models.JSONField(default=dict, blank=True)
     raised_at = models.DateTimeField(default=timezone.now)
     dedupe_key = models.CharField(max_length=120, unique=True)
@@ -538,14 +543,16 @@ class ApiToken(RulesModel):
     """
 
     class Role(models.TextChoices):
-        FRONTLINE = "frontline", "Frontline (quote, grant, redeem)"
-        MANAGER = "manager", "Manager (also void and reconcile the location)"
+        FRONTLINE = "frontline", _("Frontline (quote, grant, redeem)")
+        MANAGER = "manager", _("Manager (also void and reconcile the location)")
 
-    name = models.CharField(max_length=120, help_text="What the integration is, e.g. “POS till 3”.")
+    name = models.CharField(max_length=120, help_text=_("What the integration is, e.g. “POS till 3”."))
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_token")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="api_tokens")
     role = models.CharField(max_length=20, choices=Role.choices)
-    prefix = models.CharField(max_length=24, unique=True, help_text="The secret's first characters, to recognise it.")
+    prefix = models.CharField(
+        max_length=24, unique=True, help_text=_("The secret's first characters, to recognise it.")
+    )
     secret_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -596,7 +603,7 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(max_length=255)
     request_method = models.CharField(max_length=10)
     request_path = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64, help_text="SHA-256 of the method, path and canonical JSON body.")
+    request_hash = models.CharField(max_length=64, help_text=_("SHA-256 of the method, path and canonical JSON body."))
     response_status = models.PositiveSmallIntegerField()
     response_body = models.JSONField(encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(default=timezone.now)

@@ -29,13 +29,14 @@ from decimal import Decimal
 from enum import StrEnum
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from compensation.journal import journal_append, location_chain
-from compensation.money import format_amount
+from compensation.money import format_money
 from recovery.models import Grant, Location, VoucherRedemption
 from recovery.services import VOUCHER_ALPHABET, VOUCHER_HALF_LENGTH, RecoveryError, _lock_location
 
@@ -201,7 +202,7 @@ class VoucherStatus:
 
     @property
     def worth(self) -> str:
-        return f"{format_amount(self.amount, self.currency)} {self.currency}"
+        return format_money(self.amount, self.currency, locale=translation.get_language() or settings.LANGUAGE_CODE)
 
     @property
     def is_redeemable(self) -> bool:

@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tests import factories
 
@@ -92,3 +93,10 @@ def installed_policy(transactional_db):
 
     import_module("compensation.migrations.0002_default_policy").install(apps, None)
     import_module("compensation.migrations.0004_initial_policy_version").publish_initial(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """A Russian page must not leave Russian active for the next test's code run outside a request."""
+    yield
+    translation.activate("en")

@@ -393,6 +393,8 @@ POST_TARGETS = [
     matrix_target("anomaly_review", "manager", watched=lambda fw: fw.matrix.anomaly),
     matrix_target("anomaly_checks_run", "manager", refusal="message"),
     matrix_target("ops_integrations", "ops"),
+    # The language switch: a bad language is sent back (422) and nothing is stored on the profile.
+    matrix_target("language_switch", "frontline", watched=lambda fw: fw.matrix.users["frontline"].staff_profile),
     *[
         Target(
             f"ops_draft_add[{kind}]",

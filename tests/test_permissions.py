@@ -78,6 +78,11 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     # Auth pages: the login page is the one page open to everyone.
     "login": {"GET": every(200, anonymous=200), "POST": every(200, anonymous=200)},  # empty form re-rendered
     "logout": {"GET": every(405), "POST": every(Redirect("/login/"))},
+    # The language switch: open to everyone (the login page offers it), POST only, back to `next`.
+    "language_switch": {
+        "GET": every(405, anonymous=405),
+        "POST": every(Redirect("/audit/"), anonymous=Redirect("/audit/")),
+    },
     # home: require_GET, then each role to where its work is.
     "home": {
         "GET": {
@@ -328,6 +333,8 @@ def post_data(name: str, world: World) -> dict:
     """A valid submission for views that accept POST (nothing for the others)."""
     if name == "counter_location_choose":
         return {"location": world.location_id}
+    if name == "language_switch":
+        return {"language": "ru", "next": "/audit/"}
     if name == "customer_add":
         return {"name": "Walk-in From Matrix", "phone": "", "email": "", "loyalty_card": ""}
     if name == "counter_resolve":

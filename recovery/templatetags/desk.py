@@ -1,21 +1,24 @@
 """Template filters for money and tenure, so templates never format numbers by hand."""
 
+from decimal import Decimal
+
 from django import template
 from django.conf import settings
+from django.utils import translation
 
 from compensation.caps import describe_tenure
-from compensation.money import format_amount
+from compensation.money import format_money
 
 register = template.Library()
 
 
 @register.filter
 def money(amount, currency=None):
-    """2500 → '2,500.00 EUR' (the currency's own number of decimals)."""
+    """2500 → '€2,500.00' in English, '2 500,00 €' in Russian (the currency's own decimals, the page's language)."""
     if amount is None or amount == "":
         return "—"
     currency = currency or settings.RECOVERY_CURRENCY
-    return f"{format_amount(amount, currency)} {currency}"
+    return format_money(Decimal(amount), currency, locale=translation.get_language() or settings.LANGUAGE_CODE)
 
 
 @register.filter

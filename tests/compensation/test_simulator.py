@@ -168,7 +168,7 @@ def test_page_shows_the_cap_in_force_and_in_the_draft_for_a_loyal_customer(ops_c
     drinks = rows["Free drinks while you wait"]
     assert (drinks.in_force.cap, drinks.draft.cap) == (Decimal("37.50"), Decimal("60.00"))
     page = response.content.decode()
-    assert "37.50 EUR" in page and "60.00 EUR" in page and "+22.50 EUR" in page
+    assert "€37.50" in page and "€60.00" in page and "+€22.50" in page
     assert "Higher in draft" in page
     # The other playbooks did not change.
     assert rows["Appetisers and desserts on the house"].change == CapChange.SAME

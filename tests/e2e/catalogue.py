@@ -16,6 +16,7 @@ from compensation.models import (
     CustomerLimit,
     EmployeeAuthority,
     LocationBudget,
+    Playbook,
     PlaybookTierMultiplier,
     RoleAuthority,
     TenureTier,
@@ -116,55 +117,58 @@ def price_the_cards(page) -> None:
     page.locator("#playbook-cards .card-cap strong").first.wait_for()
 
 
+# The page states below find their buttons by the form they send, not by their words, so they run in every language.
+
+
 def grant_with_nothing_chosen(page) -> None:
-    page.get_by_role("button", name="Grant now").click()
+    page.locator("#resolve-form button.primary[type=submit]").click()
     page.locator(".has-error").first.wait_for()
 
 
 def grant_above_the_limit(page) -> None:
-    page.get_by_label("Waiting or delay").check()
+    page.check("input[name=category][value=waiting]")
     price_the_cards(page)
-    page.get_by_label("Replace spoiled goods at once").check()
+    page.check(f"input[name=playbook][value='{Playbook.objects.get(code='replace-spoiled').pk}']")
     page.fill("#id_amount", "400")
-    page.get_by_role("button", name="Grant now").click()
+    page.locator("#resolve-form button.primary[type=submit]").click()
     page.locator("#above-limit").wait_for()
 
 
 def add_an_empty_walk_in(page) -> None:
-    page.get_by_role("button", name="Add and continue").click()
+    page.locator("form[action$='/customers/add/'] button[type=submit]").click()
     page.locator(".has-error").first.wait_for()
 
 
 def void_without_a_reason(page) -> None:
-    page.get_by_role("button", name="Void grant").click()
+    page.locator("form[action$='/void/'] button[type=submit]").click()
     page.locator(".has-error").first.wait_for()
 
 
 def publish_without_a_reason(page) -> None:
-    page.get_by_role("button", name="Publish").click()
+    page.locator("main form[method=post] button.primary[type=submit]").click()
     page.locator(".has-error").first.wait_for()
 
 
 def log_in_wrongly(page) -> None:
     page.fill("#id_username", "frank")
     page.fill("#id_password", "not the password")
-    page.get_by_role("button", name="Log in").click()
+    page.locator("main form button[type=submit]").click()
     page.locator(".errors").wait_for()
 
 
 def get_locked_out(page) -> None:
     for _ in range(6):
-        if page.get_by_role("heading", name="Too many wrong passwords").count():
+        if not page.locator("#id_password").count():  # the lockout page has no login form
             return
         log_in_wrongly_once(page)
-    page.get_by_role("heading", name="Too many wrong passwords").wait_for()
+    assert not page.locator("#id_password").count()
 
 
 def log_in_wrongly_once(page) -> None:
     page.fill("#id_username", "frank")
     page.fill("#id_password", "not the password")
     with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
+        page.locator("main form button[type=submit]").click()
 
 
 # --- the catalogue ----------------------------------------------------------------------------

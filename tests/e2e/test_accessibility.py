@@ -3,9 +3,10 @@
 import re
 
 import pytest
+from django.conf import settings
 
 from tests.e2e.catalogue import NOT_PAGES, ROLES, build_site, visits_for
-from tests.e2e.conftest import VIEWPORTS, axe_violations, describe_violations
+from tests.e2e.conftest import TABLET, VIEWPORTS, axe_violations, describe_violations
 from tests.test_permissions import ANON, EXPECTED
 
 # A control's label must be seen, not only read out: placeholders and aria-label alone do not count.
@@ -64,6 +65,28 @@ def test_every_page_of_the_role_has_no_serious_axe_violation(page, sign_in, site
     assert not problems, "Accessibility problems (axe-core serious or critical, unlabelled controls):\n" + "\n".join(
         problems
     )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_of_the_role_in_russian_has_no_serious_axe_violation(
+    page, context, live_server, sign_in, site, role
+):
+    """The same walk in Russian (longer words, another `lang`), at the tablet size only to keep the run short."""
+    if role != ANON:
+        sign_in(site.users[role])
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ru", "url": live_server.url}])
+    page.set_viewport_size(TABLET)
+    problems = []
+    for visit in visits_for(role, site):
+        open_visit(page, visit)
+        where = f"{role} {visit.label} {visit.path} in Russian at 768x1024"
+        assert page.locator("html").get_attribute("lang") == "ru", where
+        violations = axe_violations(page)
+        if violations:
+            problems.append(describe_violations(where, violations))
+        for control in page.evaluate(UNLABELLED_CONTROLS_JS):
+            problems.append(f"{where}: a control without a visible label: {control}")
+    assert not problems, "Accessibility problems in Russian:\n" + "\n".join(problems)
 
 
 def test_the_catalogue_covers_every_page_of_the_matrix(site):

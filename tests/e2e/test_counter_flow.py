@@ -87,9 +87,9 @@ def test_a_grant_with_the_keyboard_alone(page, browser_errors, frontline, custom
     page.keyboard.type("80")
     # The cards re-price through htmx: 100 % of 80.00, ×1.5 for a loyal customer.
     first_cap = cards.first.locator(".card-cap strong")
-    first_cap.filter(has_text="120.00 EUR").wait_for()
+    first_cap.filter(has_text="€120.00").wait_for()
     page.keyboard.type("0")  # 800.00: above the ceiling of 200.00 ×1.5, held to the frontline authority
-    first_cap.filter(has_text="250.00 EUR").wait_for()
+    first_cap.filter(has_text="€250.00").wait_for()
     assert focused(page) == "input[purchase_value]#id_purchase_value"  # the swap did not steal focus
     order.append(tab(page))
     page.keyboard.type("Order came 40 minutes late")
@@ -120,7 +120,7 @@ def test_a_grant_with_the_keyboard_alone(page, browser_errors, frontline, custom
     )
     assert grant.failure.category == ServiceFailure.Category.WAITING
     assert grant.failure.note == "Order came 40 minutes late"
-    assert page.get_by_role("heading", level=1).inner_text() == "250.00 EUR · One month of service free"
+    assert page.get_by_role("heading", level=1).inner_text() == "€250.00 · One month of service free"
     assert vouchers_first.apology_script in page.locator(".script blockquote").inner_text()
     assert grant.voucher_code and page.locator(".voucher-code").inner_text() == grant.voucher_code
     assert page.get_by_role("img", name=f"QR code of voucher {grant.voucher_code}").locator("svg").count() == 1
@@ -149,11 +149,11 @@ def test_re_pricing_keeps_the_chosen_card_and_refreshes_its_amount(page, sign_in
     page.goto(f"/counter/customers/{customer.pk}/resolve/")
     drinks = page.get_by_label("Free drinks while you wait")
     page.get_by_label("Purchase value (EUR)").fill("100")
-    drinks.locator("xpath=ancestor::label").locator(".card-cap strong").filter(has_text="15.00 EUR").wait_for()
+    drinks.locator("xpath=ancestor::label").locator(".card-cap strong").filter(has_text="€15.00").wait_for()
     drinks.check()
     assert page.get_by_label("Amount (EUR)").input_value() == "15.00"  # 10 % of 100, ×1.5 loyal
     page.get_by_label("Purchase value (EUR)").fill("120")
-    drinks.locator("xpath=ancestor::label").locator(".card-cap strong").filter(has_text="18.00 EUR").wait_for()
+    drinks.locator("xpath=ancestor::label").locator(".card-cap strong").filter(has_text="€18.00").wait_for()
     assert drinks.is_checked()
     assert page.get_by_label("Amount (EUR)").input_value() == "18.00"
     assert browser_errors == []

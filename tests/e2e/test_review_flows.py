@@ -31,7 +31,7 @@ def test_manager_filters_the_audit_opens_a_grant_and_voids_it(
     assert "Bruno Keller" in events.first.inner_text()
 
     events.first.get_by_role("link").click()
-    page.get_by_role("heading", name=f"Grant #{late_table.pk}: 27.00 EUR").wait_for()  # 15 % of 120, ×1.5 loyal
+    page.get_by_role("heading", name=f"Grant #{late_table.pk}: €27.00").wait_for()  # 15 % of 120, ×1.5 loyal
     page.get_by_label("Reason for voiding").fill("The table was ready on time after all")
     page.get_by_role("button", name="Void grant").click()
 
@@ -95,5 +95,5 @@ def test_ops_raise_a_limit_in_the_draft_and_publish_it(page, sign_in, browser_er
     # The counter uses it at once.
     sign_in(frontline)
     page.goto(f"/counter/customers/{customer.pk}/resolve/")
-    assert "Your authority: 300.00 EUR (frontline)" in page.locator("main").inner_text()
+    assert "Your authority: €300.00 (frontline)" in page.locator("main").inner_text()
     assert browser_errors == []

@@ -190,7 +190,7 @@ def test_above_the_rolling_total_the_page_names_the_limit_and_offers_both_ways_o
     allowed = form_by_class(response, "grant-allowed")
     assert allowed["action"] == resolve_url(customer)
     assert dict(allowed["fields"])["amount"] == "20.00"
-    assert "Grant 20.00 EUR instead" in page
+    assert "Grant €20.00 instead" in page
     # (b) ask a manager: every field of the case, the amount asked prefilled, a reason to give.
     escalate = form_by_class(response, "escalate")
     assert escalate["action"] == reverse("counter_escalate", args=[customer.pk])

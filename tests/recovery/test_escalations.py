@@ -82,7 +82,7 @@ def test_stopped_at_the_limit_asked_approved_and_granted(
     page = text(status)
     assert status.status_code == 200
     assert "Waiting for a manager" in page
-    assert "Third spoiled delivery" in page and "60.00 EUR" in page
+    assert "Third spoiled delivery" in page and "€60.00" in page
     assert "The customer already had 1 grant in the last 30 days (limit 1)." in page
     assert f'hx-get="{status_url(escalation)}" hx-trigger="every 5s"' in status.content.decode()
     poll = frontline_client.get(status_url(escalation), HTTP_HX_REQUEST="true")

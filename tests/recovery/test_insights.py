@@ -421,7 +421,7 @@ def test_dashboard_renders_charts_with_their_figures(ops_client, spending):
     assert '<script id="insights-data" type="application/json">' in page
     chart_data = response.context["chart_data"]
     assert chart_data["charts"]["weekly"]["series"][0]["values"][-4] == "12.35"  # exact, as text
-    assert "40.40 EUR" in page and "Recognition" in page
+    assert "€40.40" in page and "Recognition" in page
     assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", page)  # no inline code
     assert " style=" not in page and " onclick=" not in page
 
@@ -437,7 +437,7 @@ def test_report_renders_svg_charts_and_prints(manager_client, central, spending)
 
 def test_a_manager_sees_only_their_locations_figures(manager_client, central, airport, spending):
     page = manager_client.get(reverse("insights")).content.decode()
-    assert "Central Store" in page and "45.68 EUR" in page
+    assert "Central Store" in page and "€45.68" in page
     assert "Airport Desk" not in page and "40.40" not in page and "Customer C" not in page
 
     refused = manager_client.get(reverse("insights"), {"location": airport.pk})

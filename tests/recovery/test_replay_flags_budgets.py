@@ -234,7 +234,7 @@ def test_replay_totals_after_lowering_a_ceiling_in_the_draft(ops_client, recent_
         Decimal("30.00"),
     )
     page = response.content.decode()
-    assert "135.00 EUR" in page and "120.00 EUR" in page and "-15.00 EUR" in page
+    assert "€135.00" in page and "€120.00" in page and "-€15.00" in page
     assert "A past amount is never raised" in page
 
 
@@ -509,7 +509,7 @@ def test_budgets_show_spent_remaining_and_state_per_location(ops_client, budgets
     )
     assert airport.when_exhausted == "Only warn (grants go through)"
     page = response.content.decode()
-    assert "97.50 EUR" in page and "2.50 EUR" in page and "98%" in page
+    assert "€97.50" in page and "€2.50" in page and "98%" in page
 
 
 @pytest.mark.django_db

@@ -46,7 +46,7 @@ def test_screen_1_shows_the_customers_recent_value(frontline_client, frontline, 
     grant_for(frontline, central, customer, code="free-drinks", purchase_value="100")
     page = frontline_client.get(reverse("counter"), {"q": "Alice"}).content.decode()
     assert "1 grant in 90 days" in page
-    assert "15.00 EUR" in page  # 10% of 100 = 10, within floor and ceiling, Loyal ×1.5
+    assert "€15.00" in page  # 10% of 100 = 10, within floor and ceiling, Loyal ×1.5
 
 
 def test_quick_add_walk_in_goes_straight_to_screen_2_with_zero_tenure(frontline_client, central):

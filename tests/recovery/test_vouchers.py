@@ -137,7 +137,7 @@ def test_lookup_says_what_it_is_worth_whom_for_and_until_when(voucher):
     status = voucher_lookup(code=voucher.voucher_code.lower().replace("-", ""))
     assert status.grant == voucher and status.code == voucher.voucher_code
     assert status.state == VoucherState.VALID == "valid" and status.is_redeemable
-    assert status.worth == "120.00 EUR" and status.item == voucher.playbook_name
+    assert status.worth == "€120.00" and status.item == voucher.playbook_name
     assert status.offer == "A free rental car for the repair time, or a voucher for a free service visit."
     assert status.customer_name == "Alice M."
     assert status.expires_on == timezone.localdate(voucher.granted_at, zone(voucher.location)) + timedelta(days=180)
@@ -346,7 +346,7 @@ def test_looking_a_code_up_shows_its_card_with_a_one_click_redeem(frontline_clie
     response = frontline_client.get(REDEEM, {"code": voucher.voucher_code.lower().replace("-", " ")})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "120.00 EUR" in page and voucher.playbook_name in page and "Alice M." in page
+    assert "€120.00" in page and voucher.playbook_name in page and "Alice M." in page
     assert "Moreau" not in page and "+447700900101" not in page and "alice@example.com" not in page
     assert "Valid — redeem it" in page and "Redeem now at Central Store" in page
     assert f'name="code" value="{voucher.voucher_code}"' in page
@@ -480,7 +480,7 @@ def test_the_customer_page_shows_the_voucher_and_nothing_about_the_customer(vouc
     response = Client().get(public_url(voucher))
     assert response.status_code == 200
     page = response.content.decode()
-    assert voucher.playbook_name in page and "120.00 EUR" in page and voucher.voucher_code in page
+    assert voucher.playbook_name in page and "€120.00" in page and voucher.voucher_code in page
     # The link's signature is random-looking text: left out, so it cannot match a name by chance.
     page = page.replace(voucher_link_token(voucher.voucher_code), "")
     assert "A free rental car for the repair time" in page  # the offer

@@ -1,0 +1,77 @@
+"""The counter flow in Russian on a tablet (768×1024): each screen checked in Russian, and its picture kept.
+
+`RD_SCREENSHOTS=1 python -m pytest tests/e2e/test_screenshots.py` writes the
+pictures to docs/screenshots/ (committed, for the issue's closing note);
+without it they go to test-results/, so an ordinary run never changes the repo.
+"""
+
+import os
+from decimal import Decimal
+
+from django.conf import settings
+
+from recovery.models import Grant, StaffProfile
+from tests.e2e.conftest import RESULTS, TABLET
+
+DOCS = RESULTS.parent / "docs" / "screenshots"
+
+
+def shots_dir():
+    where = DOCS if os.environ.get("RD_SCREENSHOTS") == "1" else RESULTS
+    where.mkdir(parents=True, exist_ok=True)
+    return where
+
+
+def test_the_counter_flow_in_russian_on_a_tablet(
+    page, context, live_server, sign_in, browser_errors, frontline, customer
+):
+    StaffProfile.objects.filter(user=frontline).update(language="ru")
+    sign_in(frontline)  # the employee's own language comes with the session
+    page.set_viewport_size(TABLET)
+    where = shots_dir()
+
+    page.goto("/counter/?q=Alice")
+    assert page.locator("html").get_attribute("lang") == "ru"
+    page.get_by_role("heading", name="Найти клиента").wait_for()
+    assert "компенсац" in page.locator("a.customer-row").first.inner_text()
+    page.screenshot(path=str(where / "ru-1-customer-search-768x1024.png"), full_page=True)
+
+    page.locator("a.customer-row").first.click()
+    page.get_by_role("heading", name="Выберите сценарий").wait_for()
+    page.check("input[name=category][value=waiting]")
+    page.fill("#id_purchase_value", "80")
+    # Replacing spoiled goods: 100 % of 80,00, ×1,5 for a loyal customer, written as Russian money.
+    spoiled = page.locator("#playbook-cards .card").filter(has=page.locator(f"input[value='{_playbook_pk()}']"))
+    spoiled.locator(".card-cap strong").filter(has_text="120,00\xa0€").wait_for()
+    spoiled.locator("input[name=playbook]").check()
+    page.screenshot(path=str(where / "ru-2-resolve-with-cards-768x1024.png"), full_page=True)
+
+    page.locator("#resolve-form button.primary[type=submit]").click()
+    page.get_by_role("heading", name="Скажите клиенту").wait_for()
+    grant = Grant.objects.get()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("120,00\xa0€")
+    page.screenshot(path=str(where / "ru-3-granted-768x1024.png"), full_page=True)
+
+    # A voucher from another grant, redeemed at the counter.
+    voucher = _a_voucher(frontline, customer)
+    page.goto(f"/counter/vouchers/?code={voucher.voucher_code}")
+    page.get_by_role("heading", name="Погасить ваучер").wait_for()
+    page.locator(".voucher-state").filter(has_text="Действителен").wait_for()
+    page.screenshot(path=str(where / "ru-4-redeem-voucher-768x1024.png"), full_page=True)
+
+    assert grant.amount == Decimal("120.00")
+    assert context.cookies() and settings.LANGUAGE_COOKIE_NAME not in {c["name"] for c in context.cookies()}
+    assert browser_errors == []
+
+
+def _a_voucher(frontline, customer) -> Grant:
+    from tests import factories
+
+    location = frontline.staff_profile.locations.get()
+    return factories.grant_for(frontline, location, customer, code="free-month", purchase_value="80")
+
+
+def _playbook_pk() -> int:
+    from tests import factories
+
+    return factories.playbook("replace-spoiled").pk

@@ -1,0 +1,139 @@
+"""Languages: each employee's choice is kept and used; the shipped Russian catalogue is complete and compiled."""
+
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from recovery.models import StaffProfile
+from tests import factories
+
+LOCALE = Path(settings.BASE_DIR) / "locale"
+PO = LOCALE / "ru" / "LC_MESSAGES" / "django.po"
+MO = LOCALE / "ru" / "LC_MESSAGES" / "django.mo"
+
+
+# --- the catalogue ------------------------------------------------------------------
+
+
+def po_entries():
+    return [entry for entry in polib.pofile(str(PO)) if not entry.obsolete]
+
+
+def test_every_russian_string_is_translated_and_none_is_fuzzy():
+    entries = po_entries()
+    assert len(entries) > 400
+    untranslated = [entry.msgid for entry in entries if not entry.translated()]
+    fuzzy = [entry.msgid for entry in entries if entry.fuzzy]
+    assert untranslated == []
+    assert fuzzy == []
+
+
+def test_the_compiled_catalogue_matches_the_po_file():
+    """CI may have no gettext, so the .mo is committed: it must say exactly what the .po says."""
+    with MO.open("rb") as mo_file:
+        compiled = gettext.GNUTranslations(mo_file)
+    stale = []
+    for entry in po_entries():
+        if entry.msgid_plural:
+            for index, text in sorted(entry.msgstr_plural.items()):
+                if compiled.ngettext(entry.msgid, entry.msgid_plural, _number_for_form(index)) != text:
+                    stale.append(entry.msgid)
+                    break
+            continue
+        key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+        if compiled._catalog.get(key) != entry.msgstr:
+            stale.append(entry.msgid)
+    assert stale == [], "Run `python manage.py compilemessages` and commit locale/ru/LC_MESSAGES/django.mo"
+    assert len(compiled._catalog) - 1 == sum(  # the header is one more entry in the .mo
+        len(entry.msgstr_plural) if entry.msgid_plural else 1 for entry in po_entries()
+    )
+
+
+def _number_for_form(index: int) -> int:
+    """A number that takes Russian plural form `index` (1 → "одна", 2 → "две", 5 → "пять")."""
+    return {0: 1, 1: 2, 2: 5}[int(index)]
+
+
+def test_russian_plurals_follow_the_three_russian_forms():
+    with MO.open("rb") as mo_file:
+        compiled = gettext.GNUTranslations(mo_file)
+    assert compiled.plural(1) == 0 and compiled.plural(21) == 0
+    assert compiled.plural(3) == 1 and compiled.plural(24) == 1
+    assert compiled.plural(5) == 2 and compiled.plural(11) == 2 and compiled.plural(0) == 2
+
+
+# --- the switch -----------------------------------------------------------------------
+
+
+def test_the_login_page_speaks_the_browsers_language_and_offers_the_switch(db):
+    page = Client(headers={"accept-language": "ru"}).get("/login/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<html lang="ru">' in html
+    assert "Войти" in html
+    assert 'action="/language/"' in html
+
+    english = Client(headers={"accept-language": "en"}).get("/login/").content.decode()
+    assert '<html lang="en">' in english and "Log in" in english
+
+
+def test_an_anonymous_switch_sets_the_cookie_for_the_login_page(db):
+    client = Client()
+    response = client.post("/language/", {"language": "ru", "next": "/login/"})
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
+    assert "Войти" in client.get("/login/").content.decode()
+
+
+def sign_in(client: Client, username: str) -> None:
+    """Through the login page, as at the counter (django-axes needs the request)."""
+    response = client.post("/login/", {"username": username, "password": factories.PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+
+
+def test_switching_language_persists_on_the_profile_across_sign_ins(frontline):
+    client = Client()
+    sign_in(client, "frank")
+    response = client.post("/language/", {"language": "ru", "next": "/counter/"})
+    assert response.status_code == 302 and response["Location"] == "/counter/"
+    profile = StaffProfile.objects.get(user=frontline)
+    assert profile.language == "ru"
+    assert profile.history.first().history_change_reason == "Language set to ru"
+    assert "Стойка" in client.get("/counter/").content.decode()
+
+    # A new tablet, a browser asking for English: the employee's own choice still wins after sign-in.
+    other = Client(headers={"accept-language": "en"})
+    sign_in(other, "frank")
+    html = other.get("/counter/").content.decode()
+    assert '<html lang="ru">' in html and "Стойка" in html
+
+    other.post("/language/", {"language": "en", "next": "/counter/"})
+    assert StaffProfile.objects.get(user=frontline).language == "en"
+    again = Client(headers={"accept-language": "ru"})
+    sign_in(again, "frank")
+    assert '<html lang="en">' in again.get("/counter/").content.decode()
+
+
+def test_an_unknown_language_is_refused_with_the_field_named(frontline_client, frontline):
+    response = frontline_client.post("/language/", {"language": "xx", "next": "/counter/"})
+    assert response.status_code == 422
+    assert "Language: Select a valid choice." in response.content.decode()
+    assert StaffProfile.objects.get(user=frontline).language == ""
+
+
+def test_the_switch_never_sends_anyone_to_another_site(frontline_client):
+    response = frontline_client.post("/language/", {"language": "en", "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_header_switch_shows_the_current_language_selected(frontline_client, language):
+    frontline_client.post("/language/", {"language": language, "next": "/counter/"})
+    html = frontline_client.get("/counter/").content.decode()
+    assert f'<option value="{language}" lang="{language}" selected>' in html
