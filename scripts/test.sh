@@ -15,9 +15,12 @@ if command -v npm >/dev/null; then
   npm ci --no-audit --no-fund --silent
 fi
 
+# Two workers (pytest-xdist) by default: each has its own test database, so the concurrency and
+# browser tests keep their own servers. TEST_WORKERS=0 runs everything in one process.
+WORKERS=(-n "${TEST_WORKERS:-2}")
 echo "== test suite on SQLite =="
-env -u DATABASE_URL .venv/bin/python -m pytest -q "$@"
+env -u DATABASE_URL .venv/bin/python -m pytest -q "${WORKERS[@]}" "$@"
 if [ -n "${PG_DATABASE_URL:-}" ]; then
   echo "== test suite on PostgreSQL =="
-  DATABASE_URL="$PG_DATABASE_URL" .venv/bin/python -m pytest -q "$@"
+  DATABASE_URL="$PG_DATABASE_URL" .venv/bin/python -m pytest -q "${WORKERS[@]}" "$@"
 fi
