@@ -9,11 +9,16 @@ decision) and the hash-chained journal entries, so `verify_audit` passes.
 
 Speed: nothing goes through the services (a million grants one by one would
 take hours). Rows are built in Python from the same pieces the services use
-(the cap engine, `Policy.snapshot`, `GrantRequest.fingerprint`, the journal's
-`entry_hash`), ids are reserved up front, and each table gets one COPY
+(the cap engine, `Policy.snapshot`, `GrantRequest.fingerprint`'s canonical form,
+the journal's `entry_hash`), ids are reserved up front, and each table gets one COPY
 (PostgreSQL) or one `executemany` (SQLite) per batch. Each batch is one
 transaction holding the generated locations' row locks, like a grant: an
 interrupted run leaves complete batches behind, and the journal verifies.
+
+Every grant is priced by the version in force now (caps, tiers, frontline
+authority); its per-customer limits and location budgets are not applied, so a
+frequent customer may be past a limit. Run it on a database where nobody is
+granting at the generated locations (it holds their locks one batch at a time).
 """
 
 from __future__ import annotations
@@ -590,7 +595,7 @@ class GrantFactory:
             requested_by_id=employee.pk,
             requested_at=requested_at,
             token=uuid.UUID(int=rng.getrandbits(128), version=4),
-            **{name: value for name, value in fields.items()},
+            **fields,
         )
         batch.escalation_history.record(escalation, kind="+", at=requested_at, user_id=employee.pk)
         self._journal_escalation(journal, escalation, "escalation.requested", employee, requested_at, order=0)

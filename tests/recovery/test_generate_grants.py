@@ -1,5 +1,7 @@
 """`generate_grants`: synthetic grants at scale, with history rows and a journal that verifies."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F, Q
@@ -13,7 +15,7 @@ SMALL = ["--locations", "3", "--employees", "6", "--customers", "300", "--weeks"
 
 
 def generate(count, *extra):
-    call_command("generate_grants", "--count", str(count), *SMALL, *extra, stdout=open("/dev/null", "w"))
+    call_command("generate_grants", "--count", str(count), *SMALL, *extra, stdout=io.StringIO())
 
 
 def test_two_thousand_cases_with_history_and_a_journal_that_verifies(capsys):
