@@ -185,3 +185,14 @@ def test_a_grant_made_in_russian_stores_its_cap_steps_in_english(frontline, cent
     assert grant.cap_steps[0] == "100% of 80.00 = 80.00"
     assert grant.cap_steps[-1].startswith("frontline authority ")
     assert not any(re.search("[а-яА-Я]", step) for step in grant.cap_steps)
+
+
+def test_a_russian_employee_reads_the_money_labels_and_their_refusals_in_russian(frontline_client, customer):
+    frontline_client.post("/language/", {"language": "ru", "next": "/counter/"})
+    page = html.unescape(frontline_client.get(f"/counter/customers/{customer.pk}/resolve/").content.decode())
+    assert "Сумма покупки (EUR)</label>" in page and "Сумма (EUR)</label>" in page
+    assert "Purchase value" not in page
+
+    refused = frontline_client.get(f"/counter/customers/{customer.pk}/quotes/", {"purchase_value": "-5"})
+    assert refused.status_code == 422
+    assert "Сумма покупки: должно быть больше 0." in html.unescape(refused.content.decode())
