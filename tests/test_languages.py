@@ -196,3 +196,12 @@ def test_a_russian_employee_reads_the_money_labels_and_their_refusals_in_russian
     refused = frontline_client.get(f"/counter/customers/{customer.pk}/quotes/", {"purchase_value": "-5"})
     assert refused.status_code == 422
     assert "Сумма покупки: должно быть больше 0." in html.unescape(refused.content.decode())
+
+
+def test_a_russian_employee_reads_the_flash_message_in_russian(frontline, frontline_client, manager, central, customer):
+    grant = factories.grant_for(frontline, central, customer, code="replace-spoiled", purchase_value="80.00")
+    manager_client = Client()
+    sign_in(manager_client, manager.get_username())
+    manager_client.post("/language/", {"language": "ru", "next": "/"})
+    response = manager_client.post(f"/audit/grants/{grant.pk}/void/", {"reason": "Entered twice"}, follow=True)
+    assert f"Компенсация №{grant.pk} аннулирована." in response.content.decode()
