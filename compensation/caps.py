@@ -1,8 +1,15 @@
 """The cap engine: how much a playbook may give this customer, and why.
 
-A pure function over plain values (no database, no Django), so that the rule
-every counter relies on can be checked against thousands of generated cases.
-The caller loads the playbook, tiers and authority once and passes them in.
+A pure function over plain values (no database; Django only for gettext), so
+that the rule every counter relies on can be checked against thousands of
+generated cases. The caller loads the playbook, tiers and authority once and
+passes them in.
+
+The steps are worded in the active language (the counter's cards show them to
+a Russian employee in Russian). A grant stores its steps as an audit snapshot:
+recovery.services prices grants with English active, so every stored snapshot
+(and the API that returns it) is English, whatever the employee's language,
+and snapshots already stored are never rewritten.
 
 The cap is computed in four steps, each written into the explanation that is
 stored with every grant so that a manager can redo the arithmetic by hand:
@@ -21,6 +28,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
+
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from compensation.money import ZERO, format_amount, minor_unit, quantize
 
@@ -98,16 +107,26 @@ class CapQuote:
         return "; ".join(self.steps)
 
 
+# The authority roles' names as the steps show them (translated when the step is worded).
+ROLE_WORDS = {
+    "frontline": gettext_noop("frontline"),
+    "manager": gettext_noop("manager"),
+    "ops": gettext_noop("ops"),
+    "own limit": gettext_noop("own limit"),
+    "no role": gettext_noop("no role"),
+}
+
+
 def describe_tenure(months: int) -> str:
-    """'3 years', '1 year 2 months', '5 months', 'new customer'."""
+    """'3 years', '1 year 2 months', '5 months', 'new customer' (in the active language, its plural forms)."""
     if months <= 0:
-        return "new customer"
+        return gettext("new customer")
     years, rest = divmod(months, 12)
     parts = []
     if years:
-        parts.append(f"{years} year{'s' if years != 1 else ''}")
+        parts.append(ngettext("%(count)d year", "%(count)d years", years) % {"count": years})
     if rest:
-        parts.append(f"{rest} month{'s' if rest != 1 else ''}")
+        parts.append(ngettext("%(count)d month", "%(count)d months", rest) % {"count": rest})
     return " ".join(parts)
 
 
@@ -130,26 +149,43 @@ def compute_cap(
         return format_amount(amount, currency)
 
     by_percent = quantize(purchase_value * rule.percent / 100, currency)
-    steps = [f"{rule.percent.normalize():f}% of {money(purchase_value)} = {money(by_percent)}"]
+    steps = [
+        gettext("%(percent)s%% of %(value)s = %(result)s")
+        % {"percent": f"{rule.percent.normalize():f}", "value": money(purchase_value), "result": money(by_percent)}
+    ]
 
     bounded = min(max(by_percent, rule.floor), rule.ceiling)
     if by_percent < rule.floor:
-        steps.append(f"raised to floor {money(rule.floor)}")
+        steps.append(gettext("raised to floor %(floor)s") % {"floor": money(rule.floor)})
     elif by_percent > rule.ceiling:
-        steps.append(f"limited to ceiling {money(rule.ceiling)}")
+        steps.append(gettext("limited to ceiling %(ceiling)s") % {"ceiling": money(rule.ceiling)})
     else:
-        steps.append(f"within floor {money(rule.floor)} and ceiling {money(rule.ceiling)}")
+        steps.append(
+            gettext("within floor %(floor)s and ceiling %(ceiling)s")
+            % {"floor": money(rule.floor), "ceiling": money(rule.ceiling)}
+        )
 
     tier = rule.tier_for(tenure_months)
     with_tenure = quantize(bounded * tier.multiplier, currency)
     steps.append(
-        f"{tier.name} tier ({describe_tenure(tenure_months)}) ×{tier.multiplier.normalize():f} = {money(with_tenure)}"
+        gettext("%(tier)s tier (%(tenure)s) ×%(multiplier)s = %(result)s")
+        % {
+            "tier": tier.name,
+            "tenure": describe_tenure(tenure_months),
+            "multiplier": f"{tier.multiplier.normalize():f}",
+            "result": money(with_tenure),
+        }
     )
 
     # Rounded down: an authority of 1,000.50 in a currency without cents is 1,000.
     limit = authority.limit.quantize(minor_unit(currency), rounding=ROUND_DOWN)
     limited_by_authority = limit < with_tenure
     cap = min(with_tenure, limit)
-    verdict = "applies" if limited_by_authority else "not reached"
-    steps.append(f"{authority.role} authority {money(limit)} {verdict} → cap {money(cap)}")
+    role = gettext(ROLE_WORDS[authority.role]) if authority.role in ROLE_WORDS else authority.role
+    wording = (
+        gettext("%(role)s authority %(limit)s applies → cap %(cap)s")
+        if limited_by_authority
+        else gettext("%(role)s authority %(limit)s not reached → cap %(cap)s")
+    )
+    steps.append(wording % {"role": role, "limit": money(limit), "cap": money(cap)})
     return CapQuote(cap=cap, tier=tier, steps=tuple(steps), limited_by_authority=limited_by_authority)

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
@@ -113,10 +114,14 @@ def anomaly_review(request, anomaly_id: int):
                 form.add_error(error.field, error.message)
             page_error = f"Flag #{flag.pk}: {error.message}"
         else:
-            messages.success(request, f"Flag #{reviewed.pk} reviewed: {reviewed.get_outcome_display()}.")
+            messages.success(
+                request,
+                gettext("Flag #%(number)s reviewed: %(outcome)s.")
+                % {"number": reviewed.pk, "outcome": reviewed.get_outcome_display()},
+            )
             return redirect(_safe_next(request, reverse("anomalies")))
     else:
-        page_error = f"Flag #{flag.pk} was not reviewed: see its form below."
+        page_error = gettext("Flag #%(number)s was not reviewed: see its form below.") % {"number": flag.pk}
     failed_flag = selectors.anomaly_flags_for(user=request.user).get(pk=flag.pk)
     return _anomalies_page(
         request,
@@ -136,7 +141,13 @@ def anomaly_checks_run(request):
     location_ids = selectors.location_ids_for(request.user)
     yours = [flag for flag in raised if location_ids is None or flag.location_id in location_ids]
     if yours:
-        messages.success(request, f"Checks run: {len(yours)} new flag{'s' if len(yours) != 1 else ''} to review.")
+        messages.success(
+            request,
+            ngettext(
+                "Checks run: %(count)d new flag to review.", "Checks run: %(count)d new flags to review.", len(yours)
+            )
+            % {"count": len(yours)},
+        )
     else:
-        messages.success(request, "Checks run: nothing new.")
+        messages.success(request, gettext("Checks run: nothing new."))
     return redirect(_safe_next(request, reverse("anomalies")))

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from compensation.forms import FieldNamedErrorsMixin
@@ -20,7 +21,7 @@ from recovery.services import phone_normalize
 MAX_MONEY = Decimal("1000000000")
 
 
-def money_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DecimalField:
+def money_field(label, *, required: bool = True, help_text: str = "") -> forms.DecimalField:
     """A money input that opens the numeric keypad and explains every refusal by name."""
     return forms.DecimalField(
         label=label,
@@ -31,14 +32,15 @@ def money_field(label: str, *, required: bool = True, help_text: str = "") -> fo
         max_value=MAX_MONEY,
         help_text=help_text,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        # Lazy, so each refusal is worded in the language of the page that shows it.
         error_messages={
-            "required": f"{label}: enter an amount.",
-            "invalid": f"{label}: enter a number such as 24.50.",
-            "min_value": f"{label}: must be more than 0.",
-            "max_value": f"{label}: must not exceed 1,000,000,000.",
-            "max_digits": f"{label}: too large.",
-            "max_decimal_places": f"{label}: at most 2 decimal places.",
-            "max_whole_digits": f"{label}: must not exceed 1,000,000,000.",
+            "required": format_lazy(_("{label}: enter an amount."), label=label),
+            "invalid": format_lazy(_("{label}: enter a number such as 24.50."), label=label),
+            "min_value": format_lazy(_("{label}: must be more than 0."), label=label),
+            "max_value": format_lazy(_("{label}: must not exceed 1,000,000,000."), label=label),
+            "max_digits": format_lazy(_("{label}: too large."), label=label),
+            "max_decimal_places": format_lazy(_("{label}: at most 2 decimal places."), label=label),
+            "max_whole_digits": format_lazy(_("{label}: must not exceed 1,000,000,000."), label=label),
         },
     )
 
@@ -122,7 +124,7 @@ class ResolveForm(forms.Form):
             "invalid_choice": "What went wrong: choose one of the listed categories.",
         },
     )
-    purchase_value = money_field("Purchase value")
+    purchase_value = money_field(_("Purchase value"))
     note = forms.CharField(
         label=_("Short note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -137,7 +139,7 @@ class ResolveForm(forms.Form):
             "max_value": "Playbook: choose one of the cards.",
         },
     )
-    amount = money_field("Amount", required=False, help_text=_("Leave empty to grant the full cap."))
+    amount = money_field(_("Amount"), required=False, help_text=_("Leave empty to grant the full cap."))
     token = forms.UUIDField(
         widget=forms.HiddenInput,
         error_messages={
@@ -185,7 +187,7 @@ class VoidForm(forms.Form):
 class EscalateForm(ResolveForm):
     """Above a limit: the same case as the resolve form, the amount to approve and why."""
 
-    amount = money_field("Amount to approve")
+    amount = money_field(_("Amount to approve"))
     reason = forms.CharField(
         label=_("Why this customer should get more"),
         max_length=500,

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
@@ -116,11 +117,11 @@ def ops_flag_handle(request, flag_id: int):
                 form.add_error(error.field, error.message)
             page_error = f"Flag #{flag.pk}: {error.message}"
         else:
-            messages.success(request, f"Flag #{flag.pk} marked handled.")
+            messages.success(request, gettext("Flag #%(number)s marked handled.") % {"number": flag.pk})
             return redirect("ops_flags")
     else:
         # The flag's form may be far down the list: say at the top which one needs attention.
-        page_error = f"Flag #{flag.pk} was not marked handled: see its form below."
+        page_error = gettext("Flag #%(number)s was not marked handled: see its form below.") % {"number": flag.pk}
     return _flags_page(
         request,
         filter_form=forms.FlagFilterForm({}),

@@ -20,7 +20,7 @@ import phonenumbers
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum, Value
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from compensation.errors import DomainError
 from compensation.journal import journal_append, location_chain
@@ -301,9 +301,13 @@ def _price(*, actor, roles, request: GrantRequest, policy: Policy) -> Priced:
         raise RecoveryError("playbook", "This playbook is unknown or no longer active: choose another.")
     authority = policy.authority_for(roles, actor.pk)
     tenure_months = tenure_in_months(request.customer.customer_since, request.location.today())
-    quote = policy.quote(
-        playbook.id, purchase_value=request.purchase_value, tenure_months=tenure_months, authority=authority
-    )
+    # The steps become the grant's audit snapshot (`cap_steps`, returned by the API): always
+    # worded in English, so the record reads the same to every reviewer whatever the granting
+    # employee's language. Only the counter's cards (selectors) word them in the page's language.
+    with translation.override("en"):
+        quote = policy.quote(
+            playbook.id, purchase_value=request.purchase_value, tenure_months=tenure_months, authority=authority
+        )
     if request.quoted_cap is not None and request.quoted_cap != quote.cap:
         money = partial(format_amount, currency=policy.currency)
         raise RecoveryError(

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
@@ -511,7 +512,7 @@ def grant_void(request, grant_id: int):
         except services.RecoveryError as error:
             form.add_error(error.field, error.message)
         else:
-            messages.success(request, f"Grant #{grant.pk} voided.")
+            messages.success(request, gettext("Grant #%(number)s voided.") % {"number": grant.pk})
             return redirect(reverse("audit_detail", args=[grant.pk]))
     grant.refresh_from_db()
     return _audit_detail(request, grant, form, status=INVALID)
@@ -606,7 +607,9 @@ def rule_flag_raise(request):
     back = _safe_next(request, reverse("counter"))
     form = RuleFlagForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Not sent. " + " ".join(error for errors in form.errors.values() for error in errors))
+        messages.error(
+            request, gettext("Not sent.") + " " + " ".join(error for errors in form.errors.values() for error in errors)
+        )
         return HttpResponseRedirect(back)
     data = form.cleaned_data
     try:
@@ -619,9 +622,9 @@ def rule_flag_raise(request):
             customer=data["customer"],
         )
     except services.RecoveryError as error:
-        messages.error(request, f"Not sent. {error.message}")
+        messages.error(request, gettext("Not sent.") + f" {error.message}")
     else:
-        messages.success(request, "Thanks — ops will see this when they tune the rules.")
+        messages.success(request, gettext("Thanks — ops will see this when they tune the rules."))
     return HttpResponseRedirect(back)
 
 
@@ -659,10 +662,16 @@ def escalation_decide(request, escalation_id: int):
         messages.error(request, error.message)
     else:
         if decided.grant_id:
-            messages.success(request, f"Escalation #{decided.pk} approved: grant #{decided.grant_id} made.")
+            messages.success(
+                request,
+                gettext("Escalation #%(number)s approved: grant #%(grant)s made.")
+                % {"number": decided.pk, "grant": decided.grant_id},
+            )
         else:
             messages.success(
-                request, f"Escalation #{decided.pk} declined; {decided.requested_by.get_username()} will see your note."
+                request,
+                gettext("Escalation #%(number)s declined; %(employee)s will see your note.")
+                % {"number": decided.pk, "employee": decided.requested_by.get_username()},
             )
     return redirect("escalations")
 
@@ -724,8 +733,13 @@ def _voucher_redeem_post(request, location):
             grant = redemption.grant
             messages.success(
                 request,
-                f"Voucher {grant.voucher_code} redeemed: hand over {grant.playbook_name} "
-                f"({format_amount(grant.amount, grant.currency)} {grant.currency}).",
+                gettext("Voucher %(code)s redeemed: hand over %(playbook)s (%(amount)s %(currency)s).")
+                % {
+                    "code": grant.voucher_code,
+                    "playbook": grant.playbook_name,
+                    "amount": format_amount(grant.amount, grant.currency),
+                    "currency": grant.currency,
+                },
             )
             return redirect(f"{reverse('voucher_redeem')}?{urlencode({'code': grant.voucher_code})}")
     return render(

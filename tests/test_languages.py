@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import gettext
+import html
+import re
 from pathlib import Path
 
 import polib
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
+from compensation.caps import describe_tenure
 from recovery.models import StaffProfile
 from tests import factories
 
@@ -137,3 +141,67 @@ def test_the_header_switch_shows_the_current_language_selected(frontline_client,
     frontline_client.post("/language/", {"language": language, "next": "/counter/"})
     html = frontline_client.get("/counter/").content.decode()
     assert f'<option value="{language}" lang="{language}" selected>' in html
+
+
+# --- words produced in Python: the cap steps and the tenure ---------------------------------
+
+
+def test_a_russian_employee_reads_the_cap_steps_and_tenure_in_russian(frontline_client, customer):
+    frontline_client.post("/language/", {"language": "ru", "next": "/counter/"})
+    page = html.unescape(frontline_client.get(f"/counter/customers/{customer.pk}/resolve/").content.decode())
+    assert '<html lang="ru">' in page
+    # The customer has been one since 1 January 2020: years in Russian plural forms ("год", "года" or "лет").
+    assert re.search(r"\d+ (год|года|лет)\b", page)
+    assert not re.search(r"\d+ (year|month)", page)
+
+    cards = frontline_client.get(f"/counter/customers/{customer.pk}/quotes/", {"purchase_value": "80.00"})
+    cards = html.unescape(cards.content.decode())
+    assert "% от 80.00 = " in cards and "уровень «" in cards and re.search(r"\(\d+ (год|года|лет)", cards)
+    assert "полномочие «стойка» 250.00 " in cards and "→ предел" in cards
+    assert "authority" not in cards and " tier (" not in cards and " of 80.00" not in cards
+
+
+@pytest.mark.parametrize(
+    "months, text",
+    [
+        (0, "новый клиент"),
+        (1, "1 месяц"),
+        (3, "3 месяца"),
+        (12, "1 год"),
+        (26, "2 года 2 месяца"),
+        (82, "6 лет 10 месяцев"),
+    ],
+)
+def test_tenure_uses_the_three_russian_plural_forms(months, text):
+    with translation.override("ru"):
+        assert describe_tenure(months) == text
+    assert describe_tenure(82) == "6 years 10 months"
+
+
+def test_a_grant_made_in_russian_stores_its_cap_steps_in_english(frontline, central, customer):
+    """The steps are the grant's audit snapshot (and the API's `cap_steps`): one language for every reviewer."""
+    with translation.override("ru"):
+        grant = factories.grant_for(frontline, central, customer, code="replace-spoiled", purchase_value="80.00")
+    assert grant.cap_steps[0] == "100% of 80.00 = 80.00"
+    assert grant.cap_steps[-1].startswith("frontline authority ")
+    assert not any(re.search("[а-яА-Я]", step) for step in grant.cap_steps)
+
+
+def test_a_russian_employee_reads_the_money_labels_and_their_refusals_in_russian(frontline_client, customer):
+    frontline_client.post("/language/", {"language": "ru", "next": "/counter/"})
+    page = html.unescape(frontline_client.get(f"/counter/customers/{customer.pk}/resolve/").content.decode())
+    assert "Сумма покупки (EUR)</label>" in page and "Сумма (EUR)</label>" in page
+    assert "Purchase value" not in page
+
+    refused = frontline_client.get(f"/counter/customers/{customer.pk}/quotes/", {"purchase_value": "-5"})
+    assert refused.status_code == 422
+    assert "Сумма покупки: должно быть больше 0." in html.unescape(refused.content.decode())
+
+
+def test_a_russian_employee_reads_the_flash_message_in_russian(frontline, frontline_client, manager, central, customer):
+    grant = factories.grant_for(frontline, central, customer, code="replace-spoiled", purchase_value="80.00")
+    manager_client = Client()
+    sign_in(manager_client, manager.get_username())
+    manager_client.post("/language/", {"language": "ru", "next": "/"})
+    response = manager_client.post(f"/audit/grants/{grant.pk}/void/", {"reason": "Entered twice"}, follow=True)
+    assert f"Компенсация №{grant.pk} аннулирована." in response.content.decode()

@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
@@ -35,7 +36,7 @@ from compensation.versions import document_diff
 VIEW_POLICY = "compensation.view_policy"
 CHANGE_POLICY = "compensation.change_policy"
 INVALID = 422  # a form sent back with errors: nothing was stored
-DRAFT_SAVED = "Saved to the draft. Nothing changes at the counter until you publish."
+DRAFT_SAVED = gettext_noop("Saved to the draft. Nothing changes at the counter until you publish.")
 
 IN_FORCE, SCHEDULED, SUPERSEDED = "in force", "scheduled", "superseded"
 
@@ -164,7 +165,7 @@ def _draft_form_page(request, kind: str, form):
     status = 200
     if request.method == "POST":
         if form.is_valid() and form.save_to_draft(actor=request.user) is not None:
-            messages.success(request, DRAFT_SAVED)
+            messages.success(request, gettext(DRAFT_SAVED))
             return redirect("ops_home")
         status = INVALID
     return render(request, "compensation/draft_form.html", {"form": form, "kind": kind}, status=status)
@@ -228,7 +229,9 @@ def ops_publish(request):
             form.add_error(error.field, error.message)
         else:
             messages.success(
-                request, f"Version {version.number} published, in force from {_when(version.effective_at)}."
+                request,
+                gettext("Version %(number)s published, in force from %(when)s.")
+                % {"number": version.number, "when": _when(version.effective_at)},
             )
             return redirect("ops_version", number=version.number)
     return _publish_page(request, form, status=INVALID)
@@ -314,8 +317,11 @@ def ops_version_rollback(request, number: int):
         else:
             messages.success(
                 request,
-                f"Version {restored.number} published, restoring version {version.number}, in force from "
-                f"{_when(restored.effective_at)}. The draft now matches it.",
+                gettext(
+                    "Version %(number)s published, restoring version %(restored)s, in force from %(when)s. "
+                    "The draft now matches it."
+                )
+                % {"number": restored.number, "restored": version.number, "when": _when(restored.effective_at)},
             )
             return redirect("ops_version", number=restored.number)
     return _version_page(request, version, form, status=INVALID)
