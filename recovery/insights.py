@@ -259,31 +259,39 @@ class SpendLine:
     voided: Decimal = ZERO
 
 
-def spend_by_playbook(*, scope: InsightScope, limit: int | None = None) -> list[SpendLine]:
-    """Per playbook, most spent first. The name is the one grants recorded (the latest of them)."""
-    rows = (
-        scope.grants()
-        .values("playbook_id")
-        .annotate(
-            name=Max("playbook_name"),
-            active=Sum("amount", filter=ACTIVE),
-            grants=Count("amount", filter=ACTIVE),
-            voided=Sum("amount", filter=VOIDED),
-        )
-        .order_by(F("active").desc(nulls_last=True), "playbook_id")
-    )
-    if limit is not None:
-        rows = rows[:limit]
+def _spend_totals() -> dict:
+    """Active spend, active grant count and voided spend of a group of grants (one aggregate each)."""
+    return {
+        "active": Sum("amount", filter=ACTIVE),
+        "grants": Count("amount", filter=ACTIVE),
+        "voided": Sum("amount", filter=VOIDED),
+    }
+
+
+def _spend_lines(rows, *, key: str, label: str) -> list[SpendLine]:
     return [
         SpendLine(
-            key=str(row["playbook_id"]),
-            label=row["name"],
+            key=str(row[key]),
+            label=row[label],
             active=_money(row["active"]),
             grants=row["grants"],
             voided=_money(row["voided"]),
         )
         for row in rows
     ]
+
+
+def spend_by_playbook(*, scope: InsightScope, limit: int | None = None) -> list[SpendLine]:
+    """Per playbook, most spent first. The name is the one grants recorded (the latest of them)."""
+    rows = (
+        scope.grants()
+        .values("playbook_id")
+        .annotate(name=Max("playbook_name"), **_spend_totals())
+        .order_by(F("active").desc(nulls_last=True), "playbook_id")
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    return _spend_lines(rows, key="playbook_id", label="name")
 
 
 @dataclass(frozen=True)
@@ -325,23 +333,10 @@ def spend_by_location(*, scope: InsightScope) -> list[SpendLine]:
     rows = (
         scope.grants()
         .values("location_id", "location__name")
-        .annotate(
-            active=Sum("amount", filter=ACTIVE),
-            grants=Count("amount", filter=ACTIVE),
-            voided=Sum("amount", filter=VOIDED),
-        )
+        .annotate(**_spend_totals())
         .order_by(F("active").desc(nulls_last=True), "location__name")
     )
-    return [
-        SpendLine(
-            key=str(row["location_id"]),
-            label=row["location__name"],
-            active=_money(row["active"]),
-            grants=row["grants"],
-            voided=_money(row["voided"]),
-        )
-        for row in rows
-    ]
+    return _spend_lines(rows, key="location_id", label="location__name")
 
 
 # --- repeat failures ---------------------------------------------------------------------------
