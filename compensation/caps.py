@@ -31,7 +31,8 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.utils.translation import gettext, gettext_noop, ngettext
 
-from compensation.money import ZERO, format_amount, minor_unit, quantize
+from compensation import wording
+from compensation.money import ZERO, minor_unit, quantize
 
 MAX_PERCENT = Decimal("1000")
 
@@ -146,12 +147,13 @@ def compute_cap(
     tenure_months = max(tenure_months, 0)
 
     def money(amount: Decimal) -> str:
-        return format_amount(amount, currency)
+        # The active language's separators: 80.00 in English (and in every stored step), 80,00 in Russian.
+        return wording.amount(amount, currency)
 
     by_percent = quantize(purchase_value * rule.percent / 100, currency)
     steps = [
         gettext("%(percent)s%% of %(value)s = %(result)s")
-        % {"percent": f"{rule.percent.normalize():f}", "value": money(purchase_value), "result": money(by_percent)}
+        % {"percent": wording.number(rule.percent), "value": money(purchase_value), "result": money(by_percent)}
     ]
 
     bounded = min(max(by_percent, rule.floor), rule.ceiling)
@@ -172,7 +174,7 @@ def compute_cap(
         % {
             "tier": tier.name,
             "tenure": describe_tenure(tenure_months),
-            "multiplier": f"{tier.multiplier.normalize():f}",
+            "multiplier": wording.number(tier.multiplier),
             "result": money(with_tenure),
         }
     )
@@ -182,10 +184,10 @@ def compute_cap(
     limited_by_authority = limit < with_tenure
     cap = min(with_tenure, limit)
     role = gettext(ROLE_WORDS[authority.role]) if authority.role in ROLE_WORDS else authority.role
-    wording = (
+    template = (
         gettext("%(role)s authority %(limit)s applies → cap %(cap)s")
         if limited_by_authority
         else gettext("%(role)s authority %(limit)s not reached → cap %(cap)s")
     )
-    steps.append(wording % {"role": role, "limit": money(limit), "cap": money(cap)})
+    steps.append(template % {"role": role, "limit": money(limit), "cap": money(cap)})
     return CapQuote(cap=cap, tier=tier, steps=tuple(steps), limited_by_authority=limited_by_authority)

@@ -66,7 +66,7 @@ class DraftForm(FieldNamedErrorsMixin, forms.ModelForm):
         except IntegrityError:
             # Validation passed, so another save got in first (e.g. the same code twice at once).
             self.add_error(
-                None, "Someone saved a conflicting change at the same moment: check the values and save again."
+                None, _("Someone saved a conflicting change at the same moment: check the values and save again.")
             )
             return None
 
@@ -180,8 +180,8 @@ class PublishForm(FieldNamedErrorsMixin, forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "required": "Reason: say why the policy changes; staff and managers will read it.",
-            "max_length": "Reason: keep it under 500 characters.",
+            "required": _("Reason: say why the policy changes; staff and managers will read it."),
+            "max_length": _("Reason: keep it under 500 characters."),
         },
     )
     effective_at = forms.DateTimeField(
@@ -191,7 +191,7 @@ class PublishForm(FieldNamedErrorsMixin, forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Leave empty to apply now; set a later time to schedule."),
-        error_messages={"invalid": "Effective from: enter a date and time, e.g. 2030-01-31 09:00."},
+        error_messages={"invalid": _("Effective from: enter a date and time, e.g. 2030-01-31 09:00.")},
     )
 
     def clean_effective_at(self):
@@ -200,5 +200,5 @@ class PublishForm(FieldNamedErrorsMixin, forms.Form):
             if value is not None:
                 value.astimezone(datetime.UTC)  # year 9999 west of UTC cannot be stored
         except OverflowError:
-            raise forms.ValidationError("Effective from: choose a date within the next year.") from None
+            raise forms.ValidationError(_("Effective from: choose a date within the next year.")) from None
         return value

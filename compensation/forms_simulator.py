@@ -6,6 +6,7 @@ Field formats only; every refusal names its field so the page can say what to fi
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from compensation.models import RoleAuthority
@@ -23,13 +24,13 @@ class SimulatorForm(forms.Form):
         max_value=MAX_PURCHASE_VALUE,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={
-            "required": "Purchase value: enter an amount.",
-            "invalid": "Purchase value: enter a number such as 24.50.",
-            "min_value": "Purchase value: must be more than 0.",
-            "max_value": "Purchase value: must not exceed 1,000,000,000.",
-            "max_digits": "Purchase value: too large.",
-            "max_decimal_places": "Purchase value: at most 2 decimal places.",
-            "max_whole_digits": "Purchase value: must not exceed 1,000,000,000.",
+            "required": _("Purchase value: enter an amount."),
+            "invalid": _("Purchase value: enter a number such as 24.50."),
+            "min_value": _("Purchase value: must be more than 0."),
+            "max_value": _("Purchase value: must not exceed 1,000,000,000."),
+            "max_digits": _("Purchase value: too large."),
+            "max_decimal_places": _("Purchase value: at most 2 decimal places."),
+            "max_whole_digits": _("Purchase value: must not exceed 1,000,000,000."),
         },
     )
     tenure_months = forms.IntegerField(
@@ -39,10 +40,10 @@ class SimulatorForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         help_text=_("0 for a new customer; 36 is three years."),
         error_messages={
-            "required": "Tenure in months: enter a whole number of months (0 for a new customer).",
-            "invalid": "Tenure in months: enter a whole number such as 36.",
-            "min_value": "Tenure in months: must not be negative.",
-            "max_value": f"Tenure in months: must not exceed {MAX_TENURE_MONTHS}.",
+            "required": _("Tenure in months: enter a whole number of months (0 for a new customer)."),
+            "invalid": _("Tenure in months: enter a whole number such as 36."),
+            "min_value": _("Tenure in months: must not be negative."),
+            "max_value": format_lazy(_("Tenure in months: must not exceed {limit}."), limit=MAX_TENURE_MONTHS),
         },
     )
     role = forms.ChoiceField(
@@ -50,7 +51,7 @@ class SimulatorForm(forms.Form):
         choices=RoleAuthority.Role.choices,
         initial=RoleAuthority.Role.FRONTLINE,
         error_messages={
-            "required": "Authority of: choose a role.",
-            "invalid_choice": "Authority of: choose one of the listed roles.",
+            "required": _("Authority of: choose a role."),
+            "invalid_choice": _("Authority of: choose one of the listed roles."),
         },
     )

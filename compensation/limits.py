@@ -8,14 +8,24 @@ limits stop more.
 A limit never blocks silently. Each `Stop` names the limit, what it still
 allows and why, so the counter can offer "grant up to the limit" or "ask a
 manager" (an escalation).
+
+Each reason is worded twice: `reason` in English, the record kept with a grant
+(`limit_notes`) or an escalation (`stopped_by`) and returned by the API, so
+every reviewer reads the same text; `shown` in the active language with its
+figures written the language's way, for the employee at the counter now.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from compensation.money import ZERO, format_amount
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
+
+from compensation import wording
+from compensation.money import ZERO
 
 BUDGET_LOW_SHARE = Decimal("0.10")
 
@@ -57,7 +67,20 @@ class Stop:
 
     limit: str  # "cap", "customer_limit", "location_budget"
     allows: Decimal
-    reason: str
+    reason: str  # in English: the record
+    shown: str = ""  # in the employee's language, when it was worded in one
+
+    @property
+    def text(self) -> str:
+        """The reason to show now: in the active language when it was worded in it, else the record."""
+        return self.shown or self.reason
+
+
+def worded(build: Callable[[], str]) -> tuple[str, str]:
+    """`build()` in English (the record) and in the active language (to show), as (reason, shown)."""
+    with translation.override("en"):
+        english = build()
+    return english, (english if wording.language() == "en" else build())
 
 
 @dataclass(frozen=True)
@@ -76,29 +99,43 @@ class LimitCheck:
         """Limits the amount goes past that only warn (a budget set to warn): kept with the grant."""
         return [stop.reason for stop in self.warn_only if amount > stop.allows]
 
+    def warnings_shown(self, amount: Decimal) -> list[str]:
+        """The same warnings in the active language, for the page that confirms the grant."""
+        return [stop.text for stop in self.warn_only if amount > stop.allows]
+
 
 def customer_allowance(rule: CustomerLimitRule, usage: WindowUsage, currency: str) -> Stop | None:
     """What one rolling-window rule still allows this customer, or None if it does not bind."""
-    days = f"{rule.window_days} days"
+
+    def days() -> str:
+        return ngettext("%(count)d day", "%(count)d days", rule.window_days) % {"count": rule.window_days}
+
     if rule.max_grants is not None and usage.grants >= rule.max_grants:
-        return Stop(
-            limit="customer_limit",
-            allows=ZERO,
-            reason=(
-                f"The customer already had {usage.grants} grant{'s' if usage.grants != 1 else ''} "
-                f"in the last {days} (limit {rule.max_grants})."
-            ),
-        )
+
+        def too_many() -> str:
+            return ngettext(
+                "The customer already had %(count)d grant in the last %(days)s (limit %(limit)d).",
+                "The customer already had %(count)d grants in the last %(days)s (limit %(limit)d).",
+                usage.grants,
+            ) % {"count": usage.grants, "days": days(), "limit": rule.max_grants}
+
+        reason, shown = worded(too_many)
+        return Stop(limit="customer_limit", allows=ZERO, reason=reason, shown=shown)
     if rule.max_total is not None:
         left = max(rule.max_total - usage.total, ZERO)
-        return Stop(
-            limit="customer_limit",
-            allows=left,
-            reason=(
-                f"The customer already received {format_amount(usage.total, currency)} in the last {days} "
-                f"(limit {format_amount(rule.max_total, currency)}): {format_amount(left, currency)} left."
-            ),
-        )
+
+        def too_much() -> str:
+            return gettext(
+                "The customer already received %(total)s in the last %(days)s (limit %(limit)s): %(left)s left."
+            ) % {
+                "total": wording.amount(usage.total, currency),
+                "days": days(),
+                "limit": wording.amount(rule.max_total, currency),
+                "left": wording.amount(left, currency),
+            }
+
+        reason, shown = worded(too_much)
+        return Stop(limit="customer_limit", allows=left, reason=reason, shown=shown)
     return None
 
 
@@ -122,6 +159,7 @@ def limits_check(
     *,
     cap: Decimal,
     cap_reason: str,
+    cap_shown: str = "",
     customer_rules: tuple[CustomerLimitRule, ...],
     usage: dict[int, WindowUsage],
     budget: BudgetRule | None,
@@ -132,9 +170,10 @@ def limits_check(
 
     `usage` maps each rule's window (days) to the customer's usage in it. A
     budget that only warns never lowers the headroom; its warning is kept with
-    the grant so a manager sees it in the audit.
+    the grant so a manager sees it in the audit. `cap_reason` is the cap's
+    reason in English, `cap_shown` the same in the active language.
     """
-    stops = [Stop(limit="cap", allows=cap, reason=cap_reason)]
+    stops = [Stop(limit="cap", allows=cap, reason=cap_reason, shown=cap_shown)]
     for rule in customer_rules:
         stop = customer_allowance(rule, usage.get(rule.window_days, WindowUsage()), currency)
         if stop is not None:
@@ -142,11 +181,15 @@ def limits_check(
     warn_only = []
     if budget is not None:
         remaining = budget_remaining(budget, budget_spent)
-        reason = (
-            f"This location has {format_amount(remaining, currency)} left of its monthly budget of "
-            f"{format_amount(budget.monthly_amount, currency)}."
-        )
-        stop = Stop(limit="location_budget", allows=remaining, reason=reason)
+
+        def budget_left() -> str:
+            return gettext("This location has %(left)s left of its monthly budget of %(budget)s.") % {
+                "left": wording.amount(remaining, currency),
+                "budget": wording.amount(budget.monthly_amount, currency),
+            }
+
+        reason, shown = worded(budget_left)
+        stop = Stop(limit="location_budget", allows=remaining, reason=reason, shown=shown)
         (stops if budget.escalate_when_exhausted else warn_only).append(stop)
     headroom = min(stop.allows for stop in stops)
     return LimitCheck(headroom=headroom, stops=tuple(stops), warn_only=tuple(warn_only))

@@ -17,7 +17,9 @@ from itertools import pairwise
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
+from compensation import wording
 from compensation.errors import DomainError
 from compensation.journal import POLICY_CHAIN, journal_append
 from compensation.models import (
@@ -41,26 +43,44 @@ MOVED_ASIDE_MONTHS = 10**6
 
 
 class PolicyError(DomainError):
-    """A publish or rollback the service refuses."""
+    """A publish or rollback the service refuses (worded in the active language when raised)."""
 
 
 def document_problems(document: dict) -> list[str]:
-    """What makes a document unusable at the counter (empty: it is consistent)."""
+    """What makes a document unusable at the counter (empty: it is consistent), in the active language.
+
+    The cap engine's own refusals (ValueError, e.g. "ceiling must not be below
+    the floor") are a programmer's English and are quoted as they are.
+    """
     problems = []
     tiers = document.get("tiers", [])
     for lower, higher in pairwise(tiers):
         if higher["min_months"] <= lower["min_months"]:
-            problems.append(f"Tier {higher['name']} must start after {lower['name']} ({lower['min_months']} months).")
+            months = ngettext("%(count)d month", "%(count)d months", lower["min_months"]) % {
+                "count": lower["min_months"]
+            }
+            problems.append(
+                gettext("Tier %(tier)s must start after %(lower)s (%(months)s).")
+                % {"tier": higher["name"], "lower": lower["name"], "months": months}
+            )
         if Decimal(higher["multiplier"]) < Decimal(lower["multiplier"]):
-            problems.append(f"Tier {higher['name']} must not have a lower multiplier than {lower['name']}.")
+            problems.append(
+                gettext("Tier %(tier)s must not have a lower multiplier than %(lower)s.")
+                % {"tier": higher["name"], "lower": lower["name"]}
+            )
     for entry in document.get("playbooks", []):
         try:
             # Building the engine rule checks percent, floor and ceiling.
             policy_from_document({"tiers": tiers, "playbooks": [entry | {"is_active": True}]})
         except (ValueError, ArithmeticError) as error:
-            problems.append(f"Playbook {entry['name']}: {error}.")
+            problems.append(
+                gettext("Playbook %(playbook)s: %(problem)s.") % {"playbook": entry["name"], "problem": error}
+            )
         if entry["kind"] == Playbook.Kind.VOUCHER and not entry.get("voucher_valid_days"):
-            problems.append(f"Playbook {entry['name']}: a voucher playbook needs its validity in days.")
+            problems.append(
+                gettext("Playbook %(playbook)s: a voucher playbook needs its validity in days.")
+                % {"playbook": entry["name"]}
+            )
     return problems
 
 
@@ -70,13 +90,18 @@ def _effective_from(effective_at, now):
     if effective_at > now + EFFECTIVE_HORIZON:
         raise PolicyError(
             "effective_at",
-            "Effective from: at most a year ahead; a version scheduled further out would block every change until then.",
+            gettext(
+                "Effective from: at most a year ahead; a version scheduled further out would block every change "
+                "until then."
+            ),
         )
     if effective_at < now:
         raise PolicyError(
             "effective_at",
-            f"Effective from: {timezone.localtime(effective_at):%d %b %Y %H:%M} is in the past. "
-            "A new version takes effect now or later, never retroactively.",
+            gettext(
+                "Effective from: %(when)s is in the past. A new version takes effect now or later, never retroactively."
+            )
+            % {"when": wording.moment_words(effective_at, zone=True)},
         )
     return effective_at
 
@@ -90,13 +115,15 @@ def policy_publish(*, actor, reason: str, effective_at=None, document: dict | No
     """
     reason = (reason or "").strip()
     if not reason:
-        raise PolicyError("reason", "Reason: say why the policy changes; staff and managers will read it.")
+        raise PolicyError("reason", gettext("Reason: say why the policy changes; staff and managers will read it."))
     if len(reason) > 500:
-        raise PolicyError("reason", "Reason: keep it under 500 characters.")
+        raise PolicyError("reason", gettext("Reason: keep it under 500 characters."))
     document = document if document is not None else draft_document()
     problems = document_problems(document)
     if problems:
-        raise PolicyError(None, "The draft cannot be published: " + " ".join(problems))
+        raise PolicyError(
+            None, gettext("The draft cannot be published: %(problems)s") % {"problems": " ".join(problems)}
+        )
     now = timezone.now()
     effective_at = _effective_from(effective_at, now)
     try:
@@ -104,15 +131,20 @@ def policy_publish(*, actor, reason: str, effective_at=None, document: dict | No
             # Lock the newest version: two ops publishing at once get consecutive numbers.
             latest = PolicyVersion.objects.select_for_update().order_by("-number").first()
             if latest is not None and latest.document == document:
-                raise PolicyError(None, f"Nothing to publish: this is the same as version {latest.number}.")
+                raise PolicyError(
+                    None,
+                    gettext("Nothing to publish: this is the same as version %(number)s.") % {"number": latest.number},
+                )
             last_effective = PolicyVersion.objects.aggregate(last=Max("effective_at"))["last"]
             if last_effective is not None and effective_at < last_effective:
                 scheduled = PolicyVersion.objects.filter(effective_at=last_effective).order_by("-number").first()
                 raise PolicyError(
                     "effective_at",
-                    f"Effective from: version {scheduled.number} is already scheduled for "
-                    f"{timezone.localtime(last_effective):%d %b %Y %H:%M}; a new version must take effect at or "
-                    "after it, or it would be undone when that version starts.",
+                    gettext(
+                        "Effective from: version %(number)s is already scheduled for %(when)s; a new version must "
+                        "take effect at or after it, or it would be undone when that version starts."
+                    )
+                    % {"number": scheduled.number, "when": wording.moment_words(last_effective, zone=True)},
                 )
             version = PolicyVersion.objects.create(
                 number=(latest.number if latest else 0) + 1,
@@ -144,7 +176,7 @@ def policy_publish(*, actor, reason: str, effective_at=None, document: dict | No
             return version
     except IntegrityError as error:
         raise PolicyError(
-            None, "Another version was published at the same moment: review and publish again."
+            None, gettext("Another version was published at the same moment: review and publish again.")
         ) from error
 
 
@@ -163,7 +195,9 @@ def policy_rollback(*, actor, version: PolicyVersion, reason: str, effective_at=
             draft_load(version.document, actor=actor, reason=f"Rolled back to version {version.number}: {reason}")
     except IntegrityError as error:
         raise PolicyError(
-            None, f"The draft could not be reset to version {version.number} ({error}); nothing was changed."
+            None,
+            gettext("The draft could not be reset to version %(number)s (%(error)s); nothing was changed.")
+            % {"number": version.number, "error": error},
         ) from error
     return published
 

@@ -36,8 +36,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 
+from compensation import wording
 from compensation.journal import journal_append, location_chain
 from compensation.money import format_amount, quantize
 from recovery.models import AnomalyFlag, Grant, Location
@@ -83,31 +85,31 @@ AMOUNTS_IN_REASON = 8
 
 SYSTEM_REASON = "Raised by the anomaly checks"
 
-# How each figure reads on the anomalies page.
+# How each figure reads on the anomalies page (in the reader's language).
 FIGURE_LABELS = {
-    "window_days": "Window (days)",
-    "grants": "Grants",
-    "grants_here": "Grants at this location",
-    "locations": "Locations",
-    "amounts": "Amounts",
-    "total": "Total",
-    "average": "Average amount",
-    "colleagues": "Colleagues compared",
-    "colleague_median_grants": "Colleagues' median grants",
-    "colleague_median_average": "Colleagues' median average",
-    "count_ratio": "Grants vs colleagues",
-    "average_ratio": "Average vs colleagues",
-    "at_cap": "Grants at the cap",
-    "at_cap_share": "Share at the cap",
-    "others_at_cap_share": "Everyone else at the cap",
-    "others_grants": "Everyone else's grants",
-    "amount": "Amount",
-    "minutes_after_creation": "Minutes after the customer was created",
-    "created_by": "Customer created by",
-    "granted_by": "Granted by",
-    "voided_by": "Voided by",
-    "hours_after_grant": "Hours after the grant",
-    "void_reason": "Void reason",
+    "window_days": gettext_lazy("Window (days)"),
+    "grants": gettext_lazy("Grants"),
+    "grants_here": gettext_lazy("Grants at this location"),
+    "locations": gettext_lazy("Locations"),
+    "amounts": gettext_lazy("Amounts"),
+    "total": gettext_lazy("Total"),
+    "average": gettext_lazy("Average amount"),
+    "colleagues": gettext_lazy("Colleagues compared"),
+    "colleague_median_grants": gettext_lazy("Colleagues' median grants"),
+    "colleague_median_average": gettext_lazy("Colleagues' median average"),
+    "count_ratio": gettext_lazy("Grants vs colleagues"),
+    "average_ratio": gettext_lazy("Average vs colleagues"),
+    "at_cap": gettext_lazy("Grants at the cap"),
+    "at_cap_share": gettext_lazy("Share at the cap"),
+    "others_at_cap_share": gettext_lazy("Everyone else at the cap"),
+    "others_grants": gettext_lazy("Everyone else's grants"),
+    "amount": gettext_lazy("Amount"),
+    "minutes_after_creation": gettext_lazy("Minutes after the customer was created"),
+    "created_by": gettext_lazy("Customer created by"),
+    "granted_by": gettext_lazy("Granted by"),
+    "voided_by": gettext_lazy("Voided by"),
+    "hours_after_grant": gettext_lazy("Hours after the grant"),
+    "void_reason": gettext_lazy("Void reason"),
 }
 
 
@@ -602,20 +604,29 @@ def anomaly_review(*, actor, flag_id: int, outcome: str, note: str) -> AnomalyFl
     """
     note = note.strip()
     if outcome not in AnomalyFlag.Outcome.values:
-        raise RecoveryError("outcome", "Outcome: choose fine, talked to the employee, or other.")
+        raise RecoveryError("outcome", gettext("Outcome: choose fine, talked to the employee, or other."))
     if outcome == AnomalyFlag.Outcome.OTHER and not note:
-        raise RecoveryError("note", "Note: say what you found or did (required for “Other”).")
+        raise RecoveryError("note", gettext("Note: say what you found or did (required for “Other”)."))
     location_id = AnomalyFlag.objects.values_list("location_id", flat=True).get(pk=flag_id)
     now = timezone.now()
     with transaction.atomic():
         _lock_location(location_id)
-        flag = AnomalyFlag.objects.select_for_update(of=("self",)).select_related("reviewed_by").get(pk=flag_id)
+        flag = (
+            AnomalyFlag.objects.select_for_update(of=("self",))
+            .select_related("reviewed_by", "location")
+            .get(pk=flag_id)
+        )
         if not flag.is_open:
-            reviewed_at = timezone.localtime(flag.reviewed_at)
             raise RecoveryError(
                 None,
-                f"Flag #{flag.pk} was already reviewed by {flag.reviewed_by} at {reviewed_at:%d %b %Y %H:%M}: "
-                f"{flag.get_outcome_display()}.",
+                gettext("Flag #%(flag)s was already reviewed by %(manager)s at %(when)s: %(outcome)s.")
+                % {
+                    "flag": flag.pk,
+                    "manager": flag.reviewed_by,
+                    # The flag's location's wall clock: that is where its manager works.
+                    "when": wording.moment_words(flag.reviewed_at, flag.location.timezone),
+                    "outcome": flag.get_outcome_display(),
+                },
             )
         flag.outcome = outcome
         flag.outcome_note = note
@@ -623,7 +634,8 @@ def anomaly_review(*, actor, flag_id: int, outcome: str, note: str) -> AnomalyFl
         flag.reviewed_at = now
         flag._history_user = actor
         flag._history_date = now
-        flag._change_reason = f"Reviewed: {flag.get_outcome_display()}" + (f" — {note}" if note else "")
+        with translation.override("en"):  # the history is the record: English, whoever reviews
+            flag._change_reason = f"Reviewed: {flag.get_outcome_display()}" + (f" — {note}" if note else "")
         flag.save()
         journal_append(
             chain=location_chain(location_id),

@@ -9,9 +9,12 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from compensation import wording
 from compensation.forms import FieldNamedErrorsMixin
 from recovery.case_opened import MAX_STAMP_LENGTH, case_opened_at
 from recovery.insights import MAX_WINDOW_DAYS, default_window
@@ -56,20 +59,20 @@ class CustomerSearchForm(forms.Form):
 
 class WalkInForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"), max_length=120, error_messages={"required": "Name: enter the customer's name."}
+        label=_("Name"), max_length=120, error_messages={"required": _("Name: enter the customer's name.")}
     )
     phone = forms.CharField(
         label=_("Phone"), max_length=40, required=False, widget=forms.TextInput(attrs={"type": "tel"})
     )
     email = forms.EmailField(
-        label=_("Email"), max_length=254, required=False, error_messages={"invalid": "Email: not a valid address."}
+        label=_("Email"), max_length=254, required=False, error_messages={"invalid": _("Email: not a valid address.")}
     )
     loyalty_card = forms.CharField(label=_("Loyalty card"), max_length=40, required=False)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if not name:
-            raise forms.ValidationError("Name: enter the customer's name.")
+            raise forms.ValidationError(_("Name: enter the customer's name."))
         return name
 
     def clean_phone(self):
@@ -77,20 +80,20 @@ class WalkInForm(forms.Form):
             return phone_normalize(self.cleaned_data["phone"])
         except ValueError:
             raise forms.ValidationError(
-                "Phone: not a valid phone number (include the country code, e.g. +44…)."
+                _("Phone: not a valid phone number (include the country code, e.g. +44…).")
             ) from None
 
     def clean_loyalty_card(self):
         # Stored upper-case; some letters grow when upper-cased (ß → SS), so check the length after.
         card = self.cleaned_data["loyalty_card"].strip().upper()
         if len(card) > 40:
-            raise forms.ValidationError("Loyalty card: at most 40 characters.")
+            raise forms.ValidationError(_("Loyalty card: at most 40 characters."))
         return card
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
         if len(email) > 254:
-            raise forms.ValidationError("Email: at most 254 characters.")
+            raise forms.ValidationError(_("Email: at most 254 characters."))
         return email
 
 
@@ -120,8 +123,8 @@ class ResolveForm(forms.Form):
         choices=ServiceFailure.Category.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "What went wrong: choose a category.",
-            "invalid_choice": "What went wrong: choose one of the listed categories.",
+            "required": _("What went wrong: choose a category."),
+            "invalid_choice": _("What went wrong: choose one of the listed categories."),
         },
     )
     purchase_value = money_field(_("Purchase value"))
@@ -133,24 +136,24 @@ class ResolveForm(forms.Form):
         min_value=1,
         max_value=2**31 - 1,
         error_messages={
-            "required": "Playbook: choose one of the cards.",
-            "invalid": "Playbook: choose one of the cards.",
-            "min_value": "Playbook: choose one of the cards.",
-            "max_value": "Playbook: choose one of the cards.",
+            "required": _("Playbook: choose one of the cards."),
+            "invalid": _("Playbook: choose one of the cards."),
+            "min_value": _("Playbook: choose one of the cards."),
+            "max_value": _("Playbook: choose one of the cards."),
         },
     )
     amount = money_field(_("Amount"), required=False, help_text=_("Leave empty to grant the full cap."))
     token = forms.UUIDField(
         widget=forms.HiddenInput,
         error_messages={
-            "required": "This form is missing its one-time token: reload the page and grant again.",
-            "invalid": "This form's one-time token is damaged: reload the page and grant again.",
+            "required": _("This form is missing its one-time token: reload the page and grant again."),
+            "invalid": _("This form's one-time token is damaged: reload the page and grant again."),
         },
     )
     quoted_purchase_value = forms.DecimalField(
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid": "The prices on the cards are damaged: reload the page and grant again."},
+        error_messages={"invalid": _("The prices on the cards are damaged: reload the page and grant again.")},
     )
     # When the page was opened, signed with the token (recovery.case_opened). Never refused: a
     # damaged, foreign or stale value only means the failure is logged at the grant's own time.
@@ -180,7 +183,7 @@ class VoidForm(forms.Form):
         label=_("Reason for voiding"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Reason: say why the grant is voided."},
+        error_messages={"required": _("Reason: say why the grant is voided.")},
     )
 
 
@@ -193,8 +196,8 @@ class EscalateForm(ResolveForm):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={
-            "required": "Reason: tell the manager why this customer should get more.",
-            "max_length": "Reason: at most 500 characters.",
+            "required": _("Reason: tell the manager why this customer should get more."),
+            "max_length": _("Reason: at most 500 characters."),
         },
     )
 
@@ -204,7 +207,7 @@ class EscalateForm(ResolveForm):
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise forms.ValidationError("Reason: tell the manager why this customer should get more.")
+            raise forms.ValidationError(_("Reason: tell the manager why this customer should get more."))
         return reason
 
 
@@ -214,15 +217,15 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("approve", _("Approve")), ("decline", _("Decline"))],
         error_messages={
-            "required": "Decision: choose approve or decline.",
-            "invalid_choice": "Decision: choose approve or decline.",
+            "required": _("Decision: choose approve or decline."),
+            "invalid_choice": _("Decision: choose approve or decline."),
         },
     )
     note = forms.CharField(
         label=_("Note"),
         max_length=500,
         required=False,
-        error_messages={"max_length": "Note: at most 500 characters."},
+        error_messages={"max_length": _("Note: at most 500 characters.")},
     )
 
     @property
@@ -237,8 +240,8 @@ class RuleFlagForm(forms.Form):
         label=_("Which rule"),
         choices=RuleFlag.Rule.choices,
         error_messages={
-            "required": "Rule: choose which rule stood in your way.",
-            "invalid_choice": "Rule: choose which rule stood in your way.",
+            "required": _("Rule: choose which rule stood in your way."),
+            "invalid_choice": _("Rule: choose which rule stood in your way."),
         },
     )
     playbook = forms.IntegerField(
@@ -247,9 +250,9 @@ class RuleFlagForm(forms.Form):
         min_value=1,
         max_value=2**31 - 1,
         error_messages={
-            "invalid": "Playbook: choose one of the listed playbooks.",
-            "min_value": "Playbook: choose one of the listed playbooks.",
-            "max_value": "Playbook: choose one of the listed playbooks.",
+            "invalid": _("Playbook: choose one of the listed playbooks."),
+            "min_value": _("Playbook: choose one of the listed playbooks."),
+            "max_value": _("Playbook: choose one of the listed playbooks."),
         },
     )
     note = forms.CharField(
@@ -257,21 +260,21 @@ class RuleFlagForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={
-            "required": "Note: say what happened and what would have helped the customer.",
-            "max_length": "Note: at most 500 characters.",
+            "required": _("Note: say what happened and what would have helped the customer."),
+            "max_length": _("Note: at most 500 characters."),
         },
     )
     customer = forms.ModelChoiceField(
         queryset=Customer.objects.all(),
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "Customer: not found; reload the customer's page and try again."},
+        error_messages={"invalid_choice": _("Customer: not found; reload the customer's page and try again.")},
     )
 
     def clean_note(self):
         note = self.cleaned_data["note"].strip()
         if not note:
-            raise forms.ValidationError("Note: say what happened and what would have helped the customer.")
+            raise forms.ValidationError(_("Note: say what happened and what would have helped the customer."))
         return note
 
 
@@ -286,9 +289,9 @@ class ReplayForm(forms.Form):
         max_value=366,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={
-            "invalid": "Days back: enter a whole number of days such as 90.",
-            "min_value": "Days back: at least 1.",
-            "max_value": "Days back: at most 366.",
+            "invalid": _("Days back: enter a whole number of days such as 90."),
+            "min_value": _("Days back: at least 1."),
+            "max_value": _("Days back: at most 366."),
         },
     )
 
@@ -300,7 +303,7 @@ class FlagFilterForm(forms.Form):
         label=_("Show"),
         choices=STATUS_CHOICES,
         required=False,
-        error_messages={"invalid_choice": "Show: choose open, handled or all."},
+        error_messages={"invalid_choice": _("Show: choose open, handled or all.")},
     )
 
 
@@ -310,8 +313,8 @@ class FlagHandleForm(forms.Form):
         max_length=500,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={
-            "required": "What was done: say how the flag was handled.",
-            "max_length": "What was done: at most 500 characters.",
+            "required": _("What was done: say how the flag was handled."),
+            "max_length": _("What was done: at most 500 characters."),
         },
     )
 
@@ -324,8 +327,8 @@ class AnomalyReviewForm(FieldNamedErrorsMixin, forms.Form):
         choices=AnomalyFlag.Outcome.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Outcome: choose fine, talked to the employee, or other.",
-            "invalid_choice": "Outcome: choose fine, talked to the employee, or other.",
+            "required": _("Outcome: choose fine, talked to the employee, or other."),
+            "invalid_choice": _("Outcome: choose fine, talked to the employee, or other."),
         },
     )
     note = forms.CharField(
@@ -334,7 +337,7 @@ class AnomalyReviewForm(FieldNamedErrorsMixin, forms.Form):
         required=False,
         help_text=_("Required for “Other”."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        error_messages={"max_length": "Note: at most 500 characters."},
+        error_messages={"max_length": _("Note: at most 500 characters.")},
     )
 
     def clean_note(self):
@@ -348,7 +351,7 @@ class LoginForm(AuthenticationForm):
         label=_("Username"),
         max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
-        error_messages={"max_length": "Username: at most 150 characters."},
+        error_messages={"max_length": _("Username: at most 150 characters.")},
     )
 
 
@@ -375,8 +378,8 @@ class VoucherCodeForm(forms.Form):
             }
         ),
         error_messages={
-            "required": "Voucher code: type or scan the code.",
-            "max_length": "Voucher code: too long to be a code or a voucher link.",
+            "required": _("Voucher code: type or scan the code."),
+            "max_length": _("Voucher code: too long to be a code or a voucher link."),
         },
     )
 
@@ -387,7 +390,7 @@ class VoucherRedeemForm(VoucherCodeForm):
     token = forms.UUIDField(
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid": "This form's one-time token is damaged: look the code up again."},
+        error_messages={"invalid": _("This form's one-time token is damaged: look the code up again.")},
     )
 
 
@@ -416,19 +419,19 @@ class InsightFilterForm(FieldNamedErrorsMixin, _InsightLocationMixin, forms.Form
         queryset=Location.objects.none(),
         required=False,
         empty_label=_("All your locations"),
-        error_messages={"invalid_choice": "Location: choose one of your locations."},
+        error_messages={"invalid_choice": _("Location: choose one of your locations.")},
     )
     start = forms.DateField(
         label=_("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "From: enter a date such as 2026-03-02."},
+        error_messages={"invalid": _("From: enter a date such as 2026-03-02.")},
     )
     end = forms.DateField(
         label=_("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "To: enter a date such as 2026-05-24."},
+        error_messages={"invalid": _("To: enter a date such as 2026-05-24.")},
     )
 
     def __init__(self, *args, locations, **kwargs):
@@ -444,13 +447,23 @@ class InsightFilterForm(FieldNamedErrorsMixin, _InsightLocationMixin, forms.Form
         default_start, default_end = default_window(today)
         start, end = data.get("start") or default_start, data.get("end") or default_end
         if start < EARLIEST_INSIGHT_DATE:
-            self.add_error("start", f"From: must be on or after {EARLIEST_INSIGHT_DATE:%d %b %Y}.")
+            self.add_error(
+                "start", gettext("From: must be on or after %(day)s.") % {"day": wording.day(EARLIEST_INSIGHT_DATE)}
+            )
         if end > today + datetime.timedelta(days=1):
-            self.add_error("end", f"To: must not be after tomorrow ({today + datetime.timedelta(days=1):%d %b %Y}).")
+            self.add_error(
+                "end",
+                gettext("To: must not be after tomorrow (%(day)s).")
+                % {"day": wording.day(today + datetime.timedelta(days=1))},
+            )
         if start > end:
             self.add_error("end", _("To: must be on or after From."))
         elif (end - start).days + 1 > MAX_WINDOW_DAYS:
-            self.add_error("start", f"From: the window can cover at most {MAX_WINDOW_DAYS} days; choose a later date.")
+            self.add_error(
+                "start",
+                gettext("From: the window can cover at most %(days)s days; choose a later date.")
+                % {"days": MAX_WINDOW_DAYS},
+            )
         data["start"], data["end"] = start, end
         return data
 
@@ -463,14 +476,14 @@ class MonthlyReportForm(FieldNamedErrorsMixin, _InsightLocationMixin, forms.Form
         queryset=Location.objects.none(),
         required=False,
         empty_label=None,
-        error_messages={"invalid_choice": "Location: choose one of your locations."},
+        error_messages={"invalid_choice": _("Location: choose one of your locations.")},
     )
     month = forms.CharField(
         label=_("Month"),
         required=False,
         max_length=7,
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
-        error_messages={"max_length": "Month: enter a month as YYYY-MM, e.g. 2026-03."},
+        error_messages={"max_length": _("Month: enter a month as YYYY-MM, e.g. 2026-03.")},
     )
 
     def __init__(self, *args, locations, **kwargs):
@@ -483,10 +496,12 @@ class MonthlyReportForm(FieldNamedErrorsMixin, _InsightLocationMixin, forms.Form
             return None
         match = MONTH_PATTERN.match(raw)
         if not match or not 1 <= int(match[2]) <= 12:
-            raise forms.ValidationError("Month: enter a month as YYYY-MM, e.g. 2026-03.")
+            raise forms.ValidationError(_("Month: enter a month as YYYY-MM, e.g. 2026-03."))
         # Compared as numbers first: year 0000 is no date at all.
         if int(match[1]) < EARLIEST_INSIGHT_DATE.year:
-            raise forms.ValidationError(f"Month: must be {EARLIEST_INSIGHT_DATE:%B %Y} or later.")
+            raise forms.ValidationError(
+                gettext("Month: must be %(month)s or later.") % {"month": date_format(EARLIEST_INSIGHT_DATE, "F Y")}
+            )
         return datetime.date(int(match[1]), int(match[2]), 1)
 
     def clean(self):
@@ -495,11 +510,15 @@ class MonthlyReportForm(FieldNamedErrorsMixin, _InsightLocationMixin, forms.Form
             return data
         location = data.get("location") or self.fields["location"].queryset.first()
         if location is None:
-            raise forms.ValidationError("Location: you have no location to report on.")
+            raise forms.ValidationError(_("Location: you have no location to report on."))
         this_month = timezone.localdate(timezone=self.zone(location)).replace(day=1)
         month = data.get("month") or this_month
         if month > this_month:
-            self.add_error("month", f"Month: {month:%B %Y} has not started yet at {location.name}.")
+            self.add_error(
+                "month",
+                gettext("Month: %(month)s has not started yet at %(location)s.")
+                % {"month": date_format(month, "F Y"), "location": location.name},
+            )
         data["location"], data["month"] = location, month
         return data
 

@@ -13,10 +13,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
 
+from compensation import wording
 from compensation.models import MONEY, Playbook, PolicyVersion
 from compensation.predicates import can_change_policy, is_ops
 from compensation.predicates import can_view_policy as can_view_policy_rule
@@ -326,9 +328,14 @@ class VoucherRedemption(RulesModel):
 
     @property
     def summary(self) -> str:
-        """'at Airport Desk by fiona on 3 Mar 2026 at 14:02' (the redeeming location's time)."""
+        """'at Airport Desk by fiona on 3 Mar 2026 at 14:02' (the redeeming location's time, the active language)."""
         when = self.local_redeemed_at
-        return f"at {self.location.name} by {self.redeemed_by_username} on {when.day} {when:%b %Y} at {when:%H:%M}"
+        return gettext("at %(location)s by %(employee)s on %(day)s at %(time)s") % {
+            "location": self.location.name,
+            "employee": self.redeemed_by_username,
+            "day": wording.day(when),
+            "time": wording.clock(when),
+        }
 
 
 class Escalation(RulesModel):

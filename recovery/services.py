@@ -21,12 +21,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum, Value
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from compensation import wording
 from compensation.errors import DomainError
 from compensation.journal import journal_append, location_chain
 from compensation.limits import CustomerLimitRule, LimitCheck, Stop, WindowUsage, limits_check
 from compensation.models import Playbook
-from compensation.money import ZERO, format_amount, minor_unit, quantize
+from compensation.money import ZERO, minor_unit, quantize
 from compensation.policy import Policy, load_policy, policy_from_document, tenure_in_months
 from recovery.models import Customer, Escalation, Grant, Location, RuleFlag, ServiceFailure, VoucherRedemption
 
@@ -37,7 +39,12 @@ VOUCHER_CODE_ATTEMPTS = 3
 
 
 class RecoveryError(DomainError):
-    """A counter request the service refuses, with the form field it concerns (None: the whole form)."""
+    """A counter request the service refuses, with the form field it concerns (None: the whole form).
+
+    The message is worded when it is raised, in the active language: the
+    employee's on a page, English in the integration API (its views run under
+    `translation.override("en")`).
+    """
 
 
 # --- customers -------------------------------------------------------------------
@@ -71,7 +78,7 @@ def customer_add_walk_in(
     }
     for field, taken in duplicates.items():
         if taken:
-            raise RecoveryError(field, "A customer with this value already exists: search for them instead.")
+            raise RecoveryError(field, gettext("A customer with this value already exists: search for them instead."))
     customer = Customer(
         name=name,
         phone=phone,
@@ -86,7 +93,7 @@ def customer_add_walk_in(
         with transaction.atomic():
             customer.save()
     except IntegrityError as error:
-        raise RecoveryError(None, "This customer was just added by someone else: search for them.") from error
+        raise RecoveryError(None, gettext("This customer was just added by someone else: search for them.")) from error
     return customer
 
 
@@ -132,8 +139,14 @@ def customer_upsert(
                     matches[field] = customer
     found = {customer.pk: customer for customer in matches.values()}
     if len(found) > 1:
-        which = ", ".join(f"{field} → customer #{customer.pk}" for field, customer in matches.items())
-        raise RecoveryError(None, f"These details belong to different customers ({which}): send one of them.")
+        which = ", ".join(
+            gettext("%(field)s → customer #%(id)s") % {"field": field, "id": customer.pk}
+            for field, customer in matches.items()
+        )
+        raise RecoveryError(
+            None,
+            gettext("These details belong to different customers (%(which)s): send one of them.") % {"which": which},
+        )
     if found:
         customer = next(iter(found.values()))
         wanted = {**{field: value for field, value in given.items() if value}, "name": name}
@@ -144,10 +157,12 @@ def customer_upsert(
         }
         return CustomerUpsert(customer=customer, created=False, differences=differences)
     if not any(given.values()):
-        raise RecoveryError("phone", "Send a phone number, email or loyalty card to find or add the customer by.")
+        raise RecoveryError(
+            "phone", gettext("Send a phone number, email or loyalty card to find or add the customer by.")
+        )
     since = customer_since or location.today()
     if since > location.today():
-        raise RecoveryError("customer_since", "Customer since: must not be in the future.")
+        raise RecoveryError("customer_since", gettext("Customer since: must not be in the future."))
     customer = Customer(
         name=name,
         phone=phone,
@@ -235,8 +250,11 @@ def _replayed(grant_id: int, fingerprint: str, request: GrantRequest, grant: Gra
     if fingerprint != request.fingerprint():
         raise RecoveryError(
             None,
-            f"This form was already used for grant #{grant_id} with other values. "
-            "Start a new grant from the customer's page.",
+            gettext(
+                "This form was already used for grant #%(grant)s with other values. "
+                "Start a new grant from the customer's page."
+            )
+            % {"grant": grant_id},
         )
     return GrantOutcome(grant=grant or Grant.objects.get(pk=grant_id), replayed=True)
 
@@ -282,6 +300,7 @@ class Priced:
     quote: object
     authority: object
     tenure_months: int
+    shown_steps: tuple[str, ...] = ()  # the quote's steps in the active language (`quote.steps` are English)
 
 
 class LimitExceeded(RecoveryError):
@@ -298,7 +317,7 @@ class LimitExceeded(RecoveryError):
 def _price(*, actor, roles, request: GrantRequest, policy: Policy) -> Priced:
     playbook = policy.playbooks.get(request.playbook_id)
     if playbook is None:
-        raise RecoveryError("playbook", "This playbook is unknown or no longer active: choose another.")
+        raise RecoveryError("playbook", gettext("This playbook is unknown or no longer active: choose another."))
     authority = policy.authority_for(roles, actor.pk)
     tenure_months = tenure_in_months(request.customer.customer_since, request.location.today())
     # The steps become the grant's audit snapshot (`cap_steps`, returned by the API): always
@@ -309,19 +328,47 @@ def _price(*, actor, roles, request: GrantRequest, policy: Policy) -> Priced:
             playbook.id, purchase_value=request.purchase_value, tenure_months=tenure_months, authority=authority
         )
     if request.quoted_cap is not None and request.quoted_cap != quote.cap:
-        money = partial(format_amount, currency=policy.currency)
+        money = partial(wording.amount, currency=policy.currency)
+        version = (
+            gettext("version %(number)s") % {"number": policy.version.number}
+            if policy.version
+            else gettext("unpublished draft")
+        )
         raise RecoveryError(
             "playbook",
-            f"The cap of “{playbook.name}” changed from {money(request.quoted_cap)} to {money(quote.cap)} "
-            f"while you were deciding ({policy.version_label} is now in force). Check the amount and grant again.",
+            gettext(
+                "The cap of “%(playbook)s” changed from %(before)s to %(now)s while you were deciding "
+                "(%(version)s is now in force). Check the amount and grant again."
+            )
+            % {
+                "playbook": playbook.name,
+                "before": money(request.quoted_cap),
+                "now": money(quote.cap),
+                "version": version,
+            },
         )
-    return Priced(policy=policy, playbook=playbook, quote=quote, authority=authority, tenure_months=tenure_months)
+    # The same steps in the employee's language, for a refusal shown to them now (pure: no query).
+    steps = quote.steps
+    if wording.language() != "en":
+        steps = policy.quote(
+            playbook.id, purchase_value=request.purchase_value, tenure_months=tenure_months, authority=authority
+        ).steps
+    return Priced(
+        policy=policy,
+        playbook=playbook,
+        quote=quote,
+        authority=authority,
+        tenure_months=tenure_months,
+        shown_steps=steps,
+    )
 
 
 def _amount_checked(amount: Decimal, currency: str) -> Decimal:
     if amount != quantize(amount, currency):
         raise RecoveryError(
-            "amount", f"Amount: {currency} has no smaller unit than {format_amount(minor_unit(currency), currency)}."
+            "amount",
+            gettext("Amount: %(currency)s has no smaller unit than %(unit)s.")
+            % {"currency": currency, "unit": wording.amount(minor_unit(currency), currency)},
         )
     return amount
 
@@ -409,12 +456,20 @@ def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool) -> Lim
         now=now,
         currency=policy.currency,
     )
+
+    def cap_reason(steps) -> str:
+        return gettext("The cap of “%(playbook)s” for this customer is %(cap)s (%(steps)s).") % {
+            "playbook": priced.playbook.name,
+            "cap": wording.amount(priced.quote.cap, policy.currency),
+            "steps": "; ".join(steps),
+        }
+
+    with translation.override("en"):
+        reason = cap_reason(priced.quote.steps)
     return limits_check(
         cap=priced.quote.cap,
-        cap_reason=(
-            f"The cap of “{priced.playbook.name}” for this customer is "
-            f"{format_amount(priced.quote.cap, policy.currency)} ({priced.quote.explanation})."
-        ),
+        cap_reason=reason,
+        cap_shown=cap_reason(priced.shown_steps or priced.quote.steps),
         customer_rules=policy.customer_limits,
         usage=usage.customer,
         budget=budget,
@@ -425,14 +480,20 @@ def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool) -> Lim
 
 def _limit_exceeded(amount: Decimal, check: LimitCheck, currency: str) -> LimitExceeded:
     stops = check.stops_for(amount)
-    money = partial(format_amount, currency=currency)
-    what = " ".join(stop.reason for stop in stops)
+    money = partial(wording.amount, currency=currency)
+    what = " ".join(stop.text for stop in stops)
     if check.headroom > 0:
-        offer = f"You can grant up to {money(check.headroom)} now, or ask a manager to approve {money(amount)}."
+        offer = gettext("You can grant up to %(allowed)s now, or ask a manager to approve %(amount)s.") % {
+            "allowed": money(check.headroom),
+            "amount": money(amount),
+        }
     else:
-        offer = f"Nothing more can be granted without approval: ask a manager to approve {money(amount)}."
+        offer = gettext("Nothing more can be granted without approval: ask a manager to approve %(amount)s.") % {
+            "amount": money(amount)
+        }
+    above = gettext("%(amount)s is above what you can grant now.") % {"amount": money(amount)}
     return LimitExceeded(
-        f"{money(amount)} is above what you can grant now. {what} {offer}",
+        f"{above} {what} {offer}",
         allowed=check.headroom,
         stops=stops,
         requested=amount,
@@ -461,14 +522,23 @@ def grant_issue(
     currency = priced.policy.currency
     if request.amount is None and priced.quote.cap <= 0:
         raise LimitExceeded(
-            f"“{priced.playbook.name}” allows nothing for this customer with your authority: "
-            "ask a manager to approve an amount.",
+            gettext(
+                "“%(playbook)s” allows nothing for this customer with your authority: ask a manager to approve an amount."
+            )
+            % {"playbook": priced.playbook.name},
             allowed=ZERO,
-            stops=(Stop(limit="cap", allows=ZERO, reason=priced.quote.explanation),),
+            stops=(
+                Stop(
+                    limit="cap",
+                    allows=ZERO,
+                    reason=priced.quote.explanation,
+                    shown="; ".join(priced.shown_steps or priced.quote.steps),
+                ),
+            ),
         )
     amount = _amount_checked(priced.quote.cap if request.amount is None else request.amount, currency)
     if amount <= 0:
-        raise RecoveryError("amount", "Amount: enter an amount above zero.")
+        raise RecoveryError("amount", gettext("Amount: enter an amount above zero."))
     _refuse_if_escalated(uses)
     for attempt in range(VOUCHER_CODE_ATTEMPTS):
         try:
@@ -506,11 +576,14 @@ def grant_issue(
 def _refuse_if_escalated(uses: TokenUse) -> None:
     """One case is either granted within the limits or escalated, never both (no double payout)."""
     if uses.escalation_id is not None:
-        status = Escalation.Status(uses.escalation_status).label
+        status = str(Escalation.Status(uses.escalation_status).label)
         raise RecoveryError(
             None,
-            f"You already asked a manager about this case (escalation #{uses.escalation_id}, "
-            f"{status.lower()}): follow it there instead of granting again.",
+            gettext(
+                "You already asked a manager about this case (escalation #%(escalation)s, %(status)s): "
+                "follow it there instead of granting again."
+            )
+            % {"escalation": uses.escalation_id, "status": status.lower()},
         )
 
 
@@ -643,27 +716,34 @@ def escalation_request(*, actor, roles: list[str], request: GrantRequest, reason
         if not same:
             raise RecoveryError(
                 None,
-                f"This form was already used for escalation #{existing.pk} with other values. "
-                "Start again from the customer's page.",
+                gettext(
+                    "This form was already used for escalation #%(escalation)s with other values. "
+                    "Start again from the customer's page."
+                )
+                % {"escalation": existing.pk},
             )
         return existing
     granted = Grant.objects.filter(granted_by=actor, token=request.token).first()
     if granted is not None:
         raise RecoveryError(
-            None, f"This case was already granted (grant #{granted.pk}): start a new case to ask for more."
+            None,
+            gettext("This case was already granted (grant #%(grant)s): start a new case to ask for more.")
+            % {"grant": granted.pk},
         )
     reason = reason.strip()
     if not reason:
-        raise RecoveryError("reason", "Reason: tell the manager why this customer should get more.")
+        raise RecoveryError("reason", gettext("Reason: tell the manager why this customer should get more."))
     if request.amount is None or request.amount <= 0:
-        raise RecoveryError("amount", "Amount: enter the amount you want the manager to approve.")
+        raise RecoveryError("amount", gettext("Amount: enter the amount you want the manager to approve."))
     now = timezone.now()
     priced = _price(actor=actor, roles=roles, request=request, policy=load_policy(now))
     amount = _amount_checked(request.amount, priced.policy.currency)
     check = limits_for(priced=priced, request=request, now=now, lock=False)
     stops = check.stops_for(amount)
     if not stops:
-        raise RecoveryError("amount", "Amount: this is within every limit, so grant it now; no approval is needed.")
+        raise RecoveryError(
+            "amount", gettext("Amount: this is within every limit, so grant it now; no approval is needed.")
+        )
     escalation = Escalation(
         location=request.location,
         customer=request.customer,
@@ -700,7 +780,9 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
     """
     note = note.strip()
     if not approve and not note:
-        raise RecoveryError("note", "Note: say why you decline, so the employee can explain it to the customer.")
+        raise RecoveryError(
+            "note", gettext("Note: say why you decline, so the employee can explain it to the customer.")
+        )
     now = timezone.now()
     location_id = Escalation.objects.values_list("location_id", flat=True).get(pk=escalation_id)
     with transaction.atomic():
@@ -711,11 +793,17 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
             .get(pk=escalation_id)
         )
         if not escalation.is_pending:
-            decided_at = timezone.localtime(escalation.decided_at)
+            # The location's wall clock: the manager and the employee both work there.
+            decided_at = wording.local(escalation.decided_at, escalation.location.timezone)
             raise RecoveryError(
                 None,
-                f"Escalation #{escalation.pk} was already {escalation.get_status_display().lower()} by "
-                f"{escalation.decided_by} at {decided_at:%H:%M}.",
+                gettext("Escalation #%(escalation)s was already %(status)s by %(manager)s at %(time)s.")
+                % {
+                    "escalation": escalation.pk,
+                    "status": str(escalation.get_status_display()).lower(),
+                    "manager": escalation.decided_by,
+                    "time": wording.clock(decided_at),
+                },
             )
         if approve:
             authority = load_policy(now).authority_for(roles, actor.pk)
@@ -723,8 +811,11 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
                 currency = settings.RECOVERY_CURRENCY
                 raise RecoveryError(
                     None,
-                    f"{format_amount(escalation.requested_amount, currency)} is above your own authority of "
-                    f"{format_amount(authority.limit, currency)}: decline with a note, or ask ops.",
+                    gettext("%(amount)s is above your own authority of %(limit)s: decline with a note, or ask ops.")
+                    % {
+                        "amount": wording.amount(escalation.requested_amount, currency),
+                        "limit": wording.amount(authority.limit, currency),
+                    },
                 )
             # Same lock order as a counter grant (location, then customer): a grant at the same moment sees this one.
             _lock_customer(escalation.customer_id)
@@ -733,14 +824,17 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
                 escalation.grant = _grant_for_escalation(escalation, approver=actor, note=note, now=now)
             except IntegrityError as error:
                 raise RecoveryError(
-                    None, f"This case was already granted by {escalation.requested_by} meanwhile: decline it."
+                    None,
+                    gettext("This case was already granted by %(employee)s meanwhile: decline it.")
+                    % {"employee": escalation.requested_by},
                 ) from error
         escalation.status = Escalation.Status.APPROVED if approve else Escalation.Status.DECLINED
         escalation.decided_by = actor
         escalation.decided_at = now
         escalation.decision_note = note
         escalation._history_user = actor
-        escalation._change_reason = note or escalation.get_status_display()
+        with translation.override("en"):  # the history is the record: English, whoever decides
+            escalation._change_reason = note or str(escalation.get_status_display())
         escalation.save()
         _journal_escalation(escalation, f"escalation.{escalation.status}", actor, now)
     return escalation
@@ -805,11 +899,11 @@ def rule_flag_raise(*, actor, location: Location, rule: str, note: str, playbook
     """Record that a limit or playbook prevented good service, for ops to see when tuning."""
     note = note.strip()
     if not note:
-        raise RecoveryError("note", "Note: say what happened and what would have helped the customer.")
+        raise RecoveryError("note", gettext("Note: say what happened and what would have helped the customer."))
     if rule not in RuleFlag.Rule.values:
-        raise RecoveryError("rule", "Rule: choose which rule stood in your way.")
+        raise RecoveryError("rule", gettext("Rule: choose which rule stood in your way."))
     if playbook_id is not None and not Playbook.objects.filter(pk=playbook_id).exists():
-        raise RecoveryError("playbook", "Playbook: choose one of the listed playbooks.")
+        raise RecoveryError("playbook", gettext("Playbook: choose one of the listed playbooks."))
     flag = RuleFlag(
         rule=rule, note=note, playbook_id=playbook_id, customer=customer, location=location, raised_by=actor
     )
@@ -822,11 +916,13 @@ def rule_flag_handle(*, actor, flag_id: int, note: str) -> RuleFlag:
     """Mark a flag handled, saying what ops did about it (changed a limit, explained the rule…)."""
     note = note.strip()
     if not note:
-        raise RecoveryError("handled_note", "What was done: say how the flag was handled.")
+        raise RecoveryError("handled_note", gettext("What was done: say how the flag was handled."))
     with transaction.atomic():
         flag = RuleFlag.objects.select_for_update().get(pk=flag_id)
         if flag.status == RuleFlag.Status.HANDLED:
-            raise RecoveryError(None, f"This flag was already handled by {flag.handled_by}.")
+            raise RecoveryError(
+                None, gettext("This flag was already handled by %(person)s.") % {"person": flag.handled_by}
+            )
         flag.status = RuleFlag.Status.HANDLED
         flag.handled_by = actor
         flag.handled_at = timezone.now()
@@ -850,19 +946,24 @@ def grant_void(*, actor, grant_id: int, reason: str, at=None) -> Grant:
     """
     reason = reason.strip()
     if not reason:
-        raise RecoveryError("reason", "Say why the grant is voided: the reason is kept in the audit.")
+        raise RecoveryError("reason", gettext("Say why the grant is voided: the reason is kept in the audit."))
     location_id = Grant.objects.values_list("location_id", flat=True).get(pk=grant_id)
     with transaction.atomic():
         _lock_location(location_id)
         grant = Grant.objects.select_for_update().get(pk=grant_id)
         if grant.is_voided:
-            raise RecoveryError(None, f"Grant #{grant.pk} was already voided by someone else.")
+            raise RecoveryError(
+                None, gettext("Grant #%(grant)s was already voided by someone else.") % {"grant": grant.pk}
+            )
         redemption = VoucherRedemption.objects.select_related("location").filter(grant_id=grant.pk).first()
         if redemption is not None:
             raise RecoveryError(
                 None,
-                f"Grant #{grant.pk} cannot be voided: its voucher {grant.voucher_code} was already redeemed "
-                f"{redemption.summary}, so the customer has had it.",
+                gettext(
+                    "Grant #%(grant)s cannot be voided: its voucher %(code)s was already redeemed %(redeemed)s, "
+                    "so the customer has had it."
+                )
+                % {"grant": grant.pk, "code": grant.voucher_code, "redeemed": redemption.summary},
             )
         grant.status = Grant.Status.VOIDED
         grant.voided_at = at or timezone.now()

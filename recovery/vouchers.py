@@ -34,7 +34,9 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from compensation import wording
 from compensation.journal import journal_append, location_chain
 from compensation.money import format_money
 from recovery.models import Grant, Location, VoucherRedemption
@@ -103,27 +105,41 @@ def voucher_code_normalize(raw: str) -> str:
         code = voucher_code_from_link_token(unquote(link.group(1)))
         if code is None:
             raise VoucherError(
-                VoucherError.NOT_FOUND, "Voucher code: this link is not one of our vouchers (damaged or forged)."
+                VoucherError.NOT_FOUND,
+                gettext("Voucher code: this link is not one of our vouchers (damaged or forged)."),
             )
         return code
     chars = _SEPARATORS.sub("", raw).upper()
     if not chars:
-        raise VoucherError(VoucherError.NOT_A_VOUCHER, f"Voucher code: type or scan the code, like {EXAMPLE}.")
+        raise VoucherError(
+            VoucherError.NOT_A_VOUCHER,
+            gettext("Voucher code: type or scan the code, like %(example)s.") % {"example": EXAMPLE},
+        )
     not_a_code = VoucherError(
         VoucherError.NOT_A_VOUCHER,
-        f"Voucher code: “{_shown(raw)}” is not a voucher code: a code has {VOUCHER_CODE_LENGTH} letters "
-        f"and digits, like {EXAMPLE}.",
+        gettext(
+            "Voucher code: “%(typed)s” is not a voucher code: a code has %(length)s letters and digits, "
+            "like %(example)s."
+        )
+        % {"typed": _shown(raw), "length": VOUCHER_CODE_LENGTH, "example": EXAMPLE},
     )
     lookalikes = sorted({char for char in chars if char in VOUCHER_LOOKALIKES}, key=VOUCHER_LOOKALIKES.index)
     looks_like_a_code = len(chars) <= VOUCHER_CODE_LENGTH and all(
         char in VOUCHER_ALPHABET or char in VOUCHER_LOOKALIKES for char in chars
     )
     if lookalikes and looks_like_a_code:
-        named = " and ".join([", ".join(lookalikes[:-1]), lookalikes[-1]] if len(lookalikes) > 1 else lookalikes)
+        named = (
+            gettext("%(first)s and %(last)s") % {"first": ", ".join(lookalikes[:-1]), "last": lookalikes[-1]}
+            if len(lookalikes) > 1
+            else lookalikes[0]
+        )
         raise VoucherError(
             VoucherError.NOT_A_VOUCHER,
-            f"Voucher code: “{_shown(raw)}” has {named}, which no voucher code contains (codes like {EXAMPLE} "
-            "leave out O, 0, I, 1, L and U because they are easy to mix up): check the slip.",
+            gettext(
+                "Voucher code: “%(typed)s” has %(characters)s, which no voucher code contains (codes like "
+                "%(example)s leave out O, 0, I, 1, L and U because they are easy to mix up): check the slip."
+            )
+            % {"typed": _shown(raw), "characters": named, "example": EXAMPLE},
         )
     if len(chars) != VOUCHER_CODE_LENGTH or any(char not in VOUCHER_ALPHABET for char in chars):
         raise not_a_code
@@ -174,6 +190,10 @@ def voucher_code_from_link_token(token: str) -> str | None:
 # --- looking a voucher up -----------------------------------------------------------------
 
 
+def _not_found(code: str) -> str:
+    return gettext("Voucher code: no voucher has the code %(code)s: check it character by character.") % {"code": code}
+
+
 def customer_display_name(full_name: str) -> str:
     """'Alice Moreau' → 'Alice M.': enough for the counter to greet the right person, no more."""
     words = full_name.split()
@@ -214,25 +234,32 @@ def _local_date(location: Location, at=None) -> date:
 
 
 def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
+    """'3 March 2026', '3 марта 2026': the active language's way."""
+    return wording.day(value, long=True)
 
 
-def _voided_words(grant: Grant) -> str:
+def _voided(grant: Grant) -> dict:
+    """When (the issuing location's calendar) and by whom the grant was voided, for a message."""
     voided_on = timezone.localtime(grant.voided_at, zoneinfo.ZoneInfo(grant.location.timezone)).date()
-    who = grant.voided_by.get_username() if grant.voided_by else "a manager"
-    return f"voided on {_day(voided_on)} by {who}"
+    who = grant.voided_by.get_username() if grant.voided_by else gettext("a manager")
+    return {"day": _day(voided_on), "manager": who}
 
 
 def _state(grant: Grant, redemption: VoucherRedemption | None, today: date) -> tuple[VoucherState, str]:
     """The voucher's state and what to say about it. A redemption comes first: it is what happened."""
     if redemption is not None:
-        return VoucherState.REDEEMED, f"Redeemed {redemption.summary}."
+        return VoucherState.REDEEMED, gettext("Redeemed %(redeemed)s.") % {"redeemed": redemption.summary}
     if grant.is_voided:
-        return VoucherState.VOIDED, f"This voucher was {_voided_words(grant)}: it cannot be redeemed."
+        return VoucherState.VOIDED, gettext(
+            "This voucher was voided on %(day)s by %(manager)s: it cannot be redeemed."
+        ) % _voided(grant)
     if grant.voucher_expires_on is not None and today > grant.voucher_expires_on:
-        return VoucherState.EXPIRED, f"Expired: it was valid until {_day(grant.voucher_expires_on)}."
-    until = f"until {_day(grant.voucher_expires_on)}" if grant.voucher_expires_on else "with no end date"
-    return VoucherState.VALID, f"Valid {until}."
+        return VoucherState.EXPIRED, gettext("Expired: it was valid until %(day)s.") % {
+            "day": _day(grant.voucher_expires_on)
+        }
+    if grant.voucher_expires_on is None:
+        return VoucherState.VALID, gettext("Valid with no end date.")
+    return VoucherState.VALID, gettext("Valid until %(day)s.") % {"day": _day(grant.voucher_expires_on)}
 
 
 def _offer_of(grant: Grant) -> str:
@@ -255,9 +282,7 @@ def voucher_lookup(*, code: str, location: Location | None = None) -> VoucherSta
         .first()
     )
     if grant is None:
-        raise VoucherError(
-            VoucherError.NOT_FOUND, f"Voucher code: no voucher has the code {code}: check it character by character."
-        )
+        raise VoucherError(VoucherError.NOT_FOUND, _not_found(code))
     redemption = getattr(grant, "redemption", None)  # joined above; None when not redeemed
     state, message = _state(grant, redemption, _local_date(location or grant.location))
     return VoucherStatus(
@@ -289,18 +314,24 @@ def _replayed_or_refused(existing: VoucherRedemption, *, actor, token, code: str
         return existing
     raise VoucherError(
         VoucherError.ALREADY_REDEEMED,
-        f"Voucher code: {code} was already redeemed {existing.summary}.",
+        gettext("Voucher code: %(code)s was already redeemed %(redeemed)s.")
+        % {"code": code, "redeemed": existing.summary},
         redemption=existing,
     )
 
 
 def _refuse_unredeemable(grant: Grant, *, code: str, today: date) -> None:
     if grant.is_voided:
-        raise VoucherError(VoucherError.VOIDED, f"Voucher code: {code} was {_voided_words(grant)}: do not redeem it.")
+        raise VoucherError(
+            VoucherError.VOIDED,
+            gettext("Voucher code: %(code)s was voided on %(day)s by %(manager)s: do not redeem it.")
+            % {"code": code, **_voided(grant)},
+        )
     if grant.voucher_expires_on is not None and today > grant.voucher_expires_on:
         raise VoucherError(
             VoucherError.EXPIRED,
-            f"Voucher code: {code} expired: it was valid until {_day(grant.voucher_expires_on)}.",
+            gettext("Voucher code: %(code)s expired: it was valid until %(day)s.")
+            % {"code": code, "day": _day(grant.voucher_expires_on)},
         )
 
 
@@ -323,12 +354,13 @@ def voucher_redeem(
     """
     code = voucher_code_normalize(code)
     if not actor.has_perm("recovery.redeem_voucher", location):
-        raise PermissionDenied(f"{actor.get_username()} does not serve customers at {location.name}.")
+        raise PermissionDenied(
+            gettext("%(employee)s does not serve customers at %(location)s.")
+            % {"employee": actor.get_username(), "location": location.name}
+        )
     grant_id = Grant.objects.filter(voucher_code=code).values_list("pk", flat=True).first()
     if grant_id is None:
-        raise VoucherError(
-            VoucherError.NOT_FOUND, f"Voucher code: no voucher has the code {code}: check it character by character."
-        )
+        raise VoucherError(VoucherError.NOT_FOUND, _not_found(code))
     now = at or timezone.now()
     try:
         with transaction.atomic():

@@ -156,9 +156,10 @@ def test_a_russian_employee_reads_the_cap_steps_and_tenure_in_russian(frontline_
 
     cards = frontline_client.get(f"/counter/customers/{customer.pk}/quotes/", {"purchase_value": "80.00"})
     cards = html.unescape(cards.content.decode())
-    assert "% от 80.00 = " in cards and "уровень «" in cards and re.search(r"\(\d+ (год|года|лет)", cards)
-    assert "полномочие «стойка» 250.00 " in cards and "→ предел" in cards
-    assert "authority" not in cards and " tier (" not in cards and " of 80.00" not in cards
+    # Numbers the Russian way: a decimal comma.
+    assert "% от 80,00 = " in cards and "уровень «" in cards and re.search(r"\(\d+ (год|года|лет)", cards)
+    assert "полномочие «стойка» 250,00 " in cards and "→ предел" in cards
+    assert "authority" not in cards and " tier (" not in cards and " of 80.00" not in cards and "от 80.00" not in cards
 
 
 @pytest.mark.parametrize(

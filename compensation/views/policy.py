@@ -18,6 +18,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
+from compensation import wording
 from compensation.forms import DRAFT_FORMS, PublishForm
 from compensation.models import (
     CustomerLimit,
@@ -42,7 +43,8 @@ IN_FORCE, SCHEDULED, SUPERSEDED = "in force", "scheduled", "superseded"
 
 
 def _when(moment) -> str:
-    return f"{timezone.localtime(moment):%d %b %Y %H:%M %Z}"
+    """A version's start in the active language's words, on the site's clock with its zone: 3 Mar 2026 09:00 UTC."""
+    return wording.moment_words(moment, zone=True)
 
 
 # --- reads ---------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ and every decision goes through the same `rules` permissions as the pages.
 
 from __future__ import annotations
 
+from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -48,11 +49,25 @@ class RulesPermission(BasePermission):
 
 
 class IntegrationView(APIView):
-    """Base of every endpoint: `permissions` maps each method to the `rules` permission it needs."""
+    """Base of every endpoint: `permissions` maps each method to the `rules` permission it needs.
+
+    The API always answers in English: its clients are programs, which match
+    its messages and log them for people who share no one language. Whatever
+    the request's Accept-Language or cookie, and whatever language the token's
+    user reads the pages in, the whole dispatch (authentication, the service's
+    refusals, DRF's own messages, the exception handler) runs in English.
+    """
 
     permission_classes = [RulesPermission]
     permissions: dict[str, str] = {}
     http_method_names = ["get", "post", "head"]  # no OPTIONS metadata: the OpenAPI schema describes the API
+
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override("en"):
+            response = super().dispatch(request, *args, **kwargs)
+        # LocaleMiddleware would label the answer with the browser's language: say what it is.
+        response.headers["Content-Language"] = "en"
+        return response
 
     def check_object(self, request, permission: str, obj) -> None:
         if not request.user.has_perm(permission, obj):

@@ -475,7 +475,7 @@ def test_ops_and_auditors_see_every_location(ops_client, auditor_client, airport
         ({"end": "2026-02-30"}, "To: enter a date such as 2026-05-24."),
         ({"start": "2026-03-10", "end": "2026-03-01"}, "To: must be on or after From."),
         ({"start": "2024-01-01", "end": "2025-06-30"}, "From: the window can cover at most 366 days"),
-        ({"start": "1999-12-31", "end": "2000-01-31"}, "From: must be on or after 01 Jan 2000."),
+        ({"start": "1999-12-31", "end": "2000-01-31"}, "From: must be on or after 1 Jan 2000."),
         ({"end": "9999-12-31"}, "To: must not be after tomorrow"),
         ({"location": "abc"}, "Location: choose one of your locations."),
         ({"location": "999999"}, "Location: choose one of your locations."),

@@ -1,0 +1,74 @@
+"""Figures inside sentences, written the way the active language writes them.
+
+Messages built in Python (a refusal, a limit's reason, a cap step) take their
+amounts, numbers, days and times from here, so a Russian employee reads
+"45,00" and "3 марта 2026" where an English one reads "45.00" and "3 Mar 2026".
+Texts kept as a record (cap steps, limit reasons, anomaly reasons) are worded
+under `translation.override("en")`, so they come out exactly as before.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+
+from babel.numbers import format_decimal
+from django.conf import settings
+from django.utils import formats, timezone, translation
+
+from compensation.money import format_amount
+
+# How a day reads inside a sentence. English keeps its short month ("3 Mar 2026"); Russian needs
+# the month's genitive ("3 марта 2026"), which Django's "E" gives and "M" does not.
+DAY_FORMATS = {"en": "j M Y", "ru": "j E Y"}
+LONG_DAY_FORMATS = {"en": "j F Y", "ru": "j E Y"}
+CLOCK_FORMAT = "H:i"  # 24-hour in both languages: the counter's clocks read 14:02
+
+
+def language() -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def locale() -> str:
+    """The active language as Babel names it ("ru", "en_US" for "en-us")."""
+    return translation.to_locale(language())
+
+
+def amount(value, currency: str) -> str:
+    """An amount with the currency's decimals and the language's separators: 2,500.00 / 2 500,00."""
+    return format_amount(Decimal(value), currency, locale())
+
+
+def number(value) -> str:
+    """A plain number (a percent, a multiplier, a ratio) with the language's decimal sign: 1.5 / 1,5."""
+    return _number(Decimal(value), locale())
+
+
+@lru_cache(maxsize=1024)  # Babel is slow and a quote writes the same few percents and multipliers
+def _number(value: Decimal, locale_name: str) -> str:
+    return format_decimal(value, format="0.######", locale=locale_name)
+
+
+def day(value: date, *, long: bool = False) -> str:
+    """A calendar day inside a sentence: "3 Mar 2026" ("3 March 2026" when `long`), "3 марта 2026"."""
+    table = LONG_DAY_FORMATS if long else DAY_FORMATS
+    return formats.date_format(value, table.get(language().split("-")[0], table["en"]))
+
+
+def local(moment: datetime, tz: str | None = None) -> datetime:
+    """`moment` on the wall clock of `tz` (a location's time zone), else of the site's TIME_ZONE."""
+    return timezone.localtime(moment, zoneinfo.ZoneInfo(tz) if tz else None)
+
+
+def clock(moment: datetime) -> str:
+    """The time of day of an already local `moment`: 14:02."""
+    return formats.time_format(moment, CLOCK_FORMAT)
+
+
+def moment_words(moment: datetime, tz: str | None = None, *, zone: bool = False) -> str:
+    """A day and time inside a sentence, on `tz`'s wall clock: "3 Mar 2026 14:02" (+ " UTC" with `zone`)."""
+    when = local(moment, tz)
+    text = f"{day(when)} {clock(when)}"
+    return f"{text} {when.tzname()}" if zone else text
