@@ -139,6 +139,7 @@ def customer_add(request):
         status=INVALID,
     )
 
+
 # Each language named in itself (as in the language switch), for "Read in: English | Русский".
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
