@@ -80,6 +80,7 @@ class PlaybookForm(DraftForm):
         labels = {"is_active": "Active (offered at the counter once published)"}
         widgets = {
             "apology_script": forms.Textarea(attrs={"rows": 3}),
+            "apology_script_ru": forms.Textarea(attrs={"rows": 3}),
             "percent": forms.TextInput(attrs={"inputmode": "decimal"}),
             "floor": forms.TextInput(attrs={"inputmode": "decimal"}),
             "ceiling": forms.TextInput(attrs={"inputmode": "decimal"}),

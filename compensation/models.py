@@ -89,7 +89,20 @@ class TenureTier(RulesModel):
 
 
 class Playbook(RulesModel):
-    """A ready compensation solution for a typical failure, capped per customer."""
+    """A ready compensation solution for a typical failure, capped per customer.
+
+    Its texts (name, offer, apology script) are in English, required, and in
+    Russian, optional: a blank Russian text shows the English one
+    (`compensation.texts.localized_text`). They are plain `*_ru` columns rather
+    than django-modeltranslation fields on purpose: modeltranslation makes
+    `playbook.name` answer in the request's active language, so the draft
+    document, the grant snapshot and `Grant.playbook_name` (English, for the
+    audit and the CSV exports) would depend on who happened to publish or
+    grant; it also needs `HistoricalRecords` moved out of the model to work
+    with django-simple-history. The counter never reads this table anyway:
+    pages render from the published document and the grant snapshot, which
+    need explicit per-language keys whatever the table looks like.
+    """
 
     class Kind(models.TextChoices):
         ON_THE_SPOT = "on_the_spot", _("Given on the spot")
@@ -98,9 +111,18 @@ class Playbook(RulesModel):
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
+    name_ru = models.CharField(
+        _("name (Russian)"), max_length=120, blank=True, help_text=_("Leave empty to show the English name.")
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     offer = models.CharField(max_length=200, help_text=_("What the customer gets, in words the customer understands."))
+    offer_ru = models.CharField(
+        _("offer (Russian)"), max_length=200, blank=True, help_text=_("Leave empty to show the English offer.")
+    )
     apology_script = models.TextField(help_text=_("What the employee says, in their own voice."))
+    apology_script_ru = models.TextField(
+        _("apology script (Russian)"), blank=True, help_text=_("Leave empty to show the English script.")
+    )
     percent = models.DecimalField(
         max_digits=6,
         decimal_places=2,

@@ -37,21 +37,30 @@ from compensation.models import (
     RoleAuthority,
     TenureTier,
 )
+from compensation.texts import PLAYBOOK_TEXTS, SNAPSHOT_TEXT_KEYS, TRANSLATED_LANGUAGES, translated_key
 
 NO_AUTHORITY = Authority(role="no role", limit=Decimal("0"))
 BASE_TIER = {"id": None, "name": "Base", "min_months": 0, "multiplier": "1"}
 PLAYBOOK_FIELDS = (
     "code",
     "name",
+    "name_ru",
     "kind",
     "offer",
+    "offer_ru",
     "apology_script",
+    "apology_script_ru",
     "percent",
     "floor",
     "ceiling",
     "voucher_valid_days",
     "sort_order",
     "is_active",
+)
+
+# The translated companions of the playbook texts (`name_ru`, …), as in the model and the document.
+TRANSLATED_TEXT_FIELDS = tuple(
+    translated_key(name, language) for language in TRANSLATED_LANGUAGES for name in PLAYBOOK_TEXTS
 )
 
 
@@ -105,7 +114,12 @@ class Policy:
         return f"version {self.version.number}" if self.version else "unpublished draft"
 
     def snapshot(self, playbook_id: int, authority: Authority) -> dict:
-        """The rule values a grant was made under, stored with it for the audit."""
+        """The rule values a grant was made under, stored with it for the audit.
+
+        The texts are kept in every language (`playbook_ru`, `offer_ru`, …; blank
+        when ops entered none), so the granted page, the slip and the voucher
+        page can show what was published in the reader's language.
+        """
         rule = self.rules[playbook_id]
         playbook = self.playbooks[playbook_id]
         return {
@@ -113,6 +127,11 @@ class Policy:
             "playbook": rule.name,
             "offer": playbook.offer,
             "apology_script": playbook.apology_script,
+            **{
+                translated_key(SNAPSHOT_TEXT_KEYS[name], language): getattr(playbook, translated_key(name, language))
+                for language in TRANSLATED_LANGUAGES
+                for name in PLAYBOOK_TEXTS
+            },
             "voucher_valid_days": playbook.voucher_valid_days,
             "percent": str(rule.percent),
             "floor": str(rule.floor),
@@ -179,11 +198,21 @@ def draft_document() -> dict:
     }
 
 
+def with_blank_translations(document: dict) -> dict:
+    """`document` with every missing playbook translation as "" (a document from before translations
+    existed has none), so comparing it with a newer one sees only real changes."""
+    playbooks = [{name: "" for name in TRANSLATED_TEXT_FIELDS} | entry for entry in document.get("playbooks", [])]
+    return document | {"playbooks": playbooks} if "playbooks" in document else document
+
+
 # --- from document to engine rules -----------------------------------------------------
 
 
 def _playbook_instance(entry: dict) -> Playbook:
     values = {name: entry.get(name) for name in PLAYBOOK_FIELDS}
+    for name in TRANSLATED_TEXT_FIELDS:
+        # A document published before translations existed has none: blank, so English is shown.
+        values[name] = values[name] or ""
     for name in ("percent", "floor", "ceiling"):
         values[name] = Decimal(values[name])
     return Playbook(id=entry["id"], **values)

@@ -32,7 +32,13 @@ from compensation.models import (
     RoleAuthority,
     TenureTier,
 )
-from compensation.policy import PLAYBOOK_FIELDS, draft_document, policy_from_document
+from compensation.policy import (
+    PLAYBOOK_FIELDS,
+    TRANSLATED_TEXT_FIELDS,
+    draft_document,
+    policy_from_document,
+    with_blank_translations,
+)
 
 # A date-time typed on the page is a few seconds old when it arrives; within this it means "now".
 EFFECTIVE_GRACE = timedelta(minutes=1)
@@ -130,7 +136,7 @@ def policy_publish(*, actor, reason: str, effective_at=None, document: dict | No
         with transaction.atomic():
             # Lock the newest version: two ops publishing at once get consecutive numbers.
             latest = PolicyVersion.objects.select_for_update().order_by("-number").first()
-            if latest is not None and latest.document == document:
+            if latest is not None and with_blank_translations(latest.document) == with_blank_translations(document):
                 raise PolicyError(
                     None,
                     gettext("Nothing to publish: this is the same as version %(number)s.") % {"number": latest.number},
@@ -241,7 +247,8 @@ def draft_load(document: dict, *, actor, reason: str) -> None:
             _save(other, actor, reason)
         playbook = Playbook.objects.filter(pk=entry["id"]).first() or Playbook(pk=entry["id"])
         for name in PLAYBOOK_FIELDS:
-            setattr(playbook, name, entry.get(name))
+            # A version published before translations existed has no `name_ru`…: blank, English is shown.
+            setattr(playbook, name, entry.get(name, "") if name in TRANSLATED_TEXT_FIELDS else entry.get(name))
         _save(playbook, actor, reason)
         for tier_id, value in entry.get("multipliers", {}).items():
             _save(PlaybookTierMultiplier(playbook=playbook, tier_id=int(tier_id), multiplier=value), actor, reason)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compensation.policy import PLAYBOOK_FIELDS
+from compensation.texts import LANGUAGE_NAMES_IN_ENGLISH, PLAYBOOK_TEXTS, TRANSLATED_LANGUAGES, translated_key
 
 SECTIONS = (
     ("tiers", "Tenure tier"),
@@ -19,6 +20,13 @@ SECTIONS = (
     ("customer_limits", "Customer limit"),
     ("location_budgets", "Location budget"),
 )
+
+# Playbook fields whose own name would read badly in a change list ("name ru").
+FIELD_LABELS = {
+    translated_key(name, language): f"{name.replace('_', ' ')} ({LANGUAGE_NAMES_IN_ENGLISH[language]})"
+    for language in TRANSLATED_LANGUAGES
+    for name in PLAYBOOK_TEXTS
+}
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,8 @@ def _items(document: dict, section: str) -> dict[str, tuple[str, dict]]:
             )
     elif section == "playbooks":
         for p in raw:
-            fields = {name: p.get(name) for name in PLAYBOOK_FIELDS}
+            # A document from before translations has no `name_ru`: missing and blank both show as "—".
+            fields = {FIELD_LABELS.get(name, name): p.get(name) for name in PLAYBOOK_FIELDS}
             for tier_id, multiplier in sorted(p.get("multipliers", {}).items()):
                 fields[f"multiplier for tier #{tier_id}"] = multiplier
             items[str(p["id"])] = (p["name"], fields)

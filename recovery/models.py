@@ -22,6 +22,7 @@ from compensation import wording
 from compensation.models import MONEY, Playbook, PolicyVersion
 from compensation.predicates import can_change_policy, is_ops
 from compensation.predicates import can_view_policy as can_view_policy_rule
+from compensation.texts import SNAPSHOT_TEXT_KEYS, language_shown, texts_by_language
 from recovery import predicates
 
 
@@ -281,6 +282,21 @@ class Grant(RulesModel):
     @property
     def is_voided(self) -> bool:
         return self.status == self.Status.VOIDED
+
+    def playbook_texts(self, field: str) -> dict[str, str]:
+        """The playbook's `field` ("name", "offer" or "apology_script") as published for this grant, by language.
+
+        From the snapshot: it is what the customer was promised, while the live
+        playbook row is the ops draft. Only a grant whose snapshot kept no such
+        text (made before it did) falls back to the playbook row.
+        """
+        texts = texts_by_language(self.policy_snapshot or {}, SNAPSHOT_TEXT_KEYS[field])
+        return texts or texts_by_language(self.playbook, field)
+
+    def playbook_text(self, field: str, language: str | None = None) -> str:
+        """`playbook_texts(field)` in `language` (default: the active one), else in English."""
+        texts = self.playbook_texts(field)
+        return texts.get(language_shown(texts, language), "")
 
     def journal_facts(self) -> dict:
         return {name: journal_fact(getattr(self, name)) for name in JOURNAL_FACTS}

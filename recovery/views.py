@@ -10,6 +10,7 @@ import zoneinfo
 from functools import wraps
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -27,6 +28,7 @@ from compensation.caps import tier_reached
 from compensation.money import format_amount
 from compensation.policy import load_policy, tenure_in_months, tier_rules_in_force
 from compensation.predicates import roles_of
+from compensation.texts import language_shown, localized_text
 from recovery import selectors, services, timeline, vouchers
 from recovery.case_opened import case_opened_stamp
 from recovery.filters import TimelineFilterForm
@@ -138,6 +140,10 @@ def customer_add(request):
     )
 
 
+# Each language named in itself (as in the language switch), for "Read in: English | Русский".
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+
 # --- screen 2: failure and playbook --------------------------------------------------
 
 
@@ -169,7 +175,7 @@ def _resolve_context(request, customer, form, purchase_value, *, above_limit=Non
         "form": form,
         "above_limit": above_limit,
         "flag_rules": RuleFlag.Rule.choices,
-        "flag_playbooks": [(pk, playbook.name) for pk, playbook in policy.playbooks.items()],
+        "flag_playbooks": [(pk, localized_text(playbook, "name")) for pk, playbook in policy.playbooks.items()],
         **_playbook_cards(request, customer, purchase_value, policy, tenure_months),
     }
 
@@ -313,15 +319,25 @@ def _voucher_handover(request, grant: Grant) -> dict:
 
 
 def _granted_words(grant: Grant) -> dict:
-    """The offer and apology as published when the grant was made.
+    """The playbook's name, offer and apology as published when the grant was made, in the page's language.
 
     The live playbook row is the ops draft, which may be unpublished; the
-    snapshot is what the customer was promised. Old grants without it fall back.
+    snapshot is what the customer was promised (`Grant.playbook_texts`). The
+    apology is offered in its other published languages too: the customer may
+    not speak the employee's.
     """
-    snapshot = grant.policy_snapshot or {}
+    scripts = grant.playbook_texts("apology_script")
+    shown = language_shown(scripts)
     return {
-        "offer": snapshot.get("offer") or grant.playbook.offer,
-        "script": snapshot.get("apology_script") or grant.playbook.apology_script,
+        "playbook_title": grant.playbook_text("name"),
+        "offer": grant.playbook_text("offer"),
+        "script": scripts.get(shown, ""),
+        "script_language": shown,
+        "other_scripts": [
+            (language, LANGUAGE_NAMES.get(language, language), text)
+            for language, text in scripts.items()
+            if language != shown and text != scripts.get(shown)
+        ],
     }
 
 
@@ -335,7 +351,7 @@ def counter_granted(request, grant_id: int):
             "grant": grant,
             "redemption": getattr(grant, "redemption", None),  # joined by the selector
             "flag_rules": RuleFlag.Rule.choices,
-            "flag_playbooks": [(grant.playbook_id, grant.playbook_name)],
+            "flag_playbooks": [(grant.playbook_id, grant.playbook_text("name"))],
             **_voucher_handover(request, grant),
             **_granted_words(grant),
         },

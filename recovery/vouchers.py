@@ -39,6 +39,7 @@ from django.utils.translation import gettext
 from compensation import wording
 from compensation.journal import journal_append, location_chain
 from compensation.money import format_money
+from compensation.texts import ENGLISH
 from recovery.models import Grant, Location, VoucherRedemption
 from recovery.services import VOUCHER_ALPHABET, VOUCHER_HALF_LENGTH, RecoveryError, _lock_location
 
@@ -225,6 +226,16 @@ class VoucherStatus:
         return format_money(self.amount, self.currency, locale=translation.get_language() or settings.LANGUAGE_CODE)
 
     @property
+    def item_shown(self) -> str:
+        """The playbook's name in the reader's language (`item` stays as stored, in English, for the API)."""
+        return self.grant.playbook_text("name")
+
+    @property
+    def offer_shown(self) -> str:
+        """The offer in the reader's language (`offer` stays in English, for the API)."""
+        return self.grant.playbook_text("offer")
+
+    @property
     def is_redeemable(self) -> bool:
         return self.state == VoucherState.VALID
 
@@ -263,8 +274,8 @@ def _state(grant: Grant, redemption: VoucherRedemption | None, today: date) -> t
 
 
 def _offer_of(grant: Grant) -> str:
-    """The offer as published when the grant was made (the live playbook row is the ops draft)."""
-    return (grant.policy_snapshot or {}).get("offer") or grant.playbook.offer
+    """The offer as published when the grant was made (the live playbook row is the ops draft), in English."""
+    return grant.playbook_text("offer", ENGLISH)
 
 
 def voucher_lookup(*, code: str, location: Location | None = None) -> VoucherStatus:

@@ -273,8 +273,8 @@ def current_values(instance, fields) -> dict:
 
 
 DRAFT_FIELDS = {
-    "playbook": ["code", "name", "kind", "offer", "apology_script", "percent", "floor", "ceiling",
-                 "voucher_valid_days", "sort_order", "is_active"],
+    "playbook": ["code", "name", "name_ru", "kind", "offer", "offer_ru", "apology_script", "apology_script_ru",
+                 "percent", "floor", "ceiling", "voucher_valid_days", "sort_order", "is_active"],
     "tier": ["name", "min_months", "multiplier"],
     "role-authority": ["role", "limit"],
     "employee-authority": ["user", "limit", "note"],
@@ -812,6 +812,9 @@ def test_stored_markup_is_escaped_on_every_page_that_shows_it(fuzz):
         "name": STORED,
         "offer": STORED,
         "apology_script": STORED,
+        "name_ru": STORED,
+        "offer_ru": STORED,
+        "apology_script_ru": STORED,
     }
     response = ops.post(reverse("ops_draft_edit", args=["playbook", fw.playbook.pk]), edit)
     assert response.status_code == 302, server_error(response)

@@ -22,7 +22,9 @@ def test_seed_demo_builds_the_whole_story_and_is_idempotent(django_user_model):
     call_command("seed_demo", weeks=2, stdout=StringIO())
 
     in_force = version_in_force()
-    assert in_force.number == 2 and PolicyVersion.objects.count() == 2
+    # 1 installed, 2 the Russian texts (a migration), 3 the demo's limits and budgets.
+    assert in_force.number == 3 and PolicyVersion.objects.count() == 3
+    assert in_force.document["playbooks"][0]["name_ru"] == "Закуски и десерты за счёт заведения"
     assert [rule["window_days"] for rule in in_force.document["customer_limits"]] == [30, 90]
     assert set(in_force.document["location_budgets"]) == {
         str(pk) for pk in Location.objects.values_list("pk", flat=True)

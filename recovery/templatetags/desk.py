@@ -1,4 +1,4 @@
-"""Template filters for money and tenure, so templates never format numbers by hand."""
+"""Template filters for money, tenure and playbook texts, so templates never format or pick them by hand."""
 
 from decimal import Decimal
 
@@ -8,6 +8,7 @@ from django.utils import translation
 
 from compensation.caps import describe_tenure
 from compensation.money import format_money
+from compensation.texts import localized_text
 
 register = template.Library()
 
@@ -24,3 +25,9 @@ def money(amount, currency=None):
 @register.filter
 def tenure(months):
     return describe_tenure(int(months or 0))
+
+
+@register.filter
+def localized(playbook, field):
+    """A playbook's text in the page's language, English when it has none: `{{ playbook|localized:"offer" }}`."""
+    return localized_text(playbook, field)

@@ -301,7 +301,7 @@ def test_a_version_more_than_a_year_ahead_is_refused(ops_client):
     response = ops_client.post(reverse("ops_publish"), {"reason": "Typo", "effective_at": f"{day}T10:00"})
     assert response.status_code == 422
     assert "Effective from: at most a year ahead" in html.unescape(response.content.decode())
-    assert PolicyVersion.objects.count() == 1
+    assert PolicyVersion.objects.count() == 2
 
 
 def test_publishing_in_the_past_is_refused_and_nothing_is_saved(ops_client):
@@ -337,12 +337,12 @@ def test_nothing_to_publish_is_said_and_the_form_is_not_shown(ops_client):
     assert response.status_code == 200
     assert "Nothing to publish" in content
     assert 'name="reason"' not in content
-    assert "The draft is the same as version 1" in ops_client.get(reverse("ops_home")).content.decode()
+    assert "The draft is the same as version 2" in ops_client.get(reverse("ops_home")).content.decode()
 
     response = ops_client.post(reverse("ops_publish"), {"reason": "Again", "effective_at": ""})
     assert response.status_code == INVALID
-    assert "Nothing to publish: this is the same as version 1." in html.unescape(response.content.decode())
-    assert PolicyVersion.objects.count() == 1
+    assert "Nothing to publish: this is the same as version 2." in html.unescape(response.content.decode())
+    assert PolicyVersion.objects.count() == 2
 
 
 def test_publish_page_shows_the_diff_and_the_form(ops_client):
@@ -359,23 +359,24 @@ def test_publish_page_shows_the_diff_and_the_form(ops_client):
 
 def test_versions_list_and_detail_show_what_changed(ops_client, frontline, central, customer):
     set_ceiling("free-drinks", "40.00")
-    v2 = publish("Drinks got dearer")
+    v3 = publish("Drinks got dearer")
     grant_for(frontline, central, customer)
 
     versions = ops_client.get(reverse("ops_versions"))
     content = versions.content.decode()
     assert [(v.number, v.status, v.grant_count) for v in versions.context["versions"]] == [
-        (2, "in force", 1),
+        (3, "in force", 1),
+        (2, "superseded", 0),
         (1, "superseded", 0),
     ]
-    assert "Drinks got dearer" in content and reverse("ops_version", args=[2]) in content
+    assert "Drinks got dearer" in content and reverse("ops_version", args=[3]) in content
 
-    detail = ops_client.get(reverse("ops_version", args=[v2.number]))
+    detail = ops_client.get(reverse("ops_version", args=[v3.number]))
     content = detail.content.decode()
     assert detail.status_code == 200
     assert detail.context["changes"] == [Change("Playbook", DRINKS, "ceiling", "25.00", "40.00")]
     assert re.search(r"<td>ceiling</td>\s*<td[^>]*>.*?25\.00</td>\s*<td[^>]*>.*?40\.00</td>", content)
-    assert "Changes from version 1" in content
+    assert "Changes from version 2" in content
     assert DRINKS in content  # the document itself, readably
 
 
@@ -390,15 +391,15 @@ def test_compare_works_both_ways_and_explains_an_unknown_version(ops_client):
         Change("Playbook", DRINKS, "percent", "10.00", "12.00"),
         Change("Playbook", DRINKS, "ceiling", "25.00", "40.00"),
     ]
-    forward = ops_client.get(reverse("ops_version", args=[3]), {"compare": 1})
-    backward = ops_client.get(reverse("ops_version", args=[1]), {"compare": 3})
+    forward = ops_client.get(reverse("ops_version", args=[4]), {"compare": 2})
+    backward = ops_client.get(reverse("ops_version", args=[2]), {"compare": 4})
     for response in (forward, backward):
         assert response.status_code == 200
         assert sorted(response.context["compare_changes"], key=str) == sorted(expected, key=str)
-        assert "From version 1 to version 3" in response.content.decode()
+        assert "From version 2 to version 4" in response.content.decode()
 
     for bad in ("99", "abc", "-1"):
-        response = ops_client.get(reverse("ops_version", args=[3]), {"compare": bad})
+        response = ops_client.get(reverse("ops_version", args=[4]), {"compare": bad})
         assert response.status_code == 200
         assert any(error.startswith("Compare with: ") for error in errors_of(response))
 
@@ -409,25 +410,25 @@ def test_unknown_version_is_404(ops_client):
 
 
 def test_rollback_publishes_the_old_document_and_resets_the_draft(ops, ops_client):
-    v1 = PolicyVersion.objects.get(number=1)
+    v2 = PolicyVersion.objects.get(number=2)
     set_ceiling("free-drinks", "40.00")
     publish("Dearer drinks")
     set_ceiling("free-drinks", "45.00")  # an unpublished draft edit, replaced by the rollback
 
     response = ops_client.post(
-        reverse("ops_version_rollback", args=[1]), {"reason": "Too generous", "effective_at": ""}
+        reverse("ops_version_rollback", args=[2]), {"reason": "Too generous", "effective_at": ""}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("ops_version", args=[3])
-    v3 = PolicyVersion.objects.get(number=3)
-    assert v3.document == v1.document
-    assert v3.restores == v1 and v3.published_by == ops
-    assert draft_document() == v1.document
+    assert response["Location"] == reverse("ops_version", args=[4])
+    v4 = PolicyVersion.objects.get(number=4)
+    assert v4.document == v2.document
+    assert v4.restores == v2 and v4.published_by == ops
+    assert draft_document() == v2.document
     assert playbook("free-drinks").ceiling == Decimal("25.00")
-    assert load_policy().version == v3
+    assert load_policy().version == v4
 
     page = ops_client.get(response["Location"]).content.decode()
-    assert "Version 3 published, restoring version 1" in page
+    assert "Version 4 published, restoring version 2" in page
     assert "Restores" in page
     assert "restores" in ops_client.get(reverse("ops_versions")).content.decode()
 
@@ -440,10 +441,10 @@ def test_rollback_errors_rerender_the_version_with_the_message(ops_client):
     assert any(error.startswith("Reason: ") for error in errors_of(response))
     assert response.context["version"].number == 1
 
-    response = ops_client.post(reverse("ops_version_rollback", args=[2]), {"reason": "Same", "effective_at": ""})
+    response = ops_client.post(reverse("ops_version_rollback", args=[3]), {"reason": "Same", "effective_at": ""})
     assert response.status_code == INVALID
     assert "Nothing to publish" in response.content.decode()
-    assert PolicyVersion.objects.count() == 2
+    assert PolicyVersion.objects.count() == 3
 
 
 def test_rollback_form_is_offered_on_earlier_versions_only(ops_client):
@@ -453,8 +454,8 @@ def test_rollback_form_is_offered_on_earlier_versions_only(ops_client):
         reverse("ops_version_rollback", args=[1]) in ops_client.get(reverse("ops_version", args=[1])).content.decode()
     )
     assert (
-        reverse("ops_version_rollback", args=[2])
-        not in ops_client.get(reverse("ops_version", args=[2])).content.decode()
+        reverse("ops_version_rollback", args=[3])
+        not in ops_client.get(reverse("ops_version", args=[3])).content.decode()
     )
 
 

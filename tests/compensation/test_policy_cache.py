@@ -27,7 +27,7 @@ def test_the_document_is_read_once_then_one_small_query_per_call(django_assert_n
     load_policy()
     with django_assert_num_queries(1):
         policy = load_policy()
-    assert policy.version.number == 1 and len(policy.playbooks) == 8
+    assert policy.version.number == 2 and len(policy.playbooks) == 8
 
 
 def test_a_publish_is_seen_at_once_although_the_old_version_is_built(ops):
@@ -35,7 +35,7 @@ def test_a_publish_is_seen_at_once_although_the_old_version_is_built(ops):
     set_drinks_ceiling("20.00")
     publish("Drinks cost less", actor=ops)
     policy = load_policy()
-    assert policy.version.number == 2 and drinks_ceiling(policy) == Decimal("20.00")
+    assert policy.version.number == 3 and drinks_ceiling(policy) == Decimal("20.00")
 
 
 def test_a_scheduled_version_takes_over_exactly_at_its_moment(ops):
@@ -43,10 +43,10 @@ def test_a_scheduled_version_takes_over_exactly_at_its_moment(ops):
     set_drinks_ceiling("20.00")
     publish("From the next hour", effective_at=takes_effect, actor=ops)
     just_before = takes_effect - timedelta(microseconds=1)
-    assert load_policy(just_before).version.number == 1
-    assert load_policy(takes_effect).version.number == 2
+    assert load_policy(just_before).version.number == 2
+    assert load_policy(takes_effect).version.number == 3
     assert drinks_ceiling(load_policy(takes_effect)) == Decimal("20.00")
-    # Both are built now; asking again for the moment before still answers version 1.
+    # Both are built now; asking again for the moment before still answers version 2.
     assert drinks_ceiling(load_policy(just_before)) == Decimal("25.00")
 
 

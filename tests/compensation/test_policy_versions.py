@@ -22,10 +22,14 @@ def lower_drinks_ceiling(to="20.00"):
     return drinks
 
 
-def test_the_installed_policy_is_version_one_in_force_since_before_any_grant():
+def test_the_installed_policy_is_version_one_since_before_any_grant_then_two_with_russian_texts():
+    first = PolicyVersion.objects.get(number=1)
+    assert first.effective_at.year == 2000
+    assert version_in_force(first.effective_at).number == 1
+    # The migration that translated the shipped playbooks put the texts in force (a version is immutable).
     version = version_in_force()
-    assert version.number == 1
-    assert version.effective_at.year == 2000
+    assert version.number == 2 and version.published_by is None and version.published_by_username == "system"
+    assert version.reason == "Russian texts for the default playbooks"
     assert len(load_policy().playbooks) == 8
 
 
@@ -36,7 +40,7 @@ def test_a_draft_edit_does_not_reach_the_counter_until_published(frontline, cent
     publish("Drinks cost less now")
     later = grant_for(frontline, central, walk_in, purchase_value="1000", code="free-drinks")
     assert later.cap == Decimal("20.00")
-    assert later.policy_version.number == 2
+    assert later.policy_version.number == 3
 
 
 def test_a_scheduled_version_applies_only_from_its_moment(frontline, central, ops):
@@ -45,10 +49,10 @@ def test_a_scheduled_version_applies_only_from_its_moment(frontline, central, op
     lower_drinks_ceiling("20.00")
     in_a_minute = timezone.now() + timedelta(minutes=1)
     version = policy_publish(actor=ops, reason="Lower drinks ceiling from next minute", effective_at=in_a_minute)
-    assert version.number == 2 and version.is_scheduled
+    assert version.number == 3 and version.is_scheduled
 
     before = grant_for(frontline, central, walk_in, purchase_value="1000", code="free-drinks")
-    assert before.cap == Decimal("25.00") and before.policy_version.number == 1
+    assert before.cap == Decimal("25.00") and before.policy_version.number == 2
 
     from recovery.services import grant_issue
     from tests.factories import grant_request
@@ -59,8 +63,8 @@ def test_a_scheduled_version_applies_only_from_its_moment(frontline, central, op
         request=grant_request(walk_in, central, code="free-drinks", purchase_value="1000"),
         at=in_a_minute + timedelta(seconds=1),
     ).grant
-    assert after.cap == Decimal("20.00") and after.policy_version.number == 2
-    assert after.policy_snapshot["policy_version"] == 2 and before.policy_snapshot["policy_version"] == 1
+    assert after.cap == Decimal("20.00") and after.policy_version.number == 3
+    assert after.policy_snapshot["policy_version"] == 3 and before.policy_snapshot["policy_version"] == 2
     before.refresh_from_db()
     assert before.cap == Decimal("25.00")
 
@@ -70,7 +74,7 @@ def test_reason_is_required_and_nothing_is_saved(ops):
     with pytest.raises(PolicyError) as error:
         policy_publish(actor=ops, reason="   ")
     assert error.value.field == "reason" and error.value.message.startswith("Reason:")
-    assert PolicyVersion.objects.count() == 1
+    assert PolicyVersion.objects.count() == 2
 
 
 def test_an_effective_date_in_the_past_is_refused(ops):
@@ -79,7 +83,7 @@ def test_an_effective_date_in_the_past_is_refused(ops):
         policy_publish(actor=ops, reason="Backdated", effective_at=timezone.now() - timedelta(hours=2))
     assert error.value.field == "effective_at"
     assert "is in the past" in error.value.message
-    assert PolicyVersion.objects.count() == 1
+    assert PolicyVersion.objects.count() == 2
 
 
 def test_a_time_typed_seconds_ago_means_now(ops):
@@ -95,12 +99,12 @@ def test_a_version_cannot_take_effect_before_one_already_scheduled(ops):
     with pytest.raises(PolicyError) as error:
         policy_publish(actor=ops, reason="Now")
     assert error.value.field == "effective_at"
-    assert "version 2 is already scheduled" in error.value.message
-    assert PolicyVersion.objects.count() == 2
+    assert "version 3 is already scheduled" in error.value.message
+    assert PolicyVersion.objects.count() == 3
 
 
 def test_nothing_to_publish_is_said_plainly(ops):
-    with pytest.raises(PolicyError, match="Nothing to publish: this is the same as version 1"):
+    with pytest.raises(PolicyError, match="Nothing to publish: this is the same as version 2"):
         policy_publish(actor=ops, reason="No change")
 
 
@@ -129,18 +133,18 @@ def test_rollback_publishes_the_old_content_anew_and_resets_the_draft(ops, front
     lower_drinks_ceiling("20.00")
     CustomerLimit.objects.create(window_days=30, max_grants=1, max_total=None)
     Playbook.objects.filter(code="free-month").update(is_active=False)
+    first = version_in_force()
     publish("Tighter rules")
-    first = PolicyVersion.objects.get(number=1)
 
     restored = policy_rollback(actor=ops, version=first, reason="Too tight: customers complained")
-    assert restored.number == 3 and restored.restores == first
+    assert restored.number == 4 and restored.restores == first
     assert restored.document == first.document
     assert draft_document() == first.document
     assert not CustomerLimit.objects.exists()
     assert Playbook.objects.get(code="free-month").is_active
     drinks = playbook("free-drinks")
     assert drinks.ceiling == Decimal("25.00")
-    assert drinks.history.first().history_change_reason.startswith("Rolled back to version 1")
+    assert drinks.history.first().history_change_reason.startswith("Rolled back to version 2")
     assert drinks.history.first().history_user == ops
     walk_in = make_customer("Walk In", since=central.today())
     assert grant_for(frontline, central, walk_in, purchase_value="1000", code="free-drinks").cap == Decimal("25.00")
@@ -174,7 +178,7 @@ def test_rollback_after_renames_and_code_swaps(ops):
     drinks.save()
     publish("Renamed things")
 
-    policy_rollback(actor=ops, version=PolicyVersion.objects.get(number=1), reason="Undo the renames")
-    assert draft_document() == PolicyVersion.objects.get(number=1).document
+    policy_rollback(actor=ops, version=PolicyVersion.objects.get(number=2), reason="Undo the renames")
+    assert draft_document() == PolicyVersion.objects.get(number=2).document
     assert list(TenureTier.objects.order_by("min_months").values_list("name", flat=True)) == ["New", "Regular", "Loyal"]
     assert playbook("free-drinks").name == "Free drinks while you wait"

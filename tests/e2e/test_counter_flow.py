@@ -121,7 +121,7 @@ def test_a_grant_with_the_keyboard_alone(page, browser_errors, frontline, custom
     assert grant.failure.category == ServiceFailure.Category.WAITING
     assert grant.failure.note == "Order came 40 minutes late"
     assert page.get_by_role("heading", level=1).inner_text() == "€250.00 · One month of service free"
-    assert vouchers_first.apology_script in page.locator(".script blockquote").inner_text()
+    assert vouchers_first.apology_script in page.locator(".script > blockquote").inner_text()
     assert grant.voucher_code and page.locator(".voucher-code").inner_text() == grant.voucher_code
     assert page.get_by_role("img", name=f"QR code of voucher {grant.voucher_code}").locator("svg").count() == 1
 

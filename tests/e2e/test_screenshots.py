@@ -43,6 +43,7 @@ def test_the_counter_flow_in_russian_on_a_tablet(
     # Replacing spoiled goods: 100 % of 80,00, ×1,5 for a loyal customer, written as Russian money.
     spoiled = page.locator("#playbook-cards .card").filter(has=page.locator(f"input[value='{_playbook_pk()}']"))
     spoiled.locator(".card-cap strong").filter(has_text="120,00\xa0€").wait_for()
+    assert spoiled.locator(".card-title").inner_text() == "Немедленная замена испорченного товара"
     spoiled.locator("input[name=playbook]").check()
     page.screenshot(path=str(where / "ru-2-resolve-with-cards-768x1024.png"), full_page=True)
 
@@ -50,6 +51,14 @@ def test_the_counter_flow_in_russian_on_a_tablet(
     page.get_by_role("heading", name="Скажите клиенту").wait_for()
     grant = Grant.objects.get()
     assert page.get_by_role("heading", level=1).inner_text().startswith("120,00\xa0€")
+    assert page.get_by_role("heading", level=1).inner_text().endswith("Немедленная замена испорченного товара")
+    # The apology in the employee's Russian; the English one a click away, for a customer who needs it.
+    said = page.locator(".script > blockquote")
+    assert said.get_attribute("lang") == "ru" and said.inner_text().startswith("Простите — такой товар")
+    english = page.locator(".script details blockquote[lang=en]")
+    assert not english.is_visible()
+    page.locator(".script details summary").click()
+    assert english.inner_text().startswith("I'm sorry — this should never have left our shelves.")
     page.screenshot(path=str(where / "ru-3-granted-768x1024.png"), full_page=True)
 
     # A voucher from another grant, redeemed at the counter.

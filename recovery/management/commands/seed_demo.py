@@ -41,6 +41,7 @@ LOCATIONS = [
 ]
 
 # What the roles without a location of their own reach, as printed for the demo.
+DEMO_POLICY_REASON = "Rolling limits per customer, monthly budgets per location, starter limit."
 ROLE_SCOPE = {"ops": "all locations (policy admin)", "auditor": "all locations, read-only"}
 # username, role, locations, staff flag (ops use the admin)
 USERS = [
@@ -139,7 +140,8 @@ class Command(BaseCommand):
             self._demo_vouchers(locations, users, customers)
             self._customer_at_limit(locations["central"], users["frontline"], customers[3])
             self._suspicious_patterns(users, locations, customers)
-        if not PolicyVersion.objects.filter(number__gt=1).exists():
+        # Version 1 is installed, version 2 (Russian texts) published by a migration; the demo's comes next.
+        if not PolicyVersion.objects.filter(reason=DEMO_POLICY_REASON).exists():
             self._demo_policy(users, locations)
             self._demo_escalation_and_flags(users, locations, customers)
         raised = len(anomalies_raise())
@@ -212,7 +214,7 @@ class Command(BaseCommand):
         EmployeeAuthority.objects.get_or_create(
             user=users["frontline2"], defaults={"limit": Decimal("100.00"), "note": "New starter: first three months"}
         )
-        policy_publish(actor=ops, reason="Rolling limits per customer, monthly budgets per location, starter limit.")
+        policy_publish(actor=ops, reason=DEMO_POLICY_REASON)
         # Left unpublished, for the simulator and the replay: drinks would cost less.
         drinks = Playbook.objects.get(code="free-drinks")
         drinks.ceiling = Decimal("15.00")
@@ -254,7 +256,9 @@ class Command(BaseCommand):
         )
 
     def _past_grants(self, rng, weeks, locations, users, customers):
-        policy = load_policy()
+        # Weeks ago the installed version was in force, not the one a migration published today.
+        now = timezone.now()
+        policy = load_policy(now - timedelta(days=weeks * 7 + 1))
         playbooks = {playbook.code: playbook for playbook in Playbook.objects.filter(is_active=True)}
         staff = [
             (users["frontline"], locations["central"]),
@@ -262,7 +266,6 @@ class Command(BaseCommand):
             (users["manager"], locations["central"]),
         ]
         home = {"central": customers[:HOME_LOCATION_SPLIT], "airport": customers[HOME_LOCATION_SPLIT:]}
-        now = timezone.now()
         made = 0
         for day in range(weeks * 7, 0, -1):
             for _ in range(rng.randint(0, 3)):
