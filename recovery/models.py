@@ -7,7 +7,7 @@ Writes to these models go through `recovery.services`; reads for pages through
 import zoneinfo
 from decimal import Decimal
 
-from babel.numbers import is_currency
+from babel.numbers import get_currency_precision, is_currency
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -30,12 +30,22 @@ def validate_timezone(value):
 
 
 def validate_currency(value):
-    """An ISO 4217 code Babel knows, upper-case: its minor unit decides how the location's amounts round."""
+    """An ISO 4217 code Babel knows, upper-case: its minor unit decides how the location's amounts round.
+
+    Amounts are stored with two decimals, so a currency with finer units (KWD's
+    fils) cannot be recorded exactly and is refused too.
+    """
     if not (isinstance(value, str) and len(value) == 3 and value.isupper() and is_currency(value)):
         raise ValidationError(
             _("Currency: “%(code)s” is not an ISO 4217 currency code (e.g. EUR, JPY)."),
             code="invalid_currency",
             params={"code": value},
+        )
+    if get_currency_precision(value) > MONEY["decimal_places"]:
+        raise ValidationError(
+            _("Currency: %(code)s has %(places)s decimal places; amounts are stored with at most 2."),
+            code="currency_too_fine",
+            params={"code": value, "places": get_currency_precision(value)},
         )
 
 

@@ -282,6 +282,7 @@ class Priced:
     quote: object
     authority: object
     tenure_months: int
+    currency: str  # the location's: the quote, the limits and the grant are all in it
 
 
 class LimitExceeded(RecoveryError):
@@ -304,18 +305,42 @@ def _price(*, actor, roles, request: GrantRequest, policy: Policy) -> Priced:
     # The steps become the grant's audit snapshot (`cap_steps`, returned by the API): always
     # worded in English, so the record reads the same to every reviewer whatever the granting
     # employee's language. Only the counter's cards (selectors) word them in the page's language.
+    currency = request.location.currency
+    purchase_value_check(request.purchase_value, currency)
     with translation.override("en"):
         quote = policy.quote(
-            playbook.id, purchase_value=request.purchase_value, tenure_months=tenure_months, authority=authority
+            playbook.id,
+            purchase_value=request.purchase_value,
+            tenure_months=tenure_months,
+            authority=authority,
+            currency=currency,
         )
     if request.quoted_cap is not None and request.quoted_cap != quote.cap:
-        money = partial(format_amount, currency=policy.currency)
+        money = partial(format_amount, currency=currency)
         raise RecoveryError(
             "playbook",
             f"The cap of “{playbook.name}” changed from {money(request.quoted_cap)} to {money(quote.cap)} "
             f"while you were deciding ({policy.version_label} is now in force). Check the amount and grant again.",
         )
-    return Priced(policy=policy, playbook=playbook, quote=quote, authority=authority, tenure_months=tenure_months)
+    return Priced(
+        policy=policy,
+        playbook=playbook,
+        quote=quote,
+        authority=authority,
+        tenure_months=tenure_months,
+        currency=currency,
+    )
+
+
+def purchase_value_check(purchase_value: Decimal, currency: str) -> None:
+    """A purchase value finer than the location's currency allows (1000.5 yen) is a typing mistake:
+    refused, rather than quietly rounded into a cap the customer cannot check."""
+    if purchase_value != quantize(purchase_value, currency):
+        raise RecoveryError(
+            "purchase_value",
+            f"Purchase value: {currency} has no smaller unit than "
+            f"{format_amount(minor_unit(currency), currency)}.",
+        )
 
 
 def _amount_checked(amount: Decimal, currency: str) -> Decimal:
@@ -344,6 +369,11 @@ def limit_usage(
     No upper time bound: a grant another counter committed a moment after our
     `now` (while we waited for the lock) must still count. The location's own
     wall clock decides its month.
+
+    `currency` is the new grant's (its location's). Grants are counted in every
+    currency, but amounts are only ever added within one: a customer's window
+    total and a location's spending sum the grants in `currency` only (yen and
+    euros do not add up, and there are no exchange rates).
     """
     starts = {rule.window_days: now - timedelta(days=rule.window_days) for rule in rules} if customer_id else {}
     aggregates, rows = {}, Q()
@@ -351,10 +381,12 @@ def limit_usage(
         customers = Q(customer_id=customer_id)
         for days, start in starts.items():
             aggregates[f"grants_{days}"] = Count("id", filter=customers & Q(granted_at__gt=start))
-            aggregates[f"total_{days}"] = Sum("amount", filter=customers & Q(granted_at__gt=start))
+            aggregates[f"total_{days}"] = Sum(
+                "amount", filter=customers & Q(granted_at__gt=start, currency=currency)
+            )
         rows |= customers & Q(granted_at__gt=min(starts.values()))
     if location is not None:
-        this_month = Q(location_id=location.pk, granted_at__gte=location.month_start(now))
+        this_month = Q(location_id=location.pk, granted_at__gte=location.month_start(now), currency=currency)
         aggregates["budget_spent"] = Sum("amount", filter=this_month)
         rows |= this_month
     row = Grant.objects.filter(rows, status=Grant.Status.ACTIVE).aggregate(**aggregates) if aggregates else {}
@@ -407,19 +439,19 @@ def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool) -> Lim
         rules=policy.customer_limits,
         location=request.location if budget else None,
         now=now,
-        currency=policy.currency,
+        currency=priced.currency,
     )
     return limits_check(
         cap=priced.quote.cap,
         cap_reason=(
             f"The cap of “{priced.playbook.name}” for this customer is "
-            f"{format_amount(priced.quote.cap, policy.currency)} ({priced.quote.explanation})."
+            f"{format_amount(priced.quote.cap, priced.currency)} ({priced.quote.explanation})."
         ),
         customer_rules=policy.customer_limits,
         usage=usage.customer,
         budget=budget,
         budget_spent=usage.budget_spent,
-        currency=policy.currency,
+        currency=priced.currency,
     )
 
 
@@ -458,7 +490,7 @@ def grant_issue(
 
     now = at or timezone.now()
     priced = _price(actor=actor, roles=roles, request=request, policy=policy or load_policy(now))
-    currency = priced.policy.currency
+    currency = priced.currency
     if request.amount is None and priced.quote.cap <= 0:
         raise LimitExceeded(
             f"“{priced.playbook.name}” allows nothing for this customer with your authority: "
@@ -535,7 +567,7 @@ def _quote_fields(priced: Priced) -> dict:
         "tenure_tier": priced.quote.tier.name,
         "authority_role": priced.authority.role,
         "authority_limit": priced.authority.limit,
-        "policy_snapshot": priced.policy.snapshot(priced.playbook.id, priced.authority),
+        "policy_snapshot": priced.policy.snapshot(priced.playbook.id, priced.authority, priced.currency),
         "policy_version": priced.policy.version,
     }
 
@@ -581,7 +613,8 @@ def _grant_write(
             playbook_id=playbook.id,
             playbook_name=playbook.name,
             playbook_kind=playbook.kind,
-            currency=settings.RECOVERY_CURRENCY,
+            # The currency the quote was made in (an escalation's, when it was asked), which is the location's.
+            currency=quote_fields["policy_snapshot"].get("currency") or request.location.currency,
             amount=amount,
             purchase_value=request.purchase_value,
             category=failure.category,
@@ -659,7 +692,7 @@ def escalation_request(*, actor, roles: list[str], request: GrantRequest, reason
         raise RecoveryError("amount", "Amount: enter the amount you want the manager to approve.")
     now = timezone.now()
     priced = _price(actor=actor, roles=roles, request=request, policy=load_policy(now))
-    amount = _amount_checked(request.amount, priced.policy.currency)
+    amount = _amount_checked(request.amount, priced.currency)
     check = limits_for(priced=priced, request=request, now=now, lock=False)
     stops = check.stops_for(amount)
     if not stops:
@@ -720,7 +753,7 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
         if approve:
             authority = load_policy(now).authority_for(roles, actor.pk)
             if escalation.requested_amount > authority.limit:
-                currency = settings.RECOVERY_CURRENCY
+                currency = escalation.policy_snapshot.get("currency") or escalation.location.currency
                 raise RecoveryError(
                     None,
                     f"{format_amount(escalation.requested_amount, currency)} is above your own authority of "

@@ -25,7 +25,9 @@ def test_every_active_playbook_is_priced_like_the_counter(pos, customer, central
     assert body["policy_version"] == policy.version.number and body["currency"] == "EUR"
     assert [row["id"] for row in body["playbooks"]] == list(policy.playbooks)
     for row in body["playbooks"]:
-        expected = policy.quote(row["id"], purchase_value=Decimal("48.00"), tenure_months=tenure, authority=authority)
+        expected = policy.quote(
+            row["id"], purchase_value=Decimal("48.00"), tenure_months=tenure, authority=authority, currency="EUR"
+        )
         assert Decimal(row["cap"]) == expected.cap
         assert row["explanation"] == expected.explanation
     drinks = next(row for row in body["playbooks"] if row["code"] == "free-drinks")
