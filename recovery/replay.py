@@ -229,7 +229,9 @@ def replay_rows(*, policy: Policy, rows: Iterable[dict], since: datetime, until:
         playbooks[playbook_id, currency].add(**outcome)
         location_id = row["location_id"]
         if (location_id, currency) not in locations:
-            locations[location_id, currency] = ReplayLine(key=location_id, name=row["location__name"], currency=currency)
+            locations[location_id, currency] = ReplayLine(
+                key=location_id, name=row["location__name"], currency=currency
+            )
         locations[location_id, currency].add(**outcome)
     order = lambda line: (line.name, line.key, line.currency)  # noqa: E731
     result.by_playbook = sorted(playbooks.values(), key=order)

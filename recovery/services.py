@@ -338,8 +338,7 @@ def purchase_value_check(purchase_value: Decimal, currency: str) -> None:
     if purchase_value != quantize(purchase_value, currency):
         raise RecoveryError(
             "purchase_value",
-            f"Purchase value: {currency} has no smaller unit than "
-            f"{format_amount(minor_unit(currency), currency)}.",
+            f"Purchase value: {currency} has no smaller unit than {format_amount(minor_unit(currency), currency)}.",
         )
 
 
@@ -381,9 +380,7 @@ def limit_usage(
         customers = Q(customer_id=customer_id)
         for days, start in starts.items():
             aggregates[f"grants_{days}"] = Count("id", filter=customers & Q(granted_at__gt=start))
-            aggregates[f"total_{days}"] = Sum(
-                "amount", filter=customers & Q(granted_at__gt=start, currency=currency)
-            )
+            aggregates[f"total_{days}"] = Sum("amount", filter=customers & Q(granted_at__gt=start, currency=currency))
         rows |= customers & Q(granted_at__gt=min(starts.values()))
     if location is not None:
         this_month = Q(location_id=location.pk, granted_at__gte=location.month_start(now), currency=currency)

@@ -100,7 +100,9 @@ def home(request):
 def counter(request):
     search = CustomerSearchForm(request.GET or None)
     currency = request.counter_location.currency
-    customers = selectors.customer_search(query=search.cleaned_data["q"], currency=currency) if search.is_valid() else []
+    customers = (
+        selectors.customer_search(query=search.cleaned_data["q"], currency=currency) if search.is_valid() else []
+    )
     if customers:
         tiers = tier_rules_in_force()
         today = request.counter_location.today()
