@@ -41,3 +41,60 @@ def format_money(amount: Decimal, currency: str, locale: str = "en") -> str:
     with exactly the currency's decimals (rounded half-up first, as a till would).
     """
     return format_currency(quantize(Decimal(amount), currency), currency, locale=locale, currency_digits=True)
+
+
+class Amounts:
+    """Money in one or more currencies, kept apart: amounts of different currencies are never added.
+
+    A figure over several locations (a week's spending, a playbook's total) is
+    one sum per currency. Adding two `Amounts` adds per currency, and 0 is the
+    empty sum, so `sum(...)` works. It compares equal to a number when it holds
+    at most one currency (the usual single-currency deployment reads as before).
+    """
+
+    __slots__ = ("_sums",)
+
+    def __init__(self, sums: dict[str, Decimal] | None = None):
+        self._sums = dict(sorted((sums or {}).items()))
+
+    @classmethod
+    def of(cls, currency: str, amount: Decimal) -> "Amounts":
+        return cls({currency: amount})
+
+    def __add__(self, other):
+        if isinstance(other, Amounts):
+            sums = dict(self._sums)
+            for currency, amount in other._sums.items():
+                sums[currency] = sums.get(currency, ZERO) + amount
+            return Amounts(sums)
+        if isinstance(other, (int, Decimal)) and other == 0:
+            return self
+        return NotImplemented
+
+    __radd__ = __add__
+
+    def items(self) -> list[tuple[str, Decimal]]:
+        """(currency, amount) pairs, by currency code."""
+        return list(self._sums.items())
+
+    def get(self, currency: str) -> Decimal:
+        return self._sums.get(currency, ZERO)
+
+    def _nonzero(self) -> dict[str, Decimal]:
+        return {currency: amount for currency, amount in self._sums.items() if amount}
+
+    def __eq__(self, other):
+        if isinstance(other, Amounts):
+            return self._nonzero() == other._nonzero()
+        if isinstance(other, (int, Decimal)):
+            amounts = list(self._nonzero().values())
+            return len(amounts) <= 1 and sum(amounts, ZERO) == other
+        return NotImplemented
+
+    __hash__ = None
+
+    def __bool__(self):
+        return bool(self._nonzero())
+
+    def __repr__(self):
+        return f"Amounts({self._sums!r})"

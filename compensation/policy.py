@@ -22,7 +22,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterable
 
-from django.conf import settings
 from django.utils import timezone
 
 from compensation.caps import Authority, CapQuote, PlaybookRule, TierRule, compute_cap, tier_reached
@@ -84,7 +83,6 @@ class Policy:
     customer_limits: tuple[CustomerLimitRule, ...] = ()
     budgets: dict[int, BudgetRule] = field(default_factory=dict)
     version: PolicyVersion | None = None
-    currency: str = field(default_factory=lambda: settings.RECOVERY_CURRENCY)
 
     def tier_for(self, tenure_months: int) -> TierRule:
         """The customer's tier by the tiers' default multipliers (for display)."""
@@ -97,13 +95,20 @@ class Policy:
         granted = [Authority(role=role, limit=self.authorities[role]) for role in roles if role in self.authorities]
         return max(granted, key=lambda authority: authority.limit, default=NO_AUTHORITY)
 
-    def quote(self, playbook_id: int, *, purchase_value: Decimal, tenure_months: int, authority: Authority) -> CapQuote:
+    def quote(
+        self, playbook_id: int, *, purchase_value: Decimal, tenure_months: int, authority: Authority, currency: str
+    ) -> CapQuote:
+        """The cap in `currency`, the currency of the location granting.
+
+        The policy's amounts carry no currency: a location reads them as amounts
+        of its own (no exchange rates), so one built policy serves every location.
+        """
         return compute_cap(
             self.rules[playbook_id],
             purchase_value=purchase_value,
             tenure_months=tenure_months,
             authority=authority,
-            currency=self.currency,
+            currency=currency,
         )
 
     def budget_for(self, location_id: int) -> BudgetRule | None:
@@ -113,7 +118,7 @@ class Policy:
     def version_label(self) -> str:
         return f"version {self.version.number}" if self.version else "unpublished draft"
 
-    def snapshot(self, playbook_id: int, authority: Authority) -> dict:
+    def snapshot(self, playbook_id: int, authority: Authority, currency: str) -> dict:
         """The rule values a grant was made under, stored with it for the audit.
 
         The texts are kept in every language (`playbook_ru`, `offer_ru`, …; blank
@@ -148,7 +153,7 @@ class Policy:
                 }
                 for r in self.customer_limits
             ],
-            "currency": self.currency,
+            "currency": currency,
         }
 
 
@@ -308,7 +313,6 @@ def load_policy(at=None) -> Policy:
     )
     if key is None:
         return policy_from_document({}, None)
-    key = (*key, settings.RECOVERY_CURRENCY)  # the policy is built in the deployment's currency
     policy = _BUILT_POLICIES.get(key)
     if policy is None:
         version = PolicyVersion.objects.get(pk=key[0])

@@ -98,17 +98,26 @@ class Simulation:
         return sum(1 for row in self.rows if row.change != CapChange.SAME)
 
 
-def _quote(policy: Policy, playbook_id: int, *, purchase_value, tenure_months, authority) -> SimulatedCap | None:
+def _quote(
+    policy: Policy, playbook_id: int, *, purchase_value, tenure_months, authority, currency
+) -> SimulatedCap | None:
     if playbook_id not in policy.rules:
         return None
-    quote = policy.quote(playbook_id, purchase_value=purchase_value, tenure_months=tenure_months, authority=authority)
+    quote = policy.quote(
+        playbook_id, purchase_value=purchase_value, tenure_months=tenure_months, authority=authority, currency=currency
+    )
     return SimulatedCap(
         cap=quote.cap, tier=quote.tier.name, steps=quote.steps, limited_by_authority=quote.limited_by_authority
     )
 
 
-def simulate(*, in_force: Policy, draft: Policy, purchase_value: Decimal, tenure_months: int, role: str) -> Simulation:
+def simulate(
+    *, in_force: Policy, draft: Policy, purchase_value: Decimal, tenure_months: int, role: str, currency: str
+) -> Simulation:
     """Quote every playbook active in either policy, in the draft's order, then the withdrawn ones.
+
+    `currency` only decides the rounding and the wording: policy amounts are the
+    same numbers at every location, read in the location's own currency.
 
     The authority is the role's limit in each policy (an employee's own limit
     is a per-person exception, not what a role would get).
@@ -130,6 +139,7 @@ def simulate(*, in_force: Policy, draft: Policy, purchase_value: Decimal, tenure
                 purchase_value=purchase_value,
                 tenure_months=tenure_months,
                 authority=authority_in_force,
+                currency=currency,
             ),
             draft=_quote(
                 draft,
@@ -137,6 +147,7 @@ def simulate(*, in_force: Policy, draft: Policy, purchase_value: Decimal, tenure
                 purchase_value=purchase_value,
                 tenure_months=tenure_months,
                 authority=authority_draft,
+                currency=currency,
             ),
         )
         for playbook_id in order
@@ -145,7 +156,7 @@ def simulate(*, in_force: Policy, draft: Policy, purchase_value: Decimal, tenure
         rows=rows,
         authority_in_force=authority_in_force,
         authority_draft=authority_draft,
-        currency=draft.currency,
+        currency=currency,
         role_in_force_has_authority=role in in_force.authorities,
         role_in_draft_has_authority=role in draft.authorities,
     )

@@ -12,7 +12,7 @@ from recovery.models import Customer, Location, StaffProfile
 
 @admin.register(Location)
 class LocationAdmin(PolicyAdmin):
-    list_display = ["name", "code", "timezone", "is_active"]
+    list_display = ["name", "code", "timezone", "currency", "is_active"]
 
 
 @admin.register(StaffProfile)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -121,21 +121,35 @@ class Window:
     since: datetime
     period: int  # which WINDOW_DAYS-long period `now` falls in: one flag per subject per period
     location_names: dict[int, str]
-    currency: str
+    location_currencies: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def ending(cls, now: datetime) -> Window:
         days = (now.astimezone(UTC).date() - date(1970, 1, 1)).days
+        locations = list(Location.objects.values_list("id", "name", "currency"))
         return cls(
             now=now,
             since=now - timedelta(days=WINDOW_DAYS),
             period=days // WINDOW_DAYS,
-            location_names=dict(Location.objects.values_list("id", "name")),
-            currency=settings.RECOVERY_CURRENCY,
+            location_names={location_id: name for location_id, name, _ in locations},
+            location_currencies={location_id: currency for location_id, _, currency in locations},
         )
 
-    def money(self, amount) -> str:
-        return format_amount(Decimal(amount), self.currency)
+    def money(self, amount, currency: str) -> str:
+        return format_amount(Decimal(amount), currency)
+
+    def money_each(self, amounts: list[tuple[str, Decimal]]) -> str:
+        """The sum per currency of (currency, amount) pairs: '40.00 EUR · 3,000 JPY', never one mixed sum."""
+        totals: dict[str, Decimal] = {}
+        for currency, amount in amounts:
+            totals[currency] = totals.get(currency, Decimal("0")) + amount
+        if len(totals) == 1:
+            ((currency, total),) = totals.items()
+            return self.money(total, currency)
+        return " · ".join(f"{self.money(total, currency)} {currency}" for currency, total in sorted(totals.items()))
+
+    def currency_of(self, location_id: int) -> str:
+        return self.location_currencies.get(location_id) or settings.RECOVERY_CURRENCY
 
     def place(self, location_id: int) -> str:
         return self.location_names.get(location_id, f"location #{location_id}")
@@ -145,8 +159,8 @@ def _fit(text: str) -> str:
     return text if len(text) <= REASON_MAX else text[: REASON_MAX - 1] + "…"
 
 
-def _amount_list(window: Window, amounts: list) -> str:
-    shown = ", ".join(window.money(amount) for amount in amounts[:AMOUNTS_IN_REASON])
+def _amount_list(window: Window, amounts: list[tuple[str, Decimal]]) -> str:
+    shown = ", ".join(window.money(amount, currency) for currency, amount in amounts[:AMOUNTS_IN_REASON])
     more = len(amounts) - AMOUNTS_IN_REASON
     return shown + (f" and {more} more" if more > 0 else "")
 
@@ -196,17 +210,18 @@ def customers_across_locations(window: Window) -> list[AnomalyFlag]:
     for row in (
         active.filter(customer_id__in=customer_ids)
         .order_by("customer_id", "granted_at", "id")
-        .values("id", "customer_id", "location_id", "amount")
+        .values("id", "customer_id", "location_id", "amount", "currency")
     ):
         grants_of[row["customer_id"]].append(row)
     flags = []
     for customer_id, grants in grants_of.items():
         places = list(dict.fromkeys(grant["location_id"] for grant in grants))  # in order of first visit
-        amounts = [grant["amount"] for grant in grants]
+        # Locations may grant in different currencies: the total is per currency, never one mixed sum.
+        amounts = [(grant["currency"], grant["amount"]) for grant in grants]
         names = [window.place(location_id) for location_id in places]
         reason = (
             f"Compensated {len(grants)} times at {len(places)} locations ({', '.join(names)}) "
-            f"in {WINDOW_DAYS} days: {_amount_list(window, amounts)} (total {window.money(sum(amounts))})."
+            f"in {WINDOW_DAYS} days: {_amount_list(window, amounts)} (total {window.money_each(amounts)})."
         )
         for location_id in places:
             if (location_id, customer_id, None) in done:
@@ -224,8 +239,8 @@ def customers_across_locations(window: Window) -> list[AnomalyFlag]:
                         "grants": len(grants),
                         "grants_here": len(here),
                         "locations": names,
-                        "amounts": [window.money(amount) for amount in amounts],
-                        "total": window.money(sum(amounts)),
+                        "amounts": [window.money(amount, currency) for currency, amount in amounts],
+                        "total": window.money_each(amounts),
                     },
                     raised_at=window.now,
                     dedupe_key=f"{Kind.CUSTOMER_ACROSS_LOCATIONS}:c{customer_id}:l{location_id}:p{window.period}",
@@ -252,9 +267,13 @@ class EmployeeStats:
 
 
 def employee_stats(window: Window) -> list[EmployeeStats]:
-    """Per location and employee: grants, total and how many at exactly the cap, in one grouped query."""
+    """Per location and employee: grants, total and how many at exactly the cap, in one grouped query.
+
+    Only grants in the location's own currency: one made before the location
+    changed currency would add yen to euros (the join costs no extra query).
+    """
     rows = (
-        Grant.objects.filter(granted_at__gte=window.since, granted_at__lte=window.now)
+        Grant.objects.filter(granted_at__gte=window.since, granted_at__lte=window.now, currency=F("location__currency"))
         .order_by()
         .values("location_id", "granted_by_id")
         .annotate(
@@ -271,7 +290,7 @@ def employee_stats(window: Window) -> list[EmployeeStats]:
             employee_id=row["granted_by_id"],
             username=row["username"],
             grants=row["grants"],
-            total=quantize(Decimal(row["total"]), window.currency),
+            total=quantize(Decimal(row["total"]), window.currency_of(row["location_id"])),
             at_cap=row["at_cap"],
             last_grant_id=row["last"],
         )
@@ -300,8 +319,9 @@ def employees_above_peers(window: Window, stats: list[EmployeeStats] | None = No
             if (location_id, None, row.employee_id) in done:
                 continue
             median_grants = Decimal(statistics.median(other.grants for other in colleagues))
-            median_average = quantize(statistics.median(other.average for other in colleagues), window.currency)
-            average = quantize(row.average, window.currency)
+            currency = window.currency_of(location_id)
+            median_average = quantize(statistics.median(other.average for other in colleagues), currency)
+            average = quantize(row.average, currency)
             more_grants = row.grants >= PEER_RATIO * median_grants
             higher_average = median_average > 0 and average >= PEER_RATIO * median_average
             if not (more_grants or higher_average):
@@ -312,9 +332,9 @@ def employees_above_peers(window: Window, stats: list[EmployeeStats] | None = No
             if higher_average:
                 above.append(f"{_ratio(average, median_average)}× the average amount")
             reason = (
-                f"{row.username} made {row.grants} grants averaging {window.money(average)} at "
+                f"{row.username} made {row.grants} grants averaging {window.money(average, currency)} at "
                 f"{window.place(location_id)} in {WINDOW_DAYS} days; the median of their {len(colleagues)} "
-                f"colleagues there is {median_grants.normalize():f} grants averaging {window.money(median_average)}: "
+                f"colleagues there is {median_grants.normalize():f} grants averaging {window.money(median_average, currency)}: "
                 f"{' and '.join(above)}."
             )
             flags.append(
@@ -327,10 +347,10 @@ def employees_above_peers(window: Window, stats: list[EmployeeStats] | None = No
                     figures={
                         "window_days": WINDOW_DAYS,
                         "grants": row.grants,
-                        "average": window.money(average),
+                        "average": window.money(average, currency),
                         "colleagues": len(colleagues),
                         "colleague_median_grants": f"{median_grants.normalize():f}",
-                        "colleague_median_average": window.money(median_average),
+                        "colleague_median_average": window.money(median_average, currency),
                         "count_ratio": _ratio(Decimal(row.grants), median_grants),
                         "average_ratio": _ratio(average, median_average) if median_average > 0 else None,
                     },
@@ -427,6 +447,7 @@ def grants_to_new_customers(window: Window) -> list[AnomalyFlag]:
             "granted_by_id",
             "granted_by_username",
             "amount",
+            "currency",
             "granted_at",
             "customer__name",
             "customer__created_at",
@@ -438,7 +459,7 @@ def grants_to_new_customers(window: Window) -> list[AnomalyFlag]:
         after = row["granted_at"] - row["customer__created_at"]
         creator = row["customer__created_by__username"]
         reason = (
-            f"Grant #{row['id']} of {window.money(row['amount'])} by {row['granted_by_username']} to "
+            f"Grant #{row['id']} of {window.money(row['amount'], row['currency'])} by {row['granted_by_username']} to "
             f"{row['customer__name']}, a customer created {_minutes(after)} earlier"
             f"{f' by {creator}' if creator else ''} with no phone, email or loyalty card: "
             "nobody can confirm the customer exists."
@@ -452,7 +473,7 @@ def grants_to_new_customers(window: Window) -> list[AnomalyFlag]:
                 grant_id=row["id"],
                 reason=_fit(reason),
                 figures={
-                    "amount": window.money(row["amount"]),
+                    "amount": window.money(row["amount"], row["currency"]),
                     "minutes_after_creation": int(after.total_seconds() // 60),
                     "created_by": creator or "",
                     "granted_by": row["granted_by_username"],
@@ -495,6 +516,7 @@ def voids_after_the_fact(window: Window) -> list[AnomalyFlag]:
             "voided_by__username",
             "granted_by_username",
             "amount",
+            "currency",
             "granted_at",
             "voided_at",
             "void_reason",
@@ -505,7 +527,7 @@ def voids_after_the_fact(window: Window) -> list[AnomalyFlag]:
         after = row["voided_at"] - row["granted_at"]
         voider = row["voided_by__username"] or "someone"
         reason = (
-            f"Grant #{row['id']} of {window.money(row['amount'])} by {row['granted_by_username']} was voided by "
+            f"Grant #{row['id']} of {window.money(row['amount'], row['currency'])} by {row['granted_by_username']} was voided by "
             f"{voider} {_duration(after)} after it was granted: “{row['void_reason']}”"
         )
         flags.append(
@@ -517,7 +539,7 @@ def voids_after_the_fact(window: Window) -> list[AnomalyFlag]:
                 grant_id=row["id"],
                 reason=_fit(reason),
                 figures={
-                    "amount": window.money(row["amount"]),
+                    "amount": window.money(row["amount"], row["currency"]),
                     "granted_by": row["granted_by_username"],
                     "voided_by": voider,
                     "hours_after_grant": int(after.total_seconds() // 3600),

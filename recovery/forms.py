@@ -5,10 +5,11 @@ import re
 import zoneinfo
 from decimal import Decimal
 
+from babel.numbers import get_currency_symbol
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compensation import wording
 from compensation.forms import FieldNamedErrorsMixin
+from compensation.money import format_amount, minor_unit, quantize
 from recovery.case_opened import MAX_STAMP_LENGTH, case_opened_at
 from recovery.insights import MAX_WINDOW_DAYS, default_window
 from recovery.models import AnomalyFlag, Customer, Location, RuleFlag, ServiceFailure
@@ -46,6 +48,28 @@ def money_field(label, *, required: bool = True, help_text: str = "") -> forms.D
             "max_whole_digits": format_lazy(_("{label}: must not exceed 1,000,000,000."), label=label),
         },
     )
+
+
+def money_in_currency(value, currency: str, label) -> None:
+    """Refuse an amount finer than `currency`'s minor unit (1000.5 yen): it is a typing mistake,
+    never something to round away silently."""
+    if value is not None and value != quantize(value, currency):
+        raise forms.ValidationError(
+            gettext("%(label)s: %(currency)s has no smaller unit than %(unit)s.")
+            % {"label": label, "currency": currency, "unit": format_amount(minor_unit(currency), currency)}
+        )
+
+
+def money_input(currency: str) -> dict:
+    """How the counter's money inputs look for `currency`: the keypad, the step and the symbol."""
+    unit = minor_unit(currency)
+    return {
+        "code": currency,
+        "symbol": get_currency_symbol(currency, locale=translation.get_language() or settings.LANGUAGE_CODE),
+        # Whole-unit currencies (JPY) need no decimal key on the phone keypad.
+        "inputmode": "decimal" if unit < 1 else "numeric",
+        "step": f"{unit:f}",
+    }
 
 
 class CustomerSearchForm(forms.Form):
@@ -158,6 +182,22 @@ class ResolveForm(forms.Form):
     # When the page was opened, signed with the token (recovery.case_opened). Never refused: a
     # damaged, foreign or stale value only means the failure is logged at the grant's own time.
     opened = CaseOpenedField()
+
+    def __init__(self, *args, currency: str | None = None, **kwargs):
+        """`currency`: the counter location's; its minor unit bounds the amounts typed (whole yen)."""
+        super().__init__(*args, **kwargs)
+        self.currency = currency or settings.RECOVERY_CURRENCY
+        self.money_input = money_input(self.currency)
+
+    def clean_purchase_value(self):
+        value = self.cleaned_data["purchase_value"]
+        money_in_currency(value, self.currency, self.fields["purchase_value"].label)
+        return value
+
+    def clean_amount(self):
+        value = self.cleaned_data["amount"]
+        money_in_currency(value, self.currency, self.fields["amount"].label)
+        return value
 
     def opened_at(self, now=None):
         """When the counter opened this case, if the page's signed stamp proves it; else None."""

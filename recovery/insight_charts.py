@@ -13,19 +13,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
-from django.utils import translation
-
-from compensation.money import format_money
+from compensation.money import Amounts, quantize
 from recovery.insights import Dashboard, MonthlyReport
+from recovery.templatetags.desk import money
 
 
 def _series(label: str, values, *, money: bool = False) -> dict:
     return {"label": label, "values": [str(value) for value in values], "money": money}
 
 
+def _in(amounts: Amounts, currency: str) -> Decimal:
+    """The part of a figure in `currency`: a chart plots one currency, never a sum of several."""
+    return quantize(amounts.get(currency), currency)
+
+
 def dashboard_chart_data(dashboard: Dashboard) -> dict:
-    """What each `<canvas data-chart="…">` of the dashboard draws."""
+    """What each `<canvas data-chart="…">` of the dashboard draws (money in the main currency only)."""
+    main = dashboard.currency
     budgets = [row for row in dashboard.budgets if row.budget is not None]
     return {
         "currency": dashboard.currency,
@@ -34,24 +38,24 @@ def dashboard_chart_data(dashboard: Dashboard) -> dict:
                 "kind": "stacked",
                 "labels": [f"{week.week:%d %b}" for week in dashboard.weeks],
                 "series": [
-                    _series("Active", [week.active for week in dashboard.weeks], money=True),
-                    _series("Voided", [week.voided for week in dashboard.weeks], money=True),
+                    _series("Active", [_in(week.active, main) for week in dashboard.weeks], money=True),
+                    _series("Voided", [_in(week.voided, main) for week in dashboard.weeks], money=True),
                 ],
             },
             "playbooks": {
                 "kind": "horizontal",
                 "labels": [line.label for line in dashboard.playbooks],
-                "series": [_series("Active", [line.active for line in dashboard.playbooks], money=True)],
+                "series": [_series("Active", [_in(line.active, main) for line in dashboard.playbooks], money=True)],
             },
             "categories": {
                 "kind": "horizontal",
                 "labels": [line.label for line in dashboard.categories],
-                "series": [_series("Active", [line.active for line in dashboard.categories], money=True)],
+                "series": [_series("Active", [_in(line.active, main) for line in dashboard.categories], money=True)],
             },
             "locations": {
                 "kind": "horizontal",
                 "labels": [line.label for line in dashboard.locations],
-                "series": [_series("Active", [line.active for line in dashboard.locations], money=True)],
+                "series": [_series("Active", [_in(line.active, main) for line in dashboard.locations], money=True)],
             },
             "repeat": {
                 "kind": "bar",
@@ -130,18 +134,21 @@ def svg_bar_chart(rows: Sequence[tuple[str, Decimal | int, str]]) -> SvgBarChart
 
 
 def report_charts(report: MonthlyReport) -> dict[str, SvgBarChart]:
-    money = report.currency
+    """The report's bars: lengths in the location's currency, labels with every currency's figure."""
+    main = report.currency
 
-    def amount(value: Decimal) -> str:
-        return format_money(value, money, locale=translation.get_language() or settings.LANGUAGE_CODE)
+    def amount(value: Amounts) -> str:
+        return money(value, main)
 
     return {
         "weeks": svg_bar_chart(
-            [(f"Week of {week.week:%d %b}", week.active, amount(week.active)) for week in report.weeks]
+            [(f"Week of {week.week:%d %b}", _in(week.active, main), amount(week.active)) for week in report.weeks]
         ),
         "categories": svg_bar_chart(
             [(line.label, line.failures, f"{line.failures} · {amount(line.active)}") for line in report.categories]
         ),
-        "playbooks": svg_bar_chart([(line.label, line.active, amount(line.active)) for line in report.top_playbooks]),
+        "playbooks": svg_bar_chart(
+            [(line.label, _in(line.active, main), amount(line.active)) for line in report.top_playbooks]
+        ),
         "resolution": svg_bar_chart([(bucket.label, bucket.count, str(bucket.count)) for bucket in report.resolution]),
     }

@@ -9,6 +9,11 @@ and logged time. A page costs the same handful of grouped queries whether the
 window holds ten grants or a million; Python only names, orders, zero-fills
 and adds up the few grouped rows.
 
+Locations may grant in different currencies, and amounts of different
+currencies are never added: the grouped queries also group by the grant's
+currency, and every money figure is an `Amounts` (one sum per currency), shown
+as one figure per currency. Charts plot one currency (the dashboard's main one).
+
 Each function takes an `InsightScope`, made by `insight_scope_for`, which is
 already limited to the locations the user may see (`location_ids_for`): a
 manager's scope can never reach another location's rows.
@@ -44,7 +49,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber, TruncWeek
 
-from compensation.money import ZERO, quantize
+from compensation.money import ZERO, Amounts, quantize
 from recovery.models import AnomalyFlag, Customer, Escalation, Grant, Location, RuleFlag, ServiceFailure
 from recovery.selectors import BudgetRow, budget_rows_for, location_ids_for
 
@@ -72,9 +77,14 @@ RESOLUTION_BUCKETS: tuple[tuple[str, dt.timedelta | None], ...] = (
 REPEAT_BUCKETS = ("1 failure", "2 failures", "3 failures", "4 or more")
 
 
-def _money(amount) -> Decimal:
+def _money(amount, currency: str) -> Decimal:
     """A database sum as exact money (SQLite sums decimals as floats)."""
-    return quantize(Decimal(str(amount)) if amount is not None else ZERO, settings.RECOVERY_CURRENCY)
+    return quantize(Decimal(str(amount)) if amount is not None else ZERO, currency)
+
+
+def _amounts(amount, currency: str) -> Amounts:
+    """A grouped row's sum in its currency (nothing when the sum is empty)."""
+    return Amounts() if amount is None else Amounts.of(currency, _money(amount, currency))
 
 
 # --- scope ------------------------------------------------------------------------------------
@@ -149,17 +159,17 @@ def default_window(today: dt.date, weeks: int = DEFAULT_WEEKS) -> tuple[dt.date,
 @dataclass(frozen=True)
 class WeekSpend:
     week: dt.date  # the Monday
-    active: Decimal
-    voided: Decimal
+    active: Amounts
+    voided: Amounts
     grants: int
     voided_grants: int
 
 
 @dataclass(frozen=True)
 class SpendTotals:
-    active: Decimal
+    active: Amounts
     grants: int
-    voided: Decimal
+    voided: Amounts
     voided_grants: int
 
 
@@ -176,6 +186,11 @@ class WindowFigures:
     weeks: list[WeekSpend]  # every week of the window, oldest first, zeros included
     totals: SpendTotals
     resolution: list[CountBucket]  # grants per RESOLUTION_BUCKETS entry
+    currencies: tuple[str, ...] = ()  # of the window's grants, most grants first
+
+    def main_currency(self, default: str) -> str:
+        """The currency most of the window's grants were made in (`default` without grants)."""
+        return self.currencies[0] if self.currencies else default
 
 
 def _resolution():
@@ -205,7 +220,7 @@ def window_figures(*, scope: InsightScope) -> WindowFigures:
         scope.grants()
         .alias(resolution=_resolution())
         .annotate(week=TruncWeek("granted_at", tzinfo=scope.tz), bucket=_resolution_bucket())
-        .values("week", "bucket")
+        .values("week", "bucket", "currency")
         .annotate(
             active=Sum("amount", filter=ACTIVE),
             voided=Sum("amount", filter=VOIDED),
@@ -215,30 +230,35 @@ def window_figures(*, scope: InsightScope) -> WindowFigures:
     )
     week_rows: dict[dt.date, list[dict]] = {}
     bucket_counts = [0] * len(RESOLUTION_BUCKETS)
+    grants_by_currency: dict[str, int] = {}
     for row in rows:
         week_rows.setdefault(_local_date(row["week"], scope.tz), []).append(row)
         bucket_counts[row["bucket"]] += row["grants"] + row["voided_grants"]
+        grants_by_currency[row["currency"]] = (
+            grants_by_currency.get(row["currency"], 0) + row["grants"] + row["voided_grants"]
+        )
     weeks = [
         WeekSpend(
             week=week,
-            active=sum((_money(row["active"]) for row in week_rows.get(week, [])), ZERO),
-            voided=sum((_money(row["voided"]) for row in week_rows.get(week, [])), ZERO),
+            active=sum((_amounts(row["active"], row["currency"]) for row in week_rows.get(week, [])), Amounts()),
+            voided=sum((_amounts(row["voided"], row["currency"]) for row in week_rows.get(week, [])), Amounts()),
             grants=sum(row["grants"] for row in week_rows.get(week, [])),
             voided_grants=sum(row["voided_grants"] for row in week_rows.get(week, [])),
         )
         for week in scope.weeks()
     ]
     totals = SpendTotals(
-        active=sum((week.active for week in weeks), ZERO),
+        active=sum((week.active for week in weeks), Amounts()),
         grants=sum(week.grants for week in weeks),
-        voided=sum((week.voided for week in weeks), ZERO),
+        voided=sum((week.voided for week in weeks), Amounts()),
         voided_grants=sum(week.voided_grants for week in weeks),
     )
     resolution = [
         CountBucket(label=label, count=count)
         for (label, _), count in zip(RESOLUTION_BUCKETS, bucket_counts, strict=True)
     ]
-    return WindowFigures(weeks=weeks, totals=totals, resolution=resolution)
+    currencies = tuple(sorted(grants_by_currency, key=lambda code: (-grants_by_currency[code], code)))
+    return WindowFigures(weeks=weeks, totals=totals, resolution=resolution, currencies=currencies)
 
 
 def _local_date(value, tz) -> dt.date:
@@ -254,9 +274,9 @@ class SpendLine:
 
     key: str
     label: str
-    active: Decimal
+    active: Amounts
     grants: int
-    voided: Decimal = ZERO
+    voided: Amounts = field(default_factory=Amounts)
 
 
 def _spend_totals() -> dict:
@@ -268,30 +288,32 @@ def _spend_totals() -> dict:
     }
 
 
-def _spend_lines(rows, *, key: str, label: str) -> list[SpendLine]:
-    return [
-        SpendLine(
+def _spend_lines(rows, *, key: str, label: str, currency: str, tiebreak, limit: int | None = None) -> list[SpendLine]:
+    """One line per `key` from rows grouped by key and currency, most spent (in `currency`) first."""
+    lines: dict[str, SpendLine] = {}
+    for row in rows:
+        line = lines.get(str(row[key]))
+        lines[str(row[key])] = SpendLine(
             key=str(row[key]),
-            label=row[label],
-            active=_money(row["active"]),
-            grants=row["grants"],
-            voided=_money(row["voided"]),
+            label=row[label] if line is None else max(line.label, row[label]),
+            active=(line.active if line else Amounts()) + _amounts(row["active"], row["currency"]),
+            grants=(line.grants if line else 0) + row["grants"],
+            voided=(line.voided if line else Amounts()) + _amounts(row["voided"], row["currency"]),
         )
-        for row in rows
-    ]
+    ordered = sorted(lines.values(), key=lambda line: (-line.active.get(currency), tiebreak(line)))
+    return ordered[:limit] if limit is not None else ordered
 
 
-def spend_by_playbook(*, scope: InsightScope, limit: int | None = None) -> list[SpendLine]:
-    """Per playbook, most spent first. The name is the one grants recorded (the latest of them)."""
-    rows = (
-        scope.grants()
-        .values("playbook_id")
-        .annotate(name=Max("playbook_name"), **_spend_totals())
-        .order_by(F("active").desc(nulls_last=True), "playbook_id")
+def spend_by_playbook(*, scope: InsightScope, currency: str | None = None, limit: int | None = None) -> list[SpendLine]:
+    """Per playbook, most spent (in `currency`, the page's main one) first; other currencies beside it.
+
+    The name is the one grants recorded (the latest of them).
+    """
+    currency = currency or settings.RECOVERY_CURRENCY
+    rows = scope.grants().values("playbook_id", "currency").annotate(name=Max("playbook_name"), **_spend_totals())
+    return _spend_lines(
+        rows, key="playbook_id", label="name", currency=currency, tiebreak=lambda line: int(line.key), limit=limit
     )
-    if limit is not None:
-        rows = rows[:limit]
-    return _spend_lines(rows, key="playbook_id", label="name")
 
 
 @dataclass(frozen=True)
@@ -301,7 +323,7 @@ class CategoryLine:
     key: str
     label: str
     failures: int
-    active: Decimal
+    active: Amounts
 
 
 def failures_by_category(*, scope: InsightScope) -> list[CategoryLine]:
@@ -312,31 +334,28 @@ def failures_by_category(*, scope: InsightScope) -> list[CategoryLine]:
     money is the active grants. The category is the grant's copy of it (no join).
     """
     rows = (
-        scope.grants()
-        .values("category")
-        .annotate(failures=Count("*"), active=Sum("amount", filter=ACTIVE))
-        .order_by("-failures", "category")
+        scope.grants().values("category", "currency").annotate(failures=Count("*"), active=Sum("amount", filter=ACTIVE))
     )
     labels = dict(ServiceFailure.Category.choices)
-    return [
-        CategoryLine(
+    lines: dict[str, CategoryLine] = {}
+    for row in rows:
+        line = lines.get(row["category"])
+        lines[row["category"]] = CategoryLine(
             key=row["category"],
             label=labels.get(row["category"], row["category"]),
-            failures=row["failures"],
-            active=_money(row["active"]),
+            failures=(line.failures if line else 0) + row["failures"],
+            active=(line.active if line else Amounts()) + _amounts(row["active"], row["currency"]),
         )
-        for row in rows
-    ]
+    return sorted(lines.values(), key=lambda line: (-line.failures, line.key))
 
 
-def spend_by_location(*, scope: InsightScope) -> list[SpendLine]:
-    rows = (
-        scope.grants()
-        .values("location_id", "location__name")
-        .annotate(**_spend_totals())
-        .order_by(F("active").desc(nulls_last=True), "location__name")
+def spend_by_location(*, scope: InsightScope, currency: str | None = None) -> list[SpendLine]:
+    """Per location, most spent first (a location's grants are in its own currency)."""
+    currency = currency or settings.RECOVERY_CURRENCY
+    rows = scope.grants().values("location_id", "location__name", "currency").annotate(**_spend_totals())
+    return _spend_lines(
+        rows, key="location_id", label="location__name", currency=currency, tiebreak=lambda line: line.label
     )
-    return _spend_lines(rows, key="location_id", label="location__name")
 
 
 # --- repeat failures ---------------------------------------------------------------------------
@@ -347,7 +366,7 @@ class RepeatCustomer:
     customer_id: int
     name: str
     failures: int
-    active: Decimal
+    active: Amounts
     last_failure: dt.datetime
 
 
@@ -368,25 +387,31 @@ def repeat_failure_buckets(*, scope: InsightScope) -> list[CountBucket]:
     return [CountBucket(label=label, count=count or 0) for label, count in zip(REPEAT_BUCKETS, counts, strict=True)]
 
 
-def top_repeat_customers(*, scope: InsightScope, limit: int = TOP_REPEAT_CUSTOMERS) -> list[RepeatCustomer]:
+def top_repeat_customers(
+    *, scope: InsightScope, currencies: Iterable[str] = (), limit: int = TOP_REPEAT_CUSTOMERS
+) -> list[RepeatCustomer]:
     """Customers with two or more failures in the window, most failures first (one query).
 
     The grouping counts failures per customer id and nothing else, so its hash
-    table stays small; the name, the money and the latest failure are
-    subqueries the database runs only for the few rows left after the limit.
+    table stays small; the name and the latest failure are subqueries the
+    database runs only for the few rows left after the limit. The money is one
+    conditional sum per currency of the window (`currencies`, from
+    `window_figures`; default the deployment's), so currencies never mix.
     """
+    currencies = list(currencies) or [settings.RECOVERY_CURRENCY]
+    sums = {
+        f"active_{index}": Sum("amount", filter=ACTIVE & Q(currency=currency))
+        for index, currency in enumerate(currencies)
+    }
     in_window = scope.grants().filter(customer_id=OuterRef("customer_id"))
     rows = (
         scope.grants()
         .values("customer_id")
-        .annotate(failures=Count("*"))
+        .annotate(failures=Count("*"), **sums)
         .filter(failures__gte=2)
         .order_by("-failures", "customer_id")
         .annotate(
             name=Subquery(Customer.objects.filter(pk=OuterRef("customer_id")).order_by().values("name")[:1]),
-            active=Subquery(
-                in_window.filter(ACTIVE).values("customer_id").annotate(total=Sum("amount")).values("total")[:1]
-            ),
             last_failure=Subquery(in_window.order_by("-granted_at").values("granted_at")[:1]),
         )[:limit]
     )
@@ -395,7 +420,9 @@ def top_repeat_customers(*, scope: InsightScope, limit: int = TOP_REPEAT_CUSTOME
             customer_id=row["customer_id"],
             name=row["name"],
             failures=row["failures"],
-            active=_money(row["active"]),
+            active=sum(
+                (_amounts(row[f"active_{index}"], currency) for index, currency in enumerate(currencies)), Amounts()
+            ),
             last_failure=row["last_failure"],
         )
         for row in rows
@@ -531,26 +558,33 @@ class Dashboard:
     repeat_customers: list[RepeatCustomer]
     resolution: list[CountBucket]
     recognition: list[LocationRecognition]
-    budgets: list[BudgetRow]
-    currency: str
+    budgets: list[BudgetRow]  # each in its location's currency (row.currency)
+    currency: str  # the main currency: the charts plot it, lines are ordered by it
+    currencies: tuple[str, ...] = ()  # every currency the window's grants were made in
+
+    @property
+    def several_currencies(self) -> bool:
+        return len(self.currencies) > 1
 
 
 def dashboard_for(*, user, scope: InsightScope) -> Dashboard:
     """Every figure of the insight dashboard: a fixed number of grouped queries."""
     figures = window_figures(scope=scope)
+    currency = figures.main_currency(settings.RECOVERY_CURRENCY)
     return Dashboard(
         scope=scope,
         totals=figures.totals,
         weeks=figures.weeks,
-        playbooks=spend_by_playbook(scope=scope),
+        playbooks=spend_by_playbook(scope=scope, currency=currency),
         categories=failures_by_category(scope=scope),
-        locations=spend_by_location(scope=scope),
+        locations=spend_by_location(scope=scope, currency=currency),
         repeat_buckets=repeat_failure_buckets(scope=scope),
-        repeat_customers=top_repeat_customers(scope=scope),
+        repeat_customers=top_repeat_customers(scope=scope, currencies=figures.currencies),
         resolution=figures.resolution,
         recognition=recognition_for(scope=scope),
         budgets=budget_use_for(user=user, scope=scope),
-        currency=settings.RECOVERY_CURRENCY,
+        currency=currency,
+        currencies=figures.currencies,
     )
 
 
@@ -573,7 +607,7 @@ class EscalationSummary:
     approved: int
     declined: int
     pending: int
-    approved_amount: Decimal
+    approved_amount: Amounts  # the approved grants' amounts, per currency
 
 
 def anomaly_flag_outcomes(*, scope: InsightScope) -> list[FlagOutcome]:
@@ -617,19 +651,25 @@ def escalation_summary(*, scope: InsightScope) -> EscalationSummary:
     escalations = Escalation.objects.filter(requested_at__gte=scope.start, requested_at__lt=scope.end).order_by()
     if scope.location_ids is not None:
         escalations = escalations.filter(location_id__in=scope.location_ids)
-    row = escalations.aggregate(
-        requested=Count("id"),
-        approved=Count("id", filter=Q(status=Escalation.Status.APPROVED)),
-        declined=Count("id", filter=Q(status=Escalation.Status.DECLINED)),
-        pending=Count("id", filter=Q(status=Escalation.Status.PENDING)),
-        approved_amount=Sum("requested_amount", filter=Q(status=Escalation.Status.APPROVED)),
+    # Grouped by the approved grant's currency (none while not approved): one row per currency.
+    rows = list(
+        escalations.values("grant__currency").annotate(
+            requested=Count("id"),
+            approved=Count("id", filter=Q(status=Escalation.Status.APPROVED)),
+            declined=Count("id", filter=Q(status=Escalation.Status.DECLINED)),
+            pending=Count("id", filter=Q(status=Escalation.Status.PENDING)),
+            approved_amount=Sum("requested_amount", filter=Q(status=Escalation.Status.APPROVED)),
+        )
     )
     return EscalationSummary(
-        requested=row["requested"],
-        approved=row["approved"],
-        declined=row["declined"],
-        pending=row["pending"],
-        approved_amount=_money(row["approved_amount"]),
+        requested=sum(row["requested"] for row in rows),
+        approved=sum(row["approved"] for row in rows),
+        declined=sum(row["declined"] for row in rows),
+        pending=sum(row["pending"] for row in rows),
+        approved_amount=sum(
+            (_amounts(row["approved_amount"], row["grant__currency"]) for row in rows if row["grant__currency"]),
+            Amounts(),
+        ),
     )
 
 
@@ -647,7 +687,7 @@ class MonthlyReport:
     rule_flags: list[FlagOutcome]
     escalations: EscalationSummary
     recognition: list[LocationRecognition]  # the location's panel, or none without grants
-    currency: str
+    currency: str  # the location's (grants made before it changed currency show beside it)
 
 
 def month_scope_for(*, user, location: Location, month: dt.date) -> InsightScope:
@@ -662,6 +702,7 @@ def monthly_report_for(*, user, location: Location, month: dt.date) -> MonthlyRe
     """One location's month for the service-quality meeting (a fixed number of grouped queries)."""
     scope = month_scope_for(user=user, location=location, month=month)
     figures = window_figures(scope=scope)
+    currency = location.currency
     return MonthlyReport(
         location=location,
         month=month.replace(day=1),
@@ -669,11 +710,11 @@ def monthly_report_for(*, user, location: Location, month: dt.date) -> MonthlyRe
         totals=figures.totals,
         weeks=figures.weeks,
         categories=failures_by_category(scope=scope),
-        top_playbooks=spend_by_playbook(scope=scope, limit=TOP_PLAYBOOKS),
+        top_playbooks=spend_by_playbook(scope=scope, currency=currency, limit=TOP_PLAYBOOKS),
         resolution=figures.resolution,
         anomaly_flags=anomaly_flag_outcomes(scope=scope),
         rule_flags=rule_flag_outcomes(scope=scope),
         escalations=escalation_summary(scope=scope),
         recognition=recognition_for(scope=scope),
-        currency=settings.RECOVERY_CURRENCY,
+        currency=currency,
     )

@@ -7,6 +7,7 @@ Writes to these models go through `recovery.services`; reads for pages through
 import zoneinfo
 from decimal import Decimal
 
+from babel.numbers import get_currency_precision, is_currency
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -31,12 +32,47 @@ def validate_timezone(value):
         raise ValidationError(f"“{value}” is not a known time zone (e.g. Europe/London).")
 
 
+def validate_currency(value):
+    """An ISO 4217 code Babel knows, upper-case: its minor unit decides how the location's amounts round.
+
+    Amounts are stored with two decimals, so a currency with finer units (KWD's
+    fils) cannot be recorded exactly and is refused too.
+    """
+    if not (isinstance(value, str) and len(value) == 3 and value.isupper() and is_currency(value)):
+        raise ValidationError(
+            _("Currency: “%(code)s” is not an ISO 4217 currency code (e.g. EUR, JPY)."),
+            code="invalid_currency",
+            params={"code": value},
+        )
+    if get_currency_precision(value) > MONEY["decimal_places"]:
+        raise ValidationError(
+            _("Currency: %(code)s has %(places)s decimal places; amounts are stored with at most 2."),
+            code="currency_too_fine",
+            params={"code": value, "places": get_currency_precision(value)},
+        )
+
+
+def default_currency() -> str:
+    """The deployment's currency (settings.RECOVERY_CURRENCY): new locations and, once, existing ones."""
+    return settings.RECOVERY_CURRENCY
+
+
 class Location(RulesModel):
     """A shop, hotel, clinic or desk where staff serve customers."""
 
     code = models.SlugField(max_length=30, unique=True)
     name = models.CharField(max_length=120)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default=default_currency,
+        validators=[validate_currency],
+        help_text=_(
+            "ISO 4217 code, e.g. EUR or JPY. Grants here are made in it; policy amounts (caps, limits, "
+            "budget) are read as amounts of it, without exchange rates."
+        ),
+    )
     is_active = models.BooleanField(default=True)
     history = HistoricalRecords()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -143,5 +142,6 @@ def budgets(request):
     return render(
         request,
         "recovery/budgets.html",
-        {"rows": rows, "all_locations": sees_every_location(request.user), "currency": settings.RECOVERY_CURRENCY},
+        # Each row is in its own location's currency (row.currency): budgets of different currencies never add up.
+        {"rows": rows, "all_locations": sees_every_location(request.user)},
     )

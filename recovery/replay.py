@@ -12,6 +12,10 @@ change does not say what the manager would have approved.
 The grants are read in one query as plain values and streamed in chunks, so the
 replay runs in constant memory and a constant number of queries whatever the
 number of grants. `DraftCaps` keeps the engine's work small (see there).
+
+Each grant is re-priced in its own currency (its location's), and amounts of
+different currencies are never added: the totals and every line are per
+currency (a playbook granted in euros and in yen is two lines).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ GRANT_VALUES = (
     "playbook_name",
     "location_id",
     "location__name",
+    "currency",
     "amount",
     "cap",
     "purchase_value",
@@ -51,6 +56,7 @@ class ReplayLine:
 
     key: int | None
     name: str
+    currency: str
     grants: int = 0
     actual: Decimal = ZERO
     draft: Decimal = ZERO
@@ -88,10 +94,21 @@ class ReplayResult:
 
     since: datetime
     until: datetime
-    currency: str
-    total: ReplayLine = field(default_factory=lambda: ReplayLine(key=None, name="All grants"))
+    totals: dict[str, ReplayLine] = field(default_factory=dict)  # currency -> all its grants
     by_playbook: list[ReplayLine] = field(default_factory=list)
     by_location: list[ReplayLine] = field(default_factory=list)
+
+    @property
+    def total_lines(self) -> list[ReplayLine]:
+        """One totals line per currency, by currency code."""
+        return [self.totals[currency] for currency in sorted(self.totals)]
+
+    @property
+    def total(self) -> ReplayLine:
+        """The totals when every grant was in one currency (an empty line when none was replayed)."""
+        if len(self.totals) > 1:
+            raise ValueError("grants in several currencies have no single total: use total_lines")
+        return next(iter(self.totals.values()), ReplayLine(key=None, name="All grants", currency=""))
 
 
 class DraftCaps:
@@ -111,19 +128,34 @@ class DraftCaps:
         self.bands: dict[tuple, list] = {}  # group -> [lowest cap, up to value, highest cap, from value]
         self.quoted: dict[tuple, Decimal] = {}
 
-    def _quote(self, playbook_id: int, purchase_value: Decimal, tenure_months: int, authority: Authority) -> Decimal:
+    def _quote(
+        self, playbook_id: int, purchase_value: Decimal, tenure_months: int, authority: Authority, currency: str
+    ) -> Decimal:
         return self.policy.quote(
-            playbook_id, purchase_value=purchase_value, tenure_months=tenure_months, authority=authority
+            playbook_id,
+            purchase_value=purchase_value,
+            tenure_months=tenure_months,
+            authority=authority,
+            currency=currency,
         ).cap
 
-    def cap(self, playbook_id: int, *, purchase_value: Decimal, tenure_months: int, authority: Authority) -> Decimal:
+    def cap(
+        self,
+        playbook_id: int,
+        *,
+        purchase_value: Decimal,
+        tenure_months: int,
+        authority: Authority,
+        currency: str,
+    ) -> Decimal:
         rule = self.policy.rules[playbook_id]
-        # The cap depends on the tenure only through the tier, and on the role only in its wording.
-        group = (playbook_id, rule.tier_for(tenure_months).min_months, authority.limit)
+        # The cap depends on the tenure only through the tier, and on the role only in its wording;
+        # the currency decides the rounding.
+        group = (playbook_id, rule.tier_for(tenure_months).min_months, authority.limit, currency)
         band = self.bands.get(group)
         if band is None:
-            lowest = self._quote(playbook_id, ZERO, tenure_months, authority)
-            highest = self._quote(playbook_id, MAX_PURCHASE_VALUE, tenure_months, authority)
+            lowest = self._quote(playbook_id, ZERO, tenure_months, authority, currency)
+            highest = self._quote(playbook_id, MAX_PURCHASE_VALUE, tenure_months, authority, currency)
             band = self.bands[group] = [lowest, ZERO, highest, MAX_PURCHASE_VALUE]
         lowest, low_until, highest, high_from = band
         if purchase_value <= low_until:
@@ -133,7 +165,7 @@ class DraftCaps:
         key = (*group, purchase_value)
         cap = self.quoted.get(key)
         if cap is None:
-            cap = self.quoted[key] = self._quote(playbook_id, purchase_value, tenure_months, authority)
+            cap = self.quoted[key] = self._quote(playbook_id, purchase_value, tenure_months, authority, currency)
         if cap == lowest:
             band[1] = purchase_value
         if cap == highest:
@@ -157,12 +189,13 @@ def draft_authority(policy: Policy, row: dict) -> Authority:
 
 def replay_rows(*, policy: Policy, rows: Iterable[dict], since: datetime, until: datetime) -> ReplayResult:
     """Re-price grant rows (dicts with the `GRANT_VALUES` keys) with `policy`; no database access."""
-    result = ReplayResult(since=since, until=until, currency=policy.currency)
-    playbooks: dict[int, ReplayLine] = {}
-    locations: dict[int, ReplayLine] = {}
+    result = ReplayResult(since=since, until=until)
+    playbooks: dict[tuple[int, str], ReplayLine] = {}
+    locations: dict[tuple[int, str], ReplayLine] = {}
     caps = DraftCaps(policy)
     for row in rows:
         playbook_id = row["playbook_id"]
+        currency = row["currency"]
         actual = row["amount"]
         withdrawn = playbook_id not in policy.rules
         if withdrawn:
@@ -173,6 +206,7 @@ def replay_rows(*, policy: Policy, rows: Iterable[dict], since: datetime, until:
                 purchase_value=row["purchase_value"],
                 tenure_months=row["tenure_months"],
                 authority=draft_authority(policy, row),
+                currency=currency,
             )
         # A manager approved this amount above the cap it was made under (an escalation): a cap
         # change says nothing about that decision, so only withdrawing the playbook changes it.
@@ -186,17 +220,22 @@ def replay_rows(*, policy: Policy, rows: Iterable[dict], since: datetime, until:
             "allowed_more": not withdrawn and draft_cap > row["cap"],
             "approved_above_cap": approved_above_cap,
         }
-        result.total.add(**outcome)
-        if playbook_id not in playbooks:
+        if currency not in result.totals:
+            result.totals[currency] = ReplayLine(key=None, name="All grants", currency=currency)
+        result.totals[currency].add(**outcome)
+        if (playbook_id, currency) not in playbooks:
             name = row["playbook_name"] if withdrawn else policy.playbooks[playbook_id].name
-            playbooks[playbook_id] = ReplayLine(key=playbook_id, name=name)
-        playbooks[playbook_id].add(**outcome)
+            playbooks[playbook_id, currency] = ReplayLine(key=playbook_id, name=name, currency=currency)
+        playbooks[playbook_id, currency].add(**outcome)
         location_id = row["location_id"]
-        if location_id not in locations:
-            locations[location_id] = ReplayLine(key=location_id, name=row["location__name"])
-        locations[location_id].add(**outcome)
-    result.by_playbook = sorted(playbooks.values(), key=lambda line: (line.name, line.key))
-    result.by_location = sorted(locations.values(), key=lambda line: (line.name, line.key))
+        if (location_id, currency) not in locations:
+            locations[location_id, currency] = ReplayLine(
+                key=location_id, name=row["location__name"], currency=currency
+            )
+        locations[location_id, currency].add(**outcome)
+    order = lambda line: (line.name, line.key, line.currency)  # noqa: E731
+    result.by_playbook = sorted(playbooks.values(), key=order)
+    result.by_location = sorted(locations.values(), key=order)
     return result
 
 

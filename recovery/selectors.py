@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -62,17 +63,23 @@ def customer_matches(query: str) -> Q:
     return matches
 
 
-def customer_search(*, query: str) -> list[Customer]:
-    """Customers matching a phone number, loyalty card, email or name, with their 90-day value."""
+def customer_search(*, query: str, currency: str | None = None) -> list[Customer]:
+    """Customers matching a phone number, loyalty card, email or name, with their 90-day value.
+
+    The count covers every grant; the total only those in `currency` (the counter
+    location's, default the deployment's): amounts of different currencies never add up.
+    """
     query = query.strip()
     if not query:
         return []
     matches = customer_matches(query)
     recent = _recent_grants_filter("grants__")
+    in_currency = recent & Q(grants__currency=currency or settings.RECOVERY_CURRENCY)
     return list(
         Customer.objects.filter(matches)
         .annotate(
-            recent_grant_count=Count("grants", filter=recent), recent_grant_total=Sum("grants__amount", filter=recent)
+            recent_grant_count=Count("grants", filter=recent),
+            recent_grant_total=Sum("grants__amount", filter=in_currency),
         )
         .order_by("name")[:SEARCH_LIMIT]
     )
@@ -83,11 +90,19 @@ class CustomerValue:
     """What everyone facing the customer must see before choosing compensation."""
 
     recent_grants: list[Grant]
-    recent_total: Decimal
 
     @property
     def recent_count(self) -> int:
         return len(self.recent_grants)
+
+    @property
+    def recent_totals(self) -> list[tuple[str, Decimal]]:
+        """The 90-day total per currency, by currency code (grants at locations of different currencies
+        are never added together)."""
+        totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for grant in self.recent_grants:
+            totals[grant.currency] += grant.amount
+        return sorted(totals.items())
 
 
 def customer_value(*, customer: Customer) -> CustomerValue:
@@ -96,7 +111,7 @@ def customer_value(*, customer: Customer) -> CustomerValue:
         .select_related("location")
         .order_by("-granted_at")
     )
-    return CustomerValue(recent_grants=grants, recent_total=sum((g.amount for g in grants), Decimal("0")))
+    return CustomerValue(recent_grants=grants)
 
 
 def audit_locations_for(*, user) -> QuerySet[Location]:
@@ -328,7 +343,7 @@ def counter_limits_for(*, customer: Customer, location: Location, policy) -> Cou
     limits), whatever the customer's history, so the page's query count stays flat.
     """
     now = timezone.now()
-    currency = policy.currency
+    currency = location.currency
     budget = policy.budget_for(location.pk)
     usage = limit_usage(
         customer_id=customer.pk,
@@ -459,7 +474,11 @@ class BudgetRow:
     location: Location
     month_start: datetime
     budget: BudgetRule | None
-    spent: Decimal
+    spent: Decimal  # the location's grants in its own currency (the budget's)
+
+    @property
+    def currency(self) -> str:
+        return self.location.currency
 
     @property
     def remaining(self) -> Decimal | None:
@@ -517,10 +536,17 @@ def budget_rows_for(*, user, now: datetime | None = None) -> list[BudgetRow]:
         rows = (
             Grant.objects.filter(in_month, status=Grant.Status.ACTIVE, granted_at__lte=now)
             .order_by()
-            .values("location_id")
+            .values("location_id", "currency")
             .annotate(spent=Sum("amount"))
         )
-        spent = {row["location_id"]: quantize(row["spent"] or ZERO, policy.currency) for row in rows}
+        # The budget is an amount of the location's currency: grants made before it changed currency
+        # are in another one and are not added (one grouped row per location and currency).
+        currencies = {location.id: location.currency for location in locations}
+        spent = {
+            row["location_id"]: quantize(row["spent"] or ZERO, row["currency"])
+            for row in rows
+            if row["currency"] == currencies[row["location_id"]]
+        }
     return [
         BudgetRow(
             location=location,
@@ -579,15 +605,20 @@ class PlaybookCap:
     quote: object | None
 
 
-def playbook_caps(*, policy, authority, tenure_months: int, purchase_value) -> list[PlaybookCap]:
-    """Every active playbook of the version, in display order, priced for this customer (no query)."""
+def playbook_caps(*, policy, authority, tenure_months: int, purchase_value, currency: str) -> list[PlaybookCap]:
+    """Every active playbook of the version, in display order, priced for this customer in the
+    location's `currency` (no query)."""
     return [
         PlaybookCap(
             playbook=playbook,
             quote=None
             if purchase_value is None
             else policy.quote(
-                playbook_id, purchase_value=purchase_value, tenure_months=tenure_months, authority=authority
+                playbook_id,
+                purchase_value=purchase_value,
+                tenure_months=tenure_months,
+                authority=authority,
+                currency=currency,
             ),
         )
         for playbook_id, playbook in policy.playbooks.items()
@@ -603,6 +634,7 @@ class CustomerQuote:
     tenure_months: int
     tier: object
     caps: list[PlaybookCap]
+    currency: str  # the location's: every cap is in it
 
 
 def customer_quote_for(*, user, customer: Customer, location: Location, purchase_value) -> CustomerQuote:
@@ -616,8 +648,13 @@ def customer_quote_for(*, user, customer: Customer, location: Location, purchase
         tenure_months=tenure_months,
         tier=policy.tier_for(tenure_months),
         caps=playbook_caps(
-            policy=policy, authority=authority, tenure_months=tenure_months, purchase_value=purchase_value
+            policy=policy,
+            authority=authority,
+            tenure_months=tenure_months,
+            purchase_value=purchase_value,
+            currency=location.currency,
         ),
+        currency=location.currency,
     )
 
 

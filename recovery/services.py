@@ -300,6 +300,7 @@ class Priced:
     quote: object
     authority: object
     tenure_months: int
+    currency: str  # the location's: the quote, the limits and the grant are all in it
     shown_steps: tuple[str, ...] = ()  # the quote's steps in the active language (`quote.steps` are English)
 
 
@@ -323,12 +324,18 @@ def _price(*, actor, roles, request: GrantRequest, policy: Policy) -> Priced:
     # The steps become the grant's audit snapshot (`cap_steps`, returned by the API): always
     # worded in English, so the record reads the same to every reviewer whatever the granting
     # employee's language. Only the counter's cards (selectors) word them in the page's language.
+    currency = request.location.currency
+    purchase_value_check(request.purchase_value, currency)
     with translation.override("en"):
         quote = policy.quote(
-            playbook.id, purchase_value=request.purchase_value, tenure_months=tenure_months, authority=authority
+            playbook.id,
+            purchase_value=request.purchase_value,
+            tenure_months=tenure_months,
+            authority=authority,
+            currency=currency,
         )
     if request.quoted_cap is not None and request.quoted_cap != quote.cap:
-        money = partial(wording.amount, currency=policy.currency)
+        money = partial(wording.amount, currency=currency)
         version = (
             gettext("version %(number)s") % {"number": policy.version.number}
             if policy.version
@@ -351,7 +358,11 @@ def _price(*, actor, roles, request: GrantRequest, policy: Policy) -> Priced:
     steps = quote.steps
     if wording.language() != "en":
         steps = policy.quote(
-            playbook.id, purchase_value=request.purchase_value, tenure_months=tenure_months, authority=authority
+            playbook.id,
+            purchase_value=request.purchase_value,
+            tenure_months=tenure_months,
+            authority=authority,
+            currency=currency,
         ).steps
     return Priced(
         policy=policy,
@@ -360,7 +371,19 @@ def _price(*, actor, roles, request: GrantRequest, policy: Policy) -> Priced:
         authority=authority,
         tenure_months=tenure_months,
         shown_steps=steps,
+        currency=currency,
     )
+
+
+def purchase_value_check(purchase_value: Decimal, currency: str) -> None:
+    """A purchase value finer than the location's currency allows (1000.5 yen) is a typing mistake:
+    refused, rather than quietly rounded into a cap the customer cannot check."""
+    if purchase_value != quantize(purchase_value, currency):
+        raise RecoveryError(
+            "purchase_value",
+            gettext("Purchase value: %(currency)s has no smaller unit than %(unit)s.")
+            % {"currency": currency, "unit": wording.amount(minor_unit(currency), currency)},
+        )
 
 
 def _amount_checked(amount: Decimal, currency: str) -> Decimal:
@@ -391,6 +414,11 @@ def limit_usage(
     No upper time bound: a grant another counter committed a moment after our
     `now` (while we waited for the lock) must still count. The location's own
     wall clock decides its month.
+
+    `currency` is the new grant's (its location's). Grants are counted in every
+    currency, but amounts are only ever added within one: a customer's window
+    total and a location's spending sum the grants in `currency` only (yen and
+    euros do not add up, and there are no exchange rates).
     """
     starts = {rule.window_days: now - timedelta(days=rule.window_days) for rule in rules} if customer_id else {}
     aggregates, rows = {}, Q()
@@ -398,10 +426,10 @@ def limit_usage(
         customers = Q(customer_id=customer_id)
         for days, start in starts.items():
             aggregates[f"grants_{days}"] = Count("id", filter=customers & Q(granted_at__gt=start))
-            aggregates[f"total_{days}"] = Sum("amount", filter=customers & Q(granted_at__gt=start))
+            aggregates[f"total_{days}"] = Sum("amount", filter=customers & Q(granted_at__gt=start, currency=currency))
         rows |= customers & Q(granted_at__gt=min(starts.values()))
     if location is not None:
-        this_month = Q(location_id=location.pk, granted_at__gte=location.month_start(now))
+        this_month = Q(location_id=location.pk, granted_at__gte=location.month_start(now), currency=currency)
         aggregates["budget_spent"] = Sum("amount", filter=this_month)
         rows |= this_month
     row = Grant.objects.filter(rows, status=Grant.Status.ACTIVE).aggregate(**aggregates) if aggregates else {}
@@ -454,13 +482,13 @@ def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool) -> Lim
         rules=policy.customer_limits,
         location=request.location if budget else None,
         now=now,
-        currency=policy.currency,
+        currency=priced.currency,
     )
 
     def cap_reason(steps) -> str:
         return gettext("The cap of “%(playbook)s” for this customer is %(cap)s (%(steps)s).") % {
             "playbook": priced.playbook.name,
-            "cap": wording.amount(priced.quote.cap, policy.currency),
+            "cap": wording.amount(priced.quote.cap, priced.currency),
             "steps": "; ".join(steps),
         }
 
@@ -474,7 +502,7 @@ def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool) -> Lim
         usage=usage.customer,
         budget=budget,
         budget_spent=usage.budget_spent,
-        currency=policy.currency,
+        currency=priced.currency,
     )
 
 
@@ -519,7 +547,7 @@ def grant_issue(
 
     now = at or timezone.now()
     priced = _price(actor=actor, roles=roles, request=request, policy=policy or load_policy(now))
-    currency = priced.policy.currency
+    currency = priced.currency
     if request.amount is None and priced.quote.cap <= 0:
         raise LimitExceeded(
             gettext(
@@ -608,7 +636,7 @@ def _quote_fields(priced: Priced) -> dict:
         "tenure_tier": priced.quote.tier.name,
         "authority_role": priced.authority.role,
         "authority_limit": priced.authority.limit,
-        "policy_snapshot": priced.policy.snapshot(priced.playbook.id, priced.authority),
+        "policy_snapshot": priced.policy.snapshot(priced.playbook.id, priced.authority, priced.currency),
         "policy_version": priced.policy.version,
     }
 
@@ -654,7 +682,8 @@ def _grant_write(
             playbook_id=playbook.id,
             playbook_name=playbook.name,
             playbook_kind=playbook.kind,
-            currency=settings.RECOVERY_CURRENCY,
+            # The currency the quote was made in (an escalation's, when it was asked), which is the location's.
+            currency=quote_fields["policy_snapshot"].get("currency") or request.location.currency,
             amount=amount,
             purchase_value=request.purchase_value,
             category=failure.category,
@@ -737,7 +766,7 @@ def escalation_request(*, actor, roles: list[str], request: GrantRequest, reason
         raise RecoveryError("amount", gettext("Amount: enter the amount you want the manager to approve."))
     now = timezone.now()
     priced = _price(actor=actor, roles=roles, request=request, policy=load_policy(now))
-    amount = _amount_checked(request.amount, priced.policy.currency)
+    amount = _amount_checked(request.amount, priced.currency)
     check = limits_for(priced=priced, request=request, now=now, lock=False)
     stops = check.stops_for(amount)
     if not stops:
@@ -808,7 +837,7 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
         if approve:
             authority = load_policy(now).authority_for(roles, actor.pk)
             if escalation.requested_amount > authority.limit:
-                currency = settings.RECOVERY_CURRENCY
+                currency = escalation.policy_snapshot.get("currency") or escalation.location.currency
                 raise RecoveryError(
                     None,
                     gettext("%(amount)s is above your own authority of %(limit)s: decline with a note, or ask ops.")

@@ -406,7 +406,6 @@ class GrantFactory:
 
     def __init__(self, *, cast: Cast, policy: Policy, rng: random.Random, salt: int, pending_after: datetime):
         self.cast, self.policy, self.rng, self.salt = cast, policy, rng, salt
-        self.currency = policy.currency
         by_code = {playbook.code: playbook for playbook in policy.playbooks.values()}
         self.cases = [case for case in CASES if case[1] in by_code]
         if not self.cases:
@@ -416,21 +415,26 @@ class GrantFactory:
         self.escalations_made = 0
         self.pending_after = pending_after
         self.frontline_authority = policy.authority_for([FRONTLINE])
-        self.smallest = minor_unit(self.currency)
         # Prices are whole quarters and tenures whole months: the same quotes come back often.
         self.quotes: dict[tuple, object] = {}
-        self.snapshots = {
-            playbook.id: policy.snapshot(playbook.id, self.frontline_authority) for playbook in self.playbooks.values()
-        }
+        self.snapshots: dict[tuple, dict] = {}  # (playbook, currency) -> the policy snapshot
 
-    def quote(self, playbook_id: int, purchase_value: Decimal, tenure_months: int):
-        key = (playbook_id, purchase_value, tenure_months)
+    def snapshot(self, playbook_id: int, currency: str) -> dict:
+        key = (playbook_id, currency)
+        if key not in self.snapshots:
+            self.snapshots[key] = self.policy.snapshot(playbook_id, self.frontline_authority, currency)
+        return self.snapshots[key]
+
+    def quote(self, playbook_id: int, purchase_value: Decimal, tenure_months: int, currency: str):
+        """The frontline cap at a location of `currency` (each location grants in its own)."""
+        key = (playbook_id, purchase_value, tenure_months, currency)
         if key not in self.quotes:
             self.quotes[key] = self.policy.quote(
                 playbook_id,
                 purchase_value=purchase_value,
                 tenure_months=tenure_months,
                 authority=self.frontline_authority,
+                currency=currency,
             )
         return self.quotes[key]
 
@@ -441,9 +445,12 @@ class GrantFactory:
         customer_id, since = self.cast.customers[int(len(self.cast.customers) * rng.random() ** 2)]
         category, code, notes, (low, high) = rng.choice(self.cases)
         playbook = self.playbooks[code]
-        purchase_value = Decimal(rng.randint(low * 4, high * 4)) / 4  # whole quarters: realistic prices, few quotes
+        currency = location.currency
+        purchase_value = quantize(  # whole quarters: realistic prices, few quotes (whole units in yen)
+            Decimal(rng.randint(low * 4, high * 4)) / 4, currency
+        )
         tenure = tenure_in_months(since, at.date())
-        quote = self.quote(playbook.id, purchase_value, tenure)
+        quote = self.quote(playbook.id, purchase_value, tenure, currency)
         if quote.cap <= 0:
             return
         note = rng.choice(notes)
@@ -455,7 +462,7 @@ class GrantFactory:
             "tenure_tier": quote.tier.name,
             "authority_role": self.frontline_authority.role,
             "authority_limit": self.frontline_authority.limit,
-            "policy_snapshot": self.snapshots[playbook.id],
+            "policy_snapshot": self.snapshot(playbook.id, currency),
             "policy_version_id": self.policy.version.pk,
         }
         case = dict(location=location, employee=employee, customer_id=customer_id, category=category, note=note)
@@ -466,7 +473,7 @@ class GrantFactory:
         at_cap = rng.random() < AT_CAP_SHARE
         amount = quote.cap
         if not at_cap:
-            amount = max(quantize(quote.cap * Decimal(rng.uniform(0.3, 0.95)), self.currency), self.smallest)
+            amount = max(quantize(quote.cap * Decimal(rng.uniform(0.3, 0.95)), currency), minor_unit(currency))
         void = None
         if rng.random() < VOID_SHARE:
             # A manager voids it later the same day (within the batch, so each batch is complete).
@@ -503,7 +510,7 @@ class GrantFactory:
             playbook_id=playbook.id,
             playbook_name=playbook.name,
             playbook_kind=playbook.kind,
-            currency=self.currency,
+            currency=location.currency,
             amount=amount,
             purchase_value=case["purchase_value"],
             category=case["category"],
@@ -573,7 +580,7 @@ class GrantFactory:
         rng, location, employee, at = self.rng, case["location"], case["employee"], case["at"]
         manager = self.cast.managers[location.id]
         fields = case["fields"]
-        requested = min(quantize(fields["cap"] * Decimal("1.5") + 5, self.currency), self.manager_limit)
+        requested = min(quantize(fields["cap"] * Decimal("1.5") + 5, location.currency), self.manager_limit)
         requested_at = at - timedelta(minutes=rng.randint(2, 30))
         self.escalations_made += 1
         # Two in three approved, one declined; in the last two days some still wait for a manager.

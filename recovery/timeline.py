@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -169,7 +168,8 @@ def _escalation_fields(escalation: Escalation, flagged: bool) -> dict:
         "playbook": escalation.playbook.name,
         "category": escalation.get_category_display(),
         "amount": escalation.requested_amount,
-        "currency": settings.RECOVERY_CURRENCY,
+        # The currency it was asked in (its quote's), else its location's: never the deployment's default.
+        "currency": (escalation.policy_snapshot or {}).get("currency") or escalation.location.currency,
         "flagged": flagged,
     }
 

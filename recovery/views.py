@@ -42,6 +42,8 @@ from recovery.forms import (
     VoucherCodeForm,
     VoucherRedeemForm,
     WalkInForm,
+    money_in_currency,
+    money_input,
 )
 from recovery.models import Customer, Escalation, Grant, RuleFlag
 from recovery.timeline import TimelineQuery
@@ -99,7 +101,10 @@ def home(request):
 @counter_view
 def counter(request):
     search = CustomerSearchForm(request.GET or None)
-    customers = selectors.customer_search(query=search.cleaned_data["q"]) if search.is_valid() else []
+    currency = request.counter_location.currency
+    customers = (
+        selectors.customer_search(query=search.cleaned_data["q"], currency=currency) if search.is_valid() else []
+    )
     if customers:
         tiers = tier_rules_in_force()
         today = request.counter_location.today()
@@ -115,6 +120,7 @@ def counter(request):
             "walk_in": WalkInForm(),
             "searched": bool(request.GET.get("q")),
             "locations": selectors.counter_locations_for(user=request.user),
+            "counter_currency": currency,
         },
     )
 
@@ -153,13 +159,19 @@ def _playbook_cards(request, customer: Customer, purchase_value, policy=None, te
     authority = policy.authority_for(roles_of(request.user), request.user.pk)
     if tenure_months is None:
         tenure_months = tenure_in_months(customer.customer_since, request.counter_location.today())
+    currency = request.counter_location.currency
     return {
         "cards": selectors.playbook_caps(
-            policy=policy, authority=authority, tenure_months=tenure_months, purchase_value=purchase_value
+            policy=policy,
+            authority=authority,
+            tenure_months=tenure_months,
+            purchase_value=purchase_value,
+            currency=currency,
         ),
         "authority": authority,
         "quoted_purchase_value": purchase_value,
-        "currency": policy.currency,
+        "currency": currency,
+        "money_input": money_input(currency),
     }
 
 
@@ -210,10 +222,12 @@ def counter_resolve(request, customer_id: int):
     if request.method == "GET":
         token = uuid.uuid4()
         # The case is met now: the signed moment comes back with the grant as the failure's time.
-        form = ResolveForm(initial={"token": token, "opened": case_opened_stamp(token)})
+        form = ResolveForm(
+            initial={"token": token, "opened": case_opened_stamp(token)}, currency=request.counter_location.currency
+        )
         return render(request, "recovery/counter_resolve.html", _resolve_context(request, customer, form, None))
 
-    form = ResolveForm(request.POST)
+    form = ResolveForm(request.POST, currency=request.counter_location.currency)
     grant = _grant_from_form(request, customer, form) if form.is_valid() else None
     if grant is not None:
         return redirect("counter_granted", grant_id=grant.pk)
@@ -280,7 +294,9 @@ def counter_quotes(request, customer_id: int):
     if raw:
         try:
             purchase_value = field.clean(raw)
+            money_in_currency(purchase_value, request.counter_location.currency, field.label)
         except Exception as validation_error:  # noqa: BLE001 - any refusal is shown, never a 500
+            purchase_value = None
             error = " ".join(getattr(validation_error, "messages", ["Purchase value: not valid."]))
     context = _playbook_cards(request, customer, purchase_value)
     context["quote_error"] = error
@@ -542,7 +558,7 @@ def grant_void(request, grant_id: int):
 def counter_escalate(request, customer_id: int):
     """Above a limit: record the request for a manager and follow it on its status page."""
     customer = get_object_or_404(Customer, pk=customer_id)
-    form = EscalateForm(request.POST)
+    form = EscalateForm(request.POST, currency=request.counter_location.currency)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -568,7 +584,7 @@ def _escalation_refused(request, customer, escalate_form):
     case = request.POST.copy()
     for name in ("amount", "reason"):
         case.pop(name, None)
-    form = ResolveForm(case)
+    form = ResolveForm(case, currency=request.counter_location.currency)
     form.is_valid()
     for field, errors in escalate_form.errors.items():
         if field in EscalateForm.CASE_FIELDS and field not in form.errors:

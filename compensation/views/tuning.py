@@ -1,5 +1,6 @@
 """Ops: the simulator (a draft's caps beside the version in force)."""
 
+from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from rules.contrib.views import permission_required
@@ -21,7 +22,10 @@ def ops_simulator(request, **kwargs):
     in_force = None
     if form.is_valid():
         in_force = load_policy()
-        simulation = simulate(in_force=in_force, draft=draft_policy(), **form.cleaned_data)
+        # Quoted in the deployment's currency: the policy's numbers are the same at every location.
+        simulation = simulate(
+            in_force=in_force, draft=draft_policy(), currency=settings.RECOVERY_CURRENCY, **form.cleaned_data
+        )
     return render(
         request,
         "compensation/simulator.html",

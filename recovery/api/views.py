@@ -240,13 +240,17 @@ class QuoteView(IntegrationView):
     def post(self, request):
         data = validated(serializers.QuoteRequest, request.data)
         customer = customer_in_body(data["customer"])
+        try:
+            services.purchase_value_check(data["purchase_value"], self.location.currency)
+        except services.RecoveryError as error:
+            raise refused(error) from None
         quote = selectors.customer_quote_for(
             user=request.user, customer=customer, location=self.location, purchase_value=data["purchase_value"]
         )
         body = {
             "customer": customer.pk,
             "purchase_value": data["purchase_value"],
-            "currency": quote.policy.currency,
+            "currency": quote.currency,
             "policy_version": quote.policy.version.number if quote.policy.version else None,
             "tenure_months": quote.tenure_months,
             "tenure_tier": quote.tier.name,

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import translation
 
 from compensation.caps import describe_tenure
-from compensation.money import format_money
+from compensation.money import Amounts, format_money
 from compensation.texts import localized_text
 
 register = template.Library()
@@ -19,7 +19,12 @@ def money(amount, currency=None):
     if amount is None or amount == "":
         return "—"
     currency = currency or settings.RECOVERY_CURRENCY
-    return format_money(Decimal(amount), currency, locale=translation.get_language() or settings.LANGUAGE_CODE)
+    locale = translation.get_language() or settings.LANGUAGE_CODE
+    if isinstance(amount, Amounts):
+        # One figure per currency ("€120.00 · ¥5,000"), never their sum; nothing at all reads as zero.
+        parts = [format_money(value, code, locale=locale) for code, value in amount.items() if value]
+        return " · ".join(parts) or format_money(Decimal("0"), currency, locale=locale)
+    return format_money(Decimal(amount), currency, locale=locale)
 
 
 @register.filter

@@ -25,7 +25,9 @@ def test_every_active_playbook_is_priced_like_the_counter(pos, customer, central
     assert body["policy_version"] == policy.version.number and body["currency"] == "EUR"
     assert [row["id"] for row in body["playbooks"]] == list(policy.playbooks)
     for row in body["playbooks"]:
-        expected = policy.quote(row["id"], purchase_value=Decimal("48.00"), tenure_months=tenure, authority=authority)
+        expected = policy.quote(
+            row["id"], purchase_value=Decimal("48.00"), tenure_months=tenure, authority=authority, currency="EUR"
+        )
         assert Decimal(row["cap"]) == expected.cap
         assert row["explanation"] == expected.explanation
     drinks = next(row for row in body["playbooks"] if row["code"] == "free-drinks")
@@ -91,3 +93,16 @@ def test_quotes_reflect_the_version_in_force_not_the_draft(pos, customer):
     factories.publish("Higher floor for drinks")
     rows = pos.post(URL, {"customer": customer.pk, "purchase_value": "48.00"}).json()["playbooks"]
     assert {row["code"]: row["cap"] for row in rows}["free-drinks"] == "30.00"  # 20.00 × 1.5
+
+
+def test_a_quote_at_a_yen_location_is_in_yen_and_refuses_fractions_of_a_yen(pos, customer, central):
+    central.currency = "JPY"
+    central.save()
+    body = pos.post(URL, {"customer": customer.pk, "purchase_value": "48"}).json()
+    assert body["currency"] == "JPY"
+    drinks = next(row for row in body["playbooks"] if row["code"] == "free-drinks")
+    # 10% of 48 = 4.8 → 5 yen (whole yen) → floor 5 → Loyal ×1.5 = 7.5 → 8 (half-up)
+    assert Decimal(drinks["cap"]) == Decimal("8")
+    refused = pos.post(URL, {"customer": customer.pk, "purchase_value": "1000.5"})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["fields"]["purchase_value"] == ["Purchase value: JPY has no smaller unit than 1."]

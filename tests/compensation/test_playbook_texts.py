@@ -38,7 +38,7 @@ def test_the_document_carries_both_languages_through_the_policy_into_the_snapsho
     assert localized_text(built, "name", "ru") == DRINKS_RU and localized_text(built, "name", "en") == DRINKS_EN
     assert localized_text(built, "apology_script", "ru") == drinks.apology_script  # blank Russian: English
 
-    snapshot = policy.snapshot(drinks.pk, policy.authority_for(["frontline"]))
+    snapshot = policy.snapshot(drinks.pk, policy.authority_for(["frontline"]), "EUR")
     assert snapshot["playbook"] == DRINKS_EN and snapshot["playbook_ru"] == DRINKS_RU
     assert snapshot["offer_ru"] == "Напитки бесплатно" and snapshot["apology_script_ru"] == ""
     with translation.override("ru"):
@@ -53,7 +53,7 @@ def test_a_document_from_before_translations_falls_back_to_english():
     policy = policy_from_document(old)
     drinks = policy.playbooks[playbook("free-drinks").pk]
     assert drinks.name_ru == "" and localized_text(drinks, "name", "ru") == DRINKS_EN
-    snapshot = policy.snapshot(drinks.pk, policy.authority_for(["frontline"]))
+    snapshot = policy.snapshot(drinks.pk, policy.authority_for(["frontline"]), "EUR")
     assert snapshot["playbook_ru"] == "" and localized_text(snapshot, "playbook", "ru") == DRINKS_EN
     # An old grant's snapshot has no Russian keys at all.
     assert localized_text({"offer": "English offer"}, "offer", "ru") == "English offer"

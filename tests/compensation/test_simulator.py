@@ -55,7 +55,12 @@ def test_a_higher_ceiling_in_the_draft_shows_both_caps_and_the_difference():
     in_force = policy_from_document(document(playbook_entry(1, "Free drinks", ceiling="25.00")))
     draft = policy_from_document(document(playbook_entry(1, "Free drinks", ceiling="40.00")))
     simulation = simulate(
-        in_force=in_force, draft=draft, purchase_value=Decimal("1000"), tenure_months=36, role="frontline"
+        in_force=in_force,
+        draft=draft,
+        purchase_value=Decimal("1000"),
+        tenure_months=36,
+        role="frontline",
+        currency="EUR",
     )
     (row,) = simulation.rows
     assert row.in_force.cap == Decimal("37.50")  # 10% of 1,000 = 100 → ceiling 25 × Loyal 1.5
@@ -85,7 +90,12 @@ def test_new_withdrawn_lower_and_same_playbooks_are_named():
         )
     )
     simulation = simulate(
-        in_force=in_force, draft=draft, purchase_value=Decimal("1000"), tenure_months=0, role="frontline"
+        in_force=in_force,
+        draft=draft,
+        purchase_value=Decimal("1000"),
+        tenure_months=0,
+        role="frontline",
+        currency="EUR",
     )
     rows = rows_by_name(simulation)
     # The draft's order first, then what the draft withdraws.
@@ -103,7 +113,7 @@ def test_each_side_uses_its_own_authority_for_the_role():
     in_force = policy_from_document(document(playbook_entry(1, "Big", percent="100", ceiling="900.00")))
     draft = policy_from_document(document(playbook_entry(1, "Big", percent="100", ceiling="900.00"), frontline="100"))
     simulation = simulate(
-        in_force=in_force, draft=draft, purchase_value=Decimal("500"), tenure_months=0, role="frontline"
+        in_force=in_force, draft=draft, purchase_value=Decimal("500"), tenure_months=0, role="frontline", currency="EUR"
     )
     (row,) = simulation.rows
     assert (row.in_force.cap, row.draft.cap) == (Decimal("250.00"), Decimal("100.00"))
@@ -113,7 +123,9 @@ def test_each_side_uses_its_own_authority_for_the_role():
 
 def test_a_role_without_an_authority_in_the_policy_is_quoted_at_zero():
     policy = policy_from_document(document(playbook_entry(1, "Drinks")))
-    simulation = simulate(in_force=policy, draft=policy, purchase_value=Decimal("100"), tenure_months=0, role="ops")
+    simulation = simulate(
+        in_force=policy, draft=policy, purchase_value=Decimal("100"), tenure_months=0, role="ops", currency="EUR"
+    )
     assert simulation.rows[0].draft.cap == Decimal("0.00")
     assert simulation.authority_draft.limit == Decimal("0")
 
@@ -135,14 +147,16 @@ def test_the_change_always_agrees_with_the_sign_of_the_difference(
     in_force = policy_from_document(document(playbook_entry(1, "Any", floor="0.00", ceiling=str(ceiling_old))))
     draft = policy_from_document(document(playbook_entry(1, "Any", floor="0.00", ceiling=str(ceiling_new))))
     (row,) = simulate(
-        in_force=in_force, draft=draft, purchase_value=purchase_value, tenure_months=tenure, role=role
+        in_force=in_force, draft=draft, purchase_value=purchase_value, tenure_months=tenure, role=role, currency="EUR"
     ).rows
     expected = {1: CapChange.HIGHER, -1: CapChange.LOWER, 0: CapChange.SAME}[
         (row.difference > 0) - (row.difference < 0)
     ]
     assert row.change == expected
     # Same inputs under one policy never differ.
-    (same,) = simulate(in_force=draft, draft=draft, purchase_value=purchase_value, tenure_months=tenure, role=role).rows
+    (same,) = simulate(
+        in_force=draft, draft=draft, purchase_value=purchase_value, tenure_months=tenure, role=role, currency="EUR"
+    ).rows
     assert same.change == CapChange.SAME and same.difference == 0
 
 

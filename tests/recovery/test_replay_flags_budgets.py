@@ -73,6 +73,7 @@ def grant_row(purchase_value, amount, *, location_id=1, playbook_id=7, cap=None)
         "playbook_name": "P (as granted)",
         "location_id": location_id,
         "location__name": f"Location {location_id}",
+        "currency": "EUR",
         "amount": amount,
         "cap": cap if cap is not None else amount,
         "purchase_value": purchase_value,
@@ -145,7 +146,7 @@ def test_replaying_the_policy_grants_were_made_under_changes_nothing(ceiling, gr
     authority = Authority(role="frontline", limit=Decimal("250.00"))
     rows = []
     for purchase_value, how in grants:
-        cap = policy.quote(7, purchase_value=purchase_value, tenure_months=5, authority=authority).cap
+        cap = policy.quote(7, purchase_value=purchase_value, tenure_months=5, authority=authority, currency="EUR").cap
         amount = {"cap": cap, "less": cap / 2, "approved above": cap + Decimal("10")}[how]
         rows.append(grant_row(purchase_value, amount, cap=cap))
     result = replay_rows(policy=policy, rows=rows, since=NOW, until=NOW)
@@ -183,8 +184,13 @@ def test_draft_caps_shortcut_always_equals_the_engines_quote(percent, floor, ext
     caps = DraftCaps(policy)
     for purchase_value, tenure, limit in grants:
         authority = Authority(role="frontline", limit=limit)
-        expected = policy.quote(7, purchase_value=purchase_value, tenure_months=tenure, authority=authority).cap
-        assert caps.cap(7, purchase_value=purchase_value, tenure_months=tenure, authority=authority) == expected
+        expected = policy.quote(
+            7, purchase_value=purchase_value, tenure_months=tenure, authority=authority, currency="EUR"
+        ).cap
+        assert (
+            caps.cap(7, purchase_value=purchase_value, tenure_months=tenure, authority=authority, currency="EUR")
+            == expected
+        )
 
 
 # --- replay: the page -------------------------------------------------------------------------

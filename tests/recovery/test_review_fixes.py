@@ -37,8 +37,9 @@ def test_a_manager_moved_away_keeps_the_counter_page_but_not_the_audit(central, 
     assert client.get(reverse("counter_granted", args=[grant.pk])).status_code == 200
 
 
-def test_amount_finer_than_the_currency_unit_is_refused(frontline, central, customer, monkeypatch):
-    monkeypatch.setattr(settings, "RECOVERY_CURRENCY", "JPY")
+def test_amount_finer_than_the_currency_unit_is_refused(frontline, central, customer):
+    central.currency = "JPY"  # the location's currency decides the unit, not the deployment's
+    central.save()
     request = GrantRequest(
         customer=customer,
         location=central,

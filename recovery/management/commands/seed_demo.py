@@ -109,7 +109,11 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         locations = {}
         for code, name, tz in LOCATIONS:
-            locations[code], _ = Location.objects.get_or_create(code=code, defaults={"name": name, "timezone": tz})
+            locations[code], _ = Location.objects.get_or_create(
+                # Both demo locations are in euros, whatever RECOVERY_CURRENCY says (the screenshots show €).
+                code=code,
+                defaults={"name": name, "timezone": tz, "currency": "EUR"},
+            )
         users = {}
         User = get_user_model()
         for username, role, location_codes, is_staff in USERS:
@@ -315,8 +319,9 @@ class Command(BaseCommand):
             purchase_value=purchase_value,
             tenure_months=tenure_in_months(customer.customer_since, location.today()),
             authority=policy.authority_for(roles, actor.pk),
+            currency=location.currency,
         ).cap
-        lowered = quantize(cap * Decimal(rng.choice(["0.5", "0.6", "0.75", "0.8"])), policy.currency)
+        lowered = quantize(cap * Decimal(rng.choice(["0.5", "0.6", "0.75", "0.8"])), location.currency)
         return lowered if Decimal("0") < lowered < cap else None
 
     def _suspicious_patterns(self, users, locations, customers):
