@@ -10,6 +10,7 @@ from django.urls import reverse
 from recovery.models import Grant
 from recovery.vouchers import voucher_link_token, voucher_lookup
 from tests import factories
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +123,22 @@ def test_a_grant_shows_what_was_published_not_the_draft(frontline, frontline_cli
     spoiled.save()
     page = page_of(in_russian(frontline_client).get(reverse("counter_granted", args=[grant.pk])))
     assert APOLOGY_RU in page and "ЧЕРНОВИК" not in page
+
+
+def test_lists_and_audit_pages_name_the_playbook_in_the_readers_language(frontline, manager, ops, central, customer):
+    """Not only the counter: my grants, the customer's recent grants, the grant's audit page and ops' policy."""
+    grant = factories.grant_for(frontline, central, customer, code="replace-spoiled", purchase_value="80")
+    pages = {
+        frontline: [reverse("my_grants"), reverse("counter_resolve", args=[customer.pk])],
+        manager: [reverse("audit_detail", args=[grant.pk])],
+        ops: [reverse("ops_home")],
+    }
+    for user, urls in pages.items():
+        for language, shown, hidden in (("ru", SPOILED_RU, SPOILED_EN), ("en", SPOILED_EN, SPOILED_RU)):
+            client = client_for(user)
+            client.post("/language/", {"language": language, "next": "/"})
+            for url in urls:
+                page = page_of(client.get(url))
+                assert shown in page, (user.username, language, url)
+                # The resolve page lists the cards too; everywhere the reader sees one language only.
+                assert hidden not in page, (user.username, language, url)
