@@ -72,7 +72,7 @@ class DraftForm(FieldNamedErrorsMixin, forms.ModelForm):
 
 
 class PlaybookForm(DraftForm):
-    title = "Playbook"
+    title = _("Playbook")
 
     class Meta:
         model = Playbook
@@ -89,7 +89,7 @@ class PlaybookForm(DraftForm):
 
 
 class TenureTierForm(DraftForm):
-    title = "Tenure tier"
+    title = _("Tenure tier")
 
     class Meta:
         model = TenureTier
@@ -102,7 +102,7 @@ class TenureTierForm(DraftForm):
 
 
 class RoleAuthorityForm(DraftForm):
-    title = "Role authority"
+    title = _("Role authority")
 
     class Meta:
         model = RoleAuthority
@@ -111,7 +111,7 @@ class RoleAuthorityForm(DraftForm):
 
 
 class EmployeeAuthorityForm(DraftForm):
-    title = "Employee authority"
+    title = _("Employee authority")
 
     class Meta:
         model = EmployeeAuthority
@@ -127,7 +127,7 @@ class EmployeeAuthorityForm(DraftForm):
 
 
 class CustomerLimitForm(DraftForm):
-    title = "Customer limit"
+    title = _("Customer limit")
 
     class Meta:
         model = CustomerLimit
@@ -140,7 +140,7 @@ class CustomerLimitForm(DraftForm):
 
 
 class LocationBudgetForm(DraftForm):
-    title = "Location budget"
+    title = _("Location budget")
 
     class Meta:
         model = LocationBudget
@@ -152,7 +152,7 @@ class LocationBudgetForm(DraftForm):
 class TierMultiplierForm(DraftForm):
     """A playbook's own multiplier for one tier (e.g. free month ×2 for Loyal customers)."""
 
-    title = "Playbook multiplier for a tier"
+    title = _("Playbook multiplier for a tier")
 
     class Meta:
         model = PlaybookTierMultiplier

@@ -615,12 +615,41 @@ def figure_rows(flag: AnomalyFlag) -> list[tuple[str, str]]:
 # in the reader's language; a flag whose figures do not say enough shows the stored text.
 
 
-def _count(singular: str, plural: str, count) -> str:
-    return npgettext("anomaly reason", singular, plural, int(count)) % {"count": int(count)}
-
-
+# One function per counted word: makemessages finds each plural only as literal arguments.
 def _days(count) -> str:
-    return _count("%(count)d day", "%(count)d days", count)
+    return npgettext("anomaly reason", "%(count)d day", "%(count)d days", int(count)) % {"count": int(count)}
+
+
+def _times(count) -> str:
+    return npgettext("anomaly reason", "%(count)d time", "%(count)d times", int(count)) % {"count": int(count)}
+
+
+def _locations(count) -> str:
+    return npgettext("anomaly reason", "at %(count)d location", "at %(count)d locations", int(count)) % {
+        "count": int(count)
+    }
+
+
+def _grants(count) -> str:
+    return npgettext("anomaly reason", "%(count)d grant", "%(count)d grants", int(count)) % {"count": int(count)}
+
+
+def _of_grants(count) -> str:
+    return npgettext("anomaly reason", "of %(count)d grant", "of %(count)d grants", int(count)) % {"count": int(count)}
+
+
+def _colleagues(count) -> str:
+    return npgettext("anomaly reason", "%(count)d colleague", "%(count)d colleagues", int(count)) % {
+        "count": int(count)
+    }
+
+
+def _minutes_words(count) -> str:
+    return npgettext("anomaly reason", "%(count)d minute", "%(count)d minutes", int(count)) % {"count": int(count)}
+
+
+def _hours(count) -> str:
+    return npgettext("anomaly reason", "%(count)d hour", "%(count)d hours", int(count)) % {"count": int(count)}
 
 
 def _shown_amounts(amounts: list) -> str:
@@ -636,10 +665,10 @@ def _shown_amounts(amounts: list) -> str:
 
 def _reason_across_locations(flag: AnomalyFlag, f: dict) -> str:
     return pgettext(
-        "anomaly reason", "Compensated %(times)s at %(places)s (%(names)s) in %(days)s: %(amounts)s (total %(total)s)."
+        "anomaly reason", "Compensated %(times)s %(places)s (%(names)s) in %(days)s: %(amounts)s (total %(total)s)."
     ) % {
-        "times": _count("%(count)d time", "%(count)d times", f["grants"]),
-        "places": _count("%(count)d location", "%(count)d locations", len(f["locations"])),
+        "times": _times(f["grants"]),
+        "places": _locations(len(f["locations"])),
         "names": ", ".join(f["locations"]),
         "days": _days(f["window_days"]),
         "amounts": _shown_amounts(f["amounts"]),
@@ -671,11 +700,11 @@ def _reason_above_peers(flag: AnomalyFlag, f: dict) -> str:
         "%(colleagues)s there is %(median_grants)s averaging %(median_average)s: %(above)s.",
     ) % {
         "employee": flag.employee.get_username(),
-        "grants": _count("%(count)d grant", "%(count)d grants", f["grants"]),
+        "grants": _grants(f["grants"]),
         "average": wording.figure(f["average"]),
         "location": flag.location.name,
         "days": _days(f["window_days"]),
-        "colleagues": _count("%(count)d colleague", "%(count)d colleagues", f["colleagues"]),
+        "colleagues": _colleagues(f["colleagues"]),
         "median_grants": pgettext("anomaly reason", "%(count)s grants")
         % {"count": wording.figure(f["colleague_median_grants"])},
         "median_average": wording.figure(f["colleague_median_average"]),
@@ -688,17 +717,17 @@ def _reason_above_peers(flag: AnomalyFlag, f: dict) -> str:
 def _reason_at_cap(flag: AnomalyFlag, f: dict) -> str:
     return pgettext(
         "anomaly reason",
-        "%(employee)s granted exactly the cap in %(at_cap)s of %(grants)s (%(share)s) at %(location)s in %(days)s; "
-        "everyone else granted the cap in %(others_share)s of %(others_grants)s.",
+        "%(employee)s granted exactly the cap in %(at_cap)s %(grants)s (%(share)s) at %(location)s in %(days)s; "
+        "everyone else granted the cap in %(others_share)s %(others_grants)s.",
     ) % {
         "employee": flag.employee.get_username(),
         "at_cap": int(f["at_cap"]),
-        "grants": _count("%(count)d grant", "%(count)d grants", f["grants"]),
+        "grants": _of_grants(f["grants"]),
         "share": f["at_cap_share"],
         "location": flag.location.name,
         "days": _days(f["window_days"]),
         "others_share": f["others_at_cap_share"],
-        "others_grants": _count("%(count)d grant", "%(count)d grants", f["others_grants"]),
+        "others_grants": _of_grants(f["others_grants"]),
     }
 
 
@@ -709,9 +738,7 @@ def _reason_new_customer(flag: AnomalyFlag, f: dict) -> str:
         "amount": wording.figure(f["amount"]),
         "employee": f["granted_by"],
         "customer": flag.customer.name,
-        "minutes": _count("%(count)d minute", "%(count)d minutes", minutes)
-        if minutes >= 1
-        else pgettext("anomaly reason", "less than a minute"),
+        "minutes": _minutes_words(minutes) if minutes >= 1 else pgettext("anomaly reason", "less than a minute"),
         "creator": f.get("created_by") or "",
     }
     if figures["creator"]:
@@ -733,7 +760,7 @@ def _reason_late_void(flag: AnomalyFlag, f: dict) -> str:
     days, hours = divmod(int(f["hours_after_grant"]), 24)
     parts = [_days(days)] if days else []
     if hours or not parts:
-        parts.append(_count("%(count)d hour", "%(count)d hours", hours))
+        parts.append(_hours(hours))
     return pgettext(
         "anomaly reason",
         "Grant #%(number)s of %(amount)s by %(employee)s was voided by %(manager)s %(duration)s after it was "

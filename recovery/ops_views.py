@@ -115,7 +115,7 @@ def ops_flag_handle(request, flag_id: int):
         except services.RecoveryError as error:
             if error.field is not None:
                 form.add_error(error.field, error.message)
-            page_error = f"Flag #{flag.pk}: {error.message}"
+            page_error = gettext("Flag #%(number)s: %(message)s") % {"number": flag.pk, "message": error.message}
         else:
             messages.success(request, gettext("Flag #%(number)s marked handled.") % {"number": flag.pk})
             return redirect("ops_flags")
