@@ -77,7 +77,19 @@ class PlaybookForm(DraftForm):
     class Meta:
         model = Playbook
         fields = list(PLAYBOOK_FIELDS)
-        labels = {"is_active": "Active (offered at the counter once published)"}
+        labels = {
+            "code": _("Code"),
+            "name": _("Name"),
+            "kind": _("Kind"),
+            "offer": _("Offer"),
+            "apology_script": _("Apology script"),
+            "percent": _("Percent"),
+            "floor": _("Floor"),
+            "ceiling": _("Ceiling"),
+            "voucher_valid_days": _("Voucher valid days"),
+            "sort_order": _("Sort order"),
+            "is_active": _("Active (offered at the counter once published)"),
+        }
         widgets = {
             "apology_script": forms.Textarea(attrs={"rows": 3}),
             "percent": forms.TextInput(attrs={"inputmode": "decimal"}),

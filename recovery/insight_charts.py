@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import formats, translation
+from django.utils.translation import gettext
 
 from compensation.money import format_money
 from recovery.insights import Dashboard, MonthlyReport
@@ -137,7 +138,14 @@ def report_charts(report: MonthlyReport) -> dict[str, SvgBarChart]:
 
     return {
         "weeks": svg_bar_chart(
-            [(f"Week of {week.week:%d %b}", week.active, amount(week.active)) for week in report.weeks]
+            [
+                (
+                    gettext("Week of %(day)s") % {"day": formats.date_format(week.week, "j M")},
+                    week.active,
+                    amount(week.active),
+                )
+                for week in report.weeks
+            ]
         ),
         "categories": svg_bar_chart(
             [(line.label, line.failures, f"{line.failures} · {amount(line.active)}") for line in report.categories]

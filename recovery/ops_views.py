@@ -55,8 +55,8 @@ def ops_replay(request):
             "days": days,
             "all_locations": sees_every_location(request.user),
             "breakdowns": [
-                ("By playbook", "Playbook", result.by_playbook),
-                ("By location", "Location", result.by_location),
+                (gettext("By playbook"), gettext("Playbook"), result.by_playbook),
+                (gettext("By location"), gettext("Location"), result.by_location),
             ]
             if result
             else [],
