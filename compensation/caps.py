@@ -118,6 +118,11 @@ ROLE_WORDS = {
 }
 
 
+def role_word(role: str) -> str:
+    """An authority role as the reader says it (the active language); a role the engine does not name, as stored."""
+    return gettext(ROLE_WORDS[role]) if role in ROLE_WORDS else role
+
+
 def describe_tenure(months: int) -> str:
     """'3 years', '1 year 2 months', '5 months', 'new customer' (in the active language, its plural forms)."""
     if months <= 0:
@@ -183,7 +188,7 @@ def compute_cap(
     limit = authority.limit.quantize(minor_unit(currency), rounding=ROUND_DOWN)
     limited_by_authority = limit < with_tenure
     cap = min(with_tenure, limit)
-    role = gettext(ROLE_WORDS[authority.role]) if authority.role in ROLE_WORDS else authority.role
+    role = role_word(authority.role)
     template = (
         gettext("%(role)s authority %(limit)s applies → cap %(cap)s")
         if limited_by_authority
@@ -191,3 +196,40 @@ def compute_cap(
     )
     steps.append(template % {"role": role, "limit": money(limit), "cap": money(cap)})
     return CapQuote(cap=cap, tier=tier, steps=tuple(steps), limited_by_authority=limited_by_authority)
+
+
+def steps_from_snapshot(
+    snapshot: dict, *, purchase_value: Decimal, tenure_months: int, cap: Decimal, tier: str = ""
+) -> tuple[str, ...] | None:
+    """A stored grant's cap steps worded again in the active language, from its policy snapshot.
+
+    The stored steps are English (the record); a page shows them in its
+    reader's language by running the same engine on the same stored values
+    (pure, no query). None when the snapshot is incomplete or does not give back
+    the stored cap and tier (an older or hand-made record): the caller then
+    shows the stored text rather than steps that would disagree with it.
+    """
+    try:
+        rule = PlaybookRule(
+            name=snapshot["playbook"],
+            percent=Decimal(snapshot["percent"]),
+            floor=Decimal(snapshot["floor"]),
+            ceiling=Decimal(snapshot["ceiling"]),
+            tiers=tuple(
+                TierRule(name=row["name"], min_months=int(row["min_months"]), multiplier=Decimal(row["multiplier"]))
+                for row in snapshot["tiers"]
+            ),
+        )
+        authority = Authority(role=snapshot["authority"]["role"], limit=Decimal(snapshot["authority"]["limit"]))
+        quote = compute_cap(
+            rule,
+            purchase_value=Decimal(purchase_value),
+            tenure_months=int(tenure_months),
+            authority=authority,
+            currency=snapshot["currency"],
+        )
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return None
+    if quote.cap != cap or (tier and quote.tier.name != tier):
+        return None
+    return quote.steps

@@ -72,12 +72,24 @@ class DraftForm(FieldNamedErrorsMixin, forms.ModelForm):
 
 
 class PlaybookForm(DraftForm):
-    title = "Playbook"
+    title = _("Playbook")
 
     class Meta:
         model = Playbook
         fields = list(PLAYBOOK_FIELDS)
-        labels = {"is_active": "Active (offered at the counter once published)"}
+        labels = {
+            "code": _("Code"),
+            "name": _("Name"),
+            "kind": _("Kind"),
+            "offer": _("Offer"),
+            "apology_script": _("Apology script"),
+            "percent": _("Percent"),
+            "floor": _("Floor"),
+            "ceiling": _("Ceiling"),
+            "voucher_valid_days": _("Voucher valid days"),
+            "sort_order": _("Sort order"),
+            "is_active": _("Active (offered at the counter once published)"),
+        }
         widgets = {
             "apology_script": forms.Textarea(attrs={"rows": 3}),
             "apology_script_ru": forms.Textarea(attrs={"rows": 3}),
@@ -90,12 +102,12 @@ class PlaybookForm(DraftForm):
 
 
 class TenureTierForm(DraftForm):
-    title = "Tenure tier"
+    title = _("Tenure tier")
 
     class Meta:
         model = TenureTier
         fields = ["name", "min_months", "multiplier"]
-        labels = {"min_months": "From months of tenure"}
+        labels = {"min_months": _("From months of tenure")}
         widgets = {
             "min_months": forms.TextInput(attrs={"inputmode": "numeric"}),
             "multiplier": forms.TextInput(attrs={"inputmode": "decimal"}),
@@ -103,7 +115,7 @@ class TenureTierForm(DraftForm):
 
 
 class RoleAuthorityForm(DraftForm):
-    title = "Role authority"
+    title = _("Role authority")
 
     class Meta:
         model = RoleAuthority
@@ -112,12 +124,12 @@ class RoleAuthorityForm(DraftForm):
 
 
 class EmployeeAuthorityForm(DraftForm):
-    title = "Employee authority"
+    title = _("Employee authority")
 
     class Meta:
         model = EmployeeAuthority
         fields = ["user", "limit", "note"]
-        labels = {"user": "Employee"}
+        labels = {"user": _("Employee")}
         widgets = {"limit": forms.TextInput(attrs={"inputmode": "decimal"})}
 
     def __init__(self, *args, **kwargs):
@@ -128,7 +140,7 @@ class EmployeeAuthorityForm(DraftForm):
 
 
 class CustomerLimitForm(DraftForm):
-    title = "Customer limit"
+    title = _("Customer limit")
 
     class Meta:
         model = CustomerLimit
@@ -141,7 +153,7 @@ class CustomerLimitForm(DraftForm):
 
 
 class LocationBudgetForm(DraftForm):
-    title = "Location budget"
+    title = _("Location budget")
 
     class Meta:
         model = LocationBudget
@@ -153,7 +165,7 @@ class LocationBudgetForm(DraftForm):
 class TierMultiplierForm(DraftForm):
     """A playbook's own multiplier for one tier (e.g. free month ×2 for Loyal customers)."""
 
-    title = "Playbook multiplier for a tier"
+    title = _("Playbook multiplier for a tier")
 
     class Meta:
         model = PlaybookTierMultiplier

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop
+
 from compensation.policy import PLAYBOOK_FIELDS
 from compensation.texts import LANGUAGE_NAMES_IN_ENGLISH, PLAYBOOK_TEXTS, TRANSLATED_LANGUAGES, translated_key
 
 SECTIONS = (
-    ("tiers", "Tenure tier"),
-    ("playbooks", "Playbook"),
-    ("role_authorities", "Role authority"),
-    ("employee_authorities", "Employee authority"),
-    ("customer_limits", "Customer limit"),
-    ("location_budgets", "Location budget"),
+    ("tiers", gettext_noop("Tenure tier")),
+    ("playbooks", gettext_noop("Playbook")),
+    ("role_authorities", gettext_noop("Role authority")),
+    ("employee_authorities", gettext_noop("Employee authority")),
+    ("customer_limits", gettext_noop("Customer limit")),
+    ("location_budgets", gettext_noop("Location budget")),
 )
 
 # Playbook fields whose own name would read badly in a change list ("name ru").
@@ -27,6 +29,38 @@ FIELD_LABELS = {
     for language in TRANSLATED_LANGUAGES
     for name in PLAYBOOK_TEXTS
 }
+
+
+# How a changed field reads on the page (a diff is only ever shown, never stored: worded for its reader).
+FIELD_WORDS = {
+    name: word
+    for name, word in (
+        ("code", gettext_noop("code")),
+        ("name", gettext_noop("name")),
+        ("kind", gettext_noop("kind")),
+        ("offer", gettext_noop("offer")),
+        ("apology script", gettext_noop("apology script")),
+        ("percent", gettext_noop("percent")),
+        ("floor", gettext_noop("floor")),
+        ("ceiling", gettext_noop("ceiling")),
+        ("voucher valid days", gettext_noop("voucher valid days")),
+        ("sort order", gettext_noop("sort order")),
+        ("is active", gettext_noop("active")),
+        ("from months", gettext_noop("from months")),
+        ("multiplier", gettext_noop("multiplier")),
+        ("limit", gettext_noop("limit")),
+        ("max grants", gettext_noop("max grants")),
+        ("max total", gettext_noop("max total")),
+        ("monthly amount", gettext_noop("monthly amount")),
+        ("when exhausted", gettext_noop("when exhausted")),
+        ("(added)", gettext_noop("(added)")),
+        ("(removed)", gettext_noop("(removed)")),
+    )
+}
+
+
+def _field_word(name: str) -> str:
+    return gettext(FIELD_WORDS[name]) if name in FIELD_WORDS else name
 
 
 @dataclass(frozen=True)
@@ -97,18 +131,19 @@ def document_diff(old: dict, new: dict) -> list[Change]:
     """Every field that differs from `old` to `new`; added and removed items are one change each."""
     changes = []
     for section, title in SECTIONS:
+        title = gettext(title)
         before, after = _items(old, section), _items(new, section)
         for key in list(before) + [k for k in after if k not in before]:
             if key not in after:
-                changes.append(Change(title, before[key][0], "(removed)", _summary(before[key][1]), "—"))
+                changes.append(Change(title, before[key][0], _field_word("(removed)"), _summary(before[key][1]), "—"))
                 continue
             if key not in before:
-                changes.append(Change(title, after[key][0], "(added)", "—", _summary(after[key][1])))
+                changes.append(Change(title, after[key][0], _field_word("(added)"), "—", _summary(after[key][1])))
                 continue
             old_fields, new_fields = before[key][1], after[key][1]
             for name in list(old_fields) + [n for n in new_fields if n not in old_fields]:
                 if _shown(old_fields.get(name)) != _shown(new_fields.get(name)):
-                    label = name.replace("_", " ")
+                    label = _field_word(name.replace("_", " "))
                     changes.append(
                         Change(title, after[key][0], label, _shown(old_fields.get(name)), _shown(new_fields.get(name)))
                     )

@@ -72,3 +72,26 @@ def moment_words(moment: datetime, tz: str | None = None, *, zone: bool = False)
     when = local(moment, tz)
     text = f"{day(when)} {clock(when)}"
     return f"{text} {when.tzname()}" if zone else text
+
+
+def figure(text) -> str:
+    """A figure kept as English text ("1,250.00", "2.5") written with the active language's separators.
+
+    Stored figures (an anomaly flag's amounts and ratios) were written in English
+    for the record; the page rewrites them for its reader, keeping exactly their
+    decimals, so no currency is needed. Anything not a plain number is returned as is.
+    """
+    raw = str(text)
+    try:
+        value = Decimal(raw.replace(",", ""))
+    except ArithmeticError:
+        return raw
+    if not value.is_finite():
+        return raw
+    decimals = max(0, -value.as_tuple().exponent)
+    return _figure(value, decimals, locale())
+
+
+@lru_cache(maxsize=1024)
+def _figure(value: Decimal, decimals: int, locale_name: str) -> str:
+    return format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale=locale_name)

@@ -37,7 +37,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, npgettext, pgettext
 
 from compensation import wording
 from compensation.journal import journal_append, location_chain
@@ -600,16 +600,227 @@ def anomalies_detect(*, now: datetime | None = None) -> int:
     return len(anomalies_raise(now=now))
 
 
+# The figures that are numbers written in English ("1,250.00", "2.3"): the page rewrites their separators.
+NUMBER_FIGURES = frozenset(
+    {
+        "amounts",
+        "total",
+        "average",
+        "colleague_median_grants",
+        "colleague_median_average",
+        "count_ratio",
+        "average_ratio",
+        "amount",
+    }
+)
+
+
 def figure_rows(flag: AnomalyFlag) -> list[tuple[str, str]]:
-    """The flag's figures as (label, value) lines for the page, lists written out."""
+    """The flag's figures as (label, value) lines for the page, lists written out, numbers the reader's way."""
     rows = []
     for key, value in (flag.figures or {}).items():
         if value is None or value == "":
             continue
+        shown = wording.figure if key in NUMBER_FIGURES else str
         if isinstance(value, list):
-            value = ", ".join(str(item) for item in value)
-        rows.append((FIGURE_LABELS.get(key, key.replace("_", " ").capitalize()), str(value)))
+            value = ", ".join(shown(item) for item in value)
+        else:
+            value = shown(value)
+        rows.append((FIGURE_LABELS.get(key, key.replace("_", " ").capitalize()), value))
     return rows
+
+
+# --- the reason, in the reader's language ------------------------------------------------------
+#
+# `reason` is stored in English: it is the record (history, journal, API). The page words it again
+# from the stored figures and the flag's own relations (its location, employee, customer, grant),
+# in the reader's language; a flag whose figures do not say enough shows the stored text.
+
+
+# One function per counted word: makemessages finds each plural only as literal arguments.
+def _days(count) -> str:
+    return npgettext("anomaly reason", "%(count)d day", "%(count)d days", int(count)) % {"count": int(count)}
+
+
+def _times(count) -> str:
+    return npgettext("anomaly reason", "%(count)d time", "%(count)d times", int(count)) % {"count": int(count)}
+
+
+def _locations(count) -> str:
+    return npgettext("anomaly reason", "at %(count)d location", "at %(count)d locations", int(count)) % {
+        "count": int(count)
+    }
+
+
+def _grants(count) -> str:
+    return npgettext("anomaly reason", "%(count)d grant", "%(count)d grants", int(count)) % {"count": int(count)}
+
+
+def _of_grants(count) -> str:
+    return npgettext("anomaly reason", "of %(count)d grant", "of %(count)d grants", int(count)) % {"count": int(count)}
+
+
+def _colleagues(count) -> str:
+    return npgettext("anomaly reason", "%(count)d colleague", "%(count)d colleagues", int(count)) % {
+        "count": int(count)
+    }
+
+
+def _minutes_words(count) -> str:
+    return npgettext("anomaly reason", "%(count)d minute", "%(count)d minutes", int(count)) % {"count": int(count)}
+
+
+def _hours(count) -> str:
+    return npgettext("anomaly reason", "%(count)d hour", "%(count)d hours", int(count)) % {"count": int(count)}
+
+
+def _shown_amounts(amounts: list) -> str:
+    shown = ", ".join(wording.figure(amount) for amount in amounts[:AMOUNTS_IN_REASON])
+    more = len(amounts) - AMOUNTS_IN_REASON
+    if more <= 0:
+        return shown
+    return npgettext("anomaly reason", "%(amounts)s and %(count)d more", "%(amounts)s and %(count)d more", more) % {
+        "amounts": shown,
+        "count": more,
+    }
+
+
+def _reason_across_locations(flag: AnomalyFlag, f: dict) -> str:
+    return pgettext(
+        "anomaly reason", "Compensated %(times)s %(places)s (%(names)s) in %(days)s: %(amounts)s (total %(total)s)."
+    ) % {
+        "times": _times(f["grants"]),
+        "places": _locations(len(f["locations"])),
+        "names": ", ".join(f["locations"]),
+        "days": _days(f["window_days"]),
+        "amounts": _shown_amounts(f["amounts"]),
+        "total": wording.figure(f["total"]),
+    }
+
+
+def _reason_above_peers(flag: AnomalyFlag, f: dict) -> str:
+    # The same tests the detector made, on the same (exact, stored) figures.
+    more_grants = Decimal(f["grants"]) >= PEER_RATIO * Decimal(f["colleague_median_grants"])
+    median_average = Decimal(f["colleague_median_average"].replace(",", ""))
+    higher_average = f.get("average_ratio") is not None and Decimal(f["average"].replace(",", "")) >= (
+        PEER_RATIO * median_average
+    )
+    above = []
+    if more_grants:
+        above.append(
+            pgettext("anomaly reason", "%(ratio)s× as many grants") % {"ratio": wording.figure(f["count_ratio"])}
+        )
+    if higher_average:
+        above.append(
+            pgettext("anomaly reason", "%(ratio)s× the average amount") % {"ratio": wording.figure(f["average_ratio"])}
+        )
+    if not above:
+        raise ValueError("the figures do not show why")
+    return pgettext(
+        "anomaly reason",
+        "%(employee)s made %(grants)s averaging %(average)s at %(location)s in %(days)s; the median of their "
+        "%(colleagues)s there is %(median_grants)s averaging %(median_average)s: %(above)s.",
+    ) % {
+        "employee": flag.employee.get_username(),
+        "grants": _grants(f["grants"]),
+        "average": wording.figure(f["average"]),
+        "location": flag.location.name,
+        "days": _days(f["window_days"]),
+        "colleagues": _colleagues(f["colleagues"]),
+        "median_grants": pgettext("anomaly reason", "%(count)s grants")
+        % {"count": wording.figure(f["colleague_median_grants"])},
+        "median_average": wording.figure(f["colleague_median_average"]),
+        "above": pgettext("anomaly reason", "%(first)s and %(second)s") % {"first": above[0], "second": above[1]}
+        if len(above) == 2
+        else above[0],
+    }
+
+
+def _reason_at_cap(flag: AnomalyFlag, f: dict) -> str:
+    return pgettext(
+        "anomaly reason",
+        "%(employee)s granted exactly the cap in %(at_cap)s %(grants)s (%(share)s) at %(location)s in %(days)s; "
+        "everyone else granted the cap in %(others_share)s %(others_grants)s.",
+    ) % {
+        "employee": flag.employee.get_username(),
+        "at_cap": int(f["at_cap"]),
+        "grants": _of_grants(f["grants"]),
+        "share": f["at_cap_share"],
+        "location": flag.location.name,
+        "days": _days(f["window_days"]),
+        "others_share": f["others_at_cap_share"],
+        "others_grants": _of_grants(f["others_grants"]),
+    }
+
+
+def _reason_new_customer(flag: AnomalyFlag, f: dict) -> str:
+    minutes = int(f["minutes_after_creation"])
+    figures = {
+        "number": flag.grant_id,
+        "amount": wording.figure(f["amount"]),
+        "employee": f["granted_by"],
+        "customer": flag.customer.name,
+        "minutes": _minutes_words(minutes) if minutes >= 1 else pgettext("anomaly reason", "less than a minute"),
+        "creator": f.get("created_by") or "",
+    }
+    if figures["creator"]:
+        text = pgettext(
+            "anomaly reason",
+            "Grant #%(number)s of %(amount)s by %(employee)s to %(customer)s, a customer created %(minutes)s earlier "
+            "by %(creator)s with no phone, email or loyalty card: nobody can confirm the customer exists.",
+        )
+    else:
+        text = pgettext(
+            "anomaly reason",
+            "Grant #%(number)s of %(amount)s by %(employee)s to %(customer)s, a customer created %(minutes)s earlier "
+            "with no phone, email or loyalty card: nobody can confirm the customer exists.",
+        )
+    return text % figures
+
+
+def _reason_late_void(flag: AnomalyFlag, f: dict) -> str:
+    days, hours = divmod(int(f["hours_after_grant"]), 24)
+    parts = [_days(days)] if days else []
+    if hours or not parts:
+        parts.append(_hours(hours))
+    return pgettext(
+        "anomaly reason",
+        "Grant #%(number)s of %(amount)s by %(employee)s was voided by %(manager)s %(duration)s after it was "
+        "granted: “%(reason)s”",
+    ) % {
+        "number": flag.grant_id,
+        "amount": wording.figure(f["amount"]),
+        "employee": f["granted_by"],
+        "manager": f["voided_by"],
+        "duration": " ".join(parts),
+        "reason": f["void_reason"],
+    }
+
+
+_REASONS = {
+    Kind.CUSTOMER_ACROSS_LOCATIONS: _reason_across_locations,
+    Kind.EMPLOYEE_ABOVE_PEERS: _reason_above_peers,
+    Kind.AT_CAP_REPEATEDLY: _reason_at_cap,
+    Kind.NEW_CUSTOMER: _reason_new_customer,
+    Kind.VOID_AFTER_THE_FACT: _reason_late_void,
+}
+
+
+def reason_shown(flag: AnomalyFlag) -> str:
+    """Why the flag was raised, in the active language, from its stored figures (no query: the page
+    loads the flag's location, employee and customer with it).
+
+    English readers get the stored reason itself, the record. A flag whose
+    figures are missing or damaged (an older flag, a hand-made one) also shows
+    the stored text: better English than a wrong sentence.
+    """
+    build = _REASONS.get(flag.kind)
+    if wording.language().split("-")[0] == "en" or build is None or not flag.figures:
+        return flag.reason
+    try:
+        return _fit(build(flag, flag.figures))
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError):
+        return flag.reason
 
 
 # --- review ----------------------------------------------------------------------------------

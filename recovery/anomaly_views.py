@@ -112,7 +112,7 @@ def anomaly_review(request, anomaly_id: int):
         except services.RecoveryError as error:
             if error.field in form.fields:
                 form.add_error(error.field, error.message)
-            page_error = f"Flag #{flag.pk}: {error.message}"
+            page_error = gettext("Flag #%(number)s: %(message)s") % {"number": flag.pk, "message": error.message}
         else:
             messages.success(
                 request,

@@ -19,16 +19,23 @@ LATEST = dt.date(2100, 12, 31)
 
 
 class TimelineFilterForm(FieldNamedErrorsMixin, forms.Form):
-    location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False)
+    location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none(), required=False)
     employee = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(), required=False, help_text=_("Who acted: granted, voided, asked…")
+        label=_("Employee"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        help_text=_("Who acted: granted, voided, asked…"),
     )
-    playbook = forms.ModelChoiceField(queryset=Playbook.objects.all(), required=False)
+    playbook = forms.ModelChoiceField(label=_("Playbook"), queryset=Playbook.objects.all(), required=False)
     category = forms.ChoiceField(
         label=_("Failure category"), choices=[("", _("Any"))] + ServiceFailure.Category.choices, required=False
     )
     customer = forms.CharField(
-        max_length=120, required=False, help_text=_("Name, phone, loyalty card or email."), strip=True
+        label=_("Customer"),
+        max_length=120,
+        required=False,
+        help_text=_("Name, phone, loyalty card or email."),
+        strip=True,
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -126,7 +133,9 @@ class AnomalyFlagFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=STATUS_CHOICES, method="filter_status", empty_label=_("Open and reviewed")
     )
-    location = django_filters.ModelChoiceFilter(queryset=Location.objects.none(), empty_label=_("All my locations"))
+    location = django_filters.ModelChoiceFilter(
+        label=_("Location"), queryset=Location.objects.none(), empty_label=_("All my locations")
+    )
     customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.all(), widget=forms.HiddenInput)
     employee = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.all(), widget=forms.HiddenInput)
     grant = django_filters.ModelChoiceFilter(queryset=Grant.objects.only("id"), widget=forms.HiddenInput)

@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import formats
+from django.utils.translation import gettext
+
 from compensation.money import Amounts, quantize
 from recovery.insights import Dashboard, MonthlyReport
 from recovery.templatetags.desk import money
@@ -142,7 +145,14 @@ def report_charts(report: MonthlyReport) -> dict[str, SvgBarChart]:
 
     return {
         "weeks": svg_bar_chart(
-            [(f"Week of {week.week:%d %b}", _in(week.active, main), amount(week.active)) for week in report.weeks]
+            [
+                (
+                    gettext("Week of %(day)s") % {"day": formats.date_format(week.week, "j M")},
+                    _in(week.active, main),
+                    amount(week.active),
+                )
+                for week in report.weeks
+            ]
         ),
         "categories": svg_bar_chart(
             [(line.label, line.failures, f"{line.failures} · {amount(line.active)}") for line in report.categories]

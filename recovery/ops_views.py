@@ -54,8 +54,8 @@ def ops_replay(request):
             "days": days,
             "all_locations": sees_every_location(request.user),
             "breakdowns": [
-                ("By playbook", "Playbook", result.by_playbook),
-                ("By location", "Location", result.by_location),
+                (gettext("By playbook"), gettext("Playbook"), result.by_playbook),
+                (gettext("By location"), gettext("Location"), result.by_location),
             ]
             if result
             else [],
@@ -114,7 +114,7 @@ def ops_flag_handle(request, flag_id: int):
         except services.RecoveryError as error:
             if error.field is not None:
                 form.add_error(error.field, error.message)
-            page_error = f"Flag #{flag.pk}: {error.message}"
+            page_error = gettext("Flag #%(number)s: %(message)s") % {"number": flag.pk, "message": error.message}
         else:
             messages.success(request, gettext("Flag #%(number)s marked handled.") % {"number": flag.pk})
             return redirect("ops_flags")

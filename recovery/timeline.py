@@ -19,10 +19,14 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
+from compensation import wording
+from compensation.caps import role_word
 from compensation.models import PolicyVersion
+from recovery.anomalies import reason_shown
 from recovery.models import AnomalyFlag, Customer, Escalation, Grant, ServiceFailure, VoucherRedemption
 from recovery.selectors import customer_matches, location_ids_for
 
@@ -49,7 +53,12 @@ class TimelineQuery:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """One line of the timeline, already in words; `url` opens the whole story."""
+    """One line of the timeline, already in words; `url` opens the whole story.
+
+    `label` and `summary` are worded when the entry is built, from the row's fields,
+    in the active language: the page shows them in the reviewer's language, the CSV
+    export (`timeline_stream`) builds them in English, as a record.
+    """
 
     kind: str
     label: str
@@ -100,12 +109,20 @@ def _failure_entry(failure: ServiceFailure, flagged: bool) -> TimelineEntry:
     grant = getattr(failure, "grant", None)
     return TimelineEntry(
         kind="failure.logged",
-        label="Failure logged",
+        label=gettext("Failure logged"),
         at=failure.logged_at,
         rank=1,
         pk=failure.pk,
-        summary=f"{failure.get_category_display()}, purchase {failure.purchase_value}"
-        + (f": “{failure.note}”" if failure.note else ""),
+        summary=(
+            gettext("%(category)s, purchase %(value)s: “%(note)s”")
+            if failure.note
+            else gettext("%(category)s, purchase %(value)s")
+        )
+        % {
+            "category": failure.get_category_display(),
+            "value": wording.amount(failure.purchase_value, grant.currency if grant else failure.location.currency),
+            "note": failure.note,
+        },
         url=reverse("audit_detail", args=[grant.pk]) if grant else "",
         location=failure.location.name,
         zone=failure.location.timezone,
@@ -134,13 +151,23 @@ def _grant_facts(grant: Grant, flagged: bool) -> dict:
 
 
 def _grant_entry(grant: Grant, flagged: bool) -> TimelineEntry:
-    approved = f", approved by {grant.approved_by.get_username()}" if grant.approved_by_id else ""
+    figures = {
+        "playbook": grant.playbook_name,
+        "cap": wording.amount(grant.cap, grant.currency),
+        "tier": grant.tenure_tier,
+        "role": role_word(grant.authority_role),
+    }
+    if grant.approved_by_id:
+        figures["manager"] = grant.approved_by.get_username()
+        summary = gettext("%(playbook)s, cap %(cap)s (%(tier)s, %(role)s), approved by %(manager)s") % figures
+    else:
+        summary = gettext("%(playbook)s, cap %(cap)s (%(tier)s, %(role)s)") % figures
     return TimelineEntry(
         kind="grant.issued",
-        label="Grant",
+        label=pgettext("timeline event", "Grant"),
         at=grant.granted_at,
         rank=2,
-        summary=f"{grant.playbook_name}, cap {grant.cap} ({grant.tenure_tier}, {grant.authority_role}){approved}",
+        summary=summary,
         actor=grant.granted_by_username,
         **_grant_facts(grant, flagged),
     )
@@ -149,10 +176,10 @@ def _grant_entry(grant: Grant, flagged: bool) -> TimelineEntry:
 def _void_entry(grant: Grant, flagged: bool) -> TimelineEntry:
     return TimelineEntry(
         kind="grant.voided",
-        label="Void",
+        label=gettext("Void"),
         at=grant.voided_at,
         rank=3,
-        summary=f"Grant #{grant.pk} voided: “{grant.void_reason}”",
+        summary=gettext("Grant #%(number)s voided: “%(reason)s”") % {"number": grant.pk, "reason": grant.void_reason},
         actor=grant.voided_by.get_username() if grant.voided_by_id else "",
         **_grant_facts(grant, flagged),
     )
@@ -168,47 +195,75 @@ def _escalation_fields(escalation: Escalation, flagged: bool) -> dict:
         "playbook": escalation.playbook.name,
         "category": escalation.get_category_display(),
         "amount": escalation.requested_amount,
-        # The currency it was asked in (its quote's), else its location's: never the deployment's default.
-        "currency": (escalation.policy_snapshot or {}).get("currency") or escalation.location.currency,
+        "currency": _escalation_currency(escalation),
         "flagged": flagged,
     }
+
+
+def _escalation_currency(escalation: Escalation) -> str:
+    """The currency it was asked in (its quote's), else its location's: never the deployment's default."""
+    return (escalation.policy_snapshot or {}).get("currency") or escalation.location.currency
 
 
 def _escalation_requested_entry(escalation: Escalation, flagged: bool) -> TimelineEntry:
     return TimelineEntry(
         kind="escalation.requested",
-        label="Escalation requested",
+        label=gettext("Escalation requested"),
         at=escalation.requested_at,
         rank=4,
-        summary=f"Asked {escalation.requested_amount} (could grant {escalation.allowed_amount}): “{escalation.reason}”",
+        summary=gettext("Asked %(asked)s (could grant %(allowed)s): “%(reason)s”")
+        % {
+            "asked": wording.amount(escalation.requested_amount, _escalation_currency(escalation)),
+            "allowed": wording.amount(escalation.allowed_amount, _escalation_currency(escalation)),
+            "reason": escalation.reason,
+        },
         actor=escalation.requested_by.get_username(),
         **_escalation_fields(escalation, flagged),
     )
 
 
 def _escalation_decided_entry(escalation: Escalation, flagged: bool) -> TimelineEntry:
-    note = f": “{escalation.decision_note}”" if escalation.decision_note else ""
+    figures = {
+        "status": escalation.get_status_display(),
+        "amount": wording.amount(escalation.requested_amount, _escalation_currency(escalation)),
+        "note": escalation.decision_note,
+    }
+    approved = escalation.status == Escalation.Status.APPROVED
     return TimelineEntry(
         kind="escalation.decided",
-        label=f"Escalation {escalation.get_status_display().lower()}",
+        label=gettext("Escalation approved") if approved else gettext("Escalation declined"),
         at=escalation.decided_at,
         rank=5,
-        summary=f"{escalation.get_status_display()} {escalation.requested_amount}{note}",
+        summary=(
+            gettext("%(status)s %(amount)s: “%(note)s”")
+            if escalation.decision_note
+            else gettext("%(status)s %(amount)s")
+        )
+        % figures,
         actor=escalation.decided_by.get_username() if escalation.decided_by_id else "",
         **_escalation_fields(escalation, flagged),
     )
 
 
 def _policy_entry(version: PolicyVersion, flagged: bool) -> TimelineEntry:
-    restores = f" (restores version {version.restores.number})" if version.restores_id else ""
+    figures = {
+        "number": version.number,
+        "restores": version.restores.number if version.restores_id else None,
+        "when": f"{version.effective_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC",  # ISO-like: the same in every language
+        "reason": version.reason,
+    }
+    summary = (
+        gettext("Version %(number)s (restores version %(restores)s), in force from %(when)s: “%(reason)s”")
+        if version.restores_id
+        else gettext("Version %(number)s, in force from %(when)s: “%(reason)s”")
+    ) % figures
     return TimelineEntry(
         kind="policy.published",
-        label="Policy change",
+        label=gettext("Policy change"),
         at=version.published_at,
         rank=6,
         pk=version.pk,
-        summary=f"Version {version.number}{restores}, in force from {version.effective_at:%Y-%m-%d %H:%M} UTC: "
-        f"“{version.reason}”",
+        summary=summary,
         url=reverse("ops_version", args=[version.number]),
         actor=version.published_by_username,
     )
@@ -231,23 +286,26 @@ def _flag_fields(flag: AnomalyFlag) -> dict:
 def _flag_raised_entry(flag: AnomalyFlag, flagged: bool) -> TimelineEntry:
     return TimelineEntry(
         kind="anomaly.raised",
-        label="Anomaly flagged",
+        label=gettext("Anomaly flagged"),
         at=flag.raised_at,
         rank=8,
-        summary=f"{flag.get_kind_display()}: {flag.reason}",
+        summary=gettext("%(kind)s: %(reason)s") % {"kind": flag.get_kind_display(), "reason": reason_shown(flag)},
         actor=flag.employee.get_username() if flag.employee_id else "",
         **_flag_fields(flag),
     )
 
 
 def _flag_reviewed_entry(flag: AnomalyFlag, flagged: bool) -> TimelineEntry:
-    note = f": “{flag.outcome_note}”" if flag.outcome_note else ""
+    figures = {"kind": flag.get_kind_display(), "outcome": flag.get_outcome_display(), "note": flag.outcome_note}
     return TimelineEntry(
         kind="anomaly.reviewed",
-        label="Anomaly reviewed",
+        label=gettext("Anomaly reviewed"),
         at=flag.reviewed_at,
         rank=9,
-        summary=f"{flag.get_kind_display()} — {flag.get_outcome_display()}{note}",
+        summary=(
+            gettext("%(kind)s — %(outcome)s: “%(note)s”") if flag.outcome_note else gettext("%(kind)s — %(outcome)s")
+        )
+        % figures,
         actor=flag.reviewed_by.get_username() if flag.reviewed_by_id else "",
         **_flag_fields(flag),
     )
@@ -264,7 +322,17 @@ _FLAG_PATHS = {
 
 def _redemption_entry(redemption: VoucherRedemption, flagged: bool) -> TimelineEntry:
     grant = redemption.grant
-    issued = "" if grant.location_id == redemption.location_id else f", granted at {grant.location.name}"
+    figures = {
+        "code": grant.voucher_code,
+        "number": grant.pk,
+        "playbook": grant.playbook_name,
+        "location": grant.location.name,
+    }
+    summary = (
+        gettext("Voucher %(code)s of grant #%(number)s redeemed (%(playbook)s)")
+        if grant.location_id == redemption.location_id
+        else gettext("Voucher %(code)s of grant #%(number)s redeemed (%(playbook)s, granted at %(location)s)")
+    ) % figures
     # Filed under the redeeming counter: its manager reviews what was handed out there.
     facts = _grant_facts(grant, flagged) | {
         "pk": redemption.pk,
@@ -273,10 +341,10 @@ def _redemption_entry(redemption: VoucherRedemption, flagged: bool) -> TimelineE
     }
     return TimelineEntry(
         kind="voucher.redeemed",
-        label="Voucher redeemed",
+        label=gettext("Voucher redeemed"),
         at=redemption.redeemed_at,
         rank=7,
-        summary=f"Voucher {grant.voucher_code} of grant #{grant.pk} redeemed ({grant.playbook_name}{issued})",
+        summary=summary,
         actor=redemption.redeemed_by_username,
         **facts,
     )
@@ -302,7 +370,7 @@ _GRANT_PATHS = {
 SOURCES = (
     Source(
         kind="failure.logged",
-        label="Failures logged",
+        label=gettext_lazy("Failures logged"),
         rank=1,
         queryset=lambda: ServiceFailure.objects.select_related("location", "customer", "logged_by", "grant"),
         at="logged_at",
@@ -319,7 +387,7 @@ SOURCES = (
     ),
     Source(
         kind="grant.issued",
-        label="Grants",
+        label=gettext_lazy("Grants"),
         rank=2,
         queryset=lambda: Grant.objects.select_related("location", "customer"),
         at="granted_at",
@@ -329,7 +397,7 @@ SOURCES = (
     ),
     Source(
         kind="grant.voided",
-        label="Voids",
+        label=gettext_lazy("Voids"),
         rank=3,
         queryset=lambda: Grant.objects.filter(voided_at__isnull=False).select_related(
             "location", "customer", "voided_by"
@@ -341,7 +409,7 @@ SOURCES = (
     ),
     Source(
         kind="escalation.requested",
-        label="Escalations requested",
+        label=gettext_lazy("Escalations requested"),
         rank=4,
         queryset=lambda: Escalation.objects.select_related("location", "customer", "playbook", "requested_by"),
         at="requested_at",
@@ -351,7 +419,7 @@ SOURCES = (
     ),
     Source(
         kind="escalation.decided",
-        label="Escalation decisions",
+        label=gettext_lazy("Escalation decisions"),
         rank=5,
         queryset=lambda: Escalation.objects.filter(decided_at__isnull=False).select_related(
             "location", "customer", "playbook", "decided_by"
@@ -363,7 +431,7 @@ SOURCES = (
     ),
     Source(
         kind="policy.published",
-        label="Policy changes",
+        label=gettext_lazy("Policy changes"),
         rank=6,
         # A policy applies to every location, so every reviewer sees its changes.
         queryset=lambda: PolicyVersion.objects.select_related("restores"),
@@ -373,7 +441,7 @@ SOURCES = (
     ),
     Source(
         kind="anomaly.raised",
-        label="Anomaly flags",
+        label=gettext_lazy("Anomaly flags"),
         rank=8,
         queryset=lambda: AnomalyFlag.objects.select_related("location", "customer", "employee", "grant"),
         at="raised_at",
@@ -384,7 +452,7 @@ SOURCES = (
     ),
     Source(
         kind="anomaly.reviewed",
-        label="Anomaly reviews",
+        label=gettext_lazy("Anomaly reviews"),
         rank=9,
         queryset=lambda: AnomalyFlag.objects.filter(reviewed_at__isnull=False).select_related(
             "location", "customer", "reviewed_by", "grant"
@@ -396,7 +464,7 @@ SOURCES = (
     ),
     Source(
         kind="voucher.redeemed",
-        label="Vouchers redeemed",
+        label=gettext_lazy("Vouchers redeemed"),
         rank=7,
         queryset=lambda: VoucherRedemption.objects.select_related("location", "grant__location", "grant__customer"),
         at="redeemed_at",
@@ -531,11 +599,17 @@ def timeline_page(*, user, query: TimelineQuery, cursor: str = "", size: int = P
 
 def _entries(source: Source, rows: QuerySet, chunk_size: int) -> Iterator[TimelineEntry]:
     for row in rows.order_by(f"-{source.at}", "-pk").iterator(chunk_size):
-        yield source.entry(row, getattr(row, "flagged", False))
+        # Worded in English whatever the reviewer's language: the export is a record, read next to
+        # the journal and the grant CSV (also English). Per row, because a streamed response is
+        # built after the view has returned.
+        with translation.override("en"):
+            entry = source.entry(row, getattr(row, "flagged", False))
+        yield entry
 
 
 def timeline_stream(*, user, query: TimelineQuery, chunk_size: int = 2000) -> Iterator[TimelineEntry]:
-    """Every matching entry, newest first, merged from server-side cursors: constant memory."""
+    """Every matching entry, newest first, in English (the CSV export), merged from server-side cursors:
+    constant memory."""
     streams = [_entries(source, rows, chunk_size) for source, rows in _plan(user=user, query=query)]
     return heapq.merge(*streams, key=lambda entry: entry.sort_key, reverse=True)
 

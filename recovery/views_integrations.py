@@ -10,6 +10,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
@@ -25,26 +27,26 @@ INVALID = 422  # a form sent back with errors: nothing was stored
 
 class ApiTokenForm(FieldNamedErrorsMixin, forms.Form):
     name = forms.CharField(
-        label="Name",
+        label=_("Name"),
         max_length=120,
-        help_text="Which system will use it, e.g. “POS till 3” or “CRM”.",
-        error_messages={"required": "Name: say which system will use the token."},
+        help_text=_("Which system will use it, e.g. “POS till 3” or “CRM”."),
+        error_messages={"required": _("Name: say which system will use the token.")},
     )
     location = forms.ModelChoiceField(
-        label="Location",
+        label=_("Location"),
         queryset=Location.objects.filter(is_active=True).order_by("name"),
         error_messages={
-            "required": "Location: choose where the integration works.",
-            "invalid_choice": "Location: choose one of the listed locations.",
+            "required": _("Location: choose where the integration works."),
+            "invalid_choice": _("Location: choose one of the listed locations."),
         },
     )
     role = forms.ChoiceField(
-        label="Role",
+        label=_("Role"),
         choices=ApiToken.Role.choices,
-        help_text="What it may do: the same rules as for a person in that role.",
+        help_text=_("What it may do: the same rules as for a person in that role."),
         error_messages={
-            "required": "Role: choose frontline or manager.",
-            "invalid_choice": "Role: choose frontline or manager.",
+            "required": _("Role: choose frontline or manager."),
+            "invalid_choice": _("Role: choose frontline or manager."),
         },
     )
 
@@ -94,5 +96,5 @@ def ops_integration_revoke(request, token_id: int):
     except RecoveryError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"“{token.name}” revoked: its next request is refused.")
+        messages.success(request, gettext("“%(name)s” revoked: its next request is refused.") % {"name": token.name})
     return redirect("ops_integrations")

@@ -46,7 +46,12 @@ def test_the_compiled_catalogue_matches_the_po_file():
     for entry in po_entries():
         if entry.msgid_plural:
             for index, text in sorted(entry.msgstr_plural.items()):
-                if compiled.ngettext(entry.msgid, entry.msgid_plural, _number_for_form(index)) != text:
+                number = _number_for_form(index)
+                if entry.msgctxt:  # a plural with a context (npgettext) is filed under its context
+                    shown = compiled.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, number)
+                else:
+                    shown = compiled.ngettext(entry.msgid, entry.msgid_plural, number)
+                if shown != text:
                     stale.append(entry.msgid)
                     break
             continue

@@ -39,7 +39,8 @@ CHANGE_POLICY = "compensation.change_policy"
 INVALID = 422  # a form sent back with errors: nothing was stored
 DRAFT_SAVED = gettext_noop("Saved to the draft. Nothing changes at the counter until you publish.")
 
-IN_FORCE, SCHEDULED, SUPERSEDED = "in force", "scheduled", "superseded"
+# Shown translated (`{% translate version.status %}`) and used as a CSS class: marked, never translated here.
+IN_FORCE, SCHEDULED, SUPERSEDED = gettext_noop("in force"), gettext_noop("scheduled"), gettext_noop("superseded")
 
 
 def _when(moment) -> str:

@@ -1,4 +1,5 @@
-"""Template filters for money, tenure and playbook texts, so templates never format or pick them by hand."""
+"""Template filters for money, tenure, playbook texts and stored records, so templates never format numbers,
+pick texts or word records by hand."""
 
 from decimal import Decimal
 
@@ -6,9 +7,11 @@ from django import template
 from django.conf import settings
 from django.utils import translation
 
-from compensation.caps import describe_tenure
+from compensation.caps import describe_tenure, role_word
 from compensation.money import Amounts, format_money
 from compensation.texts import localized_text
+from recovery.anomalies import reason_shown
+from recovery.display import cap_steps_shown, stop_reason_shown
 
 register = template.Library()
 
@@ -36,3 +39,27 @@ def tenure(months):
 def localized(playbook, field):
     """A playbook's text in the page's language, English when it has none: `{{ playbook|localized:"offer" }}`."""
     return localized_text(playbook, field)
+
+
+@register.filter
+def role_label(role):
+    """An authority role ("frontline", "own limit") in the page's language."""
+    return role_word(str(role or ""))
+
+
+@register.filter
+def cap_steps(record):
+    """A grant's or escalation's stored cap steps, worded again in the page's language."""
+    return cap_steps_shown(record)
+
+
+@register.filter
+def stop_reason(stop, escalation):
+    """Why one limit stopped an escalation, in the page's language where it can be worded again."""
+    return stop_reason_shown(stop, escalation)
+
+
+@register.filter
+def anomaly_reason(flag):
+    """An anomaly flag's reason in the page's language, from its stored figures."""
+    return reason_shown(flag)
