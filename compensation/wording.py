@@ -24,7 +24,10 @@ from compensation.money import format_amount
 # the month's genitive ("3 марта 2026"), which Django's "E" gives and "M" does not.
 DAY_FORMATS = {"en": "j M Y", "ru": "j E Y"}
 LONG_DAY_FORMATS = {"en": "j F Y", "ru": "j E Y"}
+DAY_MONTH_FORMATS = {"en": "j M", "ru": "j E"}  # this year's days in lists: "3 Mar", "3 марта"
+MONTH_YEAR_FORMATS = {"en": "M Y", "ru": "E Y"}  # "customer since Mar 2026", "клиент с марта 2026"
 CLOCK_FORMAT = "H:i"  # 24-hour in both languages: the counter's clocks read 14:02
+SECONDS_CLOCK_FORMAT = "H:i:s"  # the audit's own times, to the second
 
 
 def language() -> str:
@@ -53,7 +56,20 @@ def _number(value: Decimal, locale_name: str) -> str:
 
 def day(value: date, *, long: bool = False) -> str:
     """A calendar day inside a sentence: "3 Mar 2026" ("3 March 2026" when `long`), "3 марта 2026"."""
-    table = LONG_DAY_FORMATS if long else DAY_FORMATS
+    return _in_language(value, LONG_DAY_FORMATS if long else DAY_FORMATS)
+
+
+def day_month(value: date) -> str:
+    """A day without its year, for lists of recent events: "3 Mar", "3 марта"."""
+    return _in_language(value, DAY_MONTH_FORMATS)
+
+
+def month_year(value: date) -> str:
+    """A month of a year after "since": "Mar 2026", "марта 2026" (Russian's genitive after "с")."""
+    return _in_language(value, MONTH_YEAR_FORMATS)
+
+
+def _in_language(value: date, table: dict[str, str]) -> str:
     return formats.date_format(value, table.get(language().split("-")[0], table["en"]))
 
 
@@ -62,9 +78,9 @@ def local(moment: datetime, tz: str | None = None) -> datetime:
     return timezone.localtime(moment, zoneinfo.ZoneInfo(tz) if tz else None)
 
 
-def clock(moment: datetime) -> str:
-    """The time of day of an already local `moment`: 14:02."""
-    return formats.time_format(moment, CLOCK_FORMAT)
+def clock(moment: datetime, *, seconds: bool = False) -> str:
+    """The time of day of an already local `moment`: 14:02 (14:02:09 with `seconds`)."""
+    return formats.time_format(moment, SECONDS_CLOCK_FORMAT if seconds else CLOCK_FORMAT)
 
 
 def moment_words(moment: datetime, tz: str | None = None, *, zone: bool = False) -> str:

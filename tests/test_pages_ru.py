@@ -317,3 +317,31 @@ def test_every_page_reads_in_russian_for_every_role(world, role):  # noqa: F811
         if found:
             leaks[name] = found
     assert leaks == {}
+
+
+# --- days and times in lists and records ------------------------------------------------------------
+
+
+def test_days_in_pages_use_the_russian_genitive_month_and_the_locations_clock(frontline, manager, central, customer):
+    """"3 марта 14:02", not "3 Мар 14:02"; English keeps "3 Mar 14:02"; both on the location's wall clock."""
+    import zoneinfo
+    from datetime import datetime
+
+    central.timezone = "Asia/Tokyo"
+    central.save()
+    grant = factories.grant_for(frontline, central, customer)
+    moment = datetime(2026, 3, 3, 5, 2, 9, tzinfo=zoneinfo.ZoneInfo("UTC"))  # 14:02:09 in Tokyo
+    type(grant).objects.filter(pk=grant.pk).update(failure_logged_at=moment, granted_at=moment)
+    customer.customer_since = moment.date().replace(day=1)
+    customer.save()
+
+    russian_list = visible(speaking(frontline, "ru").get(reverse("my_grants")))
+    english_list = visible(speaking(frontline, "en").get(reverse("my_grants")))
+    assert "3 марта 14:02" in russian_list and "Мар" not in russian_list
+    assert "3 Mar 14:02" in english_list
+
+    audit = visible(speaking(manager, "ru").get(reverse("audit_detail", args=[grant.pk])))
+    assert "3 марта 2026 14:02:09" in audit
+
+    counter = visible(speaking(frontline, "ru").get(reverse("counter") + "?q=" + customer.name))
+    assert "с марта 2026" in counter

@@ -7,6 +7,7 @@ from django import template
 from django.conf import settings
 from django.utils import translation
 
+from compensation import wording
 from compensation.caps import describe_tenure, role_word
 from compensation.money import Amounts, format_money
 from compensation.texts import localized_text
@@ -28,6 +29,40 @@ def money(amount, currency=None):
         parts = [format_money(value, code, locale=locale) for code, value in amount.items() if value]
         return " · ".join(parts) or format_money(Decimal("0"), currency, locale=locale)
     return format_money(Decimal(amount), currency, locale=locale)
+
+
+# Days and times the way the page's language writes them ("3 Mar 2026 14:02", "3 марта 2026 14:02"),
+# shared with the messages built in Python (compensation.wording). Put `|timezone:location.timezone`
+# before them to read a location's wall clock; otherwise the site's time zone applies.
+
+
+@register.filter(expects_localtime=True)
+def day(value):
+    return wording.day(value) if value else ""
+
+
+@register.filter(expects_localtime=True)
+def day_time(value, detail=""):
+    """`detail`: "seconds" for the audit's own times, "zone" to name the time zone (times of other locations)."""
+    if not value:
+        return ""
+    text = f"{wording.day(value)} {wording.clock(value, seconds=detail == 'seconds')}"
+    return f"{text} {value.tzname()}" if detail == "zone" else text
+
+
+@register.filter(expects_localtime=True)
+def day_month(value):
+    return wording.day_month(value) if value else ""
+
+
+@register.filter(expects_localtime=True)
+def day_month_time(value):
+    return f"{wording.day_month(value)} {wording.clock(value)}" if value else ""
+
+
+@register.filter(expects_localtime=True)
+def month_year(value):
+    return wording.month_year(value) if value else ""
 
 
 @register.filter
