@@ -33,6 +33,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 
 from compensation import wording
 from compensation.money import ZERO, minor_unit, quantize
+from compensation.texts import localized_text
 
 MAX_PERCENT = Decimal("1000")
 
@@ -44,6 +45,7 @@ class TierRule:
     name: str
     min_months: int
     multiplier: Decimal
+    name_ru: str = ""  # what a Russian reader sees; blank: `name` (see compensation.texts)
 
 
 def tier_reached(tiers: tuple[TierRule, ...], tenure_months: int) -> TierRule:
@@ -177,7 +179,7 @@ def compute_cap(
     steps.append(
         gettext("%(tier)s tier (%(tenure)s) ×%(multiplier)s = %(result)s")
         % {
-            "tier": tier.name,
+            "tier": localized_text(tier, "name"),
             "tenure": describe_tenure(tenure_months),
             "multiplier": wording.number(tier.multiplier),
             "result": money(with_tenure),
@@ -216,7 +218,12 @@ def steps_from_snapshot(
             floor=Decimal(snapshot["floor"]),
             ceiling=Decimal(snapshot["ceiling"]),
             tiers=tuple(
-                TierRule(name=row["name"], min_months=int(row["min_months"]), multiplier=Decimal(row["multiplier"]))
+                TierRule(
+                    name=row["name"],
+                    min_months=int(row["min_months"]),
+                    multiplier=Decimal(row["multiplier"]),
+                    name_ru=row.get("name_ru") or "",
+                )
                 for row in snapshot["tiers"]
             ),
         )

@@ -106,7 +106,7 @@ class TenureTierForm(DraftForm):
 
     class Meta:
         model = TenureTier
-        fields = ["name", "min_months", "multiplier"]
+        fields = ["name", "name_ru", "min_months", "multiplier"]
         labels = {"min_months": _("From months of tenure")}
         widgets = {
             "min_months": forms.TextInput(attrs={"inputmode": "numeric"}),

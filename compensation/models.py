@@ -37,6 +37,10 @@ class TenureTier(RulesModel):
     """A band of customer tenure, e.g. 'Loyal' from 36 months, with its default multiplier."""
 
     name = models.CharField(max_length=60, unique=True)
+    # Shown to Russian readers (the counter's tier badge, the cap steps); blank shows `name`.
+    name_ru = models.CharField(
+        _("name (Russian)"), max_length=60, blank=True, help_text=_("Leave empty to show the English name.")
+    )
     min_months = models.PositiveIntegerField(
         unique=True, help_text=_("Tenure in whole months from which this tier applies.")
     )

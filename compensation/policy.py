@@ -61,6 +61,8 @@ PLAYBOOK_FIELDS = (
 TRANSLATED_TEXT_FIELDS = tuple(
     translated_key(name, language) for language in TRANSLATED_LANGUAGES for name in PLAYBOOK_TEXTS
 )
+# A tier's name is read at the counter too ("Loyal" tier): it has the same companions (`name_ru`).
+TRANSLATED_TIER_FIELDS = tuple(translated_key("name", language) for language in TRANSLATED_LANGUAGES)
 
 
 def tenure_in_months(customer_since: date, today: date) -> int:
@@ -142,7 +144,8 @@ class Policy:
             "floor": str(rule.floor),
             "ceiling": str(rule.ceiling),
             "tiers": [
-                {"name": t.name, "min_months": t.min_months, "multiplier": str(t.multiplier)} for t in rule.tiers
+                {"name": t.name, "name_ru": t.name_ru, "min_months": t.min_months, "multiplier": str(t.multiplier)}
+                for t in rule.tiers
             ],
             "authority": {"role": authority.role, "limit": str(authority.limit)},
             "customer_limits": [
@@ -180,7 +183,14 @@ def draft_document() -> dict:
         playbooks.append(entry)
     return {
         "tiers": [
-            {"id": t.id, "name": t.name, "min_months": t.min_months, "multiplier": str(t.multiplier)} for t in tiers
+            {
+                "id": t.id,
+                "name": t.name,
+                "name_ru": t.name_ru,
+                "min_months": t.min_months,
+                "multiplier": str(t.multiplier),
+            }
+            for t in tiers
         ],
         "playbooks": playbooks,
         "role_authorities": {row.role: str(row.limit) for row in RoleAuthority.objects.order_by("role")},
@@ -204,10 +214,14 @@ def draft_document() -> dict:
 
 
 def with_blank_translations(document: dict) -> dict:
-    """`document` with every missing playbook translation as "" (a document from before translations
-    existed has none), so comparing it with a newer one sees only real changes."""
-    playbooks = [{name: "" for name in TRANSLATED_TEXT_FIELDS} | entry for entry in document.get("playbooks", [])]
-    return document | {"playbooks": playbooks} if "playbooks" in document else document
+    """`document` with every missing playbook and tier translation as "" (a document from before
+    translations existed has none), so comparing it with a newer one sees only real changes."""
+    blanks = {}
+    if "playbooks" in document:
+        blanks["playbooks"] = [{name: "" for name in TRANSLATED_TEXT_FIELDS} | entry for entry in document["playbooks"]]
+    if "tiers" in document:
+        blanks["tiers"] = [{name: "" for name in TRANSLATED_TIER_FIELDS} | tier for tier in document["tiers"]]
+    return document | blanks
 
 
 # --- from document to engine rules -----------------------------------------------------
@@ -230,7 +244,13 @@ def policy_from_document(document: dict, version: PolicyVersion | None = None) -
         # Every customer belongs to some tier; a missing base tier means "×1".
         tiers.insert(0, BASE_TIER)
     default_tiers = tuple(
-        TierRule(name=t["name"], min_months=t["min_months"], multiplier=Decimal(t["multiplier"])) for t in tiers
+        TierRule(
+            name=t["name"],
+            min_months=t["min_months"],
+            multiplier=Decimal(t["multiplier"]),
+            name_ru=t.get("name_ru") or "",
+        )
+        for t in tiers
     )
     playbooks: dict[int, Playbook] = {}
     rules: dict[int, PlaybookRule] = {}
@@ -244,7 +264,14 @@ def policy_from_document(document: dict, version: PolicyVersion | None = None) -
         for tier in tiers:
             # A longer tenure never earns a lower multiplier, even if an override says so.
             highest = max(highest, Decimal(overrides.get(str(tier["id"]), tier["multiplier"])))
-            tier_rules.append(TierRule(name=tier["name"], min_months=tier["min_months"], multiplier=highest))
+            tier_rules.append(
+                TierRule(
+                    name=tier["name"],
+                    min_months=tier["min_months"],
+                    multiplier=highest,
+                    name_ru=tier.get("name_ru") or "",
+                )
+            )
         playbooks[playbook.id] = playbook
         rules[playbook.id] = PlaybookRule(
             name=playbook.name,

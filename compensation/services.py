@@ -233,6 +233,7 @@ def draft_load(document: dict, *, actor, reason: str) -> None:
             _save(other, actor, reason)
         tier = TenureTier.objects.filter(pk=entry["id"]).first() or TenureTier(pk=entry["id"])
         tier.name, tier.min_months, tier.multiplier = entry["name"], entry["min_months"], entry["multiplier"]
+        tier.name_ru = entry.get("name_ru") or ""  # a version from before translations has none
         _save(tier, actor, reason)
     for multiplier in PlaybookTierMultiplier.objects.all():
         _delete(multiplier, actor, reason)

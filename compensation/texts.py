@@ -66,3 +66,12 @@ def localized_text(source, key: str, language: str | None = None) -> str:
     """`key`'s text in `language` (default: the active language), falling back to English when blank or missing."""
     texts = texts_by_language(source, key)
     return texts.get(language_shown(texts, language), "")
+
+
+def tier_name_shown(snapshot: Mapping | None, tier_name: str, language: str | None = None) -> str:
+    """The name of the tier a grant or escalation was made in (`tier_name`, stored in English), in
+    `language`: its Russian name as the snapshot's policy had it, else the stored name."""
+    for tier in (snapshot or {}).get("tiers", ()):
+        if isinstance(tier, Mapping) and tier.get("name") == tier_name:
+            return localized_text(tier, "name", language) or tier_name
+    return tier_name

@@ -82,7 +82,12 @@ def _items(document: dict, section: str) -> dict[str, tuple[str, dict]]:
         for t in raw:
             items[str(t["id"])] = (
                 t["name"],
-                {"name": t["name"], "from months": t["min_months"], "multiplier": t["multiplier"]},
+                {
+                    "name": t["name"],
+                    FIELD_LABELS["name_ru"]: t.get("name_ru"),  # missing (older version) and blank both read "—"
+                    "from months": t["min_months"],
+                    "multiplier": t["multiplier"],
+                },
             )
     elif section == "playbooks":
         for p in raw:

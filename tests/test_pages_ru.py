@@ -82,7 +82,7 @@ def test_a_russian_manager_reads_every_timeline_entry_in_russian(story, frontlin
     for summary in (
         "Ожидание или задержка, покупка 100,00: «cold coffee»",
         "покупка 1 000,00",  # grouped with a no-break space, decimal comma
-        "Free drinks while you wait, предел 15,00 (Loyal, стойка)",
+        "Напитки за наш счёт, пока вы ждёте, предел 15,00 (Лояльный, стойка)",
         f"Компенсация №{voided.pk} аннулирована: «Duplicate entry»",
         "Запрошено 400,00 (можно было выдать 15,00): «Lost a whole day»",
         "Отклонено 400,00: «Too much»",
@@ -323,7 +323,7 @@ def test_every_page_reads_in_russian_for_every_role(world, role):  # noqa: F811
 
 
 def test_days_in_pages_use_the_russian_genitive_month_and_the_locations_clock(frontline, manager, central, customer):
-    """"3 марта 14:02", not "3 Мар 14:02"; English keeps "3 Mar 14:02"; both on the location's wall clock."""
+    """ "3 марта 14:02", not "3 Мар 14:02"; English keeps "3 Mar 14:02"; both on the location's wall clock."""
     import zoneinfo
     from datetime import datetime
 

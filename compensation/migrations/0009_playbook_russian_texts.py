@@ -40,4 +40,14 @@ class Migration(migrations.Migration):
             name='offer_ru',
             field=models.CharField(blank=True, help_text='Leave empty to show the English offer.', max_length=200, verbose_name='offer (Russian)'),
         ),
+        migrations.AddField(
+            model_name='historicaltenuretier',
+            name='name_ru',
+            field=models.CharField(blank=True, help_text='Leave empty to show the English name.', max_length=60, verbose_name='name (Russian)'),
+        ),
+        migrations.AddField(
+            model_name='tenuretier',
+            name='name_ru',
+            field=models.CharField(blank=True, help_text='Leave empty to show the English name.', max_length=60, verbose_name='name (Russian)'),
+        ),
     ]

@@ -1,9 +1,10 @@
-"""Russian texts for the eight playbooks shipped in 0002, and a version that puts them in force.
+"""Russian texts for the eight playbooks and three tenure tiers shipped in 0002, and a version that puts them in force.
 
 The draft gets the Russian name, offer and apology of each shipped playbook
 whose English text ops have not reworded (a translation of words that are no
 longer there would be wrong) and whose Russian text is still empty; each change
-is kept in the playbook's history.
+is kept in the playbook's history. The shipped tiers ("New", "Regular",
+"Loyal") get their Russian names the same way.
 
 Versions are immutable, so the counter only sees the texts once a version
 carries them. A new version is published here only when that publishes nothing
@@ -147,6 +148,10 @@ SHIPPED = {
 }
 
 
+# Tier names as shipped in 0002, and their Russian.
+SHIPPED_TIERS = {"New": "Новый", "Regular": "Постоянный", "Loyal": "Лояльный"}
+
+
 def _plain(value):
     return value if value is None or isinstance(value, (bool, int, str)) else str(value)
 
@@ -169,7 +174,7 @@ def _draft_document(apps) -> dict:
         playbooks.append(entry)
     return {
         "tiers": [
-            {"id": t.id, "name": t.name, "min_months": t.min_months, "multiplier": str(t.multiplier)}
+            {"id": t.id, "name": t.name, "name_ru": t.name_ru, "min_months": t.min_months, "multiplier": str(t.multiplier)}
             for t in TenureTier.objects.order_by("min_months")
         ],
         "playbooks": playbooks,
@@ -185,7 +190,8 @@ def _without_translations(document: dict) -> dict:
         {name: value for name, value in entry.items() if not name.endswith("_ru")}
         for entry in document.get("playbooks", [])
     ]
-    return {**document, "playbooks": playbooks}
+    tiers = [{name: value for name, value in tier.items() if name != "name_ru"} for tier in document.get("tiers", [])]
+    return {**document, "playbooks": playbooks, "tiers": tiers}
 
 
 def _texts_are_shipped(document: dict) -> bool:
@@ -198,6 +204,21 @@ def _texts_are_shipped(document: dict) -> bool:
         for entry in playbooks
         for field in TEXTS
     )
+
+
+def _translate_tiers(apps, now) -> None:
+    TenureTier = apps.get_model("compensation", "TenureTier")
+    HistoricalTenureTier = apps.get_model("compensation", "HistoricalTenureTier")
+    for tier in TenureTier.objects.filter(name__in=list(SHIPPED_TIERS), name_ru="").order_by("pk"):
+        tier.name_ru = SHIPPED_TIERS[tier.name]
+        tier.save()
+        HistoricalTenureTier.objects.create(
+            **{field.attname: getattr(tier, field.attname) for field in TenureTier._meta.concrete_fields},
+            history_date=now,
+            history_type="~",
+            history_change_reason=REASON,
+            history_user=None,
+        )
 
 
 def _translate_draft(apps, now) -> None:
@@ -271,6 +292,7 @@ def add_russian_texts(apps, schema_editor):
         and _without_translations(_draft_document(apps)) == _without_translations(latest.document)
     )
     _translate_draft(apps, now)
+    _translate_tiers(apps, now)
     if not publish:
         return
     document = _draft_document(apps)

@@ -10,7 +10,7 @@ from django.utils import translation
 from compensation import wording
 from compensation.caps import describe_tenure, role_word
 from compensation.money import Amounts, format_money
-from compensation.texts import localized_text
+from compensation.texts import localized_text, tier_name_shown
 from recovery.anomalies import reason_shown
 from recovery.display import cap_steps_shown, stop_reason_shown
 
@@ -63,6 +63,12 @@ def day_month_time(value):
 @register.filter(expects_localtime=True)
 def month_year(value):
     return wording.month_year(value) if value else ""
+
+
+@register.filter
+def tier_shown(record):
+    """The tier a grant or an escalation was made in, named in the page's language: `{{ grant|tier_shown }}`."""
+    return tier_name_shown(record.policy_snapshot, record.tenure_tier)
 
 
 @register.filter

@@ -63,8 +63,9 @@ def test_the_diff_shows_russian_text_changes_and_ignores_keys_an_old_document_la
     v1, v2 = PolicyVersion.objects.get(number=1).document, PolicyVersion.objects.get(number=2).document
     changes = document_diff(v1, v2)
     assert Change("Playbook", DRINKS_EN, "name (Russian)", "—", DRINKS_RU) in changes
+    assert Change("Tenure tier", "Loyal", "name (Russian)", "—", "Лояльный") in changes
     assert {c.field for c in changes} == {"name (Russian)", "offer (Russian)", "apology script (Russian)"}
-    assert len(changes) == 8 * 3
+    assert len(changes) == 8 * 3 + 3  # three texts of eight playbooks, the names of three tiers
 
     drinks = playbook("free-drinks")
     drinks.apology_script_ru = ""
@@ -73,7 +74,11 @@ def test_the_diff_shows_russian_text_changes_and_ignores_keys_an_old_document_la
         Change("Playbook", DRINKS_EN, "apology script (Russian)", v2["playbooks"][1]["apology_script_ru"], "—")
     ]
     # Missing and blank are the same text: v1 with blank translations differs from v1 in nothing.
-    blanked = {**v1, "playbooks": [{**e, "name_ru": "", "offer_ru": ""} for e in v1["playbooks"]]}
+    blanked = {
+        **v1,
+        "playbooks": [{**e, "name_ru": "", "offer_ru": ""} for e in v1["playbooks"]],
+        "tiers": [{**t, "name_ru": ""} for t in v1["tiers"]],
+    }
     assert document_diff(v1, blanked) == []
 
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from recovery.models import Grant
 from recovery.vouchers import voucher_link_token, voucher_lookup
@@ -142,3 +143,46 @@ def test_lists_and_audit_pages_name_the_playbook_in_the_readers_language(frontli
                 assert shown in page, (user.username, language, url)
                 # The resolve page lists the cards too; everywhere the reader sees one language only.
                 assert hidden not in page, (user.username, language, url)
+
+
+def test_tier_names_are_shown_in_the_readers_language_and_kept_in_english(frontline, central, customer):
+    """The shipped tiers' Russian names are in force (version 2); the grant keeps the English name for the audit."""
+    from compensation.policy import load_policy
+    from compensation.texts import localized_text
+
+    assert {tier.name: tier.name_ru for tier in load_policy().tiers} == {
+        "New": "Новый",
+        "Regular": "Постоянный",
+        "Loyal": "Лояльный",
+    }
+    grant = factories.grant_for(frontline, central, customer, code="replace-spoiled", purchase_value="80")
+    assert grant.tenure_tier == "Loyal"  # the customer fixture has years of tenure
+
+    client = in_russian(client_for(frontline))
+    for url in (
+        reverse("counter_resolve", args=[customer.pk]),
+        reverse("counter_granted", args=[grant.pk]),
+        reverse("counter") + "?q=" + customer.name,
+    ):
+        page = page_of(client.get(url))
+        assert "Лояльный" in page, url
+        assert "Loyal</span>" not in page and "«Loyal»" not in page, url
+    with translation.override("ru"):
+        assert localized_text(load_policy().tiers[-1], "name") == "Лояльный"
+    client.post("/language/", {"language": "en", "next": "/counter/"})
+    english = page_of(client.get(reverse("counter_granted", args=[grant.pk])))
+    assert "Loyal" in english and "Лояльный" not in english
+
+
+def test_ops_name_a_tier_in_russian_in_the_draft(ops_client):
+    from compensation.models import TenureTier
+
+    tier = TenureTier.objects.get(name="Regular")
+    response = ops_client.post(
+        reverse("ops_draft_edit", args=["tier", tier.pk]),
+        {"name": "Regular", "name_ru": "Завсегдатай", "min_months": "12", "multiplier": "1.25"},
+    )
+    assert response.status_code == 302, response.content.decode()[:1500]
+    tier.refresh_from_db()
+    assert tier.name_ru == "Завсегдатай"
+    assert tier.history.first().name_ru == "Завсегдатай"
