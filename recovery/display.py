@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from compensation import wording
 from compensation.caps import steps_from_snapshot
+from compensation.texts import localized_text
 
 
 def _english() -> bool:
@@ -31,7 +32,11 @@ def cap_steps_shown(record) -> list[str]:
         cap=record.cap,
         tier=record.tenure_tier,
     )
-    return list(record.cap_steps) if steps is None else list(steps)
+    if steps is None:
+        return list(record.cap_steps)
+    # A grant approved above the limits keeps one more stored line after the engine's steps (who
+    # approved, why the limits stopped it, the manager's note): it is a record, shown as stored.
+    return [*steps, *record.cap_steps[len(steps) :]]
 
 
 def stop_reason_shown(stop: dict, escalation) -> str:
@@ -54,7 +59,7 @@ def stop_reason_shown(stop: dict, escalation) -> str:
     if steps is None:
         return stop.get("reason", "")
     return gettext("The cap of “%(playbook)s” for this customer is %(cap)s (%(steps)s).") % {
-        "playbook": snapshot["playbook"],
+        "playbook": localized_text(snapshot, "playbook"),
         "cap": wording.amount(escalation.cap, snapshot["currency"]),
         "steps": "; ".join(steps),
     }

@@ -13,16 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils import formats
 from django.utils.translation import gettext
 
+from compensation import wording
 from compensation.money import Amounts, quantize
 from recovery.insights import Dashboard, MonthlyReport
 from recovery.templatetags.desk import money
 
 
-def _series(label: str, values, *, money: bool = False) -> dict:
-    return {"label": label, "values": [str(value) for value in values], "money": money}
+def _series(key: str, label: str, values, *, money: bool = False) -> dict:
+    """One data series: `key` is for the script (the colour of voided money), `label` for the reader."""
+    return {"key": key, "label": label, "values": [str(value) for value in values], "money": money}
 
 
 def _in(amounts: Amounts, currency: str) -> Decimal:
@@ -34,46 +35,55 @@ def dashboard_chart_data(dashboard: Dashboard) -> dict:
     """What each `<canvas data-chart="…">` of the dashboard draws (money in the main currency only)."""
     main = dashboard.currency
     budgets = [row for row in dashboard.budgets if row.budget is not None]
+    active, voided = gettext("Active"), gettext("Voided")
     return {
         "currency": dashboard.currency,
         "charts": {
             "weekly": {
                 "kind": "stacked",
-                "labels": [f"{week.week:%d %b}" for week in dashboard.weeks],
+                "labels": [wording.day_month(week.week) for week in dashboard.weeks],
                 "series": [
-                    _series("Active", [_in(week.active, main) for week in dashboard.weeks], money=True),
-                    _series("Voided", [_in(week.voided, main) for week in dashboard.weeks], money=True),
+                    _series("active", active, [_in(week.active, main) for week in dashboard.weeks], money=True),
+                    _series("voided", voided, [_in(week.voided, main) for week in dashboard.weeks], money=True),
                 ],
             },
             "playbooks": {
                 "kind": "horizontal",
                 "labels": [line.label for line in dashboard.playbooks],
-                "series": [_series("Active", [_in(line.active, main) for line in dashboard.playbooks], money=True)],
+                "series": [
+                    _series("active", active, [_in(line.active, main) for line in dashboard.playbooks], money=True)
+                ],
             },
             "categories": {
                 "kind": "horizontal",
                 "labels": [line.label for line in dashboard.categories],
-                "series": [_series("Active", [_in(line.active, main) for line in dashboard.categories], money=True)],
+                "series": [
+                    _series("active", active, [_in(line.active, main) for line in dashboard.categories], money=True)
+                ],
             },
             "locations": {
                 "kind": "horizontal",
                 "labels": [line.label for line in dashboard.locations],
-                "series": [_series("Active", [_in(line.active, main) for line in dashboard.locations], money=True)],
+                "series": [
+                    _series("active", active, [_in(line.active, main) for line in dashboard.locations], money=True)
+                ],
             },
             "repeat": {
                 "kind": "bar",
                 "labels": [bucket.label for bucket in dashboard.repeat_buckets],
-                "series": [_series("Customers", [bucket.count for bucket in dashboard.repeat_buckets])],
+                "series": [
+                    _series("customers", gettext("Customers"), [bucket.count for bucket in dashboard.repeat_buckets])
+                ],
             },
             "resolution": {
                 "kind": "bar",
                 "labels": [bucket.label for bucket in dashboard.resolution],
-                "series": [_series("Grants", [bucket.count for bucket in dashboard.resolution])],
+                "series": [_series("grants", gettext("Grants"), [bucket.count for bucket in dashboard.resolution])],
             },
             "budgets": {
                 "kind": "percent",
                 "labels": [row.location.name for row in budgets],
-                "series": [_series("Budget used (%)", [row.percent_used for row in budgets])],
+                "series": [_series("budget", gettext("Budget used (%)"), [row.percent_used for row in budgets])],
             },
         },
     }
@@ -147,7 +157,7 @@ def report_charts(report: MonthlyReport) -> dict[str, SvgBarChart]:
         "weeks": svg_bar_chart(
             [
                 (
-                    gettext("Week of %(day)s") % {"day": formats.date_format(week.week, "j M")},
+                    gettext("Week of %(day)s") % {"day": wording.day_month(week.week)},
                     _in(week.active, main),
                     amount(week.active),
                 )

@@ -48,6 +48,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber, TruncWeek
+from django.utils.translation import gettext, gettext_noop
 
 from compensation.money import ZERO, Amounts, quantize
 from recovery.models import AnomalyFlag, Customer, Escalation, Grant, Location, RuleFlag, ServiceFailure
@@ -65,16 +66,22 @@ ACTIVE = Q(status=Grant.Status.ACTIVE)
 VOIDED = Q(status=Grant.Status.VOIDED)
 
 # Failure logged → grant. On-the-spot grants count from the moment the resolve page was opened.
+# Labels are worded when a page is built (gettext_noop marks them for the catalogue).
 RESOLUTION_BUCKETS: tuple[tuple[str, dt.timedelta | None], ...] = (
-    ("Under 1 minute", dt.timedelta(minutes=1)),
-    ("1–5 minutes", dt.timedelta(minutes=5)),
-    ("5–15 minutes", dt.timedelta(minutes=15)),
-    ("15–60 minutes", dt.timedelta(hours=1)),
-    ("1–4 hours", dt.timedelta(hours=4)),
-    ("Over 4 hours", None),
+    (gettext_noop("Under 1 minute"), dt.timedelta(minutes=1)),
+    (gettext_noop("1–5 minutes"), dt.timedelta(minutes=5)),
+    (gettext_noop("5–15 minutes"), dt.timedelta(minutes=15)),
+    (gettext_noop("15–60 minutes"), dt.timedelta(hours=1)),
+    (gettext_noop("1–4 hours"), dt.timedelta(hours=4)),
+    (gettext_noop("Over 4 hours"), None),
 )
 # How many failures a customer had in the window: 1, 2, 3, 4 or more.
-REPEAT_BUCKETS = ("1 failure", "2 failures", "3 failures", "4 or more")
+REPEAT_BUCKETS = (
+    gettext_noop("1 failure"),
+    gettext_noop("2 failures"),
+    gettext_noop("3 failures"),
+    gettext_noop("4 or more"),
+)
 
 
 def _money(amount, currency: str) -> Decimal:
@@ -254,7 +261,7 @@ def window_figures(*, scope: InsightScope) -> WindowFigures:
         voided_grants=sum(week.voided_grants for week in weeks),
     )
     resolution = [
-        CountBucket(label=label, count=count)
+        CountBucket(label=gettext(label), count=count)
         for (label, _), count in zip(RESOLUTION_BUCKETS, bucket_counts, strict=True)
     ]
     currencies = tuple(sorted(grants_by_currency, key=lambda code: (-grants_by_currency[code], code)))
@@ -384,7 +391,9 @@ def repeat_failure_buckets(*, scope: InsightScope) -> list[CountBucket]:
         more=Count("customer_id", filter=Q(failures__gte=4)),
     )
     counts = (row["one"], row["two"], row["three"], row["more"])
-    return [CountBucket(label=label, count=count or 0) for label, count in zip(REPEAT_BUCKETS, counts, strict=True)]
+    return [
+        CountBucket(label=gettext(label), count=count or 0) for label, count in zip(REPEAT_BUCKETS, counts, strict=True)
+    ]
 
 
 def top_repeat_customers(
@@ -524,12 +533,12 @@ def duration_text(value: dt.timedelta | None) -> str:
         return "—"
     seconds = max(int(round(value.total_seconds())), 0)
     if seconds < 60:
-        return f"{seconds} s"
+        return gettext("%(seconds)s s") % {"seconds": seconds}
     minutes, seconds = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
+        return gettext("%(minutes)s min %(seconds)s s") % {"minutes": minutes, "seconds": f"{seconds:02d}"}
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+    return gettext("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": f"{minutes:02d}"}
 
 
 # --- budgets ----------------------------------------------------------------------------------

@@ -10,10 +10,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
+from compensation import wording
 from compensation.limits import BudgetRule, budget_remaining, budget_state
 from compensation.models import LocationBudget
-from compensation.money import ZERO, format_amount, quantize
+from compensation.money import ZERO, quantize
 from compensation.policy import load_policy, tenure_in_months
 from compensation.predicates import roles_of, sees_every_location
 from recovery.models import AnomalyFlag, ApiToken, Customer, Escalation, Grant, Location, RuleFlag
@@ -313,15 +315,27 @@ class WindowHeadroom:
 
     @property
     def text(self) -> str:
-        """'2 of 3 grants used in 30 days; 40.00 of 300.00 left'."""
+        """'2 of 3 grants used in 30 days; 40.00 of 300.00 left', in the page's language."""
         parts = []
         if self.max_grants is not None:
-            parts.append(f"{self.grants_used} of {self.max_grants} grants used in {self.window_days} days")
+            parts.append(
+                ngettext(
+                    "%(used)s of %(max)s grant used in %(days)s days",
+                    "%(used)s of %(max)s grants used in %(days)s days",
+                    self.max_grants,
+                )
+                % {"used": self.grants_used, "max": self.max_grants, "days": self.window_days}
+            )
         if self.max_total is not None:
-            left = format_amount(self.total_left, self.currency)
-            parts.append(f"{left} of {format_amount(self.max_total, self.currency)} left")
+            figures = {
+                "left": wording.amount(self.total_left, self.currency),
+                "max": wording.amount(self.max_total, self.currency),
+                "days": self.window_days,
+            }
             if self.max_grants is None:
-                parts[-1] += f" in {self.window_days} days"
+                parts.append(gettext("%(left)s of %(max)s left in %(days)s days") % figures)
+            else:
+                parts.append(gettext("%(left)s of %(max)s left") % figures)
         return "; ".join(parts)
 
 

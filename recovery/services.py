@@ -30,6 +30,7 @@ from compensation.limits import CustomerLimitRule, LimitCheck, Stop, WindowUsage
 from compensation.models import Playbook
 from compensation.money import ZERO, minor_unit, quantize
 from compensation.policy import Policy, load_policy, policy_from_document, tenure_in_months
+from compensation.texts import localized_text
 from recovery.models import Customer, Escalation, Grant, Location, RuleFlag, ServiceFailure, VoucherRedemption
 
 # No 0/O, 1/I/L or U: a code read aloud or copied by hand stays unambiguous.
@@ -348,7 +349,7 @@ def _price(*, actor, roles, request: GrantRequest, policy: Policy) -> Priced:
                 "(%(version)s is now in force). Check the amount and grant again."
             )
             % {
-                "playbook": playbook.name,
+                "playbook": localized_text(playbook, "name"),
                 "before": money(request.quoted_cap),
                 "now": money(quote.cap),
                 "version": version,
@@ -487,7 +488,7 @@ def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool) -> Lim
 
     def cap_reason(steps) -> str:
         return gettext("The cap of “%(playbook)s” for this customer is %(cap)s (%(steps)s).") % {
-            "playbook": priced.playbook.name,
+            "playbook": localized_text(priced.playbook, "name"),  # English under override("en"): the record
             "cap": wording.amount(priced.quote.cap, priced.currency),
             "steps": "; ".join(steps),
         }
@@ -553,7 +554,7 @@ def grant_issue(
             gettext(
                 "“%(playbook)s” allows nothing for this customer with your authority: ask a manager to approve an amount."
             )
-            % {"playbook": priced.playbook.name},
+            % {"playbook": localized_text(priced.playbook, "name")},
             allowed=ZERO,
             stops=(
                 Stop(

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
@@ -52,9 +52,9 @@ COUNTER_LOCATION_KEY = "counter_location_id"
 INVALID = 422  # a form sent back with errors: nothing was stored
 # How the counter names each limit that stopped a grant, and the rule a flag about it concerns.
 LIMIT_NAMES = {
-    "cap": "Playbook cap and your authority",
-    "customer_limit": "Per-customer limit",
-    "location_budget": "Location budget",
+    "cap": gettext_lazy("Playbook cap and your authority"),
+    "customer_limit": gettext_lazy("Per-customer limit"),
+    "location_budget": gettext_lazy("Location budget"),
 }
 LIMIT_FLAG_RULES = {
     "cap": RuleFlag.Rule.PLAYBOOK_CAP,

@@ -87,6 +87,9 @@ def test_the_login_page_speaks_the_browsers_language_and_offers_the_switch(db):
     assert '<html lang="ru">' in html
     assert "Войти" in html
     assert 'action="/language/"' in html
+    # Each language is offered in its own name, so a visitor who reads no Russian still finds English.
+    assert '<option value="en" lang="en">English</option>' in html
+    assert '<option value="ru" lang="ru" selected>Русский</option>' in html
 
     english = Client(headers={"accept-language": "en"}).get("/login/").content.decode()
     assert '<html lang="en">' in english and "Log in" in english

@@ -245,7 +245,7 @@ def test_the_escalation_pages_show_the_cap_reason_in_russian(frontline, manager,
     client = speaking(manager, "ru")
     for url in (reverse("escalations"), reverse("escalation_status", args=[escalation.pk])):
         page = visible(client.get(url))
-        assert "Предел сценария «Free drinks while you wait» для этого клиента — 15,00 (" in page, url
+        assert "Предел сценария «Напитки за наш счёт, пока вы ждёте» для этого клиента — 15,00 (" in page, url
         assert "The cap of" not in page
 
 
@@ -345,3 +345,39 @@ def test_days_in_pages_use_the_russian_genitive_month_and_the_locations_clock(fr
 
     counter = visible(speaking(frontline, "ru").get(reverse("counter") + "?q=" + customer.name))
     assert "с марта 2026" in counter
+
+
+def test_an_approved_grant_keeps_its_approval_line_among_the_russian_cap_steps(frontline, manager, central, customer):
+    escalation = services.escalation_request(
+        actor=frontline,
+        roles=roles_of(frontline),
+        request=factories.grant_request(customer, central, amount="40.00"),
+        reason="Lost a whole day",
+    )
+    services.escalation_decide(
+        actor=manager, roles=roles_of(manager), escalation_id=escalation.pk, approve=True, note="Regular since 2015"
+    )
+    grant = Escalation.objects.get(pk=escalation.pk).grant
+    page = visible(speaking(manager, "ru").get(reverse("audit_detail", args=[grant.pk])))
+    assert "от 100,00" in page  # the engine's steps, worded again in Russian
+    assert "Regular since 2015" in page  # and the stored approval line with the manager's note
+
+
+def test_the_above_limit_panel_and_the_window_headroom_are_in_russian(frontline, central, customer):
+    from compensation.models import CustomerLimit
+    from tests.recovery.test_counter_limits import resolve_post
+
+    CustomerLimit.objects.create(window_days=30, max_grants=3, max_total=Decimal("300.00"))
+    factories.publish()
+    client = speaking(frontline, "ru")
+    resolve_page = visible(client.get(reverse("counter_resolve", args=[customer.pk])))
+    assert "использовано 0 из 3 компенсаций за 30 дн.; осталось 300,00 из 300,00" in resolve_page.replace("\xa0", " ")
+    above = visible(resolve_post(client, customer, amount="9999"))
+    assert "Предел сценария и ваше полномочие" in above
+    assert "Playbook cap and your authority" not in above
+
+
+def test_a_bad_version_comparison_is_explained_in_russian(ops):
+    number = PolicyVersion.objects.order_by("-number").first().number
+    page = visible(speaking(ops, "ru").get(reverse("ops_version", args=[number]) + "?compare=999"))
+    assert "Сравнить с: версии 999 нет." in page

@@ -255,10 +255,10 @@ def _comparison(request, version: PolicyVersion) -> dict:
     if not raw:
         return {}
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
-        return {"compare_error": "Compare with: choose a version number."}
+        return {"compare_error": gettext("Compare with: choose a version number.")}
     other = PolicyVersion.objects.filter(number=int(raw)).first()
     if other is None:
-        return {"compare_error": f"Compare with: there is no version {int(raw)}."}
+        return {"compare_error": gettext("Compare with: there is no version %(number)s.") % {"number": int(raw)}}
     older, newer = sorted((other, version), key=lambda v: v.number)
     return {
         "compare_with": other,

@@ -26,7 +26,7 @@
         label: series.label,
         data: series.values.map(Number),
         backgroundColor: single ? chart.labels.map(function (_, i) { return COLOURS[i % COLOURS.length]; })
-          : (series.label === "Voided" ? VOIDED : COLOURS[index % COLOURS.length]),
+          : (series.key === "voided" ? VOIDED : COLOURS[index % COLOURS.length]),
         borderWidth: 0,
         maxBarThickness: 36,
       };
