@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compensation import wording
 from compensation.forms import FieldNamedErrorsMixin
-from compensation.money import format_amount, minor_unit, quantize
+from compensation.money import minor_unit, quantize
 from recovery.case_opened import MAX_STAMP_LENGTH, case_opened_at
 from recovery.insights import MAX_WINDOW_DAYS, default_window
 from recovery.models import AnomalyFlag, Customer, Location, RuleFlag, ServiceFailure
@@ -56,7 +56,7 @@ def money_in_currency(value, currency: str, label) -> None:
     if value is not None and value != quantize(value, currency):
         raise forms.ValidationError(
             gettext("%(label)s: %(currency)s has no smaller unit than %(unit)s.")
-            % {"label": label, "currency": currency, "unit": format_amount(minor_unit(currency), currency)}
+            % {"label": label, "currency": currency, "unit": wording.amount(minor_unit(currency), currency)}
         )
 
 

@@ -24,8 +24,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
+from compensation import wording
 from compensation.caps import tier_reached
-from compensation.money import format_amount
 from compensation.policy import load_policy, tenure_in_months, tier_rules_in_force
 from compensation.predicates import roles_of
 from compensation.texts import language_shown, localized_text
@@ -768,8 +768,8 @@ def _voucher_redeem_post(request, location):
                 gettext("Voucher %(code)s redeemed: hand over %(playbook)s (%(amount)s %(currency)s).")
                 % {
                     "code": grant.voucher_code,
-                    "playbook": grant.playbook_name,
-                    "amount": format_amount(grant.amount, grant.currency),
+                    "playbook": grant.playbook_text("name"),
+                    "amount": wording.amount(grant.amount, grant.currency),
                     "currency": grant.currency,
                 },
             )

@@ -381,3 +381,12 @@ def test_a_bad_version_comparison_is_explained_in_russian(ops):
     number = PolicyVersion.objects.order_by("-number").first().number
     page = visible(speaking(ops, "ru").get(reverse("ops_version", args=[number]) + "?compare=999"))
     assert "Сравнить с: версии 999 нет." in page
+
+
+def test_the_policy_values_on_the_grant_page_use_the_readers_decimal_sign(frontline, manager, central, customer):
+    grant = factories.grant_for(frontline, central, customer, code="replace-spoiled", purchase_value="80")
+    russian = visible(speaking(manager, "ru").get(reverse("audit_detail", args=[grant.pk])))
+    assert "×1,50" in russian and "×1.50" not in russian
+    assert "Лояльный" in russian
+    english = visible(speaking(manager, "en").get(reverse("audit_detail", args=[grant.pk])))
+    assert "×1.50" in english

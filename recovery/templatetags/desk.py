@@ -66,6 +66,12 @@ def month_year(value):
 
 
 @register.filter
+def figure(text):
+    """A figure kept as English text in a record ("10.00", "1.25"), with the page's decimal sign."""
+    return wording.figure(text)
+
+
+@register.filter
 def tier_shown(record):
     """The tier a grant or an escalation was made in, named in the page's language: `{{ grant|tier_shown }}`."""
     return tier_name_shown(record.policy_snapshot, record.tenure_tier)
