@@ -323,7 +323,7 @@ def test_every_page_reads_in_russian_for_every_role(world, role):  # noqa: F811
 
 
 def test_days_in_pages_use_the_russian_genitive_month_and_the_locations_clock(frontline, manager, central, customer):
-    """"3 марта 14:02", not "3 Мар 14:02"; English keeps "3 Mar 14:02"; both on the location's wall clock."""
+    """ "3 марта 14:02", not "3 Мар 14:02"; English keeps "3 Mar 14:02"; both on the location's wall clock."""
     import zoneinfo
     from datetime import datetime
 
@@ -345,3 +345,15 @@ def test_days_in_pages_use_the_russian_genitive_month_and_the_locations_clock(fr
 
     counter = visible(speaking(frontline, "ru").get(reverse("counter") + "?q=" + customer.name))
     assert "с марта 2026" in counter
+
+
+def test_a_flagged_grant_reads_as_a_state_in_russian(story, manager, central):  # noqa: F811
+    AnomalyFlag.objects.create(
+        kind=AnomalyFlag.Kind.NEW_CUSTOMER, location=central, grant=story["grant"], reason="New", dedupe_key="ru-1"
+    )
+    client = speaking(manager, "ru")
+    page = visible(client.get(reverse("audit"), {"flagged": "on"}))
+    assert "С сигналом" in page  # the badge: a state of the grant
+    assert "Только с сигналами" in page  # the filter
+    assert not re.search(r"\bFlagged\b", page)
+    assert "Flagged" in visible(speaking(manager, "en").get(reverse("audit"), {"flagged": "on"}))
