@@ -1,15 +1,18 @@
-"""The simulator's question: a purchase value, a tenure and the role whose authority applies.
+"""The simulator's question: a purchase value, a tenure, the role whose authority applies and the currency.
 
 Field formats only; every refusal names its field so the page can say what to fix.
 """
 
 from decimal import Decimal
 
+from babel.numbers import get_currency_name
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from compensation import wording
 from compensation.models import RoleAuthority
+from compensation.money import minor_unit, quantize
 
 MAX_PURCHASE_VALUE = Decimal("1000000000")
 MAX_TENURE_MONTHS = 1200  # a hundred years: anything above is a typing error
@@ -55,3 +58,36 @@ class SimulatorForm(forms.Form):
             "invalid_choice": _("Authority of: choose one of the listed roles."),
         },
     )
+    currency = forms.ChoiceField(
+        label=_("Currency"),
+        required=False,
+        help_text=_("Caps round to its smallest unit, as at a location that grants in it."),
+        error_messages={"invalid_choice": _("Currency: choose one of the currencies the active locations use.")},
+    )
+
+    def __init__(self, *args, currencies: list[str], default_currency: str, **kwargs):
+        """`currencies`: those the active locations grant in (the view reads them: compensation does not
+        import the locations); `default_currency`: the deployment's, used when none is chosen."""
+        super().__init__(*args, **kwargs)
+        self.default_currency = default_currency
+        codes = sorted(set(currencies) | {default_currency})
+        self.fields["currency"].choices = [
+            (code, f"{code} — {get_currency_name(code, locale=wording.locale())}") for code in codes
+        ]
+        self.fields["currency"].initial = default_currency
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"] or self.default_currency
+
+    def clean(self):
+        """A purchase value finer than the currency's smallest unit (1000.5 yen) is a typing mistake, as at
+        the counter: refused rather than quietly rounded into caps nobody could be quoted."""
+        data = super().clean()
+        value, currency = data.get("purchase_value"), data.get("currency")
+        if value is not None and currency and value != quantize(value, currency):
+            self.add_error(
+                "purchase_value",
+                _("Purchase value: %(currency)s has no smaller unit than %(unit)s.")
+                % {"currency": currency, "unit": wording.amount(minor_unit(currency), currency)},
+            )
+        return data

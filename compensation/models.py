@@ -13,11 +13,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
 
-from compensation import predicates
+from compensation import predicates, wording
 from compensation.predicates import FRONTLINE, MANAGER, OPS
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -74,21 +75,33 @@ class TenureTier(RulesModel):
             after = others.filter(min_months__gt=saved.min_months).order_by("min_months").first()
             if before and self.min_months <= before.min_months:
                 raise ValidationError(
-                    {"min_months": f"Must be more than the previous tier {before.name} ({before.min_months} months)."}
+                    {
+                        "min_months": gettext("Must be more than the previous tier %(tier)s (%(months)s months).")
+                        % {"tier": before.name, "months": before.min_months}
+                    }
                 )
             if after and self.min_months >= after.min_months:
                 raise ValidationError(
-                    {"min_months": f"Must be fewer than the next tier {after.name} ({after.min_months} months)."}
+                    {
+                        "min_months": gettext("Must be fewer than the next tier %(tier)s (%(months)s months).")
+                        % {"tier": after.name, "months": after.min_months}
+                    }
                 )
         lower = others.filter(min_months__lt=self.min_months).order_by("-min_months").first()
         higher = others.filter(min_months__gt=self.min_months).order_by("min_months").first()
         if lower and self.multiplier < lower.multiplier:
             raise ValidationError(
-                {"multiplier": f"Must not be below the shorter tier {lower.name} (×{lower.multiplier})."}
+                {
+                    "multiplier": gettext("Must not be below the shorter tier %(tier)s (×%(multiplier)s).")
+                    % {"tier": lower.name, "multiplier": wording.number(lower.multiplier)}
+                }
             )
         if higher and self.multiplier > higher.multiplier:
             raise ValidationError(
-                {"multiplier": f"Must not be above the longer tier {higher.name} (×{higher.multiplier})."}
+                {
+                    "multiplier": gettext("Must not be above the longer tier %(tier)s (×%(multiplier)s).")
+                    % {"tier": higher.name, "multiplier": wording.number(higher.multiplier)}
+                }
             )
 
 
@@ -160,11 +173,12 @@ class Playbook(RulesModel):
         return self.kind == self.Kind.VOUCHER
 
     def clean(self):
+        """Worded when it runs (in the ops person's language): the draft form shows these as they are."""
         errors = {}
         if self.floor is not None and self.ceiling is not None and self.ceiling < self.floor:
-            errors["ceiling"] = "The ceiling must not be below the floor."
+            errors["ceiling"] = gettext("The ceiling must not be below the floor.")
         if self.kind == self.Kind.VOUCHER and not self.voucher_valid_days:
-            errors["voucher_valid_days"] = "A voucher playbook needs the number of days it stays valid."
+            errors["voucher_valid_days"] = gettext("A voucher playbook needs the number of days it stays valid.")
         if errors:
             raise ValidationError(errors)
 
@@ -197,7 +211,12 @@ class PlaybookTierMultiplier(RulesModel):
         floor = override.multiplier if override else shorter.multiplier
         if self.multiplier < floor:
             raise ValidationError(
-                {"multiplier": f"Must not be below ×{floor}, what the shorter tier {shorter.name} gives this playbook."}
+                {
+                    "multiplier": gettext(
+                        "Must not be below ×%(multiplier)s, what the shorter tier %(tier)s gives this playbook."
+                    )
+                    % {"multiplier": wording.number(floor), "tier": shorter.name}
+                }
             )
 
 
@@ -275,7 +294,7 @@ class CustomerLimit(RulesModel):
 
     def clean(self):
         if self.max_grants is None and self.max_total is None:
-            raise ValidationError({"max_grants": "Set a number of grants, a total value, or both."})
+            raise ValidationError({"max_grants": gettext("Set a number of grants, a total value, or both.")})
 
 
 class LocationBudget(RulesModel):

@@ -167,8 +167,12 @@ def _money(value) -> str | None:
     return None if value is None else str(value)
 
 
-def draft_document() -> dict:
-    """The policy tables as they are now (the draft), as a version document."""
+def draft_document(*, caps_only: bool = False) -> dict:
+    """The policy tables as they are now (the draft), as a version document.
+
+    `caps_only` leaves out the per-customer limits and the location budgets: what
+    a cap and an authority need is all the simulator reads, so it skips two queries.
+    """
     tiers = list(TenureTier.objects.order_by("min_months"))
     multipliers: dict[int, dict[str, str]] = {}
     for row in PlaybookTierMultiplier.objects.all():
@@ -181,7 +185,7 @@ def draft_document() -> dict:
             entry[name] = str(value) if isinstance(value, Decimal) else value
         entry["multipliers"] = multipliers.get(playbook.id, {})
         playbooks.append(entry)
-    return {
+    document = {
         "tiers": [
             {
                 "id": t.id,
@@ -198,6 +202,10 @@ def draft_document() -> dict:
             str(row.user_id): {"username": row.user.get_username(), "limit": str(row.limit)}
             for row in EmployeeAuthority.objects.select_related("user").order_by("user_id")
         },
+    }
+    if caps_only:
+        return document
+    return document | {
         "customer_limits": [
             {"window_days": row.window_days, "max_grants": row.max_grants, "max_total": _money(row.max_total)}
             for row in CustomerLimit.objects.order_by("window_days")
@@ -350,9 +358,12 @@ def load_policy(at=None) -> Policy:
     return policy
 
 
-def draft_policy() -> Policy:
-    """The policy as it would be if the draft were published now (simulator and replay)."""
-    return policy_from_document(draft_document(), None)
+def draft_policy(*, caps_only: bool = False) -> Policy:
+    """The policy as it would be if the draft were published now (simulator and replay).
+
+    With `caps_only` it has no customer limits and no budgets (see `draft_document`).
+    """
+    return policy_from_document(draft_document(caps_only=caps_only), None)
 
 
 def tier_rules_in_force() -> tuple[TierRule, ...]:

@@ -28,8 +28,13 @@ from recovery import predicates
 
 
 def validate_timezone(value):
+    """An IANA time zone name: the location's days, months and shown times are counted in it."""
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{value}” is not a known time zone (e.g. Europe/London).")
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone (e.g. Europe/London)."),
+            code="invalid_timezone",
+            params={"value": value},
+        )
 
 
 def validate_currency(value):
@@ -267,12 +272,18 @@ class Grant(RulesModel):
     request_fingerprint = models.CharField(max_length=64)
     voucher_code = models.CharField(max_length=11, null=True, blank=True, unique=True)
     voucher_expires_on = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    voided_at = models.DateTimeField(null=True, blank=True)
+    # Named for the change history (`selectors.history_of`), which shows these fields as they change.
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
     voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    void_reason = models.CharField(max_length=500, blank=True)
+    void_reason = models.CharField(_("void reason"), max_length=500, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -425,13 +436,21 @@ class Escalation(RulesModel):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="escalations")
     requested_at = models.DateTimeField(default=timezone.now)
     token = models.UUIDField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Named for the change history (`selectors.history_of`), which shows these fields as they change.
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.CharField(max_length=500, blank=True)
-    grant = models.OneToOneField(Grant, null=True, blank=True, on_delete=models.PROTECT, related_name="escalation")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+    grant = models.OneToOneField(
+        Grant, verbose_name=_("grant"), null=True, blank=True, on_delete=models.PROTECT, related_name="escalation"
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -9,8 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 
 from compensation import wording
 from compensation.limits import BudgetRule, budget_remaining, budget_state
@@ -257,7 +257,7 @@ def _shown(field, value, historical) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, datetime):
-        return f"{timezone.localtime(value):%d %b %Y %H:%M}"
+        return wording.moment_words(value)
     return str(value)
 
 
@@ -271,8 +271,33 @@ def _readable(change, historical, previous) -> FieldChange:
     )
 
 
+# Our own words for simple-history's entry kinds: its catalogue has no plain "ru" (only ru_RU), and a
+# noun reads right whatever the record's grammatical gender.
+HISTORY_KINDS = {
+    "+": pgettext_lazy("history entry", "Created"),
+    "~": pgettext_lazy("history entry", "Changed"),
+    "-": pgettext_lazy("history entry", "Deleted"),
+}
+
+
+def _reason_shown(reason: str, record) -> str:
+    """A change reason in the reader's language when it is one of the record's status names.
+
+    Services store reasons in English (the history is the record): a typed
+    reason stays as typed, but "Approved", written for a decision without a
+    note, is the status's own label and reads "Одобрено" to a Russian manager.
+    """
+    statuses = getattr(type(record), "Status", None)
+    if statuses is None or not reason:
+        return reason
+    with translation.override("en"):
+        english = {str(label): value for value, label in statuses.choices}
+    return str(statuses(english[reason]).label) if reason in english else reason
+
+
 def history_of(record) -> list[HistoryEntry]:
-    """The record's change history, newest first, each with its field-by-field diff."""
+    """The record's change history, newest first, each with its field-by-field diff, worded for the reader:
+    field names (their verbose names), choice labels, times and status reasons in the active language."""
     records = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
     entries = []
     previous = None
@@ -285,9 +310,9 @@ def history_of(record) -> list[HistoryEntry]:
         entries.append(
             HistoryEntry(
                 when=historical.history_date,
-                who=historical.history_user.get_username() if historical.history_user else "system",
-                kind=historical.get_history_type_display(),
-                reason=historical.history_change_reason or "",
+                who=historical.history_user.get_username() if historical.history_user else gettext("system"),
+                kind=str(HISTORY_KINDS.get(historical.history_type, historical.get_history_type_display())),
+                reason=_reason_shown(historical.history_change_reason or "", record),
                 changes=changes,
             )
         )

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -406,7 +406,7 @@ def counter_location_choose(request):
     except ValueError:
         chosen = None
     if chosen not in allowed:
-        return HttpResponse("Location: choose one of your locations.", status=400, content_type="text/plain")
+        return _plain_refusal(gettext("Location: choose one of your locations."))
     request.session[COUNTER_LOCATION_KEY] = chosen
     return redirect("counter")
 
@@ -475,7 +475,16 @@ def _csv_response(rows, filename: str) -> StreamingHttpResponse:
     return response
 
 
-INVALID_FILTERS = "The filters are not valid: fix them on the audit page."
+def _plain_refusal(message: str) -> HttpResponse:
+    """A 400 as plain text, read by a person in a browser tab (a download link, a bare form post):
+    in their language, and marked as such so the browser picks the right font and a screen reader the voice."""
+    response = HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    response["Content-Language"] = translation.get_language()
+    return response
+
+
+def _invalid_filters() -> HttpResponse:
+    return _plain_refusal(gettext("The filters are not valid: fix them on the audit page."))
 
 
 @require_GET
@@ -484,7 +493,7 @@ def audit_export(request):
     """The filtered grants with every detail as CSV, streamed: a million rows never sit in memory."""
     audit_filter = _timeline_filter(request)
     if audit_filter.is_bound and not audit_filter.is_valid():
-        return HttpResponse(INVALID_FILTERS, status=400, content_type="text/plain")
+        return _invalid_filters()
     grants = timeline.grants_for_export(user=request.user, query=audit_filter.query())
     return _csv_response(selectors.grant_export_rows(grants), "grants")
 
@@ -495,7 +504,7 @@ def audit_timeline_export(request):
     """The filtered timeline (every kind of event) as CSV, streamed."""
     audit_filter = _timeline_filter(request)
     if audit_filter.is_bound and not audit_filter.is_valid():
-        return HttpResponse(INVALID_FILTERS, status=400, content_type="text/plain")
+        return _invalid_filters()
     entries = timeline.timeline_stream(user=request.user, query=audit_filter.query())
     return _csv_response(selectors.timeline_export_rows(entries), "timeline")
 

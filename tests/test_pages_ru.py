@@ -390,3 +390,15 @@ def test_the_policy_values_on_the_grant_page_use_the_readers_decimal_sign(frontl
     assert "Лояльный" in russian
     english = visible(speaking(manager, "en").get(reverse("audit_detail", args=[grant.pk])))
     assert "×1.50" in english
+
+
+def test_a_flagged_grant_reads_as_a_state_in_russian(story, manager, central):  # noqa: F811
+    AnomalyFlag.objects.create(
+        kind=AnomalyFlag.Kind.NEW_CUSTOMER, location=central, grant=story["grant"], reason="New", dedupe_key="ru-1"
+    )
+    client = speaking(manager, "ru")
+    page = visible(client.get(reverse("audit"), {"flagged": "on"}))
+    assert "С сигналом" in page  # the badge: a state of the grant
+    assert "Только с сигналами" in page  # the filter
+    assert not re.search(r"\bFlagged\b", page)
+    assert "Flagged" in visible(speaking(manager, "en").get(reverse("audit"), {"flagged": "on"}))

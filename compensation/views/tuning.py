@@ -1,5 +1,6 @@
 """Ops: the simulator (a draft's caps beside the version in force)."""
 
+from django.apps import apps
 from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -12,20 +13,29 @@ from compensation.simulation import simulate
 INVALID = 422  # a form sent back with errors
 
 
+def currencies_in_use() -> list[str]:
+    """The currencies the active locations grant in, each once.
+
+    Read through the app registry: the policy app does not import the case app's models.
+    """
+    Location = apps.get_model("recovery", "Location")
+    return sorted(set(Location.objects.filter(is_active=True).values_list("currency", flat=True)))
+
+
 @require_GET
 @permission_required("compensation.view_policy", raise_exception=True)
 def ops_simulator(request, **kwargs):
     """Managers and ops try a case against the draft before anyone publishes it; nothing is stored."""
     # An empty query string is the first visit: show the form, not a page of errors.
-    form = SimulatorForm(request.GET or None)
+    form = SimulatorForm(
+        request.GET or None, currencies=currencies_in_use(), default_currency=settings.RECOVERY_CURRENCY
+    )
     simulation = None
     in_force = None
     if form.is_valid():
         in_force = load_policy()
-        # Quoted in the deployment's currency: the policy's numbers are the same at every location.
-        simulation = simulate(
-            in_force=in_force, draft=draft_policy(), currency=settings.RECOVERY_CURRENCY, **form.cleaned_data
-        )
+        # The policy's numbers are the same at every location; the chosen currency decides only the rounding.
+        simulation = simulate(in_force=in_force, draft=draft_policy(caps_only=True), **form.cleaned_data)
     return render(
         request,
         "compensation/simulator.html",

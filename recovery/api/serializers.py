@@ -1,5 +1,6 @@
 """What the API reads and writes. Input serializers check formats only (the counter forms' rules);
-whether a grant may be made is the services' decision. Money is a string with two decimals."""
+whether a grant may be made is the services' decision. Money is a string with its currency's decimals
+("12.50" euros, "158" yen): `AmountField` on the way out, `MoneyField` (up to two decimals) on the way in."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from compensation.money import quantize
 from recovery.forms import MAX_MONEY
 from recovery.models import Grant, ServiceFailure
 from recovery.services import phone_normalize
@@ -60,6 +62,45 @@ class RecordIdField(serializers.IntegerField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+def api_amount(value, currency: str) -> str:
+    """An amount as the API writes it: a string with exactly the currency's decimals ("12.50", "158").
+
+    A yen amount is stored as 158.00 (every amount column has two decimals), but
+    "158.00" would claim a precision the currency does not have; a till or a
+    CRM formatting it by the currency's own rules reads "158" as is.
+    """
+    return f"{quantize(Decimal(value), currency):f}"
+
+
+class InCurrency:
+    """A serializer whose object carries a `currency` (a grant, a quote, a voucher): the `AmountField`s in it,
+    nested ones included, are written with that currency's decimals."""
+
+    def to_representation(self, instance):
+        self._currency = instance["currency"] if isinstance(instance, dict) else instance.currency
+        return super().to_representation(instance)
+
+
+class AmountField(serializers.DecimalField):
+    """An amount the API writes, with the decimals of the currency of the object it belongs to.
+
+    The schema stays a decimal string of up to two decimals (both "12.50" and
+    "158" match it); outside an `InCurrency` serializer it keeps two decimals.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=12, decimal_places=2, **kwargs)
+
+    def to_representation(self, value):
+        node = getattr(self, "parent", None)
+        while node is not None:
+            currency = getattr(node, "_currency", None)
+            if currency:
+                return api_amount(value, currency)
+            node = getattr(node, "parent", None)
+        return super().to_representation(value)
 
 
 def money(**kwargs) -> MoneyField:
@@ -163,7 +204,7 @@ class QuoteRequest(serializers.Serializer):
 
 class AuthoritySerializer(serializers.Serializer):
     role = serializers.CharField()
-    limit = serializers.DecimalField(max_digits=12, decimal_places=2)
+    limit = AmountField()
 
 
 class PlaybookCapSerializer(serializers.Serializer):
@@ -172,15 +213,15 @@ class PlaybookCapSerializer(serializers.Serializer):
     name = serializers.CharField()
     kind = serializers.CharField()
     offer = serializers.CharField()
-    cap = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="The most this playbook may give now.")
+    cap = AmountField(help_text="The most this playbook may give now.")
     tenure_tier = serializers.CharField()
     limited_by_authority = serializers.BooleanField()
     explanation = serializers.CharField(help_text="How the cap was computed, step by step.")
 
 
-class QuoteResponse(serializers.Serializer):
+class QuoteResponse(InCurrency, serializers.Serializer):
     customer = serializers.IntegerField()
-    purchase_value = serializers.DecimalField(max_digits=12, decimal_places=2)
+    purchase_value = AmountField()
     currency = serializers.CharField()
     policy_version = serializers.IntegerField(allow_null=True)
     tenure_months = serializers.IntegerField()
@@ -229,7 +270,7 @@ class LocationRef(serializers.Serializer):
 class FailureSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     category = serializers.CharField()
-    purchase_value = serializers.DecimalField(max_digits=12, decimal_places=2)
+    purchase_value = AmountField()
     note = serializers.CharField()
     logged_at = serializers.DateTimeField()
 
@@ -245,7 +286,7 @@ class VoucherSerializer(serializers.Serializer):
     expires_on = serializers.DateField()
 
 
-class GrantSerializer(serializers.Serializer):
+class GrantSerializer(InCurrency, serializers.Serializer):
     """A grant as made: the cap, its explanation and the policy values are those in force then."""
 
     id = serializers.IntegerField()
@@ -254,8 +295,8 @@ class GrantSerializer(serializers.Serializer):
     location = LocationRef()
     failure = FailureSerializer()
     playbook = PlaybookRef(source="*")
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
-    cap = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount = AmountField()
+    cap = AmountField()
     currency = serializers.CharField()
     tenure_months = serializers.IntegerField()
     tenure_tier = serializers.CharField()
@@ -275,7 +316,7 @@ class GrantSerializer(serializers.Serializer):
 
     @extend_schema_field(AuthoritySerializer)
     def get_authority(self, grant):
-        return {"role": grant.authority_role, "limit": f"{grant.authority_limit:.2f}"}
+        return {"role": grant.authority_role, "limit": api_amount(grant.authority_limit, grant.currency)}
 
     def get_policy_version(self, grant) -> int | None:
         return grant.policy_version.number if grant.policy_version_id else None
@@ -364,11 +405,11 @@ class RedemptionRef(serializers.Serializer):
     redeemed_at = serializers.DateTimeField()
 
 
-class VoucherStatusSerializer(serializers.Serializer):
+class VoucherStatusSerializer(InCurrency, serializers.Serializer):
     code = serializers.CharField()
     state = serializers.ChoiceField(choices=["valid", "redeemed", "expired", "voided"])
     message = serializers.CharField(help_text="The state in words, e.g. “Valid until 3 March 2027.”")
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount = AmountField()
     currency = serializers.CharField()
     item = serializers.CharField(help_text="The playbook's name.")
     offer = serializers.CharField(help_text="What the customer was promised.")
@@ -388,7 +429,7 @@ class RedemptionSerializer(VoucherStatusSerializer):
 
 class LimitStopSerializer(serializers.Serializer):
     limit = serializers.CharField(help_text="cap, customer_limit or location_budget")
-    allows = serializers.DecimalField(max_digits=12, decimal_places=2)
+    allows = AmountField()
     reason = serializers.CharField()
 
 
@@ -399,10 +440,8 @@ class ErrorDetail(serializers.Serializer):
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Each refused field (or header) with its reasons.",
     )
-    allowed = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, help_text="limit_exceeded: what may be granted now."
-    )
-    requested = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    allowed = AmountField(required=False, help_text="limit_exceeded: what may be granted now.")
+    requested = AmountField(required=False)
     stops = LimitStopSerializer(many=True, required=False, help_text="limit_exceeded: each limit that stops it.")
     redemption = RedemptionRef(required=False, help_text="voucher_already_redeemed: where, by whom and when.")
 

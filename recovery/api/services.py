@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from recovery.models import ApiToken, Location, StaffProfile
 from recovery.services import RecoveryError
@@ -53,14 +54,17 @@ def api_token_create(*, actor, name: str, location: Location, role: str) -> Issu
     The user has no usable password (it can never log in to the pages), is in
     the role's group and works at the one location, so grants it makes are
     limited by the role's authority and shown in that location's audit.
+
+    Refusals are worded when raised, in the active language: Russian on the ops
+    page for a Russian ops person, English from the API and the management command.
     """
     name = name.strip()
     if not name:
-        raise RecoveryError("name", "Name: say which system will use the token, e.g. “POS till 3”.")
+        raise RecoveryError("name", gettext("Name: say which system will use the token, e.g. “POS till 3”."))
     if role not in ApiToken.Role.values:
-        raise RecoveryError("role", "Role: choose frontline or manager.")
+        raise RecoveryError("role", gettext("Role: choose frontline or manager."))
     if not location.is_active:
-        raise RecoveryError("location", "Location: this location is closed; choose an active one.")
+        raise RecoveryError("location", gettext("Location: this location is closed; choose an active one."))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(SECRET_BYTES)
     with transaction.atomic():
         user = get_user_model()(username=_integration_username(name), first_name=name[:150])
@@ -93,7 +97,7 @@ def api_token_revoke(*, actor, token_id: int) -> ApiToken:
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().select_related("user").get(pk=token_id)
         if token.is_revoked:
-            raise RecoveryError(None, f"“{token.name}” was already revoked.")
+            raise RecoveryError(None, gettext("“%(name)s” was already revoked.") % {"name": token.name})
         token.revoked_at = timezone.now()
         token.revoked_by = actor
         token._history_user = actor

@@ -276,15 +276,20 @@ class QuoteView(IntegrationView):
 # --- grants ---------------------------------------------------------------------------------
 
 
-def limit_exceeded(error: services.LimitExceeded) -> ApiError:
+def limit_exceeded(error: services.LimitExceeded, currency: str) -> ApiError:
+    """422 `limit_exceeded`, its amounts written with the location's currency's decimals."""
+
+    def amount(value):
+        return serializers.api_amount(value, currency)
+
     return ApiError(
         "limit_exceeded",
         error.message,
         fields={"amount": [error.message]},
         extra={
-            "allowed": f"{error.allowed:.2f}",
-            "requested": None if error.requested is None else f"{error.requested:.2f}",
-            "stops": [{"limit": s.limit, "allows": f"{s.allows:.2f}", "reason": s.reason} for s in error.stops],
+            "allowed": amount(error.allowed),
+            "requested": None if error.requested is None else amount(error.requested),
+            "stops": [{"limit": s.limit, "allows": amount(s.allows), "reason": s.reason} for s in error.stops],
         },
     )
 
@@ -349,7 +354,7 @@ class GrantCollection(IntegrationView):
             try:
                 outcome = services.grant_issue(actor=request.user, roles=roles_of(request.user), request=grant_request)
             except services.LimitExceeded as error:
-                raise limit_exceeded(error) from None
+                raise limit_exceeded(error, self.location.currency) from None
             except services.RecoveryError as error:
                 raise refused(error) from None
             grant = selectors.api_grant_detail(grant_id=outcome.grant.pk)

@@ -1,17 +1,20 @@
 """The ops integrations page and the commands: create (secret shown once), list, revoke, prune."""
 
+import html
 import re
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from recovery.api.idempotency import retention
 from recovery.models import ApiToken, IdempotencyRecord
+from recovery.services import RecoveryError
 from tests.api.conftest import api_client, issue
 from tests.conftest import client_for
+from tests.test_messages_ru import speaking
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +124,22 @@ def test_prune_forgets_only_keys_past_their_retention(central, ops):
 
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
     assert "Deleted 1 idempotency key(s) older than 24 hours." in out.getvalue()
+
+
+def test_a_russian_ops_person_reads_the_token_services_refusals_in_russian(ops, central):
+    token = issue(central, "frontline", "POS till 9", actor=ops).token
+    client = speaking(ops, "ru")
+    assert client.post(f"{URL}{token.pk}/revoke/").status_code == 302
+    page = client.get(client.post(f"{URL}{token.pk}/revoke/")["Location"]).content.decode()
+    assert "Токен «POS till 9» уже отозван." in html.unescape(page)
+
+    # Worded when raised: the same service says it in English where English is active (the API, commands).
+    central.is_active = False
+    central.save()
+    for language, message in [
+        ("ru", "Точка: эта точка закрыта; выберите действующую."),
+        ("en", "Location: this location is closed; choose an active one."),
+    ]:
+        with translation.override(language), pytest.raises(RecoveryError) as error:
+            issue(central, "frontline", "Closed till", actor=ops)
+        assert (error.value.field, error.value.message) == ("location", message)

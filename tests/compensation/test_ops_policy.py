@@ -33,6 +33,7 @@ from compensation.policy import draft_document, load_policy
 from compensation.versions import Change
 from tests import factories
 from tests.factories import grant_for, playbook, playbook_form, publish
+from tests.test_messages_ru import speaking
 
 pytestmark = pytest.mark.django_db
 
@@ -599,3 +600,25 @@ def test_a_playbook_multiplier_below_the_shorter_tier_is_refused(ops_client):
         response.content.decode()
     )
     assert not PlaybookTierMultiplier.objects.exists()
+
+
+def test_a_russian_ops_person_reads_the_playbooks_own_refusals_in_russian(ops):
+    client = speaking(ops, "ru")
+    drinks = playbook("free-drinks")
+    response = client.post(
+        edit_url("playbook", drinks.pk), playbook_form(drinks, floor="50.00", ceiling="25.00", kind="voucher")
+    )
+    assert response.status_code == INVALID
+    errors = errors_of(response)
+    assert "Максимум не может быть меньше минимума." in errors  # it already starts with the field name
+    assert "Срок ваучера, дней: Для сценария с ваучером укажите, сколько дней ваучер действует." in errors
+    assert playbook("free-drinks").ceiling == drinks.ceiling  # nothing stored
+
+
+def test_a_russian_ops_person_reads_the_tier_order_refusal_in_russian_with_a_russian_multiplier(ops):
+    response = speaking(ops, "ru").post(
+        edit_url("tier", _loyal_tier()), {"name": "Loyal", "min_months": "36", "multiplier": "1.10"}
+    )
+    assert response.status_code == INVALID
+    assert "Не может быть ниже, чем у уровня с меньшим стажем Regular (×1,25)." in " ".join(errors_of(response))
+    assert TenureTier.objects.get(name="Loyal").multiplier != Decimal("1.10")

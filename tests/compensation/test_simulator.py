@@ -1,5 +1,6 @@
 """The simulator: the draft's caps beside the version in force, as a pure function and as a page."""
 
+import html
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,9 @@ from hypothesis import strategies as st
 
 from compensation.policy import policy_from_document
 from compensation.simulation import CapChange, simulate
+from recovery.models import Location
 from tests.factories import playbook
+from tests.test_messages_ru import speaking
 
 TIERS = [
     {"id": 1, "name": "New", "min_months": 0, "multiplier": "1.00"},
@@ -249,3 +252,57 @@ def test_page_says_when_the_role_has_no_authority_limit(ops_client):
     response = ops_client.get(reverse("ops_simulator"), {**CASE, "role": "ops"})
     assert response.status_code == 200
     assert "Ops has no authority limit in either policy: the counter would allow 0 there." in response.content.decode()
+
+
+# --- the currency: the deployment's by default, or one an active location grants in ------------------------
+
+
+@pytest.fixture
+def tokyo(db):
+    return Location.objects.create(code="tokyo", name="Tokyo Ginza", timezone="Asia/Tokyo", currency="JPY")
+
+
+@pytest.mark.django_db
+def test_a_yen_simulation_rounds_caps_to_whole_yen(ops_client, tokyo):
+    # 100% of 105 = 105 → Loyal ×1.5 = 157.5: 158 yen, where the deployment's euros would say 157.50.
+    case = {"purchase_value": "105", "tenure_months": "120", "role": "manager"}
+    yen = ops_client.get(reverse("ops_simulator"), {**case, "currency": "JPY"})
+    assert yen.status_code == 200
+    assert yen.context["simulation"].currency == "JPY"
+    assert rows_by_name(yen.context["simulation"])["Replace spoiled goods at once"].in_force.cap == Decimal("158")
+    assert "¥158" in yen.content.decode()
+
+    euros = ops_client.get(reverse("ops_simulator"), case)  # no currency chosen: the deployment's
+    assert euros.context["simulation"].currency == "EUR"
+    assert rows_by_name(euros.context["simulation"])["Replace spoiled goods at once"].in_force.cap == Decimal("157.50")
+
+
+@pytest.mark.django_db
+def test_the_currencies_offered_are_the_active_locations_and_the_deployments(ops_client, tokyo):
+    Location.objects.create(code="zurich", name="Zurich", currency="CHF", is_active=False)
+    choices = [code for code, _ in ops_client.get(reverse("ops_simulator")).context["form"].fields["currency"].choices]
+    assert choices == ["EUR", "JPY"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"currency": "USD"}, "Currency: choose one of the currencies the active locations use."),
+        ({"currency": "JPY", "purchase_value": "1000.5"}, "Purchase value: JPY has no smaller unit than 1."),
+    ],
+)
+def test_a_currency_not_in_use_or_a_value_finer_than_it_is_refused_naming_the_field(ops_client, tokyo, change, message):
+    response = ops_client.get(reverse("ops_simulator"), {**CASE, **change})
+    assert response.status_code == 422
+    assert message in html.unescape(response.content.decode())
+    assert response.context["simulation"] is None
+
+
+@pytest.mark.django_db
+def test_a_russian_ops_person_is_refused_a_currency_in_russian(ops, tokyo):
+    response = speaking(ops, "ru").get(reverse("ops_simulator"), {**CASE, "currency": "USD"})
+    assert response.status_code == 422
+    assert "Валюта: выберите одну из валют, в которых работают действующие точки." in html.unescape(
+        response.content.decode()
+    )

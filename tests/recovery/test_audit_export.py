@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tests.conftest import client_for
 from tests.factories import grant_for, make_customer
+from tests.test_messages_ru import speaking
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +64,14 @@ def test_export_runs_the_same_queries_for_few_and_many_grants(
     for _ in range(25):
         grant_for(frontline, central, customer, amount="1")
     assert export_queries() == few
+
+
+@pytest.mark.parametrize("export", ["audit_export", "audit_timeline_export"])
+def test_invalid_filters_are_refused_in_the_readers_language(manager, export):
+    response = speaking(manager, "ru").get(reverse(export), {"date_from": "not a date"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["Content-Language"] == "ru"
+    assert response.content.decode() == "Фильтры заданы неверно: исправьте их на странице истории проверок."
+    english = speaking(manager, "en").get(reverse(export), {"date_from": "not a date"})
+    assert english.content.decode() == "The filters are not valid: fix them on the audit page."

@@ -17,6 +17,7 @@ from recovery.replay import replay_rows
 from recovery.selectors import budget_rows_for
 from recovery.services import LimitExceeded, RecoveryError
 from recovery.templatetags.desk import money
+from tests.api.conftest import api_client, issue
 from tests.conftest import client_for
 from tests.factories import grant_for, make_customer, make_user, playbook, publish
 from tests.recovery.test_bad_input import fresh_token
@@ -223,10 +224,51 @@ def test_the_migration_gives_existing_locations_the_deployments_currency(transac
     old_apps.get_model("recovery", "Location").objects.create(code="basel", name="Basel", timezone="Europe/Zurich")
     executor = MigrationExecutor(connection)
     executor.migrate(after)
-    executor.loader.build_graph()
-    assert Location.objects.get(code="basel").currency == "CHF"
+    try:
+        assert Location.objects.get(code="basel").currency == "CHF"
+    finally:
+        # Back to the latest migrations: later tests (a backup's `migrate --check`) need the full schema.
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_a_new_location_defaults_to_the_deployments_currency(settings):
     settings.RECOVERY_CURRENCY = "CHF"
     assert Location.objects.create(code="zurich", name="Zurich").currency == "CHF"
+
+
+# --- the integration API writes each amount with its currency's decimals ---------------------------------
+
+
+def test_the_api_writes_yen_without_decimals_and_euros_with_two(tokyo, loyal, central, ops):
+    till = api_client(issue(tokyo, "frontline", "Ginza till", actor=ops).secret)
+    spoiled = playbook("replace-spoiled")
+
+    quote = till.post("/api/v1/quotes/", {"customer": loyal.pk, "purchase_value": "105"}).json()
+    assert (quote["currency"], quote["purchase_value"]) == ("JPY", "105")
+    assert {row["code"]: row["cap"] for row in quote["playbooks"]}["replace-spoiled"] == "158"
+    assert quote["authority"]["limit"] == "250"
+
+    body = {"customer": loyal.pk, "category": "waiting", "purchase_value": "105", "playbook": spoiled.pk}
+    grant = till.post("/api/v1/grants/", body, HTTP_IDEMPOTENCY_KEY="yen-1").json()
+    assert (grant["amount"], grant["cap"], grant["currency"]) == ("158", "158", "JPY")
+    assert (grant["failure"]["purchase_value"], grant["authority"]["limit"]) == ("105", "250")
+    assert till.get(f"/api/v1/grants/{grant['id']}/").json()["amount"] == "158"
+
+    # Above the cap: the refusal's amounts are yen too.
+    refused = till.post("/api/v1/grants/", {**body, "amount": "500"}, HTTP_IDEMPOTENCY_KEY="yen-2").json()["error"]
+    assert refused["code"] == "limit_exceeded"
+    assert "." not in refused["allowed"] and "." not in refused["requested"]
+    assert all("." not in stop["allows"] for stop in refused["stops"])
+
+    euro_till = api_client(issue(central, "frontline", "Central till", actor=ops).secret)
+    euros = euro_till.post("/api/v1/grants/", {**body, "purchase_value": "25"}, HTTP_IDEMPOTENCY_KEY="eur-1")
+    assert (euros.json()["amount"], euros.json()["currency"]) == ("37.50", "EUR")  # 25 × 1.5
+
+
+def test_a_yen_vouchers_status_is_in_whole_yen(tokyo, loyal, ops):
+    clerk = make_user("kenji", "frontline", [tokyo])
+    voucher = grant_for(clerk, tokyo, loyal, code="repeat-repair", purchase_value="1000")
+    till = api_client(issue(tokyo, "frontline", "Ginza till", actor=ops).secret)
+    status = till.get(f"/api/v1/vouchers/{voucher.voucher_code}/").json()
+    assert (status["amount"], status["currency"]) == (f"{voucher.amount:.0f}", "JPY")
