@@ -170,7 +170,7 @@ class TierMultiplierForm(DraftForm):
     class Meta:
         model = PlaybookTierMultiplier
         fields = ["playbook", "tier", "multiplier"]
-        help_texts = {"multiplier": "Replaces the tier's default for this playbook; never below a shorter tier's."}
+        help_texts = {"multiplier": _("Replaces the tier's default for this playbook; never below a shorter tier's.")}
         widgets = {"multiplier": forms.TextInput(attrs={"inputmode": "decimal"})}
 
 

@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
@@ -224,9 +224,9 @@ class RoleAuthority(RulesModel):
     """How much one employee in a role may grant per case without anyone's approval."""
 
     class Role(models.TextChoices):
-        FRONTLINE = FRONTLINE, "Frontline"
-        MANAGER = MANAGER, "Manager"
-        OPS = OPS, "Ops"
+        FRONTLINE = FRONTLINE, pgettext_lazy("role", "Frontline")
+        MANAGER = MANAGER, pgettext_lazy("role", "Manager")
+        OPS = OPS, pgettext_lazy("role", "Ops")
 
     role = models.CharField(max_length=20, choices=Role.choices, unique=True)
     limit = models.DecimalField(**MONEY, validators=NON_NEGATIVE)

@@ -327,14 +327,16 @@ def _price(*, actor, roles, request: GrantRequest, policy: Policy) -> Priced:
     # employee's language. Only the counter's cards (selectors) word them in the page's language.
     currency = request.location.currency
     purchase_value_check(request.purchase_value, currency)
+    quote_now = partial(
+        policy.quote,
+        playbook.id,
+        purchase_value=request.purchase_value,
+        tenure_months=tenure_months,
+        authority=authority,
+        currency=currency,
+    )
     with translation.override("en"):
-        quote = policy.quote(
-            playbook.id,
-            purchase_value=request.purchase_value,
-            tenure_months=tenure_months,
-            authority=authority,
-            currency=currency,
-        )
+        quote = quote_now()
     if request.quoted_cap is not None and request.quoted_cap != quote.cap:
         money = partial(wording.amount, currency=currency)
         version = (
@@ -356,15 +358,7 @@ def _price(*, actor, roles, request: GrantRequest, policy: Policy) -> Priced:
             },
         )
     # The same steps in the employee's language, for a refusal shown to them now (pure: no query).
-    steps = quote.steps
-    if wording.language() != "en":
-        steps = policy.quote(
-            playbook.id,
-            purchase_value=request.purchase_value,
-            tenure_months=tenure_months,
-            authority=authority,
-            currency=currency,
-        ).steps
+    steps = quote.steps if wording.language() == "en" else quote_now().steps
     return Priced(
         policy=policy,
         playbook=playbook,

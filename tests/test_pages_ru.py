@@ -402,3 +402,12 @@ def test_a_flagged_grant_reads_as_a_state_in_russian(story, manager, central):  
     assert "Только с сигналами" in page  # the filter
     assert not re.search(r"\bFlagged\b", page)
     assert "Flagged" in visible(speaking(manager, "en").get(reverse("audit"), {"flagged": "on"}))
+
+
+def test_role_and_multiplier_texts_of_the_draft_forms_are_in_russian():
+    from compensation.forms import TierMultiplierForm
+    from compensation.models import RoleAuthority
+
+    with translation.override("ru"):
+        assert [str(label) for _, label in RoleAuthority.Role.choices] == ["Стойка", "Руководитель", "Операционный отдел"]
+        assert str(TierMultiplierForm().fields["multiplier"].help_text).startswith("Заменяет множитель уровня")
