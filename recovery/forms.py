@@ -12,7 +12,7 @@ from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from compensation import wording
@@ -83,7 +83,7 @@ class CustomerSearchForm(forms.Form):
 
 class WalkInForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"), max_length=120, error_messages={"required": _("Name: enter the customer's name.")}
+        label=pgettext_lazy("person", "Name"), max_length=120, error_messages={"required": _("Name: enter the customer's name.")}
     )
     phone = forms.CharField(
         label=_("Phone"), max_length=40, required=False, widget=forms.TextInput(attrs={"type": "tel"})

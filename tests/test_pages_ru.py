@@ -411,3 +411,9 @@ def test_role_and_multiplier_texts_of_the_draft_forms_are_in_russian():
     with translation.override("ru"):
         assert [str(label) for _, label in RoleAuthority.Role.choices] == ["Стойка", "Руководитель", "Операционный отдел"]
         assert str(TierMultiplierForm().fields["multiplier"].help_text).startswith("Заменяет множитель уровня")
+
+
+def test_the_walk_in_form_asks_for_a_persons_name_not_a_things(frontline):
+    page = speaking(frontline, "ru").get(reverse("counter")).content.decode()
+    assert re.search(r'<label for="id_name">\s*Имя', page), page[page.find('for="id_name"') - 20 :][:120]
+    assert "Название" not in visible(speaking(frontline, "ru").get(reverse("counter")))
