@@ -417,3 +417,12 @@ def test_the_walk_in_form_asks_for_a_persons_name_not_a_things(frontline):
     page = speaking(frontline, "ru").get(reverse("counter")).content.decode()
     assert re.search(r'<label for="id_name">\s*Имя', page), page[page.find('for="id_name"') - 20 :][:120]
     assert "Название" not in visible(speaking(frontline, "ru").get(reverse("counter")))
+
+
+def test_the_simulator_names_the_version_and_the_role_in_russian(ops):
+    from tests.compensation.test_simulator import CASE
+
+    number = PolicyVersion.objects.order_by("-number").first().number
+    page = visible(speaking(ops, "ru").get(reverse("ops_simulator"), CASE))
+    assert f"(версия {number})" in page
+    assert "стойка" in page and "frontline" not in page

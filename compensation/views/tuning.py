@@ -3,12 +3,23 @@
 from django.apps import apps
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 from rules.contrib.views import permission_required
 
 from compensation.forms_simulator import SimulatorForm
 from compensation.policy import draft_policy, load_policy
 from compensation.simulation import simulate
+
+
+def _version_words(policy) -> str:
+    """ "version 3" (or "unpublished draft") in the page's language, for the simulator's heading."""
+    if policy is None:
+        return ""
+    if policy.version is None:
+        return gettext("unpublished draft")
+    return gettext("version %(number)s") % {"number": policy.version.number}
+
 
 INVALID = 422  # a form sent back with errors
 
@@ -42,7 +53,7 @@ def ops_simulator(request, **kwargs):
         {
             "form": form,
             "simulation": simulation,
-            "version_label": in_force.version_label if in_force else "",
+            "version_label": _version_words(in_force),
         },
         status=INVALID if form.is_bound and not form.is_valid() else 200,
     )
