@@ -83,7 +83,9 @@ class CustomerSearchForm(forms.Form):
 
 class WalkInForm(forms.Form):
     name = forms.CharField(
-        label=pgettext_lazy("person", "Name"), max_length=120, error_messages={"required": _("Name: enter the customer's name.")}
+        label=pgettext_lazy("person", "Name"),
+        max_length=120,
+        error_messages={"required": _("Name: enter the customer's name.")},
     )
     phone = forms.CharField(
         label=_("Phone"), max_length=40, required=False, widget=forms.TextInput(attrs={"type": "tel"})

@@ -409,7 +409,11 @@ def test_role_and_multiplier_texts_of_the_draft_forms_are_in_russian():
     from compensation.models import RoleAuthority
 
     with translation.override("ru"):
-        assert [str(label) for _, label in RoleAuthority.Role.choices] == ["Стойка", "Руководитель", "Операционный отдел"]
+        assert [str(label) for _, label in RoleAuthority.Role.choices] == [
+            "Стойка",
+            "Руководитель",
+            "Операционный отдел",
+        ]
         assert str(TierMultiplierForm().fields["multiplier"].help_text).startswith("Заменяет множитель уровня")
 
 
