@@ -60,6 +60,6 @@ def stop_reason_shown(stop: dict, escalation) -> str:
         return stop.get("reason", "")
     return gettext("The cap of “%(playbook)s” for this customer is %(cap)s (%(steps)s).") % {
         "playbook": localized_text(snapshot, "playbook"),
-        "cap": wording.amount(escalation.cap, snapshot["currency"]),
+        "cap": wording.amount(escalation.cap, escalation.currency),
         "steps": "; ".join(steps),
     }

@@ -487,6 +487,11 @@ class Escalation(RulesModel):
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
 
+    @property
+    def currency(self) -> str:
+        """The currency it was asked in (its quote's), else its location's: never the deployment's default."""
+        return (self.policy_snapshot or {}).get("currency") or self.location.currency
+
 
 class RuleFlag(RulesModel):
     """'A rule stood in my way': an employee's report that a limit or playbook prevented good service."""

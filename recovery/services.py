@@ -832,7 +832,7 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
         if approve:
             authority = load_policy(now).authority_for(roles, actor.pk)
             if escalation.requested_amount > authority.limit:
-                currency = escalation.policy_snapshot.get("currency") or escalation.location.currency
+                currency = escalation.currency
                 raise RecoveryError(
                     None,
                     gettext("%(amount)s is above your own authority of %(limit)s: decline with a note, or ask ops.")

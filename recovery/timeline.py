@@ -196,14 +196,9 @@ def _escalation_fields(escalation: Escalation, flagged: bool) -> dict:
         "playbook": escalation.playbook.name,
         "category": escalation.get_category_display(),
         "amount": escalation.requested_amount,
-        "currency": _escalation_currency(escalation),
+        "currency": escalation.currency,
         "flagged": flagged,
     }
-
-
-def _escalation_currency(escalation: Escalation) -> str:
-    """The currency it was asked in (its quote's), else its location's: never the deployment's default."""
-    return (escalation.policy_snapshot or {}).get("currency") or escalation.location.currency
 
 
 def _escalation_requested_entry(escalation: Escalation, flagged: bool) -> TimelineEntry:
@@ -214,8 +209,8 @@ def _escalation_requested_entry(escalation: Escalation, flagged: bool) -> Timeli
         rank=4,
         summary=gettext("Asked %(asked)s (could grant %(allowed)s): “%(reason)s”")
         % {
-            "asked": wording.amount(escalation.requested_amount, _escalation_currency(escalation)),
-            "allowed": wording.amount(escalation.allowed_amount, _escalation_currency(escalation)),
+            "asked": wording.amount(escalation.requested_amount, escalation.currency),
+            "allowed": wording.amount(escalation.allowed_amount, escalation.currency),
             "reason": escalation.reason,
         },
         actor=escalation.requested_by.get_username(),
@@ -226,7 +221,7 @@ def _escalation_requested_entry(escalation: Escalation, flagged: bool) -> Timeli
 def _escalation_decided_entry(escalation: Escalation, flagged: bool) -> TimelineEntry:
     figures = {
         "status": escalation.get_status_display(),
-        "amount": wording.amount(escalation.requested_amount, _escalation_currency(escalation)),
+        "amount": wording.amount(escalation.requested_amount, escalation.currency),
         "note": escalation.decision_note,
     }
     approved = escalation.status == Escalation.Status.APPROVED
