@@ -23,7 +23,7 @@ from compensation import wording
 from compensation.models import MONEY, Playbook, PolicyVersion
 from compensation.predicates import can_change_policy, is_ops
 from compensation.predicates import can_view_policy as can_view_policy_rule
-from compensation.texts import SNAPSHOT_TEXT_KEYS, language_shown, texts_by_language
+from compensation.texts import SNAPSHOT_TEXT_KEYS, language_shown, localized_text, texts_by_language
 from recovery import predicates
 
 
@@ -344,6 +344,14 @@ class Grant(RulesModel):
         """`playbook_texts(field)` in `language` (default: the active one), else in English."""
         texts = self.playbook_texts(field)
         return texts.get(language_shown(texts, language), "")
+
+    @property
+    def playbook_name_shown(self) -> str:
+        """The playbook's name as published for this grant, in the page's language (lists, the audit).
+
+        From the snapshot, else the name stored on the grant: never a query per row.
+        """
+        return localized_text(self.policy_snapshot or {}, "playbook") or self.playbook_name
 
     def journal_facts(self) -> dict:
         return {name: journal_fact(getattr(self, name)) for name in JOURNAL_FACTS}

@@ -26,7 +26,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext
 from compensation import wording
 from compensation.caps import role_word
 from compensation.models import PolicyVersion
-from compensation.texts import localized_text, tier_name_shown
+from compensation.texts import tier_name_shown
 from recovery.anomalies import reason_shown
 from recovery.models import AnomalyFlag, Customer, Escalation, Grant, ServiceFailure, VoucherRedemption
 from recovery.selectors import customer_matches, location_ids_for
@@ -153,7 +153,7 @@ def _grant_facts(grant: Grant, flagged: bool) -> dict:
 
 def _grant_entry(grant: Grant, flagged: bool) -> TimelineEntry:
     figures = {
-        "playbook": localized_text(grant.policy_snapshot or {}, "playbook") or grant.playbook_name,
+        "playbook": grant.playbook_name_shown,
         "cap": wording.amount(grant.cap, grant.currency),
         "tier": tier_name_shown(grant.policy_snapshot, grant.tenure_tier),
         "role": role_word(grant.authority_role),
