@@ -99,10 +99,6 @@ class LimitCheck:
         """Limits the amount goes past that only warn (a budget set to warn): kept with the grant."""
         return [stop.reason for stop in self.warn_only if amount > stop.allows]
 
-    def warnings_shown(self, amount: Decimal) -> list[str]:
-        """The same warnings in the active language, for the page that confirms the grant."""
-        return [stop.text for stop in self.warn_only if amount > stop.allows]
-
 
 def customer_allowance(rule: CustomerLimitRule, usage: WindowUsage, currency: str) -> Stop | None:
     """What one rolling-window rule still allows this customer, or None if it does not bind."""

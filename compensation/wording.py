@@ -85,8 +85,12 @@ def clock(moment: datetime, *, seconds: bool = False) -> str:
 
 def moment_words(moment: datetime, tz: str | None = None, *, zone: bool = False) -> str:
     """A day and time inside a sentence, on `tz`'s wall clock: "3 Mar 2026 14:02" (+ " UTC" with `zone`)."""
-    when = local(moment, tz)
-    text = f"{day(when)} {clock(when)}"
+    return day_and_clock(local(moment, tz), zone=zone)
+
+
+def day_and_clock(when: datetime, *, seconds: bool = False, zone: bool = False) -> str:
+    """An already local moment: "3 Mar 2026 14:02" (14:02:09 with `seconds`, + " UTC" with `zone`)."""
+    text = f"{day(when)} {clock(when, seconds=seconds)}"
     return f"{text} {when.tzname()}" if zone else text
 
 

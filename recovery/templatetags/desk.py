@@ -44,10 +44,7 @@ def day(value):
 @register.filter(expects_localtime=True)
 def day_time(value, detail=""):
     """`detail`: "seconds" for the audit's own times, "zone" to name the time zone (times of other locations)."""
-    if not value:
-        return ""
-    text = f"{wording.day(value)} {wording.clock(value, seconds=detail == 'seconds')}"
-    return f"{text} {value.tzname()}" if detail == "zone" else text
+    return wording.day_and_clock(value, seconds=detail == "seconds", zone=detail == "zone") if value else ""
 
 
 @register.filter(expects_localtime=True)
