@@ -48,6 +48,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber, TruncWeek
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from compensation.money import ZERO, Amounts, quantize
@@ -700,11 +701,16 @@ class MonthlyReport:
 
 
 def month_scope_for(*, user, location: Location, month: dt.date) -> InsightScope:
-    """The calendar month `month` at `location`, midnight to midnight in its own time zone."""
+    """The calendar month `month` at `location`, midnight to midnight in its own time zone.
+
+    The current month ends with today there: weeks that have not happened yet are not shown as
+    0.00 (a committee reading "0.00" reads "nothing was spent", not "not yet").
+    """
     tz = zoneinfo.ZoneInfo(location.timezone)
     first = month.replace(day=1)
-    next_first = (first + dt.timedelta(days=32)).replace(day=1)
-    return insight_scope_for(user=user, start=first, end=next_first - dt.timedelta(days=1), location=location, tz=tz)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    end = min(last, timezone.localdate(timezone=tz))
+    return insight_scope_for(user=user, start=first, end=max(end, first), location=location, tz=tz)
 
 
 def monthly_report_for(*, user, location: Location, month: dt.date) -> MonthlyReport:

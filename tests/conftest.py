@@ -6,6 +6,8 @@ from django.utils import translation
 
 from tests import factories
 
+pytest_plugins = ["tests.clock"]
+
 
 @pytest.fixture
 def central(db):

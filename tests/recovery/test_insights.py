@@ -21,6 +21,7 @@ from recovery import insights, services
 from recovery.case_opened import MAX_AGE, case_opened_at, case_opened_stamp
 from recovery.models import AnomalyFlag, Grant, RuleFlag, ServiceFailure
 from tests import factories
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -426,13 +427,33 @@ def test_dashboard_renders_charts_with_their_figures(ops_client, spending):
     assert " style=" not in page and " onclick=" not in page
 
 
-def test_report_renders_svg_charts_and_prints(manager_client, central, spending):
+@pytest.fixture
+def late_in_may(clock):
+    """Sunday 31 May 2026: the spending fixture's four Mondays all fall in this month.
+
+    The report opens on the location's current month, so a test of its charts states the day:
+    early in a month, "three weeks ago" is last month and the default report is rightly empty.
+    """
+    clock.move_to(dt.datetime(2026, 5, 31, 12, tzinfo=LONDON), tick=True)
+
+
+def test_report_renders_svg_charts_and_prints(late_in_may, manager_client, central, spending):
     response = manager_client.get(reverse("insights_report"), {"location": central.pk})
     assert response.status_code == 200
     page = response.content.decode()
     assert page.count('<svg class="svg-bars"') == 4
     assert "data-print" in page and "Failures by category" in page and "Flags and their outcomes" in page
     assert " style=" not in page
+
+
+def test_early_in_a_month_the_report_opens_on_it_and_says_it_has_no_grants_yet(clock, manager, central):
+    clock.move_to(dt.datetime(2026, 12, 1, 9, tzinfo=LONDON), tick=True)
+    client = client_for(manager)
+    grant_at(manager, central, factories.make_customer("Late Nov"), noon(dt.date(2026, 11, 30)), amount="9.00")
+    page = client.get(reverse("insights_report"), {"location": central.pk}).content.decode()
+    assert "No grants in this period yet" in page and "9.00" not in page
+    november = client.get(reverse("insights_report"), {"location": central.pk, "month": "2026-11"})
+    assert november.status_code == 200 and "€9.00" in november.content.decode()
 
 
 def test_a_manager_sees_only_their_locations_figures(manager_client, central, airport, spending):

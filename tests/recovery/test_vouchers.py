@@ -3,7 +3,7 @@
 import re
 import uuid
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from io import StringIO
 
 import pytest
@@ -44,7 +44,13 @@ REDEEM = reverse("voucher_redeem")
 def voucher_for(actor, location, customer, *, days_ago=0) -> Grant:
     """A repair voucher (valid 180 days), granted `days_ago` days back."""
     request = factories.grant_request(customer, location, code="repeat-repair", purchase_value="1000", amount="120.00")
-    at = timezone.now() - timedelta(days=days_ago)
+    at = timezone.now()
+    if days_ago:
+        # Expiry counts the location's calendar days, so go back by local days (noon): 181 × 24 h
+        # back from 23:30 on 31 December lands on 4 July in London, only 180 local days ago.
+        tz = zoneinfo.ZoneInfo(location.timezone)
+        day = timezone.localdate(at, tz) - timedelta(days=days_ago)
+        at = datetime.combine(day, time(12), tzinfo=tz)
     return grant_issue(actor=actor, roles=roles_of(actor), request=request, policy=load_policy(), at=at).grant
 
 
