@@ -12,16 +12,8 @@ from compensation.money import Amounts
 from recovery.insights.recognition import LocationRecognition, recognition_for
 from recovery.insights.rows import row_amounts
 from recovery.insights.scope import InsightScope, month_scope_for
-from recovery.insights.spending import (
-    CategoryLine,
-    CountBucket,
-    SpendLine,
-    SpendTotals,
-    WeekSpend,
-    failures_by_category,
-    spend_by_playbook,
-    window_figures,
-)
+from recovery.insights import spending
+from recovery.insights.spending import failures_by_category, spend_by_playbook, window_figures
 from recovery.models import AnomalyFlag, Escalation, Location, RuleFlag
 
 TOP_PLAYBOOKS = 5
@@ -114,11 +106,11 @@ class MonthlyReport:
     location: Location
     month: dt.date  # the 1st
     scope: InsightScope
-    totals: SpendTotals
-    weeks: list[WeekSpend]
-    categories: list[CategoryLine]
-    top_playbooks: list[SpendLine]
-    resolution: list[CountBucket]
+    totals: spending.SpendTotals
+    weeks: list[spending.WeekSpend]
+    categories: list[spending.CategoryLine]
+    top_playbooks: list[spending.SpendLine]
+    resolution: list[spending.CountBucket]
     anomaly_flags: list[FlagOutcome]
     rule_flags: list[FlagOutcome]
     escalations: EscalationSummary
