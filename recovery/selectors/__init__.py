@@ -16,8 +16,9 @@ One module per concern; every name is re-exported here, so callers keep
 - `anomalies`: anomaly flags the user may read
 - `api`: the integration API's reads
 
-Selectors never call services (writes); the few pure helpers they still take
-from `recovery.services` are listed in `counter` and `limits`.
+Selectors never call services. Two names still come from `recovery.services`
+until they move below the selectors: `phone_normalize` (pure, in `counter`)
+and `limit_usage` (a read, in `limits`).
 """
 
 from recovery.selectors.anomalies import (
