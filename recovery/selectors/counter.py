@@ -1,0 +1,106 @@
+"""The counter's reads: where the employee serves, whom they mean, and the customer's 90-day value."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from compensation.money import ZERO
+from recovery.models import Customer, Grant, Location
+from recovery.predicates import locations_of, remember_location_ids
+from recovery.services import phone_normalize
+
+RECENT_DAYS = 90
+SEARCH_LIMIT = 20
+
+
+def counter_locations_for(*, user) -> list[Location]:
+    """The employee's active locations, by name, in one query (which also caches their ids for `rules`)."""
+    if not user.is_authenticated:
+        return []
+    locations = list(locations_of(user).order_by("name"))
+    remember_location_ids(user, (location.id for location in locations))
+    return locations
+
+
+def counter_location_for(*, user, chosen_id: int | None) -> Location | None:
+    """The location the employee is serving at: the one chosen this session, else their first."""
+    locations = counter_locations_for(user=user)
+    for location in locations:
+        if location.id == chosen_id:
+            return location
+    return locations[0] if locations else None
+
+
+def _recent_grants_filter(prefix: str = "") -> Q:
+    since = timezone.now() - timedelta(days=RECENT_DAYS)
+    return Q(**{f"{prefix}granted_at__gte": since, f"{prefix}status": Grant.Status.ACTIVE})
+
+
+def customer_matches(query: str) -> Q:
+    """Whom staff mean by what they typed: the exact phone (any format), card or email, or part of the name."""
+    matches = Q(loyalty_card__iexact=query) | Q(email__iexact=query) | Q(name__icontains=query)
+    try:
+        phone = phone_normalize(query)
+    except ValueError:
+        phone = ""
+    if phone:
+        matches |= Q(phone=phone)
+    return matches
+
+
+def customer_search(*, query: str, currency: str | None = None) -> list[Customer]:
+    """Customers matching a phone number, loyalty card, email or name, with their 90-day value.
+
+    The count covers every grant; the total only those in `currency` (the counter
+    location's, default the deployment's): amounts of different currencies never add up.
+    """
+    query = query.strip()
+    if not query:
+        return []
+    matches = customer_matches(query)
+    recent = _recent_grants_filter("grants__")
+    in_currency = recent & Q(grants__currency=currency or settings.RECOVERY_CURRENCY)
+    return list(
+        Customer.objects.filter(matches)
+        .annotate(
+            recent_grant_count=Count("grants", filter=recent),
+            recent_grant_total=Sum("grants__amount", filter=in_currency),
+        )
+        .order_by("name")[:SEARCH_LIMIT]
+    )
+
+
+@dataclass(frozen=True)
+class CustomerValue:
+    """What everyone facing the customer must see before choosing compensation."""
+
+    recent_grants: list[Grant]
+
+    @property
+    def recent_count(self) -> int:
+        return len(self.recent_grants)
+
+    @property
+    def recent_totals(self) -> list[tuple[str, Decimal]]:
+        """The 90-day total per currency, by currency code (grants at locations of different currencies
+        are never added together)."""
+        totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for grant in self.recent_grants:
+            totals[grant.currency] += grant.amount
+        return sorted(totals.items())
+
+
+def customer_value(*, customer: Customer) -> CustomerValue:
+    grants = list(
+        Grant.objects.filter(_recent_grants_filter(), customer=customer)
+        .select_related("location")
+        .order_by("-granted_at")
+    )
+    return CustomerValue(recent_grants=grants)

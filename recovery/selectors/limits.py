@@ -1,0 +1,103 @@
+"""The counter's limit hints before a grant: the location's budget and the customer's rolling windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+
+from compensation import wording
+from compensation.limits import budget_remaining, budget_state
+from recovery.models import Customer, Location
+from recovery.services import limit_usage
+
+
+@dataclass(frozen=True)
+class WindowHeadroom:
+    """One rolling-window limit as the customer stands against it now."""
+
+    window_days: int
+    grants_used: int
+    max_grants: int | None
+    total_used: Decimal
+    max_total: Decimal | None
+    currency: str
+
+    @property
+    def total_left(self) -> Decimal | None:
+        return None if self.max_total is None else max(self.max_total - self.total_used, Decimal("0"))
+
+    @property
+    def text(self) -> str:
+        """'2 of 3 grants used in 30 days; 40.00 of 300.00 left', in the page's language."""
+        parts = []
+        if self.max_grants is not None:
+            parts.append(
+                ngettext(
+                    "%(used)s of %(max)s grant used in %(days)s days",
+                    "%(used)s of %(max)s grants used in %(days)s days",
+                    self.max_grants,
+                )
+                % {"used": self.grants_used, "max": self.max_grants, "days": self.window_days}
+            )
+        if self.max_total is not None:
+            figures = {
+                "left": wording.amount(self.total_left, self.currency),
+                "max": wording.amount(self.max_total, self.currency),
+                "days": self.window_days,
+            }
+            if self.max_grants is None:
+                parts.append(gettext("%(left)s of %(max)s left in %(days)s days") % figures)
+            else:
+                parts.append(gettext("%(left)s of %(max)s left") % figures)
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class CounterLimits:
+    """What the counter shows before a grant: the location budget state and the customer's headroom."""
+
+    budget_state: str  # 'none', 'ok', 'low', 'exhausted' (compensation.limits.budget_state)
+    budget_remaining: Decimal | None
+    budget_escalates: bool
+    windows: list[WindowHeadroom]
+    currency: str
+
+
+def counter_limits_for(*, customer: Customer, location: Location, policy) -> CounterLimits:
+    """The budget and rolling-limit hints for the resolve page.
+
+    One query for the budget and the rolling limits together (none without
+    limits), whatever the customer's history, so the page's query count stays flat.
+    """
+    now = timezone.now()
+    currency = location.currency
+    budget = policy.budget_for(location.pk)
+    usage = limit_usage(
+        customer_id=customer.pk,
+        rules=policy.customer_limits,
+        location=location if budget else None,
+        now=now,
+        currency=currency,
+    )
+    spent = usage.budget_spent
+    windows = [
+        WindowHeadroom(
+            window_days=rule.window_days,
+            grants_used=usage.customer[rule.window_days].grants,
+            max_grants=rule.max_grants,
+            total_used=usage.customer[rule.window_days].total,
+            max_total=rule.max_total,
+            currency=currency,
+        )
+        for rule in policy.customer_limits
+    ]
+    return CounterLimits(
+        budget_state=budget_state(budget, spent),
+        budget_remaining=budget_remaining(budget, spent) if budget else None,
+        budget_escalates=bool(budget and budget.escalate_when_exhausted),
+        windows=windows,
+        currency=currency,
+    )
