@@ -36,6 +36,8 @@ VOUCHER_CODE_ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class GrantOutcome:
+    """The grant a request ended with, and whether it was made now or is the first answer again."""
+
     grant: Grant
     replayed: bool  # True when the token had already been used for this very request
 

@@ -135,8 +135,7 @@ def purchase_value_check(purchase_value: Decimal, currency: str) -> None:
     if purchase_value != quantize(purchase_value, currency):
         raise RecoveryError(
             "purchase_value",
-            gettext("Purchase value: %(currency)s has no smaller unit than %(unit)s.")
-            % {"currency": currency, "unit": wording.amount(minor_unit(currency), currency)},
+            gettext("Purchase value: %(currency)s has no smaller unit than %(unit)s.") % _smallest_unit(currency),
         )
 
 
@@ -144,11 +143,14 @@ def amount_checked(amount: Decimal, currency: str) -> Decimal:
     """`amount`, refused when finer than the currency allows (as `purchase_value_check`)."""
     if amount != quantize(amount, currency):
         raise RecoveryError(
-            "amount",
-            gettext("Amount: %(currency)s has no smaller unit than %(unit)s.")
-            % {"currency": currency, "unit": wording.amount(minor_unit(currency), currency)},
+            "amount", gettext("Amount: %(currency)s has no smaller unit than %(unit)s.") % _smallest_unit(currency)
         )
     return amount
+
+
+def _smallest_unit(currency: str) -> dict:
+    """The words of a refusal of a value finer than `currency` allows: the currency and its smallest unit."""
+    return {"currency": currency, "unit": wording.amount(minor_unit(currency), currency)}
 
 
 QUOTE_FIELDS = (
