@@ -190,6 +190,7 @@ def customer_display_name(full_name: str) -> str:
 
 
 def voucher_not_found_message(code: str) -> str:
+    """The look-up's and the redemption's one answer for a well-formed code nobody was given."""
     return gettext("Voucher code: no voucher has the code %(code)s: check it character by character.") % {"code": code}
 
 
