@@ -39,6 +39,7 @@ from compensation.policy import (
     policy_from_document,
     with_blank_translations,
 )
+from compensation.recording import delete_with_history, save_with_history
 
 # A date-time typed on the page is a few seconds old when it arrives; within this it means "now".
 EFFECTIVE_GRACE = timedelta(minutes=1)
@@ -208,18 +209,6 @@ def policy_rollback(*, actor, version: PolicyVersion, reason: str, effective_at=
     return published
 
 
-def _save(instance, actor, reason):
-    instance._history_user = actor
-    instance._change_reason = reason
-    instance.save()
-
-
-def _delete(instance, actor, reason):
-    instance._history_user = actor
-    instance._change_reason = reason
-    instance.delete()
-
-
 def draft_load(document: dict, *, actor, reason: str) -> None:
     """Make the draft tables equal to `document`, recording each change in their history."""
     tiers_in_document = {t["id"] for t in document.get("tiers", [])}
@@ -230,60 +219,64 @@ def draft_load(document: dict, *, actor, reason: str) -> None:
         )
         for other in in_the_way:
             other.name, other.min_months = f"(moving) {other.pk}", MOVED_ASIDE_MONTHS + other.pk
-            _save(other, actor, reason)
+            save_with_history(other, actor=actor, reason=reason)
         tier = TenureTier.objects.filter(pk=entry["id"]).first() or TenureTier(pk=entry["id"])
         tier.name, tier.min_months, tier.multiplier = entry["name"], entry["min_months"], entry["multiplier"]
         tier.name_ru = entry.get("name_ru") or ""  # a version from before translations has none
-        _save(tier, actor, reason)
+        save_with_history(tier, actor=actor, reason=reason)
     for multiplier in PlaybookTierMultiplier.objects.all():
-        _delete(multiplier, actor, reason)
+        delete_with_history(multiplier, actor=actor, reason=reason)
     for tier in TenureTier.objects.exclude(pk__in=tiers_in_document):
-        _delete(tier, actor, reason)
+        delete_with_history(tier, actor=actor, reason=reason)
 
     playbooks_in_document = set()
     for entry in document.get("playbooks", []):
         playbooks_in_document.add(entry["id"])
         for other in Playbook.objects.exclude(pk=entry["id"]).filter(code=entry["code"]):
             other.code = f"moving-{other.pk}"
-            _save(other, actor, reason)
+            save_with_history(other, actor=actor, reason=reason)
         playbook = Playbook.objects.filter(pk=entry["id"]).first() or Playbook(pk=entry["id"])
         for name in PLAYBOOK_FIELDS:
             # A version published before translations existed has no `name_ru`…: blank, English is shown.
             setattr(playbook, name, entry.get(name, "") if name in TRANSLATED_TEXT_FIELDS else entry.get(name))
-        _save(playbook, actor, reason)
+        save_with_history(playbook, actor=actor, reason=reason)
         for tier_id, value in entry.get("multipliers", {}).items():
-            _save(PlaybookTierMultiplier(playbook=playbook, tier_id=int(tier_id), multiplier=value), actor, reason)
+            save_with_history(
+                PlaybookTierMultiplier(playbook=playbook, tier_id=int(tier_id), multiplier=value),
+                actor=actor,
+                reason=reason,
+            )
     for playbook in Playbook.objects.exclude(pk__in=playbooks_in_document).filter(is_active=True):
         playbook.is_active = False  # playbooks are never deleted: grants point at them
-        _save(playbook, actor, reason)
+        save_with_history(playbook, actor=actor, reason=reason)
 
     roles = document.get("role_authorities", {})
     for role, limit in roles.items():
         row = RoleAuthority.objects.filter(role=role).first() or RoleAuthority(role=role)
         row.limit = limit
-        _save(row, actor, reason)
+        save_with_history(row, actor=actor, reason=reason)
     for row in RoleAuthority.objects.exclude(role__in=list(roles)):
-        _delete(row, actor, reason)
+        delete_with_history(row, actor=actor, reason=reason)
 
     employees = {int(user_id): entry for user_id, entry in document.get("employee_authorities", {}).items()}
     for row in EmployeeAuthority.objects.all():
         if row.user_id not in employees:
-            _delete(row, actor, reason)
+            delete_with_history(row, actor=actor, reason=reason)
     for user_id, entry in employees.items():
         row = EmployeeAuthority.objects.filter(user_id=user_id).first() or EmployeeAuthority(user_id=user_id)
         row.limit = entry["limit"]
-        _save(row, actor, reason)
+        save_with_history(row, actor=actor, reason=reason)
 
     for row in CustomerLimit.objects.all():
-        _delete(row, actor, reason)
+        delete_with_history(row, actor=actor, reason=reason)
     for entry in document.get("customer_limits", []):
-        _save(CustomerLimit(**entry), actor, reason)
+        save_with_history(CustomerLimit(**entry), actor=actor, reason=reason)
 
     budgets = {int(location_id): entry for location_id, entry in document.get("location_budgets", {}).items()}
     for row in LocationBudget.objects.all():
         if row.location_id not in budgets:
-            _delete(row, actor, reason)
+            delete_with_history(row, actor=actor, reason=reason)
     for location_id, entry in budgets.items():
         row = LocationBudget.objects.filter(location_id=location_id).first() or LocationBudget(location_id=location_id)
         row.monthly_amount, row.when_exhausted = entry["monthly_amount"], entry["when_exhausted"]
-        _save(row, actor, reason)
+        save_with_history(row, actor=actor, reason=reason)

@@ -174,7 +174,7 @@ def test_same_token_submitted_at_once_makes_one_grant(installed_policy, frontlin
 def test_a_colliding_voucher_code_is_drawn_again(frontline, central, customer, monkeypatch):
     first = grant_issue(actor=frontline, roles=["frontline"], request=request_for(customer, central)).grant
     codes = iter([first.voucher_code, "ZZZZZ-ZZZZZ"])
-    monkeypatch.setattr("recovery.services.voucher_code_new", lambda: next(codes))
+    monkeypatch.setattr("recovery.services.grants.voucher_code_new", lambda: next(codes))
     second = grant_issue(actor=frontline, roles=["frontline"], request=request_for(customer, central)).grant
     assert second.voucher_code == "ZZZZZ-ZZZZZ"
     assert Grant.objects.count() == 2

@@ -20,9 +20,9 @@ from django.utils import timezone
 from compensation.models import AuditEvent
 from compensation.policy import load_policy
 from compensation.predicates import roles_of
-from recovery import vouchers
 from recovery.models import Grant, VoucherRedemption
 from recovery.services import VOUCHER_ALPHABET, RecoveryError, grant_issue, grant_void, voucher_code_new
+from recovery.services import vouchers as voucher_services
 from recovery.timeline import TimelineQuery, timeline_page
 from recovery.vouchers import (
     VoucherError,
@@ -291,14 +291,14 @@ def test_the_database_refuses_a_second_redemption_that_got_past_the_check(
 ):
     """The one-to-one is the final guard: even if the check inside the lock missed the first redemption."""
     first = voucher_redeem(actor=frontline, code=voucher.voucher_code, location=central)
-    real = vouchers._redemption_of
+    real = voucher_services._redemption_of
     calls = []
 
     def blind_once(grant_id):
         calls.append(grant_id)
         return None if len(calls) == 1 else real(grant_id)
 
-    monkeypatch.setattr(vouchers, "_redemption_of", blind_once)
+    monkeypatch.setattr(voucher_services, "_redemption_of", blind_once)
     with pytest.raises(VoucherError) as refused:
         voucher_redeem(actor=manager, code=voucher.voucher_code, location=central)
     assert refused.value.code == "already_redeemed" and refused.value.redemption == first

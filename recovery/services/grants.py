@@ -1,0 +1,261 @@
+"""Granting at the counter: log the failure and grant the compensation at once, exactly once.
+
+`grant_issue` is the counter's one write: it prices the request under the
+policy in force (never the amount the form shows), checks every limit under
+the location's lock, and inserts the failure and its grant (`grant_write`, also
+used when a manager approves an escalation). A form token sent again replays
+its first grant, so a double click never pays twice.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from compensation.limits import Stop
+from compensation.money import ZERO
+from compensation.policy import Policy, load_policy
+from compensation.recording import save_with_history
+from compensation.texts import localized_text
+from recovery.domain.errors import LimitExceeded, RecoveryError
+from recovery.domain.vouchers import voucher_code_new
+from recovery.models import Escalation, Grant, ServiceFailure
+from recovery.services.limits import limit_exceeded, limits_for
+from recovery.services.pricing import GrantRequest, amount_checked, grant_request_price, quote_fields_of
+from recovery.services.recording import record_with_history
+
+# A fresh code is drawn when one collides with an existing voucher (about 1 in 10^14); this many tries in all.
+VOUCHER_CODE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class GrantOutcome:
+    """The grant a request ended with, and whether it was made now or is the first answer again."""
+
+    grant: Grant
+    replayed: bool  # True when the token had already been used for this very request
+
+
+def _grant_for_token(*, actor, request: GrantRequest) -> GrantOutcome | None:
+    existing = Grant.objects.filter(granted_by=actor, token=request.token).first()
+    if existing is None:
+        return None
+    return _replayed(existing.pk, existing.request_fingerprint, request, grant=existing)
+
+
+def _replayed(grant_id: int, fingerprint: str, request: GrantRequest, grant: Grant | None = None) -> GrantOutcome:
+    """The first grant made with this token, if this is the same request again; else a clear refusal."""
+    if fingerprint != request.fingerprint():
+        raise RecoveryError(
+            None,
+            gettext(
+                "This form was already used for grant #%(grant)s with other values. "
+                "Start a new grant from the customer's page."
+            )
+            % {"grant": grant_id},
+        )
+    return GrantOutcome(grant=grant or Grant.objects.get(pk=grant_id), replayed=True)
+
+
+@dataclass(frozen=True)
+class TokenUse:
+    """What this employee already did with a form token: a grant, and/or an escalation not declined."""
+
+    grant_id: int | None = None
+    grant_fingerprint: str = ""
+    escalation_id: int | None = None
+    escalation_status: str = ""
+
+
+def _token_uses(*, actor, token) -> TokenUse:
+    """The grant and the open escalation made with `token`, in one query (the usual answer: neither)."""
+    grants = (
+        Grant.objects.filter(granted_by=actor, token=token)
+        .order_by()
+        .values_list(Value("grant"), "pk", "request_fingerprint")
+    )
+    escalations = (
+        Escalation.objects.filter(requested_by=actor, token=token)
+        .exclude(status=Escalation.Status.DECLINED)
+        .order_by()
+        .values_list(Value("escalation"), "pk", "status")
+    )
+    use = {}
+    for kind, pk, detail in grants.union(escalations, all=True):
+        use[kind] = (pk, detail)
+    grant, escalation = use.get("grant", (None, "")), use.get("escalation", (None, ""))
+    return TokenUse(
+        grant_id=grant[0], grant_fingerprint=grant[1], escalation_id=escalation[0], escalation_status=escalation[1]
+    )
+
+
+def grant_issue(
+    *, actor, roles: list[str], request: GrantRequest, policy: Policy | None = None, at=None
+) -> GrantOutcome:
+    """Log the failure and grant the compensation at once, exactly once.
+
+    The cap is recomputed here from the policy version in force; the amount the
+    form shows is never trusted. The per-customer limits and the location budget
+    are checked under a row lock in the same transaction as the insert. Above any
+    limit, `LimitExceeded` says which limit and what may be granted instead;
+    nothing is written. A repeat of the same token returns the first grant
+    (double click, browser retry); two simultaneous repeats are settled by the
+    `(granted_by, token)` unique constraint. `at` backdates a grant (demo data only).
+    """
+    uses = _token_uses(actor=actor, token=request.token)
+    if uses.grant_id is not None:
+        return _replayed(uses.grant_id, uses.grant_fingerprint, request)
+
+    now = at or timezone.now()
+    priced = grant_request_price(actor=actor, roles=roles, request=request, policy=policy or load_policy(now))
+    currency = priced.currency
+    if request.amount is None and priced.quote.cap <= 0:
+        raise LimitExceeded(
+            gettext(
+                "“%(playbook)s” allows nothing for this customer with your authority: ask a manager to approve an amount."
+            )
+            % {"playbook": localized_text(priced.playbook, "name")},
+            allowed=ZERO,
+            stops=(
+                Stop(
+                    limit="cap",
+                    allows=ZERO,
+                    reason=priced.quote.explanation,
+                    shown="; ".join(priced.shown_steps or priced.quote.steps),
+                ),
+            ),
+        )
+    amount = amount_checked(priced.quote.cap if request.amount is None else request.amount, currency)
+    if amount <= 0:
+        raise RecoveryError("amount", gettext("Amount: enter an amount above zero."))
+    _refuse_if_escalated(uses)
+    for attempt in range(VOUCHER_CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                check = limits_for(priced=priced, request=request, now=now, lock=True)
+                if check.stops_for(amount):
+                    # A simultaneous submit of this very form may have taken the room while we waited.
+                    replay = _grant_for_token(actor=actor, request=request)
+                    if replay:
+                        return replay
+                    raise limit_exceeded(amount, check, currency)
+                grant = grant_write(
+                    actor=actor,
+                    request=request,
+                    playbook=priced.playbook,
+                    quote_fields=quote_fields_of(priced),
+                    amount=amount,
+                    now=now,
+                    limit_notes=check.warnings_for(amount),
+                    savepoint=False,  # this transaction is the attempt: any error rolls it back whole
+                )
+        except IntegrityError:
+            # A simultaneous submit of the same token won the race: answer with its grant.
+            replay = _grant_for_token(actor=actor, request=request)
+            if replay:
+                return replay
+            if not priced.playbook.issues_voucher or attempt == VOUCHER_CODE_ATTEMPTS - 1:
+                raise
+            # Otherwise a voucher code collided (about 1 in 10^14): draw another.
+        else:
+            return GrantOutcome(grant=grant, replayed=False)
+    raise AssertionError("unreachable")
+
+
+def _refuse_if_escalated(uses: TokenUse) -> None:
+    """One case is either granted within the limits or escalated, never both (no double payout)."""
+    if uses.escalation_id is not None:
+        status = str(Escalation.Status(uses.escalation_status).label)
+        raise RecoveryError(
+            None,
+            gettext(
+                "You already asked a manager about this case (escalation #%(escalation)s, %(status)s): "
+                "follow it there instead of granting again."
+            )
+            % {"escalation": uses.escalation_id, "status": status.lower()},
+        )
+
+
+def grant_write(
+    *,
+    actor,
+    request,
+    playbook,
+    quote_fields,
+    amount,
+    now,
+    limit_notes=(),
+    approved_by=None,
+    logged_at=None,
+    savepoint=True,
+) -> Grant:
+    """Insert the failure and its grant, with history naming who did it.
+
+    `playbook` is the version's playbook (built from its document), never the
+    live row, which is the ops' unpublished draft. `savepoint=False` when the
+    caller's own transaction rolls back as a whole on any error (saves two round trips).
+    """
+    history_user = approved_by or actor
+    with transaction.atomic(savepoint=savepoint):
+        failure = ServiceFailure(
+            customer=request.customer,
+            location=request.location,
+            category=request.category,
+            purchase_value=request.purchase_value,
+            note=request.note,
+            logged_by=actor,
+            # An escalation's request time, else when the counter opened the case (never after the grant).
+            logged_at=logged_at or min(request.opened_at or now, now),
+        )
+        save_with_history(failure, actor=history_user, history_date=now)
+        grant = Grant(
+            failure=failure,
+            customer=request.customer,
+            location=request.location,
+            playbook_id=playbook.id,
+            playbook_name=playbook.name,
+            playbook_kind=playbook.kind,
+            # The currency the quote was made in (an escalation's, when it was asked), which is the location's.
+            currency=quote_fields["policy_snapshot"].get("currency") or request.location.currency,
+            amount=amount,
+            purchase_value=request.purchase_value,
+            category=failure.category,
+            failure_logged_at=failure.logged_at,
+            limit_notes=list(limit_notes),
+            approved_by=approved_by,
+            granted_by=actor,
+            granted_by_username=actor.get_username(),
+            granted_at=now,
+            token=request.token,
+            request_fingerprint=request.fingerprint(),
+            **quote_fields,
+        )
+        if playbook.issues_voucher:
+            grant.voucher_code = voucher_code_new()
+            valid_days = grant.policy_snapshot.get("voucher_valid_days") or playbook.voucher_valid_days
+            # Counted from the day it was granted, on the location's calendar (demo data is backdated).
+            local_day = timezone.localdate(now, zoneinfo.ZoneInfo(request.location.timezone))
+            grant.voucher_expires_on = local_day + timedelta(days=valid_days)
+        record_with_history(
+            grant,
+            actor=history_user,
+            history_date=now,
+            at=now,
+            kind="grant.issued",
+            subject_type="grant",
+            payload=lambda: {
+                **grant.journal_facts(),
+                "currency": grant.currency,
+                "token": str(grant.token),
+                "policy_version": grant.policy_version.number if grant.policy_version else None,
+                "approved_by_id": grant.approved_by_id,
+                "failure_id": failure.pk,
+            },
+        )
+    return grant
