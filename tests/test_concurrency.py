@@ -24,7 +24,6 @@ from django.db.models import Sum
 from compensation.models import CustomerLimit, LocationBudget
 from compensation.money import quantize
 from compensation.predicates import roles_of
-from recovery import services
 from recovery.models import Escalation, Grant, ServiceFailure
 from recovery.services import (
     GrantOutcome,
@@ -35,6 +34,7 @@ from recovery.services import (
     grant_issue,
     grant_void,
 )
+from recovery.services import limits as limits_module
 from tests import factories
 from tests.factories import grant_for, grant_request, publish
 
@@ -273,14 +273,15 @@ def test_an_approval_and_a_counter_grant_for_one_customer_at_once_both_go_throug
         reason="Waited two hours",
     )
     counter_holds_the_customer = threading.Event()
-    usage = services.customer_usage
+    usage = limits_module.limit_usage
 
-    def slow_usage(**kwargs):  # called by the counter's grant only, inside its lock on the customer
-        counter_holds_the_customer.set()
-        time.sleep(0.3)
+    def slow_usage(**kwargs):  # read by the counter's grant inside its locks (location, then customer)
+        if not counter_holds_the_customer.is_set():
+            counter_holds_the_customer.set()
+            time.sleep(0.3)
         return usage(**kwargs)
 
-    monkeypatch.setattr(services, "customer_usage", slow_usage)
+    monkeypatch.setattr(limits_module, "limit_usage", slow_usage)
 
     def work(i):
         if i == 0:
@@ -292,6 +293,7 @@ def test_an_approval_and_a_counter_grant_for_one_customer_at_once_both_go_throug
 
     results = at_once(2, work)
 
+    assert counter_holds_the_customer.is_set()  # the pause really happened inside the counter's locks
     assert unexpected(results) == [], [str(result) for result in results]
     assert Grant.objects.filter(customer=customer).count() == 2
 

@@ -12,9 +12,9 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from compensation.money import ZERO
+from recovery.domain.phones import phone_normalize
 from recovery.models import Customer, Grant, Location
 from recovery.predicates import locations_of, remember_location_ids
-from recovery.services import phone_normalize
 
 RECENT_DAYS = 90
 SEARCH_LIMIT = 20

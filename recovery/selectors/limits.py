@@ -11,7 +11,7 @@ from django.utils.translation import gettext, ngettext
 from compensation import wording
 from compensation.limits import budget_remaining, budget_state
 from recovery.models import Customer, Location
-from recovery.services import limit_usage
+from recovery.selectors.usage import limit_usage
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,17 @@ the same as when this was one module.
 from recovery.domain.errors import LimitExceeded, RecoveryError
 from recovery.domain.phones import phone_normalize
 from recovery.domain.vouchers import VOUCHER_ALPHABET, VOUCHER_HALF_LENGTH, voucher_code_new
+from recovery.selectors.usage import (  # reads, kept here for callers
+    LimitUsage,
+    budget_spent,
+    customer_usage,
+    limit_usage,
+)
 from recovery.services.customers import CUSTOMER_KEYS, CustomerUpsert, customer_add_walk_in, customer_upsert
 from recovery.services.escalations import escalation_decide, escalation_request
 from recovery.services.flags import rule_flag_handle, rule_flag_raise
 from recovery.services.grants import VOUCHER_CODE_ATTEMPTS, GrantOutcome, TokenUse, grant_issue, grant_write
-from recovery.services.limits import LimitUsage, budget_spent, customer_usage, limit_usage, limits_for
+from recovery.services.limits import limits_for
 from recovery.services.locking import location_id_of, location_locked, lock_customer, lock_location
 from recovery.services.pricing import QUOTE_FIELDS, GrantRequest, Priced, purchase_value_check
 from recovery.services.recording import record_with_history
