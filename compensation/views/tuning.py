@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 from rules.contrib.views import permission_required
 
-from compensation.forms_simulator import SimulatorForm
+from compensation.forms import SimulatorForm
 from compensation.http import INVALID
 from compensation.policy import draft_policy, load_policy
 from compensation.simulation import simulate
