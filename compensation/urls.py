@@ -1,7 +1,7 @@
 """The ops section: tune the policy safely (draft, publish, versions) and simulate a draft.
 
 Ops pages that read the case data (replay over past failures, rule flags,
-budgets spent) live in `recovery.ops_views`, because `compensation` never
+budgets spent) live in `recovery.views.ops`, because `compensation` never
 imports `recovery`; they share the /ops/ prefix.
 """
 

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from recovery.forms import LoginForm
-from recovery.language_views import language_switch
+from recovery.views.language import language_switch
 
 admin.site.site_header = "Recovery Desk — policy"
 admin.site.site_title = "Recovery Desk"

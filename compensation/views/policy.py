@@ -20,6 +20,7 @@ from rules.contrib.views import permission_required
 
 from compensation import wording
 from compensation.forms import DRAFT_FORMS, PublishForm
+from compensation.http import INVALID
 from compensation.models import (
     CustomerLimit,
     EmployeeAuthority,
@@ -36,7 +37,6 @@ from compensation.versions import document_diff
 
 VIEW_POLICY = "compensation.view_policy"
 CHANGE_POLICY = "compensation.change_policy"
-INVALID = 422  # a form sent back with errors: nothing was stored
 DRAFT_SAVED = gettext_noop("Saved to the draft. Nothing changes at the counter until you publish.")
 
 # Shown translated (`{% translate version.status %}`) and used as a CSS class: marked, never translated here.

@@ -7,7 +7,8 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 from rules.contrib.views import permission_required
 
-from compensation.forms_simulator import SimulatorForm
+from compensation.forms import SimulatorForm
+from compensation.http import INVALID
 from compensation.policy import draft_policy, load_policy
 from compensation.simulation import simulate
 
@@ -19,9 +20,6 @@ def _version_words(policy) -> str:
     if policy.version is None:
         return gettext("unpublished draft")
     return gettext("version %(number)s") % {"number": policy.version.number}
-
-
-INVALID = 422  # a form sent back with errors
 
 
 def currencies_in_use() -> list[str]:

@@ -17,8 +17,9 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from compensation.http import INVALID
+
 API_PREFIX = "/api/"
-INVALID = 422  # the request was understood but refused: nothing was changed
 
 # DRF's exception classes → our codes (DRF's own codes where they already say it).
 CODES = {

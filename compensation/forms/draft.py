@@ -1,4 +1,4 @@
-"""Ops forms: the draft policy tables, publishing and rollback.
+"""The draft policy tables' forms, one per table, and `DRAFT_FORMS` (a URL's `kind` → its form).
 
 Field formats and the models' own validation (validators, `clean()`, unique
 fields) only; whether a version may be published is the service's decision.
@@ -6,15 +6,13 @@ fields) only; whether a version may be published is the service's decision.
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from compensation.forms.named_errors import FieldNamedErrorsMixin
 from compensation.models import (
     CustomerLimit,
     EmployeeAuthority,
@@ -25,30 +23,6 @@ from compensation.models import (
     TenureTier,
 )
 from compensation.policy import PLAYBOOK_FIELDS
-
-
-class FieldNamedErrorsMixin:
-    """Prefix every field error with the field's label, so a message read alone still says where.
-
-    Django's and the models' messages ("Ensure this value is less than or
-    equal to 1000.") do not name the field; on a long form, or read out by a
-    screen reader, "Percent: Ensure…" does. Messages that already start with
-    the label are left alone.
-    """
-
-    def full_clean(self):
-        super().full_clean()
-        for name, errors in list(self._errors.items()):
-            if name == NON_FIELD_ERRORS or name not in self.fields:
-                continue
-            label = str(self.fields[name].label or name.replace("_", " ").capitalize())
-            renamed = []
-            for error in errors.as_data():
-                for message in error:
-                    if not message.lower().startswith(label.lower()):
-                        message = f"{label}: {message}"
-                    renamed.append(ValidationError(message, code=error.code))
-            self._errors[name] = self.error_class(renamed, renderer=self.renderer)
 
 
 class DraftForm(FieldNamedErrorsMixin, forms.ModelForm):
@@ -161,7 +135,6 @@ class LocationBudgetForm(DraftForm):
         widgets = {"monthly_amount": forms.TextInput(attrs={"inputmode": "decimal"})}
 
 
-# URL `kind` -> the form that edits that draft table.
 class TierMultiplierForm(DraftForm):
     """A playbook's own multiplier for one tier (e.g. free month ×2 for Loyal customers)."""
 
@@ -174,6 +147,7 @@ class TierMultiplierForm(DraftForm):
         widgets = {"multiplier": forms.TextInput(attrs={"inputmode": "decimal"})}
 
 
+# URL `kind` -> the form that edits that draft table.
 DRAFT_FORMS: dict[str, type[DraftForm]] = {
     "playbook": PlaybookForm,
     "tier": TenureTierForm,
@@ -183,35 +157,3 @@ DRAFT_FORMS: dict[str, type[DraftForm]] = {
     "location-budget": LocationBudgetForm,
     "tier-multiplier": TierMultiplierForm,
 }
-
-
-class PublishForm(FieldNamedErrorsMixin, forms.Form):
-    """Why the policy changes and from when; also used to roll back to an earlier version."""
-
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={
-            "required": _("Reason: say why the policy changes; staff and managers will read it."),
-            "max_length": _("Reason: keep it under 500 characters."),
-        },
-    )
-    effective_at = forms.DateTimeField(
-        label=_("Effective from"),
-        required=False,
-        # Typed in the current time zone; Django makes the value aware in it.
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("Leave empty to apply now; set a later time to schedule."),
-        error_messages={"invalid": _("Effective from: enter a date and time, e.g. 2030-01-31 09:00.")},
-    )
-
-    def clean_effective_at(self):
-        value = self.cleaned_data["effective_at"]
-        try:
-            if value is not None:
-                value.astimezone(datetime.UTC)  # year 9999 west of UTC cannot be stored
-        except OverflowError:
-            raise forms.ValidationError(_("Effective from: choose a date within the next year.")) from None
-        return value

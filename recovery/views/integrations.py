@@ -6,49 +6,20 @@ read-only. Every decision is a `rules` permission on `ApiToken`.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
-from compensation.forms import FieldNamedErrorsMixin
+from compensation.http import INVALID
 from recovery import selectors
 from recovery.api.services import api_token_create, api_token_revoke
-from recovery.models import ApiToken, Location
+from recovery.forms import ApiTokenForm
+from recovery.models import ApiToken
 from recovery.services import RecoveryError
-
-INVALID = 422  # a form sent back with errors: nothing was stored
-
-
-class ApiTokenForm(FieldNamedErrorsMixin, forms.Form):
-    name = forms.CharField(
-        label=_("Name"),
-        max_length=120,
-        help_text=_("Which system will use it, e.g. “POS till 3” or “CRM”."),
-        error_messages={"required": _("Name: say which system will use the token.")},
-    )
-    location = forms.ModelChoiceField(
-        label=_("Location"),
-        queryset=Location.objects.filter(is_active=True).order_by("name"),
-        error_messages={
-            "required": _("Location: choose where the integration works."),
-            "invalid_choice": _("Location: choose one of the listed locations."),
-        },
-    )
-    role = forms.ChoiceField(
-        label=_("Role"),
-        choices=ApiToken.Role.choices,
-        help_text=_("What it may do: the same rules as for a person in that role."),
-        error_messages={
-            "required": _("Role: choose frontline or manager."),
-            "invalid_choice": _("Role: choose frontline or manager."),
-        },
-    )
 
 
 def _page(request, form, issued=None, status=200):

@@ -16,13 +16,13 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
+from compensation.http import INVALID
 from compensation.policy import draft_policy
 from compensation.predicates import sees_every_location
 from recovery import forms, selectors, services
 from recovery.models import RuleFlag
 from recovery.replay import replay_draft
 
-INVALID = 422  # a form sent back with errors: nothing was stored
 REPLAY_DEFAULT_DAYS = 90
 
 

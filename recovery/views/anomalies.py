@@ -18,11 +18,11 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
+from compensation.http import INVALID
 from recovery import anomalies, selectors, services
-from recovery.filters import AnomalyFlagFilter
-from recovery.forms import AnomalyReviewForm
+from recovery.forms import AnomalyFlagFilter, AnomalyReviewForm
 from recovery.models import AnomalyFlag
-from recovery.views import INVALID, _safe_next
+from recovery.views.access import safe_next
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def anomaly_review(request, anomaly_id: int):
                 gettext("Flag #%(number)s reviewed: %(outcome)s.")
                 % {"number": reviewed.pk, "outcome": reviewed.get_outcome_display()},
             )
-            return redirect(_safe_next(request, reverse("anomalies")))
+            return redirect(safe_next(request, reverse("anomalies")))
     else:
         page_error = gettext("Flag #%(number)s was not reviewed: see its form below.") % {"number": flag.pk}
     failed_flag = selectors.anomaly_flags_for(user=request.user).get(pk=flag.pk)
@@ -129,7 +129,7 @@ def anomaly_review(request, anomaly_id: int):
         failed_flag=failed_flag,
         page_error=page_error,
         status=INVALID,
-        back=_safe_next(request, reverse("anomalies")),
+        back=safe_next(request, reverse("anomalies")),
     )
 
 
@@ -150,4 +150,4 @@ def anomaly_checks_run(request):
         )
     else:
         messages.success(request, gettext("Checks run: nothing new."))
-    return redirect(_safe_next(request, reverse("anomalies")))
+    return redirect(safe_next(request, reverse("anomalies")))

@@ -9,10 +9,9 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from compensation.http import INVALID
 from recovery import languages
 from recovery.forms import LanguageForm
-
-INVALID = 422
 
 
 @login_not_required  # the login page offers the switch too

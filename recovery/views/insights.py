@@ -11,11 +11,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from rules.contrib.views import permission_required
 
+from compensation.http import INVALID
 from recovery import insights, selectors
 from recovery.forms import InsightFilterForm, MonthlyReportForm
 from recovery.insight_charts import dashboard_chart_data, report_charts
-
-INVALID = 422  # a filter sent back with errors: no figures shown
 
 
 @require_GET

@@ -1,8 +1,7 @@
-"""Audit filters (the timeline, anomaly flags), limited to the locations and people the user may review."""
+"""Audit forms: the timeline's filters (limited to the locations and people the user may review) and voiding a grant."""
 
 import datetime as dt
 
-import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -10,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compensation.forms import FieldNamedErrorsMixin
 from compensation.models import Playbook
-from recovery.models import AnomalyFlag, Customer, Grant, Location, ServiceFailure
+from recovery.models import Location, ServiceFailure
 from recovery.timeline import KINDS, TimelineQuery
 
 # Far enough for any real review, and safely inside what every time zone can convert.
@@ -118,36 +117,10 @@ class TimelineFilterForm(FieldNamedErrorsMixin, forms.Form):
         )
 
 
-class AnomalyFilterForm(FieldNamedErrorsMixin, forms.Form):
-    """Filter errors name their field ("Status: Select a valid choice…")."""
-
-
-class AnomalyFlagFilter(django_filters.FilterSet):
-    """The anomalies page: by pattern, open or reviewed, location; links narrow to one customer, employee or grant."""
-
-    STATUS_CHOICES = [("open", _("Open")), ("reviewed", _("Reviewed"))]
-
-    kind = django_filters.ChoiceFilter(
-        label=_("Pattern"), choices=AnomalyFlag.Kind.choices, empty_label=_("Any pattern")
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for voiding"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Reason: say why the grant is voided.")},
     )
-    status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=STATUS_CHOICES, method="filter_status", empty_label=_("Open and reviewed")
-    )
-    location = django_filters.ModelChoiceFilter(
-        label=_("Location"), queryset=Location.objects.none(), empty_label=_("All my locations")
-    )
-    customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.all(), widget=forms.HiddenInput)
-    employee = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.all(), widget=forms.HiddenInput)
-    grant = django_filters.ModelChoiceFilter(queryset=Grant.objects.only("id"), widget=forms.HiddenInput)
-
-    class Meta:
-        model = AnomalyFlag
-        fields = ["kind", "status", "location", "customer", "employee", "grant"]
-        form = AnomalyFilterForm
-
-    def __init__(self, *args, locations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["location"].queryset = locations
-
-    def filter_status(self, queryset, name, value):
-        return queryset.filter(outcome="") if value == "open" else queryset.exclude(outcome="")

@@ -1,0 +1,40 @@
+"""Quotes: a customer and purchase value in, every playbook's cap out."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from recovery.api.serializers.fields import AmountField, InCurrency, money, record_id
+
+
+class QuoteRequest(serializers.Serializer):
+    customer = record_id(help_text="The customer's id.")
+    purchase_value = money(help_text='What the customer paid, e.g. "48.00".')
+
+
+class AuthoritySerializer(serializers.Serializer):
+    role = serializers.CharField()
+    limit = AmountField()
+
+
+class PlaybookCapSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Send this as `playbook` to grant it.")
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    offer = serializers.CharField()
+    cap = AmountField(help_text="The most this playbook may give now.")
+    tenure_tier = serializers.CharField()
+    limited_by_authority = serializers.BooleanField()
+    explanation = serializers.CharField(help_text="How the cap was computed, step by step.")
+
+
+class QuoteResponse(InCurrency, serializers.Serializer):
+    customer = serializers.IntegerField()
+    purchase_value = AmountField()
+    currency = serializers.CharField()
+    policy_version = serializers.IntegerField(allow_null=True)
+    tenure_months = serializers.IntegerField()
+    tenure_tier = serializers.CharField()
+    authority = AuthoritySerializer()
+    playbooks = PlaybookCapSerializer(many=True)

@@ -1,0 +1,105 @@
+"""Customers: look one up by phone, email or card, find-or-add, read one with their tenure."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+
+from compensation.policy import load_policy, tenure_in_months
+from recovery import selectors, services
+from recovery.api import serializers
+from recovery.api.errors import ApiError
+from recovery.api.views.base import IntegrationView, refused, validated, validated_query
+from recovery.models import Customer
+
+
+def customer_rows(customers, location) -> list[dict]:
+    """Customers with their tenure at the location today and the tier it reaches (one policy query)."""
+    policy = load_policy()
+    today = location.today()
+    rows = []
+    for customer in customers:
+        tenure = tenure_in_months(customer.customer_since, today)
+        rows.append(
+            {
+                "id": customer.pk,
+                "name": customer.name,
+                "phone": customer.phone,
+                "email": customer.email,
+                "loyalty_card": customer.loyalty_card,
+                "customer_since": customer.customer_since,
+                "tenure_months": tenure,
+                "tenure_tier": policy.tier_for(tenure).name,
+            }
+        )
+    return serializers.CustomerSerializer(rows, many=True).data
+
+
+class CustomerCollection(IntegrationView):
+    """Customers by phone, email or loyalty card; find-or-add for a point of sale or CRM."""
+
+    permissions = {"GET": "recovery.view_customer", "POST": "recovery.add_customer"}
+
+    @extend_schema(
+        operation_id="customers_lookup",
+        summary="Look a customer up by phone, email or loyalty card",
+        parameters=[
+            OpenApiParameter("phone", str, description="Any format; +44… or a number of the desk's region."),
+            OpenApiParameter("email", str),
+            OpenApiParameter("card", str, description="The loyalty card number."),
+        ],
+        responses={200: serializers.CustomerList},
+    )
+    def get(self, request):
+        query = validated_query(serializers.CustomerLookupQuery, request)
+        customers = selectors.customers_by_identifier(
+            phone=query["phone"], email=query["email"], loyalty_card=query["card"]
+        )
+        return Response({"results": customer_rows(customers, self.location)})
+
+    @extend_schema(
+        operation_id="customers_upsert",
+        summary="Find the customer by phone, email or card, or add them",
+        description="Returns 200 with the customer found (unchanged), or 201 with the customer added. "
+        "A found customer whose other details differ is refused (403 `customer_change_not_allowed`): "
+        "only ops change a customer's details. Tenure counts from `customer_since` (default today).",
+        request=serializers.CustomerUpsertRequest,
+        responses={200: serializers.CustomerSerializer, 201: serializers.CustomerSerializer},
+    )
+    def post(self, request):
+        data = validated(serializers.CustomerUpsertRequest, request.data)
+        try:
+            outcome = services.customer_upsert(actor=request.user, location=self.location, **data)
+        except services.RecoveryError as error:
+            if error.field is None:
+                raise ApiError("customer_conflict", error.message, status_code=409) from None
+            raise refused(error) from None
+        if outcome.differences and not request.user.has_perm("recovery.change_customer", outcome.customer):
+            raise ApiError(
+                "customer_change_not_allowed",
+                f"Customer #{outcome.customer.pk} exists with other details; only ops change a customer's "
+                "details, so nothing was changed. The desk has: "
+                + "; ".join(f"{field} “{value}”" for field, value in outcome.differences.items())
+                + ".",
+                status_code=403,
+                fields={field: [f"The desk has “{value}”."] for field, value in outcome.differences.items()},
+            )
+        return Response(customer_rows([outcome.customer], self.location)[0], status=201 if outcome.created else 200)
+
+
+class CustomerDetail(IntegrationView):
+    """One customer with their tenure at the token's location today."""
+
+    permissions = {"GET": "recovery.view_customer"}
+
+    @extend_schema(
+        operation_id="customers_read",
+        summary="One customer with their tenure",
+        responses=serializers.CustomerSerializer,
+    )
+    def get(self, request, customer_id: int):
+        customer = Customer.objects.filter(pk=customer_id).first() if customer_id <= serializers.MAX_ID else None
+        if customer is None:
+            raise ApiError("not_found", "Not found: no customer with this id.", status_code=404)
+        self.check_object(request, "recovery.view_customer", customer)
+        return Response(customer_rows([customer], self.location)[0])

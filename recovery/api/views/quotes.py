@@ -1,0 +1,60 @@
+"""Quotes: every playbook's cap for a customer and purchase value, as the counter's cards show them."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+
+from recovery import selectors, services
+from recovery.api import serializers
+from recovery.api.views.base import IntegrationView, customer_in_body, refused, validated
+
+
+class QuoteView(IntegrationView):
+    """Every playbook's cap for a customer and purchase value, as the counter's cards show them."""
+
+    permissions = {"POST": "recovery.use_counter"}
+
+    @extend_schema(
+        operation_id="quotes_create",
+        summary="Every playbook's cap for a customer and purchase value",
+        description="What this token could grant now under the policy version in force: each active playbook's "
+        "cap with how it was computed (percentage → floor/ceiling → tenure multiplier → the role's authority). "
+        "The per-customer limits and the location budget are checked when granting.",
+        request=serializers.QuoteRequest,
+        responses={200: serializers.QuoteResponse},
+    )
+    def post(self, request):
+        data = validated(serializers.QuoteRequest, request.data)
+        customer = customer_in_body(data["customer"])
+        try:
+            services.purchase_value_check(data["purchase_value"], self.location.currency)
+        except services.RecoveryError as error:
+            raise refused(error) from None
+        quote = selectors.customer_quote_for(
+            user=request.user, customer=customer, location=self.location, purchase_value=data["purchase_value"]
+        )
+        body = {
+            "customer": customer.pk,
+            "purchase_value": data["purchase_value"],
+            "currency": quote.currency,
+            "policy_version": quote.policy.version.number if quote.policy.version else None,
+            "tenure_months": quote.tenure_months,
+            "tenure_tier": quote.tier.name,
+            "authority": {"role": quote.authority.role, "limit": quote.authority.limit},
+            "playbooks": [
+                {
+                    "id": cap.playbook.id,
+                    "code": cap.playbook.code,
+                    "name": cap.playbook.name,
+                    "kind": cap.playbook.kind,
+                    "offer": cap.playbook.offer,
+                    "cap": cap.quote.cap,
+                    "tenure_tier": cap.quote.tier.name,
+                    "limited_by_authority": cap.quote.limited_by_authority,
+                    "explanation": cap.quote.explanation,
+                }
+                for cap in quote.caps
+            ],
+        }
+        return Response(serializers.QuoteResponse(body).data)

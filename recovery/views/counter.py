@@ -1,0 +1,141 @@
+"""The counter's first screen (find or add the customer), the location chosen, my grants, and rule flags.
+
+Screen 2 (resolve) is in `resolve`, screen 3 (granted) in `granted`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_POST
+from rules.contrib.views import permission_required
+
+from compensation.caps import tier_reached
+from compensation.http import INVALID
+from compensation.policy import tenure_in_months, tier_rules_in_force
+from recovery import selectors, services
+from recovery.forms import CustomerSearchForm, RuleFlagForm, WalkInForm
+from recovery.views.access import COUNTER_LOCATION_KEY, counter_view, plain_refusal, safe_next
+
+
+@require_GET
+def home(request):
+    """Send each role to where its work is."""
+    if request.user.has_perm("recovery.use_counter"):
+        return redirect("counter")
+    if request.user.has_perm("recovery.view_audit"):
+        return redirect("audit")
+    if request.user.has_perm("compensation.change_playbook"):
+        return redirect("admin:index")
+    raise PermissionDenied
+
+
+# --- screen 1: customer ------------------------------------------------------------
+
+
+@require_GET
+@counter_view
+def counter(request):
+    search = CustomerSearchForm(request.GET or None)
+    currency = request.counter_location.currency
+    customers = (
+        selectors.customer_search(query=search.cleaned_data["q"], currency=currency) if search.is_valid() else []
+    )
+    if customers:
+        tiers = tier_rules_in_force()
+        today = request.counter_location.today()
+        for customer in customers:
+            customer.tenure_months = tenure_in_months(customer.customer_since, today)
+            customer.tier = tier_reached(tiers, customer.tenure_months)
+    return render(
+        request,
+        "recovery/counter_customer.html",
+        {
+            "search": search,
+            "customers": customers,
+            "walk_in": WalkInForm(),
+            "searched": bool(request.GET.get("q")),
+            "locations": selectors.counter_locations_for(user=request.user),
+            "counter_currency": currency,
+        },
+    )
+
+
+@require_POST
+@counter_view
+def customer_add(request):
+    form = WalkInForm(request.POST)
+    if form.is_valid():
+        try:
+            customer = services.customer_add_walk_in(
+                actor=request.user, location=request.counter_location, **form.cleaned_data
+            )
+        except services.RecoveryError as error:
+            form.add_error(error.field, error.message)
+        else:
+            return redirect("counter_resolve", customer_id=customer.pk)
+    return render(
+        request,
+        "recovery/counter_customer.html",
+        {"search": CustomerSearchForm(), "customers": [], "walk_in": form},
+        status=INVALID,
+    )
+
+
+@require_GET
+@counter_view
+def my_grants(request):
+    return render(
+        request,
+        "recovery/my_grants.html",
+        {
+            "grants": selectors.grant_recent_by(user=request.user),
+            "escalations": selectors.escalation_recent_by(user=request.user),
+        },
+    )
+
+
+@require_POST
+@permission_required("recovery.use_counter", raise_exception=True)
+def counter_location_choose(request):
+    allowed = {location.id for location in selectors.counter_locations_for(user=request.user)}
+    try:
+        chosen = int(request.POST.get("location", ""))
+    except ValueError:
+        chosen = None
+    if chosen not in allowed:
+        return plain_refusal(gettext("Location: choose one of your locations."))
+    request.session[COUNTER_LOCATION_KEY] = chosen
+    return redirect("counter")
+
+
+@require_POST
+@counter_view
+def rule_flag_raise(request):
+    """'A rule stood in my way': stored for ops, then back to the page the employee was on."""
+    back = safe_next(request, reverse("counter"))
+    form = RuleFlagForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, gettext("Not sent.") + " " + " ".join(error for errors in form.errors.values() for error in errors)
+        )
+        return HttpResponseRedirect(back)
+    data = form.cleaned_data
+    try:
+        services.rule_flag_raise(
+            actor=request.user,
+            location=request.counter_location,
+            rule=data["rule"],
+            note=data["note"],
+            playbook_id=data["playbook"],
+            customer=data["customer"],
+        )
+    except services.RecoveryError as error:
+        messages.error(request, gettext("Not sent.") + f" {error.message}")
+    else:
+        messages.success(request, gettext("Thanks — ops will see this when they tune the rules."))
+    return HttpResponseRedirect(back)

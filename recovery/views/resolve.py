@@ -1,0 +1,186 @@
+"""The counter's second screen: the failure, the playbook cards priced for the purchase, and granting.
+
+Its context helpers (`resolve_context`, `above_limit_panel`, `counter_grant_request`) are
+public: an escalation refused shows this page again (`escalations`).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from compensation.http import INVALID
+from compensation.policy import load_policy, tenure_in_months
+from compensation.predicates import roles_of
+from compensation.texts import localized_text
+from recovery import selectors, services
+from recovery.case_opened import case_opened_stamp
+from recovery.forms import EscalateForm, ResolveForm, money_in_currency, money_input
+from recovery.models import Customer, Grant, RuleFlag
+from recovery.views.access import counter_view
+
+# How the counter names each limit that stopped a grant, and the rule a flag about it concerns.
+LIMIT_NAMES = {
+    "cap": gettext_lazy("Playbook cap and your authority"),
+    "customer_limit": gettext_lazy("Per-customer limit"),
+    "location_budget": gettext_lazy("Location budget"),
+}
+LIMIT_FLAG_RULES = {
+    "cap": RuleFlag.Rule.PLAYBOOK_CAP,
+    "customer_limit": RuleFlag.Rule.CUSTOMER_LIMIT,
+    "location_budget": RuleFlag.Rule.LOCATION_BUDGET,
+}
+
+
+def _playbook_cards(request, customer: Customer, purchase_value, policy=None, tenure_months=None):
+    """Every active playbook with its cap for this customer at this purchase value."""
+    policy = policy or load_policy()
+    authority = policy.authority_for(roles_of(request.user), request.user.pk)
+    if tenure_months is None:
+        tenure_months = tenure_in_months(customer.customer_since, request.counter_location.today())
+    currency = request.counter_location.currency
+    return {
+        "cards": selectors.playbook_caps(
+            policy=policy,
+            authority=authority,
+            tenure_months=tenure_months,
+            purchase_value=purchase_value,
+            currency=currency,
+        ),
+        "authority": authority,
+        "quoted_purchase_value": purchase_value,
+        "currency": currency,
+        "money_input": money_input(currency),
+    }
+
+
+def resolve_context(request, customer, form, purchase_value, *, above_limit=None):
+    tenure_months = tenure_in_months(customer.customer_since, request.counter_location.today())
+    policy = load_policy()
+    return {
+        "customer": customer,
+        "tenure_months": tenure_months,
+        "tier": policy.tier_for(tenure_months),
+        "value": selectors.customer_value(customer=customer),
+        "limits": selectors.counter_limits_for(customer=customer, location=request.counter_location, policy=policy),
+        "form": form,
+        "above_limit": above_limit,
+        "flag_rules": RuleFlag.Rule.choices,
+        "flag_playbooks": [(pk, localized_text(playbook, "name")) for pk, playbook in policy.playbooks.items()],
+        **_playbook_cards(request, customer, purchase_value, policy, tenure_months),
+    }
+
+
+def _case_fields(data, playbook) -> list[tuple[str, str]]:
+    """The resolve form's case as hidden copies, for the 'grant instead' and 'ask a manager' forms."""
+    names = [*EscalateForm.CASE_FIELDS, f"quoted_cap_{playbook}"]
+    return [(name, data[name]) for name in names if name in data]
+
+
+def above_limit_panel(form, *, limit=None, escalate_form=None) -> dict:
+    """The 'Above what you can grant now' panel: the limits that stopped the grant and the two ways on."""
+    data = escalate_form.data if escalate_form is not None else form.data
+    stops = limit.stops if limit is not None else ()
+    # The limit that binds hardest (allows least) is the one a flag most likely concerns.
+    tightest = min(stops, key=lambda stop: stop.allows, default=None)
+    return {
+        "limit": limit,
+        "stops": [(LIMIT_NAMES.get(stop.limit, stop.limit), stop) for stop in stops],
+        "flag_rule": LIMIT_FLAG_RULES.get(tightest.limit, "") if tightest else "",
+        "case": _case_fields(data, data.get("playbook", "")),
+        "asked": data.get("amount") or (limit.requested if limit is not None and limit.requested else ""),
+        "reason": data.get("reason", ""),
+        "escalate_form": escalate_form,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@counter_view
+def counter_resolve(request, customer_id: int):
+    customer = get_object_or_404(Customer, pk=customer_id)
+    if request.method == "GET":
+        token = uuid.uuid4()
+        # The case is met now: the signed moment comes back with the grant as the failure's time.
+        form = ResolveForm(
+            initial={"token": token, "opened": case_opened_stamp(token)}, currency=request.counter_location.currency
+        )
+        return render(request, "recovery/counter_resolve.html", resolve_context(request, customer, form, None))
+
+    form = ResolveForm(request.POST, currency=request.counter_location.currency)
+    grant = _grant_from_form(request, customer, form) if form.is_valid() else None
+    if grant is not None:
+        return redirect("counter_granted", grant_id=grant.pk)
+    # Re-price the cards for the value typed, even when that field itself was refused.
+    purchase_value = getattr(form, "priced_purchase_value", None)
+    limit = getattr(form, "limit_exceeded", None)
+    above_limit = above_limit_panel(form, limit=limit) if limit is not None else None
+    return render(
+        request,
+        "recovery/counter_resolve.html",
+        resolve_context(request, customer, form, purchase_value, above_limit=above_limit),
+        status=INVALID,
+    )
+
+
+def _grant_from_form(request, customer, form) -> Grant | None:
+    """Grant from a valid form, or put the service's refusal on the form and return None."""
+    data = form.cleaned_data
+    form.priced_purchase_value = data["purchase_value"]
+    quoted_value = data["quoted_purchase_value"]
+    if quoted_value is not None and quoted_value != data["purchase_value"]:
+        form.add_error(
+            "purchase_value",
+            "Purchase value: the caps shown were for another amount; they are updated now. "
+            "Check the cards and grant again.",
+        )
+        return None
+    grant_request = counter_grant_request(request, customer, data, form.quoted_cap(), form.opened_at())
+    try:
+        return services.grant_issue(actor=request.user, roles=roles_of(request.user), request=grant_request).grant
+    except services.LimitExceeded as error:
+        form.add_error(error.field, error.message)
+        form.limit_exceeded = error  # the page offers "grant what is allowed" or "ask a manager"
+        return None
+    except services.RecoveryError as error:
+        form.add_error(error.field, error.message)
+        return None
+
+
+def counter_grant_request(request, customer, data, quoted_cap, opened_at=None) -> services.GrantRequest:
+    return services.GrantRequest(
+        customer=customer,
+        location=request.counter_location,
+        category=data["category"],
+        purchase_value=data["purchase_value"],
+        note=data["note"].strip(),
+        playbook_id=data["playbook"],
+        amount=data["amount"],
+        token=data["token"],
+        quoted_cap=quoted_cap,
+        opened_at=opened_at,
+    )
+
+
+@require_GET
+@counter_view
+def counter_quotes(request, customer_id: int):
+    """htmx fragment: the playbook cards re-priced as the purchase value is typed."""
+    customer = get_object_or_404(Customer, pk=customer_id)
+    field = ResolveForm.base_fields["purchase_value"]
+    raw = request.GET.get("purchase_value", "").strip()
+    error = None
+    purchase_value = None
+    if raw:
+        try:
+            purchase_value = field.clean(raw)
+            money_in_currency(purchase_value, request.counter_location.currency, field.label)
+        except Exception as validation_error:  # noqa: BLE001 - any refusal is shown, never a 500
+            purchase_value = None
+            error = " ".join(getattr(validation_error, "messages", ["Purchase value: not valid."]))
+    context = _playbook_cards(request, customer, purchase_value)
+    context["quote_error"] = error
+    context["selected_playbook"] = request.GET.get("playbook", "")
+    return render(request, "recovery/_playbook_cards.html", context, status=INVALID if error else 200)
