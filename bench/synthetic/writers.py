@@ -134,28 +134,18 @@ class Journal:
         self.heads = {chain: chain_head(chain) for chain in chains}
         self.pending: dict[str, list] = {chain: [] for chain in chains}
 
-    def add(self, *, location_id, at, kind, subject_type, subject_id, actor, payload, order=0):
-        self.pending[location_chain(location_id)].append(
-            (at, order, kind, subject_type, subject_id, location_id, actor, payload)
-        )
+    def add(self, *, order=0, **entry):
+        """One entry (`journal_entry`'s fields: location_id, at, kind, subject…, actor, payload); `order` breaks
+        ties between entries at the same moment (a grant before its void)."""
+        self.pending[location_chain(entry["location_id"])].append((entry["at"], order, entry))
 
     def write(self, writer: TableWriter) -> None:
         """Append the batch's entries to each chain in time order, each hashed on the one before."""
         for chain, entries in self.pending.items():
             head = self.heads[chain]
             entries.sort(key=lambda entry: (entry[0], entry[1]))
-            for at, _, kind, subject_type, subject_id, location_id, actor, payload in entries:
-                event = journal_entry(
-                    head=head,
-                    chain=chain,
-                    kind=kind,
-                    subject_type=subject_type,
-                    subject_id=subject_id,
-                    location_id=location_id,
-                    actor=actor,
-                    at=at,
-                    payload=payload,
-                )
+            for _, _, entry in entries:
+                event = journal_entry(head=head, chain=chain, **entry)
                 writer.add_instance(event)
                 head = (event.sequence, event.hash)
             self.heads[chain] = head

@@ -13,6 +13,7 @@ from functools import cached_property
 
 from django.db.models import Exists, OuterRef
 
+from recovery.anomalies import words
 from recovery.anomalies.employee_stats import EmployeeStats, employee_stats
 from recovery.anomalies.window import Window
 from recovery.models import AnomalyFlag
@@ -42,6 +43,18 @@ class Detector:
     def reason_words(self, flag: AnomalyFlag, figures: dict) -> str:
         """The flag's reason in the active language, from its stored figures; raise if they do not say why."""
         raise NotImplementedError
+
+    def flag(self, window: Window, *, reason: str, dedupe: str, figures: dict, **subject) -> AnomalyFlag:
+        """An unsaved flag of this kind raised now: `dedupe` names its subject (and period) in the
+        `dedupe_key`; `subject` is its location, customer, employee and grant ids."""
+        return AnomalyFlag(
+            kind=self.kind,
+            reason=words.fit(reason),
+            figures=figures,
+            raised_at=window.now,
+            dedupe_key=f"{self.kind}:{dedupe}",
+            **subject,
+        )
 
 
 def recently_flagged(window: Window, kind: str) -> set[tuple]:

@@ -76,12 +76,12 @@ class CustomersAcrossLocations(Detector):
                     continue
                 here = [grant for grant in grants if grant["location_id"] == location_id]
                 flags.append(
-                    AnomalyFlag(
-                        kind=self.kind,
+                    self.flag(
+                        window,
                         location_id=location_id,
                         customer_id=customer_id,
                         grant_id=here[-1]["id"],
-                        reason=words.fit(reason),
+                        reason=reason,
                         figures={
                             "window_days": WINDOW_DAYS,
                             "grants": len(grants),
@@ -90,8 +90,7 @@ class CustomersAcrossLocations(Detector):
                             "amounts": [window.money(amount, currency) for currency, amount in amounts],
                             "total": window.money_each(amounts),
                         },
-                        raised_at=window.now,
-                        dedupe_key=f"{self.kind}:c{customer_id}:l{location_id}:p{window.period}",
+                        dedupe=f"c{customer_id}:l{location_id}:p{window.period}",
                     )
                 )
         return flags

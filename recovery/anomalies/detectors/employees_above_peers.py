@@ -63,12 +63,12 @@ class EmployeesAbovePeers(Detector):
                     f"{' and '.join(above)}."
                 )
                 flags.append(
-                    AnomalyFlag(
-                        kind=self.kind,
+                    self.flag(
+                        window,
                         location_id=location_id,
                         employee_id=row.employee_id,
                         grant_id=row.last_grant_id,
-                        reason=words.fit(reason),
+                        reason=reason,
                         figures={
                             "window_days": WINDOW_DAYS,
                             "grants": row.grants,
@@ -79,8 +79,7 @@ class EmployeesAbovePeers(Detector):
                             "count_ratio": ratio(Decimal(row.grants), median_grants),
                             "average_ratio": ratio(average, median_average) if median_average > 0 else None,
                         },
-                        raised_at=window.now,
-                        dedupe_key=f"{self.kind}:u{row.employee_id}:l{location_id}:p{window.period}",
+                        dedupe=f"u{row.employee_id}:l{location_id}:p{window.period}",
                     )
                 )
         return flags

@@ -51,12 +51,12 @@ class EmployeesAtCap(Detector):
                 f"{others_share:.0%} of {others_grants} grants."
             )
             flags.append(
-                AnomalyFlag(
-                    kind=self.kind,
+                self.flag(
+                    window,
                     location_id=row.location_id,
                     employee_id=row.employee_id,
                     grant_id=row.last_grant_id,
-                    reason=words.fit(reason),
+                    reason=reason,
                     figures={
                         "window_days": WINDOW_DAYS,
                         "grants": row.grants,
@@ -65,8 +65,7 @@ class EmployeesAtCap(Detector):
                         "others_at_cap_share": f"{others_share:.0%}",
                         "others_grants": others_grants,
                     },
-                    raised_at=window.now,
-                    dedupe_key=f"{self.kind}:u{row.employee_id}:l{row.location_id}:p{window.period}",
+                    dedupe=f"u{row.employee_id}:l{row.location_id}:p{window.period}",
                 )
             )
         return flags

@@ -72,21 +72,20 @@ class GrantsToNewCustomers(Detector):
                 "nobody can confirm the customer exists."
             )
             flags.append(
-                AnomalyFlag(
-                    kind=self.kind,
+                self.flag(
+                    window,
                     location_id=row["location_id"],
                     customer_id=row["customer_id"],
                     employee_id=row["granted_by_id"],
                     grant_id=row["id"],
-                    reason=words.fit(reason),
+                    reason=reason,
                     figures={
                         "amount": window.money(row["amount"], row["currency"]),
                         "minutes_after_creation": int(after.total_seconds() // 60),
                         "created_by": creator or "",
                         "granted_by": row["granted_by_username"],
                     },
-                    raised_at=window.now,
-                    dedupe_key=f"{self.kind}:g{row['id']}",
+                    dedupe=f"g{row['id']}",
                 )
             )
         return flags

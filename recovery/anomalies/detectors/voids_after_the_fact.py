@@ -67,13 +67,13 @@ class VoidsAfterTheFact(Detector):
                 f"{voider} {_duration(after)} after it was granted: “{row['void_reason']}”"
             )
             flags.append(
-                AnomalyFlag(
-                    kind=self.kind,
+                self.flag(
+                    window,
                     location_id=row["location_id"],
                     customer_id=row["customer_id"],
                     employee_id=row["voided_by_id"],
                     grant_id=row["id"],
-                    reason=words.fit(reason),
+                    reason=reason,
                     figures={
                         "amount": window.money(row["amount"], row["currency"]),
                         "granted_by": row["granted_by_username"],
@@ -81,8 +81,7 @@ class VoidsAfterTheFact(Detector):
                         "hours_after_grant": int(after.total_seconds() // 3600),
                         "void_reason": row["void_reason"],
                     },
-                    raised_at=window.now,
-                    dedupe_key=f"{self.kind}:g{row['id']}",
+                    dedupe=f"g{row['id']}",
                 )
             )
         return flags
