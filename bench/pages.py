@@ -45,9 +45,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.synthetic import PREFIX, generated_grant_count  # noqa: E402
 from compensation.models import Playbook  # noqa: E402
 from recovery.models import Customer, Grant, Location  # noqa: E402
-from recovery.synthetic import PREFIX, generated_grant_count  # noqa: E402
 
 ROLES = {"manager": f"{PREFIX}manager-01", "ops": f"{PREFIX}ops"}
 # Pages other developers are building now: timed once they answer (a 404 is skipped with a message).

@@ -29,7 +29,7 @@ if ! psql "$PG_ADMIN_URL/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname
 fi
 python manage.py migrate -v 0
 have=$(DJANGO_SETTINGS_MODULE=config.settings python -c \
-  "import django; django.setup(); from recovery.synthetic import generated_grant_count as n; print(n())")
+  "import django; django.setup(); from bench.synthetic import generated_grant_count as n; print(n())")
 if (( have < COUNT * 99 / 100 )); then
   echo "== $DB has $have generated grants: generating $((COUNT - have)) more (progress below)"
   if (( have == 0 )); then

@@ -48,7 +48,7 @@ def entry_hash(*, prev_hash: str, content: dict) -> str:
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
-def _content(event: AuditEvent) -> dict:
+def canonical_content(event: AuditEvent) -> dict:
     """What the hash covers: every field of the entry except the hashes themselves."""
     return {
         "chain": event.chain,
@@ -64,27 +64,68 @@ def _content(event: AuditEvent) -> dict:
     }
 
 
-def journal_append(
-    *, chain: str, kind: str, subject_type: str, subject_id: int, actor, payload: dict, location_id=None, at=None
-) -> AuditEvent:
-    """Append one entry to `chain`. Call inside the transaction of the change it records,
-    holding the lock that orders the chain (the location row, or the newest policy version)."""
+# Compatibility: migration 0010 (frozen history, not edited) imports the old private name.
+_content = canonical_content
+
+
+def chain_head(chain: str) -> tuple[int, str]:
+    """The (sequence, hash) the next entry of `chain` follows: its newest entry's, or (0, GENESIS) if empty."""
     head = AuditEvent.objects.filter(chain=chain).order_by("-sequence").values_list("sequence", "hash").first()
-    sequence, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
+    return tuple(head) if head else (0, GENESIS)
+
+
+def journal_entry(
+    *,
+    head: tuple[int, str],
+    chain: str,
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    actor,
+    payload: dict,
+    at,
+    location_id=None,
+) -> AuditEvent:
+    """The unsaved entry that follows `head` in `chain`, hashed: the one place an entry is chained.
+
+    `journal_append` saves it at once; a bulk writer (the synthetic data
+    generator) keeps each chain's head itself and writes many entries in one
+    statement, chained by this same code, so `verify_chain` accepts both.
+    """
+    sequence, prev_hash = head
     event = AuditEvent(
         chain=chain,
-        sequence=sequence,
+        sequence=sequence + 1,
         kind=kind,
         subject_type=subject_type,
         subject_id=subject_id,
         location_id=location_id,
         actor=actor,
         actor_username=actor.get_username() if actor else "system",
-        at=at or timezone.now(),
+        at=at,
         payload=_plain(payload),
         prev_hash=prev_hash,
     )
-    event.hash = entry_hash(prev_hash=prev_hash, content=_content(event))
+    event.hash = entry_hash(prev_hash=prev_hash, content=canonical_content(event))
+    return event
+
+
+def journal_append(
+    *, chain: str, kind: str, subject_type: str, subject_id: int, actor, payload: dict, location_id=None, at=None
+) -> AuditEvent:
+    """Append one entry to `chain`. Call inside the transaction of the change it records,
+    holding the lock that orders the chain (the location row, or the newest policy version)."""
+    event = journal_entry(
+        head=chain_head(chain),
+        chain=chain,
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        location_id=location_id,
+        actor=actor,
+        at=at or timezone.now(),
+        payload=payload,
+    )
     event.save()
     return event
 
@@ -108,7 +149,7 @@ def verify_chain(events) -> ChainProblem | None:
             return ChainProblem(
                 event.chain, event.sequence, "does not follow the entry before it (previous hash differs)"
             )
-        if event.hash != entry_hash(prev_hash=prev_hash, content=_content(event)):
+        if event.hash != entry_hash(prev_hash=prev_hash, content=canonical_content(event)):
             return ChainProblem(
                 event.chain,
                 event.sequence,

@@ -1,4 +1,4 @@
-"""Generate synthetic grants at scale (benchmarks, load tests): see recovery/synthetic.py.
+"""Generate synthetic grants at scale (benchmarks, load tests): see bench/synthetic/.
 
     python manage.py generate_grants --count 1000000
     python manage.py generate_grants --count 1000000 --locations 8 --employees 64 --customers 100000 --weeks 104
@@ -6,11 +6,15 @@
 Creates the locations gen-01…, their staff (gen-frontline-001…, gen-manager-01…, gen-ops; password
 recover-2026) and customers if missing, then the cases in batches, each batch one transaction. A second
 run refuses (the data is there) unless --append: then it adds as many again, reusing the same people.
+
+The generator is benchmark tooling and lives in `bench/synthetic/`, outside the running app; the command
+stays here so `manage.py` finds it under the normal settings. Django imports a command only when it runs,
+so nothing in the app loads `bench` otherwise.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recovery.synthetic import GeneratedDataExists, Options, generate_grants
+from bench.synthetic import GeneratedDataExists, Options, generate_grants
 
 
 class Command(BaseCommand):
