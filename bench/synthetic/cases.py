@@ -7,8 +7,6 @@ history rows the services would write and its journal entries.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 import uuid
 from datetime import datetime, timedelta
@@ -19,8 +17,9 @@ from bench.synthetic.writers import Batch, Journal
 from compensation.money import minor_unit, quantize
 from compensation.policy import Policy, tenure_in_months
 from compensation.predicates import FRONTLINE, MANAGER
+from recovery.domain.fingerprints import grant_request_fingerprint
+from recovery.domain.vouchers import VOUCHER_ALPHABET, VOUCHER_HALF_LENGTH
 from recovery.models import Escalation, Grant, ServiceFailure
-from recovery.services import VOUCHER_ALPHABET, VOUCHER_HALF_LENGTH
 
 # category, playbook code, notes, purchase value range: what typically goes wrong, and what is given for it
 CASES = (
@@ -59,24 +58,6 @@ def _voucher_code(grant_id: int, salt: int) -> str:
         number, digit = divmod(number, size)
         chars.append(alphabet[digit])
     return f"{''.join(chars[:VOUCHER_HALF_LENGTH])}-{''.join(chars[VOUCHER_HALF_LENGTH:])}"
-
-
-# TODO(merge): use recovery.domain.fingerprints (`grant_request_fingerprint`) once it lands; until then
-# tests/bench/test_synthetic.py proves this copy equals `GrantRequest.fingerprint`.
-def request_fingerprint(customer_id, location_id, category, purchase_value, note, playbook_id, amount) -> str:
-    """As `GrantRequest.fingerprint`: the same request again replays its grant."""
-    canonical = json.dumps(
-        [
-            customer_id,
-            location_id,
-            category,
-            str(purchase_value),
-            note,
-            playbook_id,
-            None if amount is None else str(amount),
-        ]
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class GrantFactory:
@@ -198,14 +179,14 @@ class GrantFactory:
             granted_by_username=employee.get_username(),
             granted_at=at,
             token=token or uuid.UUID(int=rng.getrandbits(128), version=4),
-            request_fingerprint=request_fingerprint(
-                case["customer_id"],
-                location.id,
-                case["category"],
-                case["purchase_value"],
-                case["note"],
-                playbook.id,
-                asked,
+            request_fingerprint=grant_request_fingerprint(
+                customer_id=case["customer_id"],
+                location_id=location.id,
+                category=case["category"],
+                purchase_value=case["purchase_value"],
+                note=case["note"],
+                playbook_id=playbook.id,
+                amount=asked,
             ),
             **case["fields"],
         )

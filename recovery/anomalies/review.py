@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from compensation import wording
-from compensation.journal import journal_append, location_chain
+from recovery.domain.errors import RecoveryError
 from recovery.models import AnomalyFlag
-
-# TODO(merge): `_lock_location` becomes public as `recovery.services.lock_location` in a parallel branch.
-from recovery.services import RecoveryError, _lock_location
+from recovery.services.locking import location_id_of, location_locked
+from recovery.services.recording import record_with_history
 
 
 def anomaly_review(*, actor, flag_id: int, outcome: str, note: str) -> AnomalyFlag:
@@ -28,10 +26,9 @@ def anomaly_review(*, actor, flag_id: int, outcome: str, note: str) -> AnomalyFl
         raise RecoveryError("outcome", gettext("Outcome: choose fine, talked to the employee, or other."))
     if outcome == AnomalyFlag.Outcome.OTHER and not note:
         raise RecoveryError("note", gettext("Note: say what you found or did (required for “Other”)."))
-    location_id = AnomalyFlag.objects.values_list("location_id", flat=True).get(pk=flag_id)
+    location_id = location_id_of(AnomalyFlag, flag_id)
     now = timezone.now()
-    with transaction.atomic():
-        _lock_location(location_id)
+    with location_locked(location_id):
         flag = (
             AnomalyFlag.objects.select_for_update(of=("self",))
             .select_related("reviewed_by", "location")
@@ -53,19 +50,16 @@ def anomaly_review(*, actor, flag_id: int, outcome: str, note: str) -> AnomalyFl
         flag.outcome_note = note
         flag.reviewed_by = actor
         flag.reviewed_at = now
-        flag._history_user = actor
-        flag._history_date = now
         with translation.override("en"):  # the history is the record: English, whoever reviews
-            flag._change_reason = f"Reviewed: {flag.get_outcome_display()}" + (f" — {note}" if note else "")
-        flag.save()
-        journal_append(
-            chain=location_chain(location_id),
+            reason = f"Reviewed: {flag.get_outcome_display()}" + (f" — {note}" if note else "")
+        record_with_history(
+            flag,
+            actor=actor,
             kind="anomaly.reviewed",
             subject_type="anomaly_flag",
-            subject_id=flag.pk,
-            actor=actor,
-            location_id=location_id,
             at=now,
+            history_date=now,
+            reason=reason,
             payload={
                 "flag_kind": flag.kind,
                 "outcome": outcome,

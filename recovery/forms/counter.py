@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from recovery.case_opened import MAX_STAMP_LENGTH, case_opened_at
+from recovery.domain.phones import phone_normalize
 from recovery.forms.money import MAX_MONEY, money_field, money_in_currency, money_input
 from recovery.models import Customer, RuleFlag, ServiceFailure
-from recovery.services import phone_normalize
 
 
 class CustomerSearchForm(forms.Form):

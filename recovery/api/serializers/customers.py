@@ -7,7 +7,7 @@ import datetime as dt
 from rest_framework import serializers
 
 from recovery.api.serializers.fields import EmailAddressField, TextField
-from recovery.services import phone_normalize
+from recovery.domain.phones import phone_normalize
 
 EARLIEST_CUSTOMER_SINCE = dt.date(1900, 1, 1)
 
