@@ -1,6 +1,5 @@
 """Ops: the simulator (a draft's caps beside the version in force)."""
 
-from django.apps import apps
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext
@@ -8,6 +7,7 @@ from django.views.decorators.http import require_GET
 from rules.contrib.views import permission_required
 
 from compensation.forms_simulator import SimulatorForm
+from compensation.models import Location
 from compensation.policy import draft_policy, load_policy
 from compensation.simulation import simulate
 
@@ -25,11 +25,7 @@ INVALID = 422  # a form sent back with errors
 
 
 def currencies_in_use() -> list[str]:
-    """The currencies the active locations grant in, each once.
-
-    Read through the app registry: the policy app does not import the case app's models.
-    """
-    Location = apps.get_model("recovery", "Location")
+    """The currencies the active locations grant in, each once."""
     return sorted(set(Location.objects.filter(is_active=True).values_list("currency", flat=True)))
 
 
