@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from compensation.models import (
     CustomerLimit,
     EmployeeAuthority,
+    Location,
     LocationBudget,
     Playbook,
     PlaybookTierMultiplier,
@@ -57,6 +58,11 @@ class EmployeeAuthorityAdmin(PolicyAdmin):
 @admin.register(CustomerLimit)
 class CustomerLimitAdmin(PolicyAdmin):
     list_display = ["window_days", "max_grants", "max_total"]
+
+
+@admin.register(Location)
+class LocationAdmin(PolicyAdmin):
+    list_display = ["name", "code", "timezone", "currency", "is_active"]
 
 
 @admin.register(LocationBudget)

@@ -1,12 +1,14 @@
-"""Compensation policy: playbooks, tenure tiers and role authority limits.
+"""Compensation policy: playbooks, tenure tiers and role authority limits, and the locations they apply at.
 
 These are the rules ops tune. Every change is kept in history
 (django-simple-history) and grants copy the values they were made under, so a
 later edit never rewrites the past.
 """
 
+import zoneinfo
 from decimal import Decimal
 
+from babel.numbers import get_currency_precision, is_currency
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -32,6 +34,91 @@ POLICY_PERMISSIONS = {
     # Policy rows are deactivated, never deleted: grants point at them.
     "delete": predicates.rules.always_deny,
 }
+
+
+def validate_timezone(value):
+    """An IANA time zone name: the location's days, months and shown times are counted in it."""
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone (e.g. Europe/London)."),
+            code="invalid_timezone",
+            params={"value": value},
+        )
+
+
+def validate_currency(value):
+    """An ISO 4217 code Babel knows, upper-case: its minor unit decides how the location's amounts round.
+
+    Amounts are stored with two decimals, so a currency with finer units (KWD's
+    fils) cannot be recorded exactly and is refused too.
+    """
+    if not (isinstance(value, str) and len(value) == 3 and value.isupper() and is_currency(value)):
+        raise ValidationError(
+            _("Currency: “%(code)s” is not an ISO 4217 currency code (e.g. EUR, JPY)."),
+            code="invalid_currency",
+            params={"code": value},
+        )
+    if get_currency_precision(value) > MONEY["decimal_places"]:
+        raise ValidationError(
+            _("Currency: %(code)s has %(places)s decimal places; amounts are stored with at most 2."),
+            code="currency_too_fine",
+            params={"code": value, "places": get_currency_precision(value)},
+        )
+
+
+def default_currency() -> str:
+    """The deployment's currency (settings.RECOVERY_CURRENCY): new locations and, once, existing ones."""
+    return settings.RECOVERY_CURRENCY
+
+
+class Location(RulesModel):
+    """A shop, hotel, clinic or desk where staff serve customers.
+
+    It lives here, in the policy app, because both apps need it: budgets and
+    the audit journal point at it, and so does every case record in
+    `recovery`, which may depend on compensation but not the other way round.
+    Its tables keep their `recovery_` names (no data moved), and
+    `recovery.models.Location` still imports.
+    """
+
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=120)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default=default_currency,
+        validators=[validate_currency],
+        help_text=_(
+            "ISO 4217 code, e.g. EUR or JPY. Grants here are made in it; policy amounts (caps, limits, "
+            "budget) are read as amounts of it, without exchange rates."
+        ),
+    )
+    is_active = models.BooleanField(default=True)
+    history = HistoricalRecords(table_name="recovery_historicallocation")
+
+    class Meta:
+        ordering = ["name"]
+        # The table keeps the name it had when the model lived in recovery: the move changed no data.
+        db_table = "recovery_location"
+        rules_permissions = {
+            "view": predicates.is_ops,
+            "add": predicates.can_change_policy,
+            "change": predicates.can_change_policy,
+            "delete": predicates.rules.always_deny,
+        }
+
+    def __str__(self):
+        return self.name
+
+    def today(self):
+        """The calendar date at this location now (tenure counts local days)."""
+        return timezone.localdate(timezone=zoneinfo.ZoneInfo(self.timezone))
+
+    def month_start(self, now=None):
+        """Midnight on the 1st of this location's current month, in its own time zone (budgets are monthly)."""
+        local = timezone.localtime(now or timezone.now(), zoneinfo.ZoneInfo(self.timezone))
+        return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 class TenureTier(RulesModel):
@@ -304,7 +391,7 @@ class LocationBudget(RulesModel):
         WARN = "warn", _("Only warn (grants go through)")
         ESCALATE = "escalate", _("Require a manager's approval")
 
-    location = models.OneToOneField("recovery.Location", on_delete=models.CASCADE, related_name="budget")
+    location = models.OneToOneField(Location, on_delete=models.CASCADE, related_name="budget")
     monthly_amount = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
     when_exhausted = models.CharField(max_length=10, choices=WhenExhausted.choices, default=WhenExhausted.WARN)
     history = HistoricalRecords()
@@ -378,7 +465,7 @@ class AuditEvent(models.Model):
     kind = models.CharField(max_length=40)
     subject_type = models.CharField(max_length=40)
     subject_id = models.BigIntegerField()
-    location = models.ForeignKey("recovery.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -7,7 +7,7 @@ the same predicates as the models themselves.
 
 import rules
 
-from compensation.predicates import can_change_policy, can_view_policy
+from compensation.predicates import can_change_policy, can_view_policy, is_ops
 
 POLICY_MODELS = (
     "tenuretier",
@@ -21,6 +21,9 @@ POLICY_MODELS = (
 
 for model_name in POLICY_MODELS:
     rules.add_perm(f"compensation.view_historical{model_name}", can_view_policy)
+
+# Locations' history, like the location itself, is for ops (it was `recovery.view_historicallocation`).
+rules.add_perm("compensation.view_historicallocation", is_ops)
 
 # The ops section: managers read the policy, versions, simulator and flags; ops change them.
 rules.add_perm("compensation.view_policy", can_view_policy)

@@ -1,4 +1,4 @@
-"""Ops manage locations, staff assignments and customer records here.
+"""Ops manage staff assignments and customer records here (locations: `compensation.admin`).
 
 Grants and failures are not in the admin: they are reviewed in the audit
 history and can never be edited or deleted.
@@ -7,12 +7,7 @@ history and can never be edited or deleted.
 from django.contrib import admin
 
 from compensation.admin import PolicyAdmin
-from recovery.models import Customer, Location, StaffProfile
-
-
-@admin.register(Location)
-class LocationAdmin(PolicyAdmin):
-    list_display = ["name", "code", "timezone", "currency", "is_active"]
+from recovery.models import Customer, StaffProfile
 
 
 @admin.register(StaffProfile)

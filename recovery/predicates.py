@@ -2,10 +2,16 @@
 
 Object predicates receive `None` on list and create checks, so each one says
 what it means without an object.
+
+Predicates take the objects they judge and read only their attributes; the one
+query here, the employee's locations, goes through `compensation.models.Location`.
+This module never imports `recovery.models`: the models import it to declare
+their `rules_permissions`, so importing them back would be a cycle.
 """
 
 import rules
 
+from compensation.models import Location
 from compensation.predicates import is_frontline, is_manager, is_ops, sees_every_location
 
 
@@ -20,8 +26,6 @@ def location_ids_of(user) -> frozenset[int]:
 
 def locations_of(user):
     """The active locations an employee works at (a QuerySet of `Location`)."""
-    from recovery.models import Location
-
     return Location.objects.filter(staff__user=user, is_active=True)
 
 

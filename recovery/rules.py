@@ -4,5 +4,5 @@ import rules
 
 from compensation.predicates import is_ops
 
-for model_name in ("location", "staffprofile", "customer"):
+for model_name in ("staffprofile", "customer"):
     rules.add_perm(f"recovery.view_historical{model_name}", is_ops)

@@ -1,6 +1,5 @@
 """Ops: the simulator (a draft's caps beside the version in force)."""
 
-from django.apps import apps
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext
@@ -9,6 +8,7 @@ from rules.contrib.views import permission_required
 
 from compensation.forms import SimulatorForm
 from compensation.http import INVALID
+from compensation.models import Location
 from compensation.policy import draft_policy, load_policy
 from compensation.simulation import simulate
 
@@ -23,11 +23,7 @@ def _version_words(policy) -> str:
 
 
 def currencies_in_use() -> list[str]:
-    """The currencies the active locations grant in, each once.
-
-    Read through the app registry: the policy app does not import the case app's models.
-    """
-    Location = apps.get_model("recovery", "Location")
+    """The currencies the active locations grant in, each once."""
     return sorted(set(Location.objects.filter(is_active=True).values_list("currency", flat=True)))
 
 

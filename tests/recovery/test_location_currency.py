@@ -188,7 +188,7 @@ def test_amounts_add_per_currency_and_show_one_figure_each():
 )
 def test_an_unknown_or_too_fine_currency_is_refused_in_the_admin(ops_client, code, message):
     form = {"code": "osaka", "name": "Osaka", "timezone": "Asia/Tokyo", "currency": code, "is_active": "on"}
-    response = ops_client.post(reverse("admin:recovery_location_add"), form)
+    response = ops_client.post(reverse("admin:compensation_location_add"), form)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Location.objects.filter(code="osaka").exists()
@@ -205,7 +205,7 @@ def test_ops_set_a_currency_in_the_admin_and_the_change_is_in_the_history(ops_cl
         "currency": "JPY",
         "is_active": "on",
     }
-    response = ops_client.post(reverse("admin:recovery_location_change", args=[central.pk]), form)
+    response = ops_client.post(reverse("admin:compensation_location_change", args=[central.pk]), form)
     assert response.status_code == 302
     central.refresh_from_db()
     assert central.currency == "JPY"
@@ -217,11 +217,13 @@ def test_the_migration_gives_existing_locations_the_deployments_currency(transac
     from django.db.migrations.executor import MigrationExecutor
 
     settings.RECOVERY_CURRENCY = "CHF"
-    before, after = [("recovery", "0009_staff_language")], [("recovery", "0010_location_currency")]
+    # Since issue 19 the currency column is compensation 0011's (recovery 0010 is empty): Location moved there.
+    before = [("compensation", "0010_default_playbooks_in_russian")]
+    after = [("compensation", "0011_location_moved_from_recovery")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old_apps = executor.loader.project_state(before).apps
-    old_apps.get_model("recovery", "Location").objects.create(code="basel", name="Basel", timezone="Europe/Zurich")
+    old_apps.get_model("compensation", "Location").objects.create(code="basel", name="Basel", timezone="Europe/Zurich")
     executor = MigrationExecutor(connection)
     executor.migrate(after)
     try:

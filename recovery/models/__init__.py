@@ -1,0 +1,37 @@
+"""The case: customers, service failures and the grants made for them, one module per concept.
+
+Writes to these models go through `recovery.services`; reads for pages through
+`recovery.selectors`. Grants are never deleted: a manager voids one with a reason.
+
+`Location` is re-exported from `compensation.models`, where it lives: both
+apps need it (budgets and the journal in compensation, every case record
+here), and compensation may not depend on recovery. Callers keep writing
+`from recovery.models import Grant, Location`.
+"""
+
+from compensation.models import Location
+from recovery.models.anomaly_flags import AnomalyFlag
+from recovery.models.api import ApiToken, IdempotencyRecord
+from recovery.models.customers import Customer
+from recovery.models.escalations import Escalation
+from recovery.models.failures import ServiceFailure
+from recovery.models.grants import JOURNAL_FACTS, Grant, journal_fact
+from recovery.models.rule_flags import RuleFlag
+from recovery.models.staff import StaffProfile
+from recovery.models.vouchers import VoucherRedemption
+
+__all__ = [
+    "JOURNAL_FACTS",
+    "AnomalyFlag",
+    "ApiToken",
+    "Customer",
+    "Escalation",
+    "Grant",
+    "IdempotencyRecord",
+    "Location",
+    "RuleFlag",
+    "ServiceFailure",
+    "StaffProfile",
+    "VoucherRedemption",
+    "journal_fact",
+]

@@ -1,0 +1,56 @@
+"""What went wrong for a customer: the service failure a case opens with."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rules.contrib.models import RulesModel
+from simple_history.models import HistoricalRecords
+
+from compensation.models import MONEY, Location
+from recovery import predicates
+from recovery.models.customers import Customer
+
+
+class ServiceFailure(RulesModel):
+    """What went wrong for a customer, where, and what they had paid."""
+
+    class Category(models.TextChoices):
+        WAITING = "waiting", _("Waiting or delay")
+        ORDER_WRONG = "order_wrong", _("Order wrong or incomplete")
+        PRODUCT_DEFECTIVE = "product_defective", _("Product defective or spoiled")
+        REPEAT_REPAIR = "repeat_repair", _("Repeat repair")
+        APPOINTMENT_MOVED = "appointment_moved", _("Appointment moved or cancelled")
+        MISSED_PROMISE = "missed_promise", _("Missed promise (transport, delivery)")
+        STAFF_BEHAVIOUR = "staff_behaviour", _("Staff behaviour")
+        BILLING = "billing", _("Billing error")
+        OTHER = "other", _("Other")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="failures")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="failures")
+    category = models.CharField(max_length=30, choices=Category.choices)
+    purchase_value = models.DecimalField(**MONEY)
+    note = models.CharField(max_length=500, blank=True)
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    logged_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-logged_at"]
+        rules_permissions = {
+            "view": predicates.can_review_location_record,
+            "add": predicates.can_use_counter,
+            "change": predicates.rules.always_deny,
+            "delete": predicates.rules.always_deny,
+        }
+        constraints = [
+            models.CheckConstraint(condition=Q(purchase_value__gt=0), name="failure_purchase_value_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["location", "-logged_at", "-id"], name="failure_location_recent"),
+            models.Index(fields=["-logged_at", "-id"], name="failure_recent"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()} — {self.customer}"
