@@ -97,9 +97,9 @@ def test_the_request_id_middleware_comes_first():
 
 def test_logged_action_ok_logs_one_record_with_who_what_outcome_and_duration(caplog, frontline):
     logger = logging.getLogger("compensation.policy")
-    with caplog.at_level(logging.INFO, logger="compensation"):
-        with logged_action(logger, "policy.publish", actor=frontline, version=7) as done:
-            done.fields["amount"] = Decimal("12.50")
+    caplog.set_level(logging.INFO, logger="compensation")
+    with logged_action(logger, "policy.publish", actor=frontline, version=7) as done:
+        done.fields["amount"] = Decimal("12.50")
     [record] = caplog.records
     assert record.levelno == logging.INFO
     assert (record.action, record.outcome, record.actor, record.actor_id) == (
@@ -115,10 +115,9 @@ def test_logged_action_ok_logs_one_record_with_who_what_outcome_and_duration(cap
 
 def test_logged_action_error_logs_outcome_error_and_re_raises(caplog):
     logger = logging.getLogger("compensation.policy")
-    with caplog.at_level(logging.INFO, logger="compensation"):
-        with pytest.raises(ZeroDivisionError):
-            with logged_action(logger, "grant.issue", actor="api-token-3"):
-                1 / 0  # noqa: B018
+    caplog.set_level(logging.INFO, logger="compensation")
+    with pytest.raises(ZeroDivisionError), logged_action(logger, "grant.issue", actor="api-token-3"):
+        1 / 0  # noqa: B018
     [record] = caplog.records
     assert (record.levelno, record.outcome, record.error, record.actor) == (
         logging.ERROR,
@@ -132,26 +131,25 @@ def test_logged_action_error_logs_outcome_error_and_re_raises(caplog):
 @pytest.mark.parametrize("refusal", [DomainError("amount", "Above the cap"), PermissionDenied("not yours")])
 def test_logged_action_refusal_logs_outcome_refused_with_the_reason_and_re_raises(caplog, refusal):
     logger = logging.getLogger("compensation.policy")
-    with caplog.at_level(logging.INFO, logger="compensation"):
-        with pytest.raises(type(refusal)):
-            with logged_action(logger, "grant.issue", actor=None):
-                raise refusal
+    caplog.set_level(logging.INFO, logger="compensation")
+    with pytest.raises(type(refusal)), logged_action(logger, "grant.issue", actor=None):
+        raise refusal
     [record] = caplog.records
     assert (record.levelno, record.outcome, record.reason) == (logging.INFO, "refused", str(refusal))
 
 
 def test_logged_action_refused_without_an_exception(caplog):
-    with caplog.at_level(logging.INFO, logger="compensation"):
-        with logged_action(logging.getLogger("compensation.x"), "escalation.approve", actor="m") as done:
-            done.refused("already decided")
+    caplog.set_level(logging.INFO, logger="compensation")
+    with logged_action(logging.getLogger("compensation.x"), "escalation.approve", actor="m") as done:
+        done.refused("already decided")
     [record] = caplog.records
     assert (record.outcome, record.reason) == ("refused", "already decided")
 
 
 def test_logged_action_fields_named_like_record_attributes_do_not_crash(caplog):
-    with caplog.at_level(logging.INFO, logger="compensation"):
-        with logged_action(logging.getLogger("compensation.x"), "playbook.rename", actor="ops", name="Free drinks"):
-            pass
+    caplog.set_level(logging.INFO, logger="compensation")
+    with logged_action(logging.getLogger("compensation.x"), "playbook.rename", actor="ops", name="Free drinks"):
+        pass
     [record] = caplog.records
     assert record.field_name == "Free drinks" and record.name == "compensation.x"
 
