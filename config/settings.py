@@ -1,8 +1,14 @@
 """Recovery Desk settings.
 
 Every value that differs between a laptop and production comes from the
-environment (django-environ). The defaults run the demo on a local SQLite file;
-production sets DATABASE_URL, SECRET_KEY, DEBUG=false and ALLOWED_HOSTS.
+environment. The defaults run on a local SQLite file with DEBUG off: a process
+that forgot its environment must never come up in debug mode. Development says
+so itself (`DEBUG=true`: scripts/demo.sh, config/settings_test.py or a `.env`
+file); production sets SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (docs/DEPLOY.md).
+
+Booleans and numbers go through the strict readers of config/env.py, which refuse
+a mistyped value by name instead of reading it as false; URLs and lists through
+django-environ.
 """
 
 import os
@@ -11,17 +17,28 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_choice, env_int
+from config.logging import LOG_FORMATS, LOG_LEVELS, build_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless the environment turns it on: development opts in, production cannot forget.
+DEBUG = env_bool("DEBUG", default=False)
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-dev-only-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 else:
-    SECRET_KEY = env.str("SECRET_KEY")  # production must set its own: no default to fall back on
+    # Production must set its own: no default to fall back on.
+    SECRET_KEY = env.str("SECRET_KEY", default="")
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Production needs its own (50+ random characters, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'); for development set DEBUG=true."
+        )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -47,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request (and every response, redirects too) has its id.
+    "recovery.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -110,7 +129,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 # Persistent connections: opening one per request costs PostgreSQL a new backend (4.6x fewer
 # requests per second, RELIABILITY.md) and SQLite a WAL checkpoint at every close.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", minimum=0, default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -136,13 +155,13 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login brute force: 5 wrong passwords for one username from one address lock that
 # pair for 15 minutes. Locking by the pair (not the address alone) means an attacker
 # cannot lock out a whole shop behind one router; a good login resets the count.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", minimum=1, default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", minimum=0, default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind a load balancer, set AXES_IPWARE_PROXY_COUNT=1 so the client address comes from X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", minimum=0, default=0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
@@ -150,7 +169,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # Shared counter tablets: a session ends after 30 idle minutes. Each click extends it, but the
 # session is saved at most once a minute (recovery.middleware.SessionIdleRefreshMiddleware),
 # not on every request: saving on every grant cost an UPDATE and a second COMMIT.
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", minimum=60, default=30 * 60)
 SESSION_REFRESH_SECONDS = 60
 
 # --- Integration API (/api/v1/) ---------------------------------------------------
@@ -166,9 +185,9 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Requests per token per minute (counted in the database, shared by every app server).
-API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", minimum=1, default=120)
 # How long Idempotency-Keys are remembered (never less than 24 hours; prune_idempotency_keys deletes older).
-API_IDEMPOTENCY_KEY_HOURS = env.int("API_IDEMPOTENCY_KEY_HOURS", default=24)
+API_IDEMPOTENCY_KEY_HOURS = env_int("API_IDEMPOTENCY_KEY_HOURS", minimum=24, default=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Recovery Desk integration API",
     "DESCRIPTION": (
@@ -241,20 +260,26 @@ CONTENT_SECURITY_POLICY = {
 }
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # A load balancer's or the container's plain-HTTP probe gets the answer, not a redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", minimum=0, default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
-}
+# --- Logging (config/logging.py) -------------------------------------------------
+# JSON lines in production, readable lines in development; every line carries the request id.
+LOG_FORMAT = env_choice("LOG_FORMAT", choices=LOG_FORMATS, default="text" if DEBUG else "json")
+LOGGING = build_logging(
+    log_format=LOG_FORMAT,
+    # Libraries and Django: warnings and errors only.
+    level=env_choice("LOG_LEVEL", choices=LOG_LEVELS, default="warning"),
+    # recovery.* and compensation.*: one line per money or policy change (compensation.observability).
+    app_level=env_choice("APP_LOG_LEVEL", choices=LOG_LEVELS, default="info"),
+)
 
 # In development serve static files straight from the finders (no collectstatic).
 WHITENOISE_USE_FINDERS = DEBUG

@@ -1,6 +1,19 @@
-"""Test settings: the real settings with a fast password hasher."""
+"""Test settings: the real settings with a fast password hasher.
 
-from config.settings import *  # noqa: F403
+The suite runs under the development settings (DEBUG on, plain static files,
+text logs), as it did when DEBUG defaulted to on; Django's test runner still
+turns DEBUG off while the tests run. Setting `DEBUG` in this process's
+environment (whatever the shell had: the suite needs development settings) also reaches the `manage.py`
+subprocesses some tests start with `config.settings`: they inherit
+`os.environ`, and without it they would stop for want of a SECRET_KEY.
+Tests of production settings pass `DEBUG=false` explicitly.
+"""
+
+import os
+
+os.environ["DEBUG"] = "true"
+
+from config.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {  # noqa: F405

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config.health import healthz
 from recovery.forms import LoginForm
 from recovery.views.language import language_switch
 
@@ -9,6 +10,8 @@ admin.site.site_header = "Recovery Desk — policy"
 admin.site.site_title = "Recovery Desk"
 
 urlpatterns = [
+    # For the container HEALTHCHECK and the load balancer: no login, never cached (config/health.py).
+    path("healthz", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", language_switch, name="language_switch"),

@@ -1,8 +1,13 @@
 """Request middleware of the desk."""
 
+import re
 import time
+import uuid
 
 from django.conf import settings
+from django.utils.log import log_response
+
+from compensation.observability import request_id_var
 
 SESSION_REFRESHED_KEY = "_refreshed_at"
 
@@ -39,3 +44,41 @@ def session_refreshed_at_login(sender, request, user, **kwargs):
     """A login saves a new session: its idle clock starts now (`user_logged_in` receiver)."""
     if getattr(request, "session", None) is not None:
         request.session[SESSION_REFRESHED_KEY] = int(time.time())
+
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# What a load balancer or a client may send as a request id: a UUID, nginx's $request_id,
+# a trace id. Anything else (too long, spaces, quotes, newlines) is replaced, never logged.
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+
+class RequestIdMiddleware:
+    """Give each request an id, echo it in `X-Request-ID` and put it on every log line it writes.
+
+    The id comes from the request's own `X-Request-ID` when a proxy in front set a
+    sane one (so its access log and ours share the id), else a new UUID4. It is on
+    `request.request_id`, in the response header (a user can quote it when something
+    failed) and, through `compensation.observability.request_id_var`, on every log
+    record while the request is served (not while a streamed body is sent after
+    the view returned). Must come first in MIDDLEWARE.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        offered = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = offered if SANE_REQUEST_ID.fullmatch(offered) else str(uuid.uuid4())
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+            if response.status_code >= 400:
+                # Django logs a 4xx/5xx response ("Not Found: /x") after the last middleware
+                # has returned, when the id is gone; logged here (same call, same logger) it
+                # carries the id, and log_response marks it so Django does not log it again.
+                log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
+        finally:
+            request_id_var.reset(token)
+        response[REQUEST_ID_HEADER] = request_id
+        return response

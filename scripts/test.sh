@@ -9,7 +9,8 @@ PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -r requirements.txt
+# Runtime and test tools (requirements-dev.txt includes requirements.txt).
+.venv/bin/python -m pip install --quiet -r requirements-dev.txt
 # axe-core for the browser tests (tests/e2e), at the version package-lock.json pins.
 if command -v npm >/dev/null; then
   npm ci --no-audit --no-fund --silent

@@ -77,6 +77,7 @@ def ops_action(ok):
 EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     # Auth pages: the login page is the one page open to everyone.
     "login": {"GET": every(200, anonymous=200), "POST": every(200, anonymous=200)},  # empty form re-rendered
+    "healthz": {"GET": every(200, anonymous=200), "POST": every(405, anonymous=405)},
     "logout": {"GET": every(405), "POST": every(Redirect("/login/"))},
     # The language switch: open to everyone (the login page offers it), POST only, back to `next`.
     "language_switch": {

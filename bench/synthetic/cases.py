@@ -124,7 +124,13 @@ class GrantFactory:
             "policy_snapshot": self.snapshot(playbook.id, currency),
             "policy_version_id": self.policy.version.pk,
         }
-        case = dict(location=location, employee=employee, customer_id=customer_id, category=category, note=note)
+        case = {
+            "location": location,
+            "employee": employee,
+            "customer_id": customer_id,
+            "category": category,
+            "note": note,
+        }
         case.update(playbook=playbook, purchase_value=purchase_value, fields=fields, at=at)
         if escalated:
             self._escalation(batch, journal, ids, case, until=until)

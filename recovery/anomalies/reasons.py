@@ -68,10 +68,7 @@ def figure_rows(flag: AnomalyFlag) -> list[tuple[str, str]]:
         if value is None or value == "":
             continue
         shown = wording.figure if key in NUMBER_FIGURES else str
-        if isinstance(value, list):
-            value = ", ".join(shown(item) for item in value)
-        else:
-            value = shown(value)
+        value = ", ".join(shown(item) for item in value) if isinstance(value, list) else shown(value)
         rows.append((FIGURE_LABELS.get(key, key.replace("_", " ").capitalize()), value))
     return rows
 

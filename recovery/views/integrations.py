@@ -23,7 +23,7 @@ from recovery.services import RecoveryError
 
 
 def _page(request, form, issued=None, status=200):
-    response = render(
+    return render(
         request,
         "recovery/ops_integrations.html",
         {
@@ -35,7 +35,6 @@ def _page(request, form, issued=None, status=200):
         },
         status=status,
     )
-    return response
 
 
 @never_cache  # the page that shows a new secret must never be kept by a browser or proxy
