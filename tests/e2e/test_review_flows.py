@@ -23,6 +23,7 @@ def test_manager_filters_the_audit_opens_a_grant_and_voids_it(
     grant_events = events.filter(has=page.get_by_text("Grant", exact=True))
     assert grant_events.count() == 3
 
+    page.locator("details.filter-panel > summary").click()  # the filters fold away until one is set
     page.get_by_label("Playbook").select_option(label="Appetisers and desserts on the house")
     page.get_by_label("Grants", exact=True).check()
     page.get_by_role("button", name="Filter").click()

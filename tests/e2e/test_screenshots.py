@@ -1,4 +1,5 @@
-"""The counter flow in Russian on a tablet (768×1024): each screen checked in Russian, and its picture kept.
+"""The counter flow in Russian on a tablet (768×1024) and a laptop (1280×800), each screen checked in Russian,
+and the first screen of each role's main pages at both sizes: the pictures are kept.
 
 `RD_SCREENSHOTS=1 python -m pytest tests/e2e/test_screenshots.py` writes the
 pictures to docs/screenshots/ (committed, for the issue's closing note);
@@ -10,8 +11,12 @@ from decimal import Decimal
 
 from django.conf import settings
 
+import pytest
+
 from recovery.models import Grant, StaffProfile
-from tests.e2e.conftest import RESULTS, TABLET
+from tests.e2e.catalogue import build_site, price_the_cards
+from tests.e2e.conftest import LAPTOP, RESULTS, TABLET
+from tests.test_permissions import AUDITOR, FRONTLINE, MANAGER, OPS
 
 DOCS = RESULTS.parent / "docs" / "screenshots"
 
@@ -22,19 +27,23 @@ def shots_dir():
     return where
 
 
+SIZES = {"768x1024": TABLET, "1280x800": LAPTOP}
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_the_counter_flow_in_russian_on_a_tablet(
-    page, context, live_server, sign_in, browser_errors, frontline, customer
+    page, context, live_server, sign_in, browser_errors, frontline, customer, size
 ):
     StaffProfile.objects.filter(user=frontline).update(language="ru")
     sign_in(frontline)  # the employee's own language comes with the session
-    page.set_viewport_size(TABLET)
+    page.set_viewport_size(SIZES[size])
     where = shots_dir()
 
     page.goto("/counter/?q=Alice")
     assert page.locator("html").get_attribute("lang") == "ru"
     page.get_by_role("heading", name="Найти клиента").wait_for()
     assert "компенсац" in page.locator("a.customer-row").first.inner_text()
-    page.screenshot(path=str(where / "ru-1-customer-search-768x1024.png"), full_page=True)
+    page.screenshot(path=str(where / f"ru-1-customer-search-{size}.png"), full_page=True)
 
     page.locator("a.customer-row").first.click()
     page.get_by_role("heading", name="Выберите сценарий").wait_for()
@@ -45,7 +54,7 @@ def test_the_counter_flow_in_russian_on_a_tablet(
     spoiled.locator(".card-cap strong").filter(has_text="120,00\xa0€").wait_for()
     assert spoiled.locator(".card-title").inner_text() == "Немедленная замена испорченного товара"
     spoiled.locator("input[name=playbook]").check()
-    page.screenshot(path=str(where / "ru-2-resolve-with-cards-768x1024.png"), full_page=True)
+    page.screenshot(path=str(where / f"ru-2-resolve-with-cards-{size}.png"), full_page=True)
 
     page.locator("#resolve-form button.primary[type=submit]").click()
     page.get_by_role("heading", name="Скажите клиенту").wait_for()
@@ -59,14 +68,14 @@ def test_the_counter_flow_in_russian_on_a_tablet(
     assert not english.is_visible()
     page.locator(".script details summary").click()
     assert english.inner_text().startswith("I'm sorry — this should never have left our shelves.")
-    page.screenshot(path=str(where / "ru-3-granted-768x1024.png"), full_page=True)
+    page.screenshot(path=str(where / f"ru-3-granted-{size}.png"), full_page=True)
 
     # A voucher from another grant, redeemed at the counter.
     voucher = _a_voucher(frontline, customer)
     page.goto(f"/counter/vouchers/?code={voucher.voucher_code}")
     page.get_by_role("heading", name="Погасить ваучер").wait_for()
     page.locator(".voucher-state").filter(has_text="Действителен").wait_for()
-    page.screenshot(path=str(where / "ru-4-redeem-voucher-768x1024.png"), full_page=True)
+    page.screenshot(path=str(where / f"ru-4-redeem-voucher-{size}.png"), full_page=True)
 
     assert grant.amount == Decimal("120.00")
     assert context.cookies() and settings.LANGUAGE_COOKIE_NAME not in {c["name"] for c in context.cookies()}
@@ -84,3 +93,38 @@ def _playbook_pk() -> int:
     from tests import factories
 
     return factories.playbook("replace-spoiled").pk
+
+
+# The pages each role works on, as the first screen shows them (what someone holding the tablet sees).
+REVIEW_SHOTS = [
+    (FRONTLINE, "counter", "/counter/?q=Matrix"),
+    (FRONTLINE, "resolve", "resolve"),
+    (MANAGER, "audit", "/audit/"),
+    (MANAGER, "audit-filtered", "/audit/?flagged=on"),
+    (MANAGER, "escalations", "/escalations/"),
+    (MANAGER, "monthly-report", "/insights/report/"),
+    (AUDITOR, "insights", "/insights/"),
+    (OPS, "ops", "/ops/"),
+    (OPS, "ops-replay", "/ops/replay/"),
+]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_each_roles_pages_at_both_sizes(page, sign_in, world, browser_errors, size):
+    site = build_site(world)
+    page.set_viewport_size(SIZES[size])
+    where = shots_dir()
+    signed_in = None
+    for role, name, path in REVIEW_SHOTS:
+        if role != signed_in:
+            sign_in(site.users[role])
+            signed_in = role
+        if path == "resolve":
+            page.goto(f"/counter/customers/{site.world.customer.pk}/resolve/")
+            price_the_cards(page)
+        else:
+            page.goto(path)
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(300)  # charts finish drawing
+        page.screenshot(path=str(where / f"{role}-{name}-{size}.png"))
+    assert browser_errors == []
