@@ -284,3 +284,5 @@ LOGGING = build_logging(
 # In development serve static files straight from the finders (no collectstatic).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Files browsers ask for at the site's root (/favicon.ico), served without a login.
+WHITENOISE_ROOT = BASE_DIR / "public"

@@ -14,6 +14,8 @@ command -v "$PYTHON" >/dev/null || PYTHON=python3
 # axe-core for the browser tests (tests/e2e), at the version package-lock.json pins.
 if command -v npm >/dev/null; then
   npm ci --no-audit --no-fund --silent
+  # The stylesheets must parse and follow the rules (an unclosed block once hid half the sheet).
+  bash scripts/lint-css.sh
 fi
 
 # Two workers (pytest-xdist) by default: each has its own test database, so the concurrency and

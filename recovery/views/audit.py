@@ -5,10 +5,13 @@ The CSV downloads of the same filters are in `exports`.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
@@ -35,6 +38,9 @@ def audit(request):
     page = timeline.timeline_page(user=request.user, query=query, cursor=request.GET.get("after", ""))
     filter_query = request.GET.copy()
     filter_query.pop("after", None)
+    # The quick chips' days are the reader's calendar days (the zone the audit pages show times in).
+    today = timezone.localdate()
+    week_start = today - timedelta(days=today.weekday())  # Monday
     return render(
         request,
         "recovery/audit_list.html",
@@ -44,6 +50,8 @@ def audit(request):
             "next_cursor": page.next_cursor,
             "filter_query": filter_query.urlencode(),
             "filter_invalid": invalid,
+            "today": today.isoformat(),
+            "week_start": week_start.isoformat(),
         },
         status=400 if invalid else 200,
     )

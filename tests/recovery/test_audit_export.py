@@ -72,6 +72,6 @@ def test_invalid_filters_are_refused_in_the_readers_language(manager, export):
     assert response.status_code == 400
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response["Content-Language"] == "ru"
-    assert response.content.decode() == "Фильтры заданы неверно: исправьте их на странице истории проверок."
+    assert response.content.decode() == "Фильтры заданы неверно: исправьте их на странице истории операций."
     english = speaking(manager, "en").get(reverse(export), {"date_from": "not a date"})
     assert english.content.decode() == "The filters are not valid: fix them on the audit page."

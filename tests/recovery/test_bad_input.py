@@ -551,9 +551,9 @@ def test_valid_walk_in_starts_with_zero_tenure(frontline, frontline_client, cent
     assert created.customer_since == central.today()
     assert created.created_by == frontline
     assert created.created_at_location == central
-    # Zero tenure shows on screen 2 as a new customer.
+    # Zero tenure shows on screen 2 as the "New" tier.
     page = frontline_client.get(response["Location"]).content.decode()
-    assert "new customer" in page
+    assert 'class="tier tier-new">New</span>' in page
 
 
 # --- location choice ---------------------------------------------------------------------
