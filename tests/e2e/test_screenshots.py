@@ -9,9 +9,8 @@ without it they go to test-results/, so an ordinary run never changes the repo.
 import os
 from decimal import Decimal
 
-from django.conf import settings
-
 import pytest
+from django.conf import settings
 
 from recovery.models import Grant, StaffProfile
 from tests.e2e.catalogue import build_site, price_the_cards

@@ -52,7 +52,9 @@ def test_no_page_of_the_role_scrolls_sideways_and_the_header_stays_small(page, s
             layout = page.evaluate(LAYOUT_JS)
             where = f"{role} {visit.label} {visit.path} at {size_name}"
             if layout["scrollWidth"] > layout["innerWidth"]:
-                problems.append(f"{where}: scrolls sideways ({layout['scrollWidth']} > {layout['innerWidth']}): {layout['wide']}")
+                problems.append(
+                    f"{where}: scrolls sideways ({layout['scrollWidth']} > {layout['innerWidth']}): {layout['wide']}"
+                )
             if layout["header"] is None:
                 if visit.label != "voucher_public":  # the customer's own voucher page has no staff header
                     problems.append(f"{where}: no header")
