@@ -32,6 +32,7 @@ from compensation.models import (
     RoleAuthority,
     TenureTier,
 )
+from compensation.observability import logs_action
 from compensation.policy import (
     PLAYBOOK_FIELDS,
     TRANSLATED_TEXT_FIELDS,
@@ -113,6 +114,11 @@ def _effective_from(effective_at, now):
     return effective_at
 
 
+@logs_action(
+    "policy.publish",
+    fields=lambda kw: {"effective_at": kw.get("effective_at"), "restores": getattr(kw.get("restores"), "number", None)},
+    result_fields=lambda version: {"version": version.number},
+)
 def policy_publish(*, actor, reason: str, effective_at=None, document: dict | None = None, restores=None):
     """Publish the draft (or `document`) as the next version, in force from `effective_at` (default now).
 
@@ -187,6 +193,11 @@ def policy_publish(*, actor, reason: str, effective_at=None, document: dict | No
         ) from error
 
 
+@logs_action(
+    "policy.rollback",
+    fields=lambda kw: {"to_version": kw["version"].number},
+    result_fields=lambda version: {"version": version.number},
+)
 def policy_rollback(*, actor, version: PolicyVersion, reason: str, effective_at=None) -> PolicyVersion:
     """Publish an earlier version's content anew, and make the draft match it.
 

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from compensation import wording
+from compensation.observability import logs_action
 from compensation.policy import load_policy, policy_from_document
 from recovery.domain.errors import RecoveryError
 from recovery.models import Escalation, Grant
@@ -24,6 +25,11 @@ from recovery.services.pricing import QUOTE_FIELDS, GrantRequest, amount_checked
 from recovery.services.recording import record_with_history
 
 
+@logs_action(
+    "escalation.request",
+    fields=lambda kw: {"location_id": kw["request"].location.pk, "customer_id": kw["request"].customer.pk},
+    result_fields=lambda escalation: {"escalation_id": escalation.pk, "requested": escalation.requested_amount},
+)
 def escalation_request(*, actor, roles: list[str], request: GrantRequest, reason: str) -> Escalation:
     """Record a request to grant more than the limits allow, for a manager of the location.
 
@@ -92,6 +98,11 @@ def escalation_request(*, actor, roles: list[str], request: GrantRequest, reason
     return escalation
 
 
+@logs_action(
+    "escalation.decide",
+    fields=lambda kw: {"escalation_id": kw["escalation_id"], "approve": kw["approve"]},
+    result_fields=lambda escalation: {"status": escalation.status, "grant_id": escalation.grant_id},
+)
 def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: bool, note: str) -> Escalation:
     """Approve (creating the grant) or decline an escalation, once.
 

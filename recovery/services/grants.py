@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 
 from compensation.limits import Stop
 from compensation.money import ZERO
+from compensation.observability import logs_action
 from compensation.policy import Policy, load_policy
 from compensation.recording import save_with_history
 from compensation.texts import localized_text
@@ -95,6 +96,20 @@ def _token_uses(*, actor, token) -> TokenUse:
     )
 
 
+@logs_action(
+    "grant.issue",
+    fields=lambda kw: {
+        "location_id": kw["request"].location.pk,
+        "customer_id": kw["request"].customer.pk,
+        "playbook_id": kw["request"].playbook_id,
+        "asked": kw["request"].amount,
+    },
+    result_fields=lambda outcome: {
+        "grant_id": outcome.grant.pk,
+        "amount": outcome.grant.amount,
+        "replayed": outcome.replayed,
+    },
+)
 def grant_issue(
     *, actor, roles: list[str], request: GrantRequest, policy: Policy | None = None, at=None
 ) -> GrantOutcome:
