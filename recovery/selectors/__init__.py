@@ -59,7 +59,13 @@ from recovery.selectors.escalations import (
     escalation_recent_by,
     escalations_visible_to,
 )
-from recovery.selectors.exports import EXPORT_COLUMNS, TIMELINE_COLUMNS, grant_export_rows, timeline_export_rows
+from recovery.selectors.exports import (
+    EXPORT_COLUMNS,
+    TIMELINE_COLUMNS,
+    grant_export_rows,
+    read_in_one_transaction,
+    timeline_export_rows,
+)
 from recovery.selectors.flags import FLAG_LIST_LIMIT, FlagCount, rule_flag_counts_for, rule_flag_list_for
 from recovery.selectors.grants import grant_detail_for, grant_list_for, grant_recent_by, journal_entries_for
 from recovery.selectors.history import HISTORY_KINDS, FieldChange, HistoryEntry, history_of
@@ -115,6 +121,7 @@ __all__ = [
     "escalations_visible_to",
     "grant_detail_for",
     "grant_export_rows",
+    "read_in_one_transaction",
     "grant_list_for",
     "grant_recent_by",
     "history_of",
