@@ -109,7 +109,7 @@ def _compare(coverage: Coverage, entry: dict, record: dict, report: Report) -> N
                 Mismatch(
                     entry_name(entry),
                     coverage.record_name(record["pk"]),
-                    f"{fact.label}: journal {journal} vs record {recorded}",
+                    f"{fact.label}: journal {fact.shown(journal)} vs record {fact.shown(recorded)}",
                 )
             )
     for version, keys in missing_by_version.items():

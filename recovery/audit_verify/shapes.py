@@ -95,6 +95,13 @@ class Fact:
         value = record[self.column]
         return self.transform(value) if self.transform else value
 
+    def shown(self, value) -> str:
+        """A value as a mismatch line shows it: money with its two decimals, so "50" reads 50.00."""
+        if self.compare == "money" and value is not None:
+            amount = _money(value)
+            return f"{amount:.2f}" if isinstance(amount, Decimal) else str(value)
+        return str(value)
+
     def same(self, journal, record) -> bool:
         normalise = NORMALISE[self.compare]
         return normalise(journal) == normalise(record)
