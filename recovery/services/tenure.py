@@ -74,7 +74,7 @@ def customer_tenure_set(*, actor, customer_id: int, customer_since: date, reason
     reason = (reason or "").strip()
     if not reason:
         raise RecoveryError("reason", gettext("Say why the tenure changes: the reason is kept in the audit."))
-    if customer_since > timezone.localdate():
+    if customer_since > (location.today() if location is not None else timezone.localdate()):
         raise RecoveryError("customer_since", gettext("Customer since: must not be in the future."))
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer_id)

@@ -239,3 +239,17 @@ def test_a_policy_version_published_after_tampering_still_verifies_its_own(desk,
     drinks.save()
     publish("Dearer drinks", actor=ops)
     verify()
+
+
+def test_ops_setting_a_tenure_in_the_admin_is_journalled(ops_client, ops, customer):
+    url = f"/admin/recovery/customer/{customer.pk}/change/"
+    form = ops_client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(customer_since="2012-06-01", created_at_0="2026-01-01", created_at_1="10:00:00")
+    response = ops_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entry = AuditEvent.objects.filter(kind="customer.tenure_set", subject_id=customer.pk).latest("id")
+    assert entry.actor == ops and entry.payload["customer_since"] == "2012-06-01"
+    assert entry.payload["previous"] == "2020-01-01"
+    verify()
