@@ -22,9 +22,8 @@ from recovery.audit_verify.shapes import (
     Fact,
     document_sha256,
 )
-from recovery.domain.tenure import joined_on
+from recovery.domain.tenure import TENURE_KIND, joined_on
 from recovery.models import AnomalyFlag, Customer, Escalation, Grant, VoucherRedemption
-from recovery.services.tenure import TENURE_KIND
 
 JOURNAL_VERSION = 2
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import zoneinfo
 from datetime import UTC, date, datetime
 
+# The journal's kind for a tenure set, and the chain those entries go on (a customer belongs to no one location).
+TENURE_KIND = "customer.tenure_set"
+CUSTOMER_CHAIN = "customers"
+
 
 def joined_on(created_at: datetime, zone_name: str | None) -> date:
     """`created_at` on the calendar of the location that added the customer (UTC without one).

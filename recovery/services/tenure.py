@@ -23,11 +23,9 @@ from compensation.journal import journal_append
 from compensation.models import AuditEvent
 from compensation.recording import save_with_history
 from recovery.domain.errors import RecoveryError
-from recovery.domain.tenure import joined_on
+from recovery.domain.tenure import CUSTOMER_CHAIN, TENURE_KIND, joined_on
 from recovery.models import Customer
 
-CUSTOMER_CHAIN = "customers"
-TENURE_KIND = "customer.tenure_set"
 TENURE_JOURNAL_VERSION = 2
 APPEND_ATTEMPTS = 5
 

@@ -253,3 +253,52 @@ def test_ops_setting_a_tenure_in_the_admin_is_journalled(ops_client, ops, custom
     assert entry.actor == ops and entry.payload["customer_since"] == "2012-06-01"
     assert entry.payload["previous"] == "2020-01-01"
     verify()
+
+
+def test_a_tenure_set_shows_on_the_customers_audit_story(ops, manager, airport, frontline_airport, customer):
+    from recovery.timeline import TimelineQuery, timeline_page
+
+    customer_tenure_set(
+        actor=ops, customer_id=customer.pk, customer_since=date(2016, 4, 1), reason="CRM merge", location=airport
+    )
+    story = timeline_page(user=ops, query=TimelineQuery(customer="07700 900101"))
+    # Newest first: this change, then the tenure the customer was added with (the test data's, journalled).
+    tenure, added = [entry for entry in story.entries if entry.kind == "customer.tenure_set"]
+    assert added.summary == "Customer since 2020-01-01: “Test data”"
+    assert tenure.customer == "Alice Moreau" and tenure.actor == ops.get_username()
+    assert tenure.summary == "Customer since 2016-04-01 (was 2020-01-01): “CRM merge”"
+    assert tenure.location == airport.name
+    # A manager of another location does not see what was set at the airport.
+    mine = timeline_page(user=manager, query=TimelineQuery(customer="07700 900101"))
+    assert not any(entry.kind == "customer.tenure_set" for entry in mine.entries)
+
+
+def test_who_may_set_a_tenure_is_a_rules_permission(ops, manager, frontline, auditor, central):
+    from tests.api.conftest import issue
+
+    plain = issue(central, "frontline", "Till")
+    trusted = issue(central, "frontline", "CRM", may_set_tenure=True)
+    assert ops.has_perm("recovery.set_customer_tenure")
+    assert not any(user.has_perm("recovery.set_customer_tenure") for user in (manager, frontline, auditor))
+    assert not plain.token.user.has_perm("recovery.set_customer_tenure")
+    assert trusted.token.user.has_perm("recovery.set_customer_tenure")
+
+
+def test_api_token_create_can_trust_a_token_with_tenure(central):
+    from recovery.models import ApiToken
+
+    out = io.StringIO()
+    call_command(
+        "api_token_create",
+        "--name",
+        "CRM",
+        "--location",
+        "central",
+        "--role",
+        "frontline",
+        "--may-set-tenure",
+        stdout=out,
+    )
+    assert "It may set a customer's tenure." in out.getvalue()
+    call_command("api_token_create", "--name", "Till", "--location", "central", "--role", "frontline", stdout=out)
+    assert dict(ApiToken.objects.values_list("name", "may_set_tenure")) == {"CRM": True, "Till": False}
