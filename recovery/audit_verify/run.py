@@ -3,9 +3,9 @@
 Each batch is one short query (`pk > last ORDER BY pk LIMIT n`), never a
 long-lived cursor: on PostgreSQL, `.iterator()` outside a transaction is a
 WITH HOLD cursor that materialises the whole result first (RELIABILITY.md).
-Pass one walks the records and looks up their entries by subject (indexed);
-pass two walks the entries and looks up their records, so a deleted row is
-found. Only the first `keep` mismatches are held; all are counted.
+Pass one walks each kind's records and looks up their entries by subject
+(indexed); pass two walks the journal once and looks up each entry's record,
+so a deleted row is found. Only the first `keep` mismatches are held; all are counted.
 """
 
 from __future__ import annotations
@@ -148,35 +148,49 @@ def _records_to_entries(coverage: Coverage, report: Report) -> None:
             _compare(coverage, found[0], record, report)
 
 
-def _entries_to_records(coverage: Coverage, report: Report) -> None:
-    entries = AuditEvent.objects.filter(subject_type=coverage.subject_type, kind__in=coverage.kinds)
-    columns = ("id", "chain", "sequence", "kind", "subject_id")
-    for rows in _batches(entries, columns, 2000):
-        subject_ids = {row["subject_id"] for row in rows}
-        lookup = {f"{coverage.subject_column}__in": subject_ids}
-        present = set(coverage.records().filter(**lookup).values_list(coverage.subject_column, flat=True))
-        absent = subject_ids - present
-        existing = set()
-        if absent and coverage.must_have:
-            existing = set(
-                coverage.model.objects.filter(**{f"{coverage.subject_column}__in": absent}).values_list(
-                    coverage.subject_column, flat=True
-                )
+def _entries_to_records(coverages, report: Report) -> None:
+    """One pass over the whole journal (pk order): each batch's entries, by kind, looked up in their tables."""
+    by_kind = {(coverage.subject_type, kind): coverage for coverage in coverages for kind in coverage.kinds}
+    kinds = {kind for _subject_type, kind in by_kind}
+    entries = AuditEvent.objects.filter(kind__in=kinds)
+    columns = ("id", "chain", "sequence", "kind", "subject_type", "subject_id")
+    for rows in _batches(entries, columns, 5000):
+        grouped = defaultdict(list)  # by coverage name (a coverage holds dicts: not hashable)
+        for row in rows:
+            coverage = by_kind.get((row["subject_type"], row["kind"]))
+            if coverage is not None:  # a kind journalled on another subject is no record of this coverage
+                grouped[coverage.name].append(row)
+        for coverage in coverages:
+            if grouped.get(coverage.name):
+                _entries_have_records(coverage, grouped[coverage.name], report)
+
+
+def _entries_have_records(coverage: Coverage, rows: list[dict], report: Report) -> None:
+    subject_ids = {row["subject_id"] for row in rows}
+    lookup = {f"{coverage.subject_column}__in": subject_ids}
+    present = set(coverage.records().filter(**lookup).values_list(coverage.subject_column, flat=True))
+    absent = subject_ids - present
+    existing = set()
+    if absent and coverage.must_have:
+        existing = set(
+            coverage.model.objects.filter(**{f"{coverage.subject_column}__in": absent}).values_list(
+                coverage.subject_column, flat=True
             )
-        for entry in rows:
-            report.entries[coverage.name] += 1
-            subject = entry["subject_id"]
-            if subject in present:
-                continue
-            where = (
-                f"{coverage.model._meta.label} #{subject}"
-                if coverage.subject_column == "id"
-                else f"{coverage.model._meta.label} ({coverage.subject_column} {subject})"
-            )
-            if subject in existing:
-                report.add(Mismatch(entry_name(entry), where, f"the journal says {coverage.state}, the record is not"))
-            else:
-                report.add(Mismatch(entry_name(entry), where, "the record is missing (deleted?)"))
+        )
+    for entry in rows:
+        report.entries[coverage.name] += 1
+        subject = entry["subject_id"]
+        if subject in present:
+            continue
+        where = (
+            f"{coverage.model._meta.label} #{subject}"
+            if coverage.subject_column == "id"
+            else f"{coverage.model._meta.label} ({coverage.subject_column} {subject})"
+        )
+        if subject in existing:
+            report.add(Mismatch(entry_name(entry), where, f"the journal says {coverage.state}, the record is not"))
+        else:
+            report.add(Mismatch(entry_name(entry), where, "the record is missing (deleted?)"))
 
 
 def records_verify(*, coverages=COVERAGES, keep: int = 50) -> Report:
@@ -184,5 +198,5 @@ def records_verify(*, coverages=COVERAGES, keep: int = 50) -> Report:
     report = Report(keep=keep)
     for coverage in coverages:
         _records_to_entries(coverage, report)
-        _entries_to_records(coverage, report)
+    _entries_to_records(coverages, report)
     return report

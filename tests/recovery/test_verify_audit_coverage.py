@@ -113,6 +113,18 @@ def test_a_rewritten_published_policy_document_is_found(desk):
     )
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="jsonb_set is PostgreSQL's")
+def test_the_issues_jsonb_set_rewrite_of_the_newest_version_is_found(desk):
+    """The exact statement from issue 16: frontline authority raised to 99,999.00 in the published document."""
+    sql(
+        "UPDATE compensation_policyversion SET document = jsonb_set(document, '{role_authorities,frontline}', "
+        "'\"99999.00\"') WHERE number = (SELECT max(number) FROM compensation_policyversion)"
+    )
+    latest = PolicyVersion.objects.order_by("-number").first()
+    assert latest.document["role_authorities"]["frontline"] == "99999.00"
+    refused(rf"policy.published\) ↔ compensation.PolicyVersion #{latest.pk}: document: journal [0-9a-f]{{64}} vs")
+
+
 def test_a_pending_escalations_amount_raised_is_found_before_and_after_approval(desk, manager):
     pending = desk["pending"]
     Escalation.objects.filter(pk=pending.pk).update(requested_amount=Decimal("900.00"))
