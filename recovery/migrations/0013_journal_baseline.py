@@ -91,7 +91,14 @@ def journal_baseline(apps, schema_editor):
         )
         if not customers:
             return
+        already = set(
+            AuditEvent.objects.filter(
+                kind="customer.tenure_set", subject_type="customer", subject_id__in=[c["pk"] for c in customers]
+            ).values_list("subject_id", flat=True)
+        )
         for customer in customers:
+            if customer["pk"] in already:
+                continue
             zone = customer["created_at_location__timezone"]
             joined = customer["created_at"].astimezone(zoneinfo.ZoneInfo(zone) if zone else UTC).date()
             if customer["customer_since"] != joined:
