@@ -314,3 +314,19 @@ def test_api_token_create_can_trust_a_token_with_tenure(central):
     assert "It may set a customer's tenure." in out.getvalue()
     call_command("api_token_create", "--name", "Till", "--location", "central", "--role", "frontline", stdout=out)
     assert dict(ApiToken.objects.values_list("name", "may_set_tenure")) == {"CRM": True, "Till": False}
+
+
+def test_the_baseline_migration_journals_tenures_from_before_the_journal_covered_them(central):
+    """An upgraded desk: a CRM customer added before tenure was journalled gets a baseline entry, once."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    baseline = import_module("recovery.migrations.0013_journal_baseline").journal_baseline
+    old = Customer.objects.create(name="Old CRM", customer_since=date(2011, 2, 3), created_at_location=central)
+    refused(rf"recovery.Customer #{old.pk}: customer_since: journal \(no tenure entry")
+    baseline(apps, None)
+    baseline(apps, None)  # safe to run again: nothing twice
+    [entry] = AuditEvent.objects.filter(kind="customer.tenure_set", subject_id=old.pk)
+    assert entry.payload["baseline"] is True and entry.payload["customer_since"] == "2011-02-03"
+    verify()
