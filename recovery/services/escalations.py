@@ -177,16 +177,38 @@ def _record(escalation: Escalation, kind: str, *, actor, at, reason: str | None 
         subject_type="escalation",
         at=at,
         reason=reason,
-        payload=lambda: {
-            "customer_id": escalation.customer_id,
-            "playbook_id": escalation.playbook_id,
-            "requested_amount": escalation.requested_amount,
-            "reason": escalation.reason,
-            "requested_by_id": escalation.requested_by_id,
-            "decision_note": escalation.decision_note,
-            "grant_id": escalation.grant_id,
-        },
+        payload=lambda: escalation_payload(escalation),
     )
+
+
+# Version 2 added the quote the manager approves (purchase value, note, cap and its steps, tenure, version).
+ESCALATION_JOURNAL_VERSION = 2
+
+
+def escalation_payload(escalation: Escalation) -> dict:
+    """The escalation as it is at this step: what was asked and why, the quote shown, and the decision so far."""
+    return {
+        "v": ESCALATION_JOURNAL_VERSION,
+        "customer_id": escalation.customer_id,
+        "playbook_id": escalation.playbook_id,
+        "requested_amount": escalation.requested_amount,
+        "reason": escalation.reason,
+        "requested_by_id": escalation.requested_by_id,
+        "decision_note": escalation.decision_note,
+        "grant_id": escalation.grant_id,
+        "purchase_value": escalation.purchase_value,
+        "failure_note": escalation.failure_note,
+        "category": escalation.category,
+        "allowed_amount": escalation.allowed_amount,
+        "cap": escalation.cap,
+        "cap_steps": list(escalation.cap_steps),
+        "tenure_months": escalation.tenure_months,
+        "tenure_tier": escalation.tenure_tier,
+        "authority_role": escalation.authority_role,
+        "authority_limit": escalation.authority_limit,
+        "policy_version": escalation.policy_version.number if escalation.policy_version_id else None,
+        "requested_at": escalation.requested_at,
+    }
 
 
 def _grant_for_escalation(escalation: Escalation, *, approver, note: str, now) -> Grant:

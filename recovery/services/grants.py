@@ -26,7 +26,7 @@ from compensation.recording import save_with_history
 from compensation.texts import localized_text
 from recovery.domain.errors import LimitExceeded, RecoveryError
 from recovery.domain.vouchers import voucher_code_new
-from recovery.models import Escalation, Grant, ServiceFailure
+from recovery.models import Escalation, Grant, ServiceFailure, journal_fact
 from recovery.services.limits import limit_exceeded, limits_for
 from recovery.services.pricing import GrantRequest, amount_checked, grant_request_price, quote_fields_of
 from recovery.services.recording import record_with_history
@@ -264,13 +264,36 @@ def grant_write(
             at=now,
             kind="grant.issued",
             subject_type="grant",
-            payload=lambda: {
-                **grant.journal_facts(),
-                "currency": grant.currency,
-                "token": str(grant.token),
-                "policy_version": grant.policy_version.number if grant.policy_version else None,
-                "approved_by_id": grant.approved_by_id,
-                "failure_id": failure.pk,
-            },
+            payload=lambda: grant_issued_payload(grant, failure),
         )
     return grant
+
+
+# Version 2 of the "grant.issued" payload added what a changed row could otherwise hide (verify_audit compares it).
+GRANT_JOURNAL_VERSION = 2
+
+
+def grant_issued_payload(grant: Grant, failure: ServiceFailure) -> dict:
+    """What the journal keeps of a new grant and its failure: every fact that decides the money, and who and when.
+
+    Public so the synthetic data generator journals exactly what the service does.
+    """
+    return {
+        "v": GRANT_JOURNAL_VERSION,
+        **grant.journal_facts(),
+        "currency": grant.currency,
+        "token": str(grant.token),
+        "policy_version": grant.policy_version.number if grant.policy_version_id else None,
+        "approved_by_id": grant.approved_by_id,
+        "failure_id": failure.pk,
+        "purchase_value": journal_fact(grant.purchase_value),
+        "cap_steps": list(grant.cap_steps),
+        "note": failure.note,
+        "category": grant.category,
+        "failure_logged_at": failure.logged_at,
+        "logged_by_id": failure.logged_by_id,
+        "tenure_months": grant.tenure_months,
+        "tenure_tier": grant.tenure_tier,
+        "authority_role": grant.authority_role,
+        "authority_limit": journal_fact(grant.authority_limit),
+    }

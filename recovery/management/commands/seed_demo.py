@@ -31,6 +31,7 @@ from recovery.services import (
     grant_void,
     rule_flag_raise,
 )
+from recovery.services.tenure import tenure_journal, tenure_needs_entry
 from recovery.vouchers import voucher_redeem
 
 DEMO_PASSWORD = "recover-2026"
@@ -129,7 +130,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         customers = []
         for name, phone, email, card, tenure in CUSTOMERS:
-            customer, _ = Customer.objects.get_or_create(
+            customer, created = Customer.objects.get_or_create(
                 name=name,
                 defaults={
                     "phone": phone,
@@ -138,6 +139,9 @@ class Command(BaseCommand):
                     "customer_since": months_ago(today, tenure),
                 },
             )
+            if created and tenure_needs_entry(customer):
+                # A tenure other than the day they were added is journalled, as a CRM's would be.
+                tenure_journal(actor=None, customer=customer, previous=None, reason="Demo data")
             customers.append(customer)
         if not Grant.objects.exists():
             self._past_grants(rng, weeks, locations, users, customers)
