@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their own caching): no page with customer data is kept.
+    "recovery.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Saves the session (extends its idle timeout) at most once a minute, not on every request.
     "recovery.middleware.SessionIdleRefreshMiddleware",
