@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from compensation.forms.named_errors import FieldNamedErrorsMixin
+from compensation.forms.plain_text import PlainTextFieldsMixin
 from compensation.models import (
     CustomerLimit,
     EmployeeAuthority,
@@ -25,7 +26,7 @@ from compensation.models import (
 from compensation.policy import PLAYBOOK_FIELDS
 
 
-class DraftForm(FieldNamedErrorsMixin, forms.ModelForm):
+class DraftForm(PlainTextFieldsMixin, FieldNamedErrorsMixin, forms.ModelForm):
     """A row of one draft policy table; `title` names the table on the page."""
 
     title = ""

@@ -12,18 +12,32 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from compensation.money import quantize
+from compensation.plain_text import unsafe_character, unsafe_text_reason
 from recovery.forms.money import MAX_MONEY
 
 MAX_ID = 2**63 - 1  # the database's bigint: a larger id names nothing (and must not reach the database)
 
 
 class TextField(serializers.CharField):
-    """Text that must arrive as a JSON string: `0` or `true` for a name is a mistake, not "0"."""
+    """Text that must arrive as a JSON string: `0` or `true` for a name is a mistake, not "0".
+
+    Control and direction characters are refused as on the counter's forms
+    (`compensation.plain_text`); `multiline=True` (a note, a reason) keeps line breaks.
+    """
+
+    def __init__(self, *, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
-        return super().to_internal_value(data)
+        value = super().to_internal_value(data)
+        found = unsafe_character(value, multiline=self.multiline)
+        if found is not None:
+            reason = unsafe_text_reason(found)
+            raise serializers.ValidationError(reason[:1].upper() + reason[1:])
+        return value
 
 
 class EmailAddressField(serializers.EmailField):
