@@ -45,6 +45,10 @@ SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", default=[], min_length=3
 # verifies, so a key leaves the list only after the vouchers it signed have expired. Unset: SECRET_KEY
 # signs and SECRET_KEY_FALLBACKS verify, as before the list existed (docs/BACKUP.md, "Keys").
 VOUCHER_SIGNING_KEYS = env_list("VOUCHER_SIGNING_KEYS", default=[], min_length=32)
+# Witnessed audit heads (compensation/witness.py): Ed25519 PEM files outside the database. The first private
+# key signs, all verify; retired public keys only verify.
+AUDIT_WITNESS_KEYS = env_list("AUDIT_WITNESS_KEYS", default=[])
+AUDIT_WITNESS_PUBLIC_KEYS = env_list("AUDIT_WITNESS_PUBLIC_KEYS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
