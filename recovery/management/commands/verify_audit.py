@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from compensation.journal import chain_heads, verify_chain
 from compensation.models import AuditEvent
+from compensation.witness import WitnessError, heads_check, witness_write
 from recovery.audit_verify import records_verify
 
 CHUNK = 2000
@@ -63,10 +64,18 @@ class Command(BaseCommand):
     help = "Verify the tamper-evident audit journal and the grants it records."
 
     def add_arguments(self, parser):
-        parser.add_argument("--heads", type=Path, help="A heads file from --export-heads that must still match.")
+        parser.add_argument(
+            "--heads",
+            type=Path,
+            help="Heads that must still match: a witness directory (its newest signed file), a signed heads file, "
+            "or a file from --export-heads.",
+        )
+        parser.add_argument(
+            "--witness", type=Path, help="After verifying, sign the chains' heads into this directory (a new file)."
+        )
         parser.add_argument("--export-heads", type=Path, help="Write each chain's latest sequence and hash here.")
 
-    def handle(self, *args, heads=None, export_heads=None, **options):
+    def handle(self, *args, heads=None, export_heads=None, witness=None, **options):
         checked = 0
         for _chain, events in _chains():
             counted = _Counted(events)
@@ -75,17 +84,22 @@ class Command(BaseCommand):
                 raise CommandError(f"Audit chain {problem.chain}, entry #{problem.sequence}: {problem.message}.")
             checked += counted.count
         if heads is not None:
-            current = chain_heads()
-            for chain, (sequence, hash_) in json.loads(heads.read_text()).items():
-                still = AuditEvent.objects.filter(chain=chain, sequence=sequence).values_list("hash", flat=True).first()
-                if still != hash_:
-                    raise CommandError(f"Audit chain {chain}: entry #{sequence} no longer matches the exported head.")
-            self.stdout.write(f"Exported heads still match ({len(current)} chains).")
+            try:
+                checked_heads = heads_check(heads)
+            except WitnessError as error:
+                raise CommandError(str(error)) from None
+            kind = "Witnessed (signed) heads" if checked_heads.signed else "Exported heads"
+            self.stdout.write(f"{kind} still match ({checked_heads.chains} chains, {checked_heads.source}).")
         mismatch = records_mismatch(self.stdout)
         if mismatch:
             raise CommandError(mismatch)
         if export_heads is not None:
             export_heads.write_text(json.dumps(chain_heads(), indent=2))
+        if witness is not None:
+            try:
+                self.stdout.write(f"Heads witnessed: {witness_write(witness)}")
+            except WitnessError as error:
+                raise CommandError(str(error)) from None
         self.stdout.write(
             self.style.SUCCESS(f"Audit journal verified: {checked} entries, every record matches its entry.")
         )
