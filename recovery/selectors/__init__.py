@@ -64,7 +64,7 @@ from recovery.selectors.flags import FLAG_LIST_LIMIT, FlagCount, rule_flag_count
 from recovery.selectors.grants import grant_detail_for, grant_list_for, grant_recent_by, journal_entries_for
 from recovery.selectors.history import HISTORY_KINDS, FieldChange, HistoryEntry, history_of
 from recovery.selectors.limits import CounterLimits, WindowHeadroom, counter_limits_for, counter_usage_for
-from recovery.selectors.quotes import CustomerQuote, PlaybookCap, customer_quote_for, playbook_caps
+from recovery.selectors.quotes import CustomerQuote, PlaybookCap, cards_by_fit, customer_quote_for, playbook_caps
 from recovery.selectors.scope import audit_locations_for, location_ids_for
 
 __all__ = [
@@ -101,6 +101,7 @@ __all__ = [
     "api_tokens_for",
     "audit_locations_for",
     "budget_rows_for",
+    "cards_by_fit",
     "counter_limits_for",
     "counter_usage_for",
     "counter_location_for",

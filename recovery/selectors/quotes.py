@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from compensation import wording
 from compensation.availability import Availability, available_now
+from compensation.categories import fits
 from compensation.policy import load_policy, tenure_in_months
 from compensation.predicates import roles_of
 from recovery.models import Customer, Location
@@ -27,6 +28,7 @@ class PlaybookCap:
     playbook: object
     quote: object | None
     available: Availability | None = None
+    fit: int = 1  # how well it suits the failure chosen (`compensation.categories.fits`)
 
 
 def playbook_caps(
@@ -38,10 +40,12 @@ def playbook_caps(
     currency: str,
     usage: LimitUsage | None = None,
     location_id: int | None = None,
+    category: str | None = None,
 ) -> list[PlaybookCap]:
     """Every active playbook of the version, in display order, priced for this customer in the
     location's `currency` (no query). With `usage` (and the granting `location_id`, for its
-    budget), each also says what can be granted now and which limit decides it."""
+    budget), each also says what can be granted now and which limit decides it; with the
+    failure's `category`, how well it suits it (`fit`)."""
     budget = policy.budget_for(location_id) if location_id is not None else None
     locale = wording.locale()
     cards = []
@@ -70,8 +74,21 @@ def playbook_caps(
                 currency=currency,
                 locale=locale,
             )
-        cards.append(PlaybookCap(playbook=playbook, quote=quote, available=available))
+        fit = fits(getattr(playbook, "categories", None), category)
+        cards.append(PlaybookCap(playbook=playbook, quote=quote, available=available, fit=fit))
     return cards
+
+
+def cards_by_fit(cards: list[PlaybookCap]) -> tuple[list[PlaybookCap], list[PlaybookCap]]:
+    """The cards that suit the failure, best fit first (else display order), and the others.
+
+    When none suits it (a category no playbook names), every card is shown as
+    fitting: the counter never hides all its choices behind "other playbooks".
+    """
+    fitting = sorted((card for card in cards if card.fit), key=lambda card: -card.fit)
+    if not fitting:
+        return list(cards), []
+    return fitting, [card for card in cards if not card.fit]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from compensation.texts import localized_text
 from recovery import selectors, services
 from recovery.case_opened import case_opened_stamp
 from recovery.forms import EscalateForm, ResolveForm, money_in_currency, money_input
-from recovery.models import Customer, Grant, RuleFlag
+from recovery.models import Customer, Grant, RuleFlag, ServiceFailure
 from recovery.views.access import counter_view
 
 # How the counter names each limit that stopped a grant, and the rule a flag about it concerns.
@@ -35,9 +35,18 @@ LIMIT_FLAG_RULES = {
 }
 
 
-def _playbook_cards(request, customer: Customer, purchase_value, policy=None, tenure_months=None, usage=None):
-    """Every active playbook with its cap for this customer at this purchase value,
-    and what it can give now (the customer's and the location's usage, read once)."""
+def _chosen_category(data) -> str | None:
+    """The failure category the page was sent with, if it is one (anything else: none chosen yet)."""
+    category = data.get("category") or ""
+    return category if category in ServiceFailure.Category.values else None
+
+
+def _playbook_cards(
+    request, customer: Customer, purchase_value, policy=None, tenure_months=None, usage=None, *, category=None
+):
+    """Every active playbook with its cap for this customer at this purchase value, and what it
+    can give now (the customer's and the location's usage, read once); those that suit the
+    failure's `category` first, the others apart ("Other playbooks")."""
     policy = policy or load_policy()
     location = request.counter_location
     authority = policy.authority_for(roles_of(request.user), request.user.pk)
@@ -46,8 +55,8 @@ def _playbook_cards(request, customer: Customer, purchase_value, policy=None, te
     if usage is None:
         usage = selectors.counter_usage_for(customer=customer, location=location, policy=policy)
     currency = location.currency
-    return {
-        "cards": selectors.playbook_caps(
+    cards, other_cards = selectors.cards_by_fit(
+        selectors.playbook_caps(
             policy=policy,
             authority=authority,
             tenure_months=tenure_months,
@@ -55,7 +64,13 @@ def _playbook_cards(request, customer: Customer, purchase_value, policy=None, te
             currency=currency,
             usage=usage,
             location_id=location.pk,
-        ),
+            category=category,
+        )
+    )
+    return {
+        "cards": cards,
+        "other_cards": other_cards,
+        "chosen_category": category,
         "authority": authority,
         "quoted_purchase_value": purchase_value,
         "currency": currency,
@@ -67,7 +82,7 @@ def resolve_context(request, customer, form, purchase_value, *, above_limit=None
     tenure_months = tenure_in_months(customer.customer_since, request.counter_location.today())
     policy = load_policy()
     usage = selectors.counter_usage_for(customer=customer, location=request.counter_location, policy=policy)
-    return {
+    context = {
         "customer": customer,
         "tenure_months": tenure_months,
         "tier": policy.tier_for(tenure_months),
@@ -79,8 +94,17 @@ def resolve_context(request, customer, form, purchase_value, *, above_limit=None
         "above_limit": above_limit,
         "flag_rules": RuleFlag.Rule.choices,
         "flag_playbooks": [(pk, localized_text(playbook, "name")) for pk, playbook in policy.playbooks.items()],
-        **_playbook_cards(request, customer, purchase_value, policy, tenure_months, usage),
+        **_playbook_cards(
+            request, customer, purchase_value, policy, tenure_months, usage, category=_chosen_category(form.data)
+        ),
     }
+    context["other_selected"] = _other_selected(context, form.data.get("playbook"))
+    return context
+
+
+def _other_selected(context, selected) -> bool:
+    """Whether the playbook picked is one of the folded "other playbooks" (then they open)."""
+    return str(selected or "") in {str(card.playbook.pk) for card in context["other_cards"]}
 
 
 def _case_fields(data, playbook) -> list[tuple[str, str]]:
@@ -215,7 +239,8 @@ def counter_quotes(request, customer_id: int):
         except Exception as validation_error:  # noqa: BLE001 - any refusal is shown, never a 500
             purchase_value = None
             error = " ".join(getattr(validation_error, "messages", ["Purchase value: not valid."]))
-    context = _playbook_cards(request, customer, purchase_value)
+    context = _playbook_cards(request, customer, purchase_value, category=_chosen_category(request.GET))
     context["quote_error"] = error
     context["selected_playbook"] = request.GET.get("playbook", "")
+    context["other_selected"] = _other_selected(context, context["selected_playbook"])
     return render(request, "recovery/_playbook_cards.html", context, status=INVALID if error else 200)

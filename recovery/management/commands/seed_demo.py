@@ -16,10 +16,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from compensation.categories import SUGGESTED_FITS
 from compensation.models import CustomerLimit, EmployeeAuthority, LocationBudget, Playbook, PolicyVersion
 from compensation.money import format_money, quantize
 from compensation.policy import load_policy, tenure_in_months
 from compensation.predicates import roles_of
+from compensation.recording import save_with_history
 from compensation.services import policy_publish
 from recovery import selectors
 from recovery.anomalies import anomalies_raise
@@ -232,7 +234,8 @@ class Command(BaseCommand):
             grant_issue(actor=actor, roles=roles_of(actor), request=request, policy=policy, at=now - timedelta(days=2))
 
     def _demo_policy(self, users, locations):
-        """Version 2 adds rolling customer limits, budgets and a starter's own limit; a draft change waits."""
+        """The demo's version adds rolling customer limits, budgets, a starter's own limit and the failures
+        each playbook suits; a draft change waits."""
         ops = users["ops"]
         for window_days, max_grants, max_total in DEMO_CUSTOMER_LIMITS:
             CustomerLimit.objects.get_or_create(
@@ -245,6 +248,12 @@ class Command(BaseCommand):
         EmployeeAuthority.objects.get_or_create(
             user=users["frontline2"], defaults={"limit": Decimal("100.00"), "note": "New starter: first three months"}
         )
+        # Which failures each playbook suits: the counter shows those first, the rest under "Other playbooks".
+        for playbook in Playbook.objects.filter(code__in=SUGGESTED_FITS):
+            if playbook.categories:
+                continue  # ops already chose
+            playbook.categories = SUGGESTED_FITS[playbook.code]
+            save_with_history(playbook, actor=ops, reason="Demo: the failures each playbook suits")
         policy_publish(actor=ops, reason=DEMO_POLICY_REASON)
         # Left unpublished, for the simulator and the replay: drinks would cost less.
         drinks = Playbook.objects.get(code="free-drinks")
