@@ -31,12 +31,14 @@ from compensation.models import (
     PolicyVersion,
     RoleAuthority,
     TenureTier,
+    categories_problem,
 )
 from compensation.observability import logs_action
 from compensation.policy import (
     PLAYBOOK_FIELDS,
     TRANSLATED_TEXT_FIELDS,
     draft_document,
+    playbook_categories,
     policy_from_document,
     with_blank_translations,
 )
@@ -89,6 +91,9 @@ def document_problems(document: dict) -> list[str]:
                 gettext("Playbook %(playbook)s: a voucher playbook needs its validity in days.")
                 % {"playbook": entry["name"]}
             )
+        problem = categories_problem(entry.get("categories") or [], entry["name"])
+        if problem:
+            problems.append(problem)
     return problems
 
 
@@ -250,6 +255,7 @@ def draft_load(document: dict, *, actor, reason: str) -> None:
         for name in PLAYBOOK_FIELDS:
             # A version published before translations existed has no `name_ru`…: blank, English is shown.
             setattr(playbook, name, entry.get(name, "") if name in TRANSLATED_TEXT_FIELDS else entry.get(name))
+        playbook.categories = playbook_categories(entry)  # none before fits existed: every failure
         save_with_history(playbook, actor=actor, reason=reason)
         for tier_id, value in entry.get("multipliers", {}).items():
             save_with_history(

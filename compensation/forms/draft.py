@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from compensation.categories import FailureCategory
 from compensation.forms.money_input import typed_money
 from compensation.forms.named_errors import FieldNamedErrorsMixin
 from compensation.forms.plain_text import PlainTextFieldsMixin
@@ -55,6 +56,16 @@ class DraftForm(PlainTextFieldsMixin, FieldNamedErrorsMixin, forms.ModelForm):
 
 class PlaybookForm(DraftForm):
     title = _("Playbook")
+
+    # Ticked boxes rather than the JSON field's text box; an unknown code is refused, naming the field.
+    categories = forms.TypedMultipleChoiceField(
+        label=_("Suits failures"),
+        choices=FailureCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Shown first at the counter for these failures; none ticked: suits every failure."),
+        error_messages={"invalid_choice": _("“%(value)s” is not a failure category.")},
+    )
 
     class Meta:
         model = Playbook

@@ -19,11 +19,12 @@ from compensation.models.fields import (
 from compensation.models.journal import AuditEvent
 from compensation.models.limits import CustomerLimit, EmployeeAuthority, LocationBudget, RoleAuthority
 from compensation.models.locations import Location
-from compensation.models.playbooks import Playbook, PlaybookTierMultiplier, TenureTier
+from compensation.models.playbooks import Playbook, PlaybookTierMultiplier, TenureTier, categories_problem
 from compensation.models.versions import PolicyVersion
 
 __all__ = [
     "MONEY",
+    "categories_problem",
     "MULTIPLIER_RANGE",
     "NON_NEGATIVE",
     "POLICY_PERMISSIONS",

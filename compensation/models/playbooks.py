@@ -12,6 +12,7 @@ from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
 
 from compensation import predicates, wording
+from compensation.categories import FailureCategory, unknown_categories
 from compensation.models.fields import (
     MONEY,
     MULTIPLIER_RANGE,
@@ -139,6 +140,14 @@ class Playbook(RulesModel):
     )
     sort_order = models.PositiveIntegerField(default=100)
     is_active = models.BooleanField(default=True)
+    # Failure category codes (`compensation.categories.FailureCategory`) this playbook suits: the counter
+    # shows it first for those. Empty: it suits every failure, as every playbook did before fits existed.
+    categories = models.JSONField(
+        _("suits failures"),
+        default=list,
+        blank=True,
+        help_text=_("Shown first at the counter for these failures; none ticked: suits every failure."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -158,6 +167,12 @@ class Playbook(RulesModel):
     def issues_voucher(self) -> bool:
         return self.kind == self.Kind.VOUCHER
 
+    @property
+    def category_labels(self) -> list[str]:
+        """The failures it suits, in the reader's words (none: it suits every failure)."""
+        known = dict(FailureCategory.choices)
+        return [str(known[code]) for code in self.categories or () if code in known]
+
     def clean(self):
         """Worded when it runs (in the ops person's language): the draft form shows these as they are."""
         errors = {}
@@ -165,8 +180,25 @@ class Playbook(RulesModel):
             errors["ceiling"] = gettext("The ceiling must not be below the floor.")
         if self.kind == self.Kind.VOUCHER and not self.voucher_valid_days:
             errors["voucher_valid_days"] = gettext("A voucher playbook needs the number of days it stays valid.")
+        problem = categories_problem(self.categories, self.name)
+        if problem:
+            errors["categories"] = problem
         if errors:
             raise ValidationError(errors)
+
+
+def categories_problem(categories, playbook: str) -> str:
+    """Why a playbook's `categories` cannot be published (in the active language), or "" when they can."""
+    if not isinstance(categories, list) or not all(isinstance(code, str) for code in categories):
+        return gettext('Playbook %(playbook)s: categories: a list of failure category codes, e.g. ["waiting"].') % {
+            "playbook": playbook
+        }
+    unknown = unknown_categories(categories)
+    if unknown:
+        return gettext(
+            "Playbook %(playbook)s: categories: %(unknown)s is not a failure category (known: %(known)s)."
+        ) % {"playbook": playbook, "unknown": ", ".join(unknown), "known": ", ".join(FailureCategory.values)}
+    return ""
 
 
 class PlaybookTierMultiplier(RulesModel):

@@ -69,8 +69,8 @@ from recovery.selectors.exports import (
 from recovery.selectors.flags import FLAG_LIST_LIMIT, FlagCount, rule_flag_counts_for, rule_flag_list_for
 from recovery.selectors.grants import grant_detail_for, grant_list_for, grant_recent_by, journal_entries_for
 from recovery.selectors.history import HISTORY_KINDS, FieldChange, HistoryEntry, history_of
-from recovery.selectors.limits import CounterLimits, WindowHeadroom, counter_limits_for
-from recovery.selectors.quotes import CustomerQuote, PlaybookCap, customer_quote_for, playbook_caps
+from recovery.selectors.limits import CounterLimits, WindowHeadroom, counter_limits_for, counter_usage_for
+from recovery.selectors.quotes import CustomerQuote, PlaybookCap, cards_by_fit, customer_quote_for, playbook_caps
 from recovery.selectors.scope import audit_locations_for, location_ids_for
 
 __all__ = [
@@ -107,7 +107,9 @@ __all__ = [
     "api_tokens_for",
     "audit_locations_for",
     "budget_rows_for",
+    "cards_by_fit",
     "counter_limits_for",
+    "counter_usage_for",
     "counter_location_for",
     "counter_locations_for",
     "customer_matches",

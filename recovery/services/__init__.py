@@ -31,7 +31,14 @@ from recovery.selectors.usage import (  # reads, kept here for callers
 from recovery.services.customers import CUSTOMER_KEYS, CustomerUpsert, customer_add_walk_in, customer_upsert
 from recovery.services.escalations import escalation_decide, escalation_request
 from recovery.services.flags import rule_flag_handle, rule_flag_raise
-from recovery.services.grants import VOUCHER_CODE_ATTEMPTS, GrantOutcome, TokenUse, grant_issue, grant_write
+from recovery.services.grants import (
+    VOUCHER_CODE_ATTEMPTS,
+    GrantOutcome,
+    TokenUse,
+    grant_issue,
+    grant_refusal,
+    grant_write,
+)
 from recovery.services.limits import limits_for
 from recovery.services.locking import location_id_of, location_locked, lock_customer, lock_location
 from recovery.services.pricing import QUOTE_FIELDS, GrantRequest, Priced, purchase_value_check
@@ -67,6 +74,7 @@ __all__ = [
     "escalation_decide",
     "escalation_request",
     "grant_issue",
+    "grant_refusal",
     "grant_void",
     "grant_write",
     "limit_usage",

@@ -131,21 +131,7 @@ def grant_issue(
     priced = grant_request_price(actor=actor, roles=roles, request=request, policy=policy or load_policy(now))
     currency = priced.currency
     if request.amount is None and priced.quote.cap <= 0:
-        raise LimitExceeded(
-            gettext(
-                "“%(playbook)s” allows nothing for this customer with your authority: ask a manager to approve an amount."
-            )
-            % {"playbook": localized_text(priced.playbook, "name")},
-            allowed=ZERO,
-            stops=(
-                Stop(
-                    limit="cap",
-                    allows=ZERO,
-                    reason=priced.quote.explanation,
-                    shown="; ".join(priced.shown_steps or priced.quote.steps),
-                ),
-            ),
-        )
+        raise _nothing_allowed(priced)
     amount = amount_checked(priced.quote.cap if request.amount is None else request.amount, currency)
     if amount <= 0:
         raise RecoveryError("amount", gettext("Amount: enter an amount above zero."))
@@ -181,6 +167,42 @@ def grant_issue(
         else:
             return GrantOutcome(grant=grant, replayed=False)
     raise AssertionError("unreachable")
+
+
+def _nothing_allowed(priced) -> LimitExceeded:
+    """The refusal of a playbook whose cap with this employee's authority is nothing."""
+    return LimitExceeded(
+        gettext(
+            "“%(playbook)s” allows nothing for this customer with your authority: ask a manager to approve an amount."
+        )
+        % {"playbook": localized_text(priced.playbook, "name")},
+        allowed=ZERO,
+        stops=(
+            Stop(
+                limit="cap",
+                allows=ZERO,
+                reason=priced.quote.explanation,
+                shown="; ".join(priced.shown_steps or priced.quote.steps),
+            ),
+        ),
+    )
+
+
+def grant_refusal(*, actor, roles: list[str], request: GrantRequest) -> LimitExceeded | None:
+    """What `grant_issue` would refuse for this request now, without writing or locking anything.
+
+    The counter's "Ask a manager" on a card that can give nothing opens the
+    escalation panel with the limits that stop it, without trying a grant first.
+    None: the request would be granted (the room came back since the page was drawn).
+    Pricing refusals (an unknown playbook, a changed cap) are raised as `RecoveryError`.
+    """
+    now = timezone.now()
+    priced = grant_request_price(actor=actor, roles=roles, request=request, policy=load_policy(now))
+    if request.amount is None and priced.quote.cap <= 0:
+        return _nothing_allowed(priced)
+    amount = priced.quote.cap if request.amount is None else request.amount
+    check = limits_for(priced=priced, request=request, now=now, lock=False)
+    return limit_exceeded(amount, check, priced.currency) if check.stops_for(amount) else None
 
 
 def _refuse_if_escalated(uses: TokenUse) -> None:
