@@ -4,6 +4,7 @@ Safe to run twice: existing users, locations and customers are kept, and past
 grants are only generated when there are none yet.
 """
 
+import logging
 import random
 import uuid
 from datetime import date, timedelta
@@ -122,6 +123,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--weeks", type=int, default=6, help="Weeks of past grants to generate.")
         parser.add_argument("--seed", type=int, default=7, help="Random seed, for repeatable demo data.")
+
+    def execute(self, *args, **options):
+        """Seed without the services' log lines (one per grant, for production) unless -v 2 asks for them:
+        a hundred of them would bury the logins and customers the seed prints for a newcomer."""
+        if options.get("verbosity", 1) >= 2:
+            return super().execute(*args, **options)
+        logging.disable(logging.INFO)
+        try:
+            return super().execute(*args, **options)
+        finally:
+            logging.disable(logging.NOTSET)
 
     @transaction.atomic
     def handle(self, *args, weeks, seed, **options):
