@@ -25,7 +25,10 @@ from config.logging import LOG_FORMATS, LOG_LEVELS, build_logging
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# ENV_FILE names another file, or "none" for the environment alone (the settings tests do that).
+_env_file = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file != "none":
+    environ.Env.read_env(_env_file, overwrite=False)
 
 # Off unless the environment turns it on: development opts in, production cannot forget.
 DEBUG = env_bool("DEBUG", default=False)

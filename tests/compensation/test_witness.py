@@ -109,7 +109,9 @@ def test_a_rewritten_and_rehashed_entry_is_caught(witnessed):
         "UPDATE compensation_auditevent SET actor_username = 'someone-else' WHERE id = %s", [first.pk]
     )
     rehash("policy")
-    with pytest.raises(CommandError, match=r"Audit chain policy: entry #2 no longer matches .* rewritten and rehashed"):
+    with pytest.raises(
+        CommandError, match=r"Audit chain policy: entry #\d+ no longer matches .* rewritten and rehashed"
+    ):
         verify("--heads", str(witnessed))
 
 

@@ -60,7 +60,12 @@ def test_env_choice_is_case_insensitive_and_refuses_others(monkeypatch):
 
 def _settings_in_a_fresh_process(**environment: str) -> subprocess.CompletedProcess:
     """Import config.settings in a new interpreter with only `environment` set (plus PATH)."""
-    env = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "config.settings", **environment}
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "ENV_FILE": "none",  # not the checkout's .env (scripts/demo.sh writes DEBUG=true there)
+        **environment,
+    }
     code = "from django.conf import settings; print(settings.DEBUG, settings.LOG_FORMAT, settings.SECURE_SSL_REDIRECT)"
     return subprocess.run(
         [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60

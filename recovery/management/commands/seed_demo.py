@@ -174,7 +174,7 @@ class Command(BaseCommand):
                 tenure_journal(actor=None, customer=customer, previous=None, reason="Demo data")
             customers.append(customer)
         name, phone, email, card, tenure = FIRST_GRANT_CUSTOMER
-        first_grant, _ = Customer.objects.get_or_create(
+        first_grant, created = Customer.objects.get_or_create(
             name=name,
             defaults={
                 "phone": phone,
@@ -183,6 +183,8 @@ class Command(BaseCommand):
                 "customer_since": months_ago(today, tenure),
             },
         )
+        if created and tenure_needs_entry(first_grant):
+            tenure_journal(actor=None, customer=first_grant, previous=None, reason="Demo data")
         if not Grant.objects.exists():
             self._past_grants(rng, weeks, locations, users, customers)
             self._demo_vouchers(locations, users, customers)
