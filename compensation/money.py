@@ -91,7 +91,7 @@ class Amounts:
             return len(amounts) <= 1 and sum(amounts, ZERO) == other
         return NotImplemented
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # equal sums in any order: unhashable, like a dict
 
     def __bool__(self):
         return bool(self._nonzero())

@@ -55,6 +55,7 @@ PLAYBOOK_FIELDS = (
     "voucher_valid_days",
     "sort_order",
     "is_active",
+    "categories",  # missing in documents from before fits existed: every failure (see `playbook_categories`)
 )
 
 # The translated companions of the playbook texts (`name_ru`, …), as in the model and the document.
@@ -182,6 +183,8 @@ def draft_document(*, caps_only: bool = False) -> dict:
         entry = {"id": playbook.id}
         for name in PLAYBOOK_FIELDS:
             value = getattr(playbook, name)
+            if name == "categories" and not value:
+                continue  # suits every failure: the document reads as one from before fits existed
             entry[name] = str(value) if isinstance(value, Decimal) else value
         entry["multipliers"] = multipliers.get(playbook.id, {})
         playbooks.append(entry)
@@ -221,12 +224,22 @@ def draft_document(*, caps_only: bool = False) -> dict:
     }
 
 
+def playbook_categories(entry: dict) -> list[str]:
+    """The failure categories a document's playbook suits; [] (every failure) when it names none,
+    as in every document published before fits existed."""
+    return list(entry.get("categories") or [])
+
+
 def with_blank_translations(document: dict) -> dict:
-    """`document` with every missing playbook and tier translation as "" (a document from before
-    translations existed has none), so comparing it with a newer one sees only real changes."""
+    """`document` with every missing playbook and tier translation as "" and missing playbook fits
+    as [] (a document from before translations or fits existed has none), so comparing it with a
+    newer one sees only real changes."""
     blanks = {}
     if "playbooks" in document:
-        blanks["playbooks"] = [{name: "" for name in TRANSLATED_TEXT_FIELDS} | entry for entry in document["playbooks"]]
+        blanks["playbooks"] = [
+            {name: "" for name in TRANSLATED_TEXT_FIELDS} | entry | {"categories": playbook_categories(entry)}
+            for entry in document["playbooks"]
+        ]
     if "tiers" in document:
         blanks["tiers"] = [{name: "" for name in TRANSLATED_TIER_FIELDS} | tier for tier in document["tiers"]]
     return document | blanks
@@ -242,6 +255,7 @@ def _playbook_instance(entry: dict) -> Playbook:
         values[name] = values[name] or ""
     for name in ("percent", "floor", "ceiling"):
         values[name] = Decimal(values[name])
+    values["categories"] = playbook_categories(entry)
     return Playbook(id=entry["id"], **values)
 
 

@@ -31,11 +31,14 @@ from compensation.models import (
     PolicyVersion,
     RoleAuthority,
     TenureTier,
+    categories_problem,
 )
+from compensation.observability import logs_action
 from compensation.policy import (
     PLAYBOOK_FIELDS,
     TRANSLATED_TEXT_FIELDS,
     draft_document,
+    playbook_categories,
     policy_from_document,
     with_blank_translations,
 )
@@ -88,6 +91,9 @@ def document_problems(document: dict) -> list[str]:
                 gettext("Playbook %(playbook)s: a voucher playbook needs its validity in days.")
                 % {"playbook": entry["name"]}
             )
+        problem = categories_problem(entry.get("categories") or [], entry["name"])
+        if problem:
+            problems.append(problem)
     return problems
 
 
@@ -113,6 +119,11 @@ def _effective_from(effective_at, now):
     return effective_at
 
 
+@logs_action(
+    "policy.publish",
+    fields=lambda kw: {"effective_at": kw.get("effective_at"), "restores": getattr(kw.get("restores"), "number", None)},
+    result_fields=lambda version: {"version": version.number},
+)
 def policy_publish(*, actor, reason: str, effective_at=None, document: dict | None = None, restores=None):
     """Publish the draft (or `document`) as the next version, in force from `effective_at` (default now).
 
@@ -187,6 +198,11 @@ def policy_publish(*, actor, reason: str, effective_at=None, document: dict | No
         ) from error
 
 
+@logs_action(
+    "policy.rollback",
+    fields=lambda kw: {"to_version": kw["version"].number},
+    result_fields=lambda version: {"version": version.number},
+)
 def policy_rollback(*, actor, version: PolicyVersion, reason: str, effective_at=None) -> PolicyVersion:
     """Publish an earlier version's content anew, and make the draft match it.
 
@@ -239,6 +255,7 @@ def draft_load(document: dict, *, actor, reason: str) -> None:
         for name in PLAYBOOK_FIELDS:
             # A version published before translations existed has no `name_ru`…: blank, English is shown.
             setattr(playbook, name, entry.get(name, "") if name in TRANSLATED_TEXT_FIELDS else entry.get(name))
+        playbook.categories = playbook_categories(entry)  # none before fits existed: every failure
         save_with_history(playbook, actor=actor, reason=reason)
         for tier_id, value in entry.get("multipliers", {}).items():
             save_with_history(

@@ -46,6 +46,7 @@ FIELD_WORDS = {
         ("voucher valid days", gettext_noop("voucher valid days")),
         ("sort order", gettext_noop("sort order")),
         ("is active", gettext_noop("active")),
+        ("categories", gettext_noop("suits failures")),
         ("from months", gettext_noop("from months")),
         ("multiplier", gettext_noop("multiplier")),
         ("limit", gettext_noop("limit")),
@@ -118,8 +119,10 @@ def _items(document: dict, section: str) -> dict[str, tuple[str, dict]]:
 
 
 def _shown(value) -> str:
-    if value is None or value == "":
-        return "—"
+    if value is None or value == "" or value == []:
+        return "—"  # a playbook's fits: none named (or a document from before fits) suits every failure
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
     if value is True:
         return "yes"
     if value is False:

@@ -48,6 +48,24 @@ def env_int(name: str, *, default: int, minimum: int | None = None) -> int:
     return value
 
 
+def env_list(name: str, *, default: list[str], min_length: int = 1) -> list[str]:
+    """Comma-separated values, each stripped and at least `min_length` characters; an empty item is refused.
+
+    For key lists (`SECRET_KEY_FALLBACKS`, `VOUCHER_SIGNING_KEYS`) a stray comma must
+    not turn into an empty key, and a short value is a mistake, not a key.
+    """
+    raw = _raw(name)
+    if raw is None:
+        return list(default)
+    items = [item.strip() for item in raw.split(",")]
+    for position, item in enumerate(items, start=1):
+        if not item:
+            raise ImproperlyConfigured(f"{name}: item {position} is empty (a stray comma?)")
+        if len(item) < min_length:
+            raise ImproperlyConfigured(f"{name}: item {position} is too short: at least {min_length} characters")
+    return items
+
+
 def env_choice(name: str, *, choices: tuple[str, ...], default: str) -> str:
     """One of `choices` (compared in lower case); anything else is refused."""
     raw = _raw(name)

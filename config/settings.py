@@ -19,7 +19,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_choice, env_int
+from config.env import env_bool, env_choice, env_int, env_list
 from config.logging import LOG_FORMATS, LOG_LEVELS, build_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,6 +39,16 @@ else:
             "SECRET_KEY is not set. Production needs its own (50+ random characters, e.g. "
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'); for development set DEBUG=true."
         )
+# Earlier keys, while rotating: they still verify sessions, CSRF tokens and other signed values.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", default=[], min_length=32)
+# The customer's voucher links and QR codes (recovery.domain.vouchers): the first key signs, every key
+# verifies, so a key leaves the list only after the vouchers it signed have expired. Unset: SECRET_KEY
+# signs and SECRET_KEY_FALLBACKS verify, as before the list existed (docs/BACKUP.md, "Keys").
+VOUCHER_SIGNING_KEYS = env_list("VOUCHER_SIGNING_KEYS", default=[], min_length=32)
+# Witnessed audit heads (compensation/witness.py): Ed25519 PEM files outside the database. The first private
+# key signs, all verify; retired public keys only verify.
+AUDIT_WITNESS_KEYS = env_list("AUDIT_WITNESS_KEYS", default=[])
+AUDIT_WITNESS_PUBLIC_KEYS = env_list("AUDIT_WITNESS_PUBLIC_KEYS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -69,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their own caching): no page with customer data is kept.
+    "recovery.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Saves the session (extends its idle timeout) at most once a minute, not on every request.
     "recovery.middleware.SessionIdleRefreshMiddleware",
@@ -104,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "recovery.context_processors.counter_location",
                 "recovery.context_processors.escalations_waiting",
+                "config.menus.ops_menu_context",
             ],
         },
     },

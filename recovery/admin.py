@@ -5,9 +5,11 @@ history and can never be edited or deleted.
 """
 
 from django.contrib import admin
+from django.db import transaction
 
 from compensation.admin import PolicyAdmin
 from recovery.models import Customer, StaffProfile
+from recovery.services.tenure import tenure_journal, tenure_needs_entry
 
 
 @admin.register(StaffProfile)
@@ -28,3 +30,11 @@ class StaffProfileAdmin(PolicyAdmin):
 class CustomerAdmin(PolicyAdmin):
     list_display = ["name", "phone", "email", "loyalty_card", "customer_since"]
     search_fields = ["name", "phone", "email", "loyalty_card"]
+
+    def save_model(self, request, obj, form, change):
+        """Save with history, and journal a tenure set here: it raises the customer's tier and caps."""
+        previous = Customer.objects.values_list("customer_since", flat=True).get(pk=obj.pk) if change else None
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if (change and obj.customer_since != previous) or (not change and tenure_needs_entry(obj)):
+                tenure_journal(actor=request.user, customer=obj, previous=previous, reason="Set by ops in the admin")

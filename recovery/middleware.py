@@ -5,6 +5,7 @@ import time
 import uuid
 
 from django.conf import settings
+from django.utils.cache import patch_cache_control
 from django.utils.log import log_response
 
 from compensation.observability import request_id_var
@@ -81,4 +82,27 @@ class RequestIdMiddleware:
         finally:
             request_id_var.reset(token)
         response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+class PrivatePagesMiddleware:
+    """Tell browsers and proxies never to keep a page: `Cache-Control: no-store, private`.
+
+    Counter tablets are shared. A page with customer data (a search, a grant, the
+    audit, an export) that a browser kept could be shown again with Back after the
+    employee logged out, or be served by a proxy to someone else. Nearly every page
+    of the desk shows customer data and the rest (login, errors) gains nothing from a
+    cache, so every response Django itself makes gets `no-store` unless its view set a
+    Cache-Control of its own (healthz, a future public page that may be cached).
+    Static files are answered by WhiteNoise before this middleware (it sits after
+    WhiteNoise in MIDDLEWARE) and keep their long-lived cache headers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
         return response

@@ -98,3 +98,15 @@ rules.add_perm("recovery.view_needs_you", decides_escalations)
 rules.add_perm("recovery.review_anomaly", can_review_anomaly)
 rules.add_perm("recovery.run_anomaly_checks", can_run_anomaly_checks)
 rules.add_perm("recovery.redeem_voucher", can_redeem_voucher)
+
+
+@rules.predicate
+def is_tenure_trusted_token(user) -> bool:
+    """An integration whose token ops explicitly allowed to send a customer's tenure (a trusted CRM).
+
+    Read through the user's reverse one-to-one (`user.api_token`), so this
+    module still never imports `recovery.models`. A revoked token's user is
+    inactive and never gets this far.
+    """
+    token = getattr(user, "api_token", None) if user.is_authenticated else None
+    return bool(token is not None and token.may_set_tenure and token.revoked_at is None)

@@ -3,6 +3,10 @@
 import rules
 
 from compensation.predicates import is_ops
+from recovery.predicates import is_tenure_trusted_token
 
 for model_name in ("staffprofile", "customer"):
     rules.add_perm(f"recovery.view_historical{model_name}", is_ops)
+
+# Tenure (`customer_since`) raises a customer's tier and caps: ops, or an integration explicitly trusted with it.
+rules.add_perm("recovery.set_customer_tenure", is_ops | is_tenure_trusted_token)

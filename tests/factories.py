@@ -11,6 +11,7 @@ from compensation.models import Playbook
 from compensation.predicates import roles_of
 from recovery.models import Customer, Location, StaffProfile
 from recovery.services import GrantRequest, grant_issue
+from recovery.services.tenure import tenure_journal, tenure_needs_entry
 
 PASSWORD = "test-pass-123"
 
@@ -29,7 +30,11 @@ def make_user(username, role=None, locations=(), is_staff=False):
 
 
 def make_customer(name="Alice", since=None, **fields) -> Customer:
-    return Customer.objects.create(name=name, customer_since=since or date(2020, 1, 1), **fields)
+    """A customer of long standing, their tenure journalled as a CRM's would be (so `verify_audit` holds)."""
+    customer = Customer.objects.create(name=name, customer_since=since or date(2020, 1, 1), **fields)
+    if tenure_needs_entry(customer):
+        tenure_journal(actor=None, customer=customer, previous=None, reason="Test data")
+    return customer
 
 
 def playbook(code) -> Playbook:

@@ -2,8 +2,10 @@
 
 from collections import Counter
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from compensation.models import PolicyVersion
@@ -78,3 +80,40 @@ def test_seed_demo_shows_a_few_anomalies_to_review_not_a_flood(django_user_model
     assert late.employee.username == "manager" and "3 days after it was granted" in late.reason
     assert all(flag.is_open for flag in flags)
     call_command("verify_audit", stdout=StringIO())
+
+
+def test_seed_demo_prints_customers_who_can_really_be_granted_and_the_one_at_a_limit(django_user_model):
+    out = StringIO()
+    call_command("seed_demo", weeks=2, stdout=out)
+    printed = out.getvalue()
+    room = printed.split("Customers with room for a grant now")[1].split("At the 30-day limit on purpose")[0]
+    at_limit = printed.split("At the 30-day limit on purpose")[1].splitlines()[1]
+
+    # The README's first grant: Nadia Petrova, 07700 900111, printed first with all her room.
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    assert "search the phone **07700 900111** (Nadia Petrova" in readme
+    assert "Dmitri Volkov (07700 900104) is at the 30-day limit on purpose" in readme
+    lines = [line for line in room.splitlines()[1:] if line.strip()]
+    assert 1 <= len(lines) <= 5
+    assert lines[0].split()[:4] == ["Nadia", "Petrova", "07700", "900111"]
+    assert "8 of 8 grants and €600.00 of €600.00 left in 30 days" in lines[0]
+    assert "Dmitri Volkov   07700 900104" in at_limit and "0 of 8 grants" in at_limit
+    assert "Dmitri" not in room
+
+    frontline = django_user_model.objects.get(username="frontline")
+    central = Location.objects.get(code="central")
+    # Every printed customer can be granted now at their counter: try the first at Central Store.
+    nadia = Customer.objects.get(phone="+447700900111")
+    grant = grant_for(frontline, central, nadia, code="free-drinks", purchase_value="40.00")
+    assert grant.amount > 0
+    # …and so can each of the others, at the counter the line names, by its employee there.
+    counters = {"Central Store": ("frontline", "central"), "Airport Desk": ("frontline2", "airport")}
+    for line in lines[1:]:
+        phone = "+44" + "".join(line.split()[2:4])[1:]
+        username, code = next(counters[name] for name in counters if f"at {name}:" in line)
+        clerk = django_user_model.objects.get(username=username)
+        customer = Customer.objects.get(phone=phone)
+        assert grant_for(clerk, Location.objects.get(code=code), customer, amount="1.00").amount == 1
+    # The one at a limit on purpose is refused, naming the limit.
+    with pytest.raises(LimitExceeded, match="in the last 30 days"):
+        grant_for(frontline, central, Customer.objects.get(name="Dmitri Volkov"), amount="1")

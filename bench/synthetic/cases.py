@@ -20,6 +20,8 @@ from compensation.predicates import FRONTLINE, MANAGER
 from recovery.domain.fingerprints import grant_request_fingerprint
 from recovery.domain.vouchers import VOUCHER_ALPHABET, VOUCHER_HALF_LENGTH
 from recovery.models import Escalation, Grant, ServiceFailure
+from recovery.services.escalations import escalation_payload
+from recovery.services.grants import grant_issued_payload
 
 # category, playbook code, notes, purchase value range: what typically goes wrong, and what is given for it
 CASES = (
@@ -209,14 +211,7 @@ class GrantFactory:
             subject_type="grant",
             subject_id=grant.id,
             actor=history_user,
-            payload={
-                **grant.journal_facts(),
-                "currency": grant.currency,
-                "token": str(grant.token),
-                "policy_version": self.policy.version.number,
-                "approved_by_id": grant.approved_by_id,
-                "failure_id": failure.id,
-            },
+            payload=grant_issued_payload(grant, failure),
         )
         if void is not None:
             manager, voided_at, reason = void
@@ -309,11 +304,7 @@ class GrantFactory:
             subject_id=escalation.id,
             actor=actor,
             payload={
-                "customer_id": escalation.customer_id,
-                "playbook_id": escalation.playbook_id,
-                "requested_amount": str(escalation.requested_amount),
-                "reason": escalation.reason,
-                "requested_by_id": escalation.requested_by_id,
+                **escalation_payload(escalation),
                 "decision_note": escalation.decision_note if kind != "escalation.requested" else "",
                 "grant_id": escalation.grant_id if kind != "escalation.requested" else None,
             },

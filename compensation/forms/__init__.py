@@ -1,6 +1,7 @@
 """Ops forms for the policy, one module per area; every form is importable from here.
 
 - `named_errors`: `FieldNamedErrorsMixin`, which the case app's forms use too
+- `plain_text`: `PlainTextFieldsMixin`, free text without control or direction characters (both apps)
 - `draft`: the draft policy tables (`DRAFT_FORMS`)
 - `publish`: publishing and rollback
 - `simulator`: the simulator's question
@@ -18,6 +19,7 @@ from compensation.forms.draft import (
     TierMultiplierForm,
 )
 from compensation.forms.named_errors import FieldNamedErrorsMixin
+from compensation.forms.plain_text import PlainTextFieldsMixin, PlainTextValidator
 from compensation.forms.publish import PublishForm
 from compensation.forms.simulator import MAX_PURCHASE_VALUE, MAX_TENURE_MONTHS, SimulatorForm
 
@@ -30,6 +32,8 @@ __all__ = [
     "LocationBudgetForm",
     "MAX_PURCHASE_VALUE",
     "MAX_TENURE_MONTHS",
+    "PlainTextFieldsMixin",
+    "PlainTextValidator",
     "PlaybookForm",
     "PublishForm",
     "RoleAuthorityForm",

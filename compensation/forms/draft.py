@@ -12,7 +12,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from compensation.categories import FailureCategory
+from compensation.forms.money_input import typed_money
 from compensation.forms.named_errors import FieldNamedErrorsMixin
+from compensation.forms.plain_text import PlainTextFieldsMixin
 from compensation.models import (
     CustomerLimit,
     EmployeeAuthority,
@@ -25,10 +28,16 @@ from compensation.models import (
 from compensation.policy import PLAYBOOK_FIELDS
 
 
-class DraftForm(FieldNamedErrorsMixin, forms.ModelForm):
+class DraftForm(PlainTextFieldsMixin, FieldNamedErrorsMixin, forms.ModelForm):
     """A row of one draft policy table; `title` names the table on the page."""
 
     title = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Amounts and percents are read as people type them, ASCII digits only (compensation.typed_money).
+        for field in self.fields.values():
+            typed_money(field)
 
     def save_to_draft(self, *, actor):
         """Save the row with its author in the history; None (and a form error) if a parallel save won."""
@@ -47,6 +56,16 @@ class DraftForm(FieldNamedErrorsMixin, forms.ModelForm):
 
 class PlaybookForm(DraftForm):
     title = _("Playbook")
+
+    # Ticked boxes rather than the JSON field's text box; an unknown code is refused, naming the field.
+    categories = forms.TypedMultipleChoiceField(
+        label=_("Suits failures"),
+        choices=FailureCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Shown first at the counter for these failures; none ticked: suits every failure."),
+        error_messages={"invalid_choice": _("“%(value)s” is not a failure category.")},
+    )
 
     class Meta:
         model = Playbook

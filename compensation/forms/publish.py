@@ -8,9 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from compensation.forms.named_errors import FieldNamedErrorsMixin
+from compensation.forms.plain_text import PlainTextFieldsMixin
 
 
-class PublishForm(FieldNamedErrorsMixin, forms.Form):
+class PublishForm(PlainTextFieldsMixin, FieldNamedErrorsMixin, forms.Form):
     """Why the policy changes and from when; also used to roll back to an earlier version."""
 
     reason = forms.CharField(

@@ -11,6 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from compensation import wording
+from compensation.forms.money_input import TypedMoneyField
 from compensation.models import RoleAuthority
 from compensation.money import minor_unit, quantize
 
@@ -19,7 +20,7 @@ MAX_TENURE_MONTHS = 1200  # a hundred years: anything above is a typing error
 
 
 class SimulatorForm(forms.Form):
-    purchase_value = forms.DecimalField(
+    purchase_value = TypedMoneyField(
         label=_("Purchase value"),
         max_digits=12,
         decimal_places=2,

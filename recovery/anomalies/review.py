@@ -6,12 +6,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from compensation import wording
+from compensation.observability import logs_action
 from recovery.domain.errors import RecoveryError
 from recovery.models import AnomalyFlag
 from recovery.services.locking import location_id_of, location_locked
 from recovery.services.recording import record_with_history
 
 
+@logs_action("anomaly.review", fields=lambda kw: {"flag_id": kw["flag_id"], "review_outcome": kw["outcome"]})
 def anomaly_review(*, actor, flag_id: int, outcome: str, note: str) -> AnomalyFlag:
     """Record a manager's review of a flag, once, in the location's audit journal.
 

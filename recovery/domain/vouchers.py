@@ -17,6 +17,7 @@ import zoneinfo
 from datetime import date
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -95,7 +96,10 @@ def voucher_code_normalize(raw: str) -> str:
         if code is None:
             raise VoucherError(
                 VoucherError.NOT_FOUND,
-                gettext("Voucher code: this link is not one of our vouchers (damaged or forged)."),
+                gettext(
+                    "Voucher code: this link is not one of our vouchers (damaged, forged, or signed with a key "
+                    "no longer in use): type the code printed on the slip instead."
+                ),
             )
         return code
     chars = _SEPARATORS.sub("", raw).upper()
@@ -150,17 +154,30 @@ def voucher_code_incomplete(raw: str) -> bool:
     return len(chars) < VOUCHER_CODE_LENGTH and all(char in VOUCHER_ALPHABET for char in chars)
 
 
+def voucher_signing_keys() -> list[str]:
+    """The keys of voucher links: the first signs, all verify.
+
+    `VOUCHER_SIGNING_KEYS` when set; else SECRET_KEY then SECRET_KEY_FALLBACKS,
+    which is what signed every link before the list existed. Links are printed
+    on slips that live until the voucher expires, so a key is rotated by putting
+    the new one first and dropping the old one only after the last voucher it
+    signed has expired; a slip whose key is gone still redeems by its typed code.
+    """
+    return list(settings.VOUCHER_SIGNING_KEYS) or [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+
+
 def _link_signer() -> signing.Signer:
+    first, *earlier = voucher_signing_keys()
     # A dot, not the default colon, between code and signature: the link reads cleanly when printed.
-    return signing.Signer(salt=_LINK_SALT, sep=".")
+    return signing.Signer(key=first, fallback_keys=earlier, salt=_LINK_SALT, sep=".")
 
 
 def voucher_link_token(code: str) -> str:
     """The token in the customer's link (/v/<token>/): the code with an HMAC only this server can make.
 
     Deterministic, so the printed slip, the page and its QR code always agree;
-    signed with SECRET_KEY (and `SECRET_KEY_FALLBACKS` while rotating), salted
-    so no other signed value of the application can stand in for it.
+    signed with the first of `voucher_signing_keys()` (the others still verify),
+    salted so no other signed value of the application can stand in for it.
     """
     return _link_signer().sign(code.replace("-", ""))
 

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from compensation.forms import FieldNamedErrorsMixin
+from compensation.forms import FieldNamedErrorsMixin, PlainTextFieldsMixin
 from recovery.models import AnomalyFlag, Customer, Grant, Location
 
 
@@ -44,7 +44,7 @@ class AnomalyFlagFilter(django_filters.FilterSet):
         return queryset.filter(outcome="") if value == "open" else queryset.exclude(outcome="")
 
 
-class AnomalyReviewForm(FieldNamedErrorsMixin, forms.Form):
+class AnomalyReviewForm(PlainTextFieldsMixin, FieldNamedErrorsMixin, forms.Form):
     """A manager's review of an anomaly flag; the service insists on a note for "Other"."""
 
     outcome = forms.ChoiceField(

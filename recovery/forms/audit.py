@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compensation.forms import FieldNamedErrorsMixin
+from compensation.forms import FieldNamedErrorsMixin, PlainTextFieldsMixin
 from compensation.models import Playbook
 from recovery.models import Location, ServiceFailure
 from recovery.timeline import KINDS, TimelineQuery
@@ -117,7 +117,7 @@ class TimelineFilterForm(FieldNamedErrorsMixin, forms.Form):
         )
 
 
-class VoidForm(forms.Form):
+class VoidForm(PlainTextFieldsMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for voiding"),
         max_length=500,

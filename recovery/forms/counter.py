@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from compensation.forms import PlainTextFieldsMixin
 from recovery.case_opened import MAX_STAMP_LENGTH, case_opened_at
 from recovery.domain.phones import phone_normalize
 from recovery.forms.money import MAX_MONEY, money_field, money_in_currency, money_input
@@ -26,7 +27,7 @@ class CustomerSearchForm(forms.Form):
     )
 
 
-class WalkInForm(forms.Form):
+class WalkInForm(PlainTextFieldsMixin, forms.Form):
     name = forms.CharField(
         label=pgettext_lazy("person", "Name"),
         max_length=120,
@@ -86,7 +87,7 @@ class CaseOpenedField(forms.Field):
         return value.strip()
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(PlainTextFieldsMixin, forms.Form):
     """Screen 2: what went wrong, what the customer paid, and which playbook to grant."""
 
     category = forms.ChoiceField(
@@ -165,7 +166,7 @@ class ResolveForm(forms.Form):
         return value.quantize(Decimal("0.01")) if value == value.quantize(Decimal("0.01")) else None
 
 
-class RuleFlagForm(forms.Form):
+class RuleFlagForm(PlainTextFieldsMixin, forms.Form):
     """'A rule stood in my way', sent from the counter; every refusal names its field."""
 
     rule = forms.ChoiceField(

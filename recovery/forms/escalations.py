@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from compensation.forms import PlainTextFieldsMixin
 from recovery.forms.counter import ResolveForm
 from recovery.forms.money import money_field
 
@@ -31,7 +32,7 @@ class EscalateForm(ResolveForm):
         return reason
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PlainTextFieldsMixin, forms.Form):
     """A manager's decision on an escalation; the service insists on a note for a decline."""
 
     decision = forms.ChoiceField(

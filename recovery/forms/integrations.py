@@ -3,11 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from compensation.forms import FieldNamedErrorsMixin
+from compensation.forms import FieldNamedErrorsMixin, PlainTextFieldsMixin
 from recovery.models import ApiToken, Location
 
 
-class ApiTokenForm(FieldNamedErrorsMixin, forms.Form):
+class ApiTokenForm(PlainTextFieldsMixin, FieldNamedErrorsMixin, forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=120,

@@ -11,14 +11,20 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from compensation import wording
+from compensation.forms.money_input import TypedMoneyField
 from compensation.money import minor_unit, quantize
 
 MAX_MONEY = Decimal("1000000000")
 
 
 def money_field(label, *, required: bool = True, help_text: str = "") -> forms.DecimalField:
-    """A money input that opens the numeric keypad and explains every refusal by name."""
-    return forms.DecimalField(
+    """A money input that opens the numeric keypad and explains every refusal by name.
+
+    ASCII digits only, grouping as people type it ("2,500", "2 500"), the
+    decimal separator of the page's language ("2,50" is 2.50 in Russian,
+    refused in English): `compensation.typed_money`.
+    """
+    return TypedMoneyField(
         label=label,
         required=required,
         max_digits=12,

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from compensation.forms import PlainTextFieldsMixin
+
 
 class ReplayForm(forms.Form):
     days = forms.IntegerField(
@@ -30,7 +32,7 @@ class FlagFilterForm(forms.Form):
     )
 
 
-class FlagHandleForm(forms.Form):
+class FlagHandleForm(PlainTextFieldsMixin, forms.Form):
     handled_note = forms.CharField(
         label=_("What was done"),
         max_length=500,

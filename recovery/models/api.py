@@ -33,6 +33,10 @@ class ApiToken(RulesModel):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_token")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="api_tokens")
     role = models.CharField(max_length=20, choices=Role.choices)
+    may_set_tenure = models.BooleanField(
+        default=False,
+        help_text=_("A trusted CRM may send when a customer became one (it raises their tier); others may not."),
+    )
     prefix = models.CharField(
         max_length=24, unique=True, help_text=_("The secret's first characters, to recognise it.")
     )

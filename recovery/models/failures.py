@@ -4,10 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
 
+from compensation.categories import FailureCategory
 from compensation.models import MONEY, Location
 from recovery import predicates
 from recovery.models.customers import Customer
@@ -16,16 +16,8 @@ from recovery.models.customers import Customer
 class ServiceFailure(RulesModel):
     """What went wrong for a customer, where, and what they had paid."""
 
-    class Category(models.TextChoices):
-        WAITING = "waiting", _("Waiting or delay")
-        ORDER_WRONG = "order_wrong", _("Order wrong or incomplete")
-        PRODUCT_DEFECTIVE = "product_defective", _("Product defective or spoiled")
-        REPEAT_REPAIR = "repeat_repair", _("Repeat repair")
-        APPOINTMENT_MOVED = "appointment_moved", _("Appointment moved or cancelled")
-        MISSED_PROMISE = "missed_promise", _("Missed promise (transport, delivery)")
-        STAFF_BEHAVIOUR = "staff_behaviour", _("Staff behaviour")
-        BILLING = "billing", _("Billing error")
-        OTHER = "other", _("Other")
+    # The codes and their words are the policy's (a playbook names the categories it suits).
+    Category = FailureCategory
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="failures")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="failures")

@@ -61,11 +61,17 @@ from recovery.selectors.escalations import (
     escalation_recent_by,
     escalations_visible_to,
 )
-from recovery.selectors.exports import EXPORT_COLUMNS, TIMELINE_COLUMNS, grant_export_rows, timeline_export_rows
+from recovery.selectors.exports import (
+    EXPORT_COLUMNS,
+    TIMELINE_COLUMNS,
+    grant_export_rows,
+    read_in_one_transaction,
+    timeline_export_rows,
+)
 from recovery.selectors.flags import FLAG_LIST_LIMIT, FlagCount, rule_flag_counts_for, rule_flag_list_for
 from recovery.selectors.grants import grant_detail_for, grant_list_for, grant_recent_by, journal_entries_for
 from recovery.selectors.history import HISTORY_KINDS, FieldChange, HistoryEntry, history_of
-from recovery.selectors.limits import CounterLimits, WindowHeadroom, counter_limits_for
+from recovery.selectors.limits import CounterLimits, WindowHeadroom, counter_limits_for, counter_usage_for
 from recovery.selectors.needs import (
     NEEDS_FLAG_LIMIT,
     NeedsYouNow,
@@ -74,7 +80,7 @@ from recovery.selectors.needs import (
     escalations_waiting_for,
     needs_you_now_for,
 )
-from recovery.selectors.quotes import CustomerQuote, PlaybookCap, customer_quote_for, playbook_caps
+from recovery.selectors.quotes import CustomerQuote, PlaybookCap, cards_by_fit, customer_quote_for, playbook_caps
 from recovery.selectors.scope import audit_locations_for, location_ids_for
 
 __all__ = [
@@ -114,7 +120,9 @@ __all__ = [
     "api_tokens_for",
     "audit_locations_for",
     "budget_rows_for",
+    "cards_by_fit",
     "counter_limits_for",
+    "counter_usage_for",
     "counter_location_for",
     "counter_locations_for",
     "customer_matches",
@@ -131,6 +139,7 @@ __all__ = [
     "escalations_waiting_for",
     "grant_detail_for",
     "grant_export_rows",
+    "read_in_one_transaction",
     "grant_list_for",
     "grant_recent_by",
     "history_of",

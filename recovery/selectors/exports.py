@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from recovery.models import Grant
@@ -73,3 +76,21 @@ def timeline_export_rows(entries):
             entry.summary,
             entry.url,
         ]
+
+
+def read_in_one_transaction(rows: Iterable) -> Iterator:
+    """Yield `rows` from inside one read transaction on PostgreSQL, so the first row comes at once.
+
+    A streamed response is built after the view returned, outside any
+    transaction. There, Django declares PostgreSQL's server-side cursor
+    `WITH HOLD`, and PostgreSQL materialises the whole result before the first
+    row: 0.1 s to the first byte at 20k grants, 0.8 s at 200k, growing. Inside
+    a transaction the cursor streams. SQLite streams either way, and its
+    transactions take the write lock (IMMEDIATE, see settings), which an
+    export must not hold while a slow client downloads: there, no transaction.
+    """
+    if connection.vendor != "postgresql":
+        yield from rows
+        return
+    with transaction.atomic():
+        yield from rows

@@ -11,7 +11,7 @@ from django.utils.translation import gettext, ngettext
 from compensation import wording
 from compensation.limits import budget_remaining, budget_state
 from recovery.models import Customer, Location
-from recovery.selectors.usage import limit_usage
+from recovery.selectors.usage import LimitUsage, limit_usage
 
 
 @dataclass(frozen=True)
@@ -66,22 +66,31 @@ class CounterLimits:
     currency: str
 
 
-def counter_limits_for(*, customer: Customer, location: Location, policy) -> CounterLimits:
+def counter_usage_for(*, customer: Customer, location: Location, policy) -> LimitUsage:
+    """The customer's rolling windows and the location's month as they stand now, in one query
+    (none without limits): read once per page, for the hints and every card's "available now"."""
+    return limit_usage(
+        customer_id=customer.pk,
+        rules=policy.customer_limits,
+        location=location if policy.budget_for(location.pk) else None,
+        now=timezone.now(),
+        currency=location.currency,
+    )
+
+
+def counter_limits_for(
+    *, customer: Customer, location: Location, policy, usage: LimitUsage | None = None
+) -> CounterLimits:
     """The budget and rolling-limit hints for the resolve page.
 
     One query for the budget and the rolling limits together (none without
-    limits), whatever the customer's history, so the page's query count stays flat.
+    limits), whatever the customer's history, so the page's query count stays
+    flat; none at all when the page already read `usage` (`counter_usage_for`).
     """
-    now = timezone.now()
     currency = location.currency
     budget = policy.budget_for(location.pk)
-    usage = limit_usage(
-        customer_id=customer.pk,
-        rules=policy.customer_limits,
-        location=location if budget else None,
-        now=now,
-        currency=currency,
-    )
+    if usage is None:
+        usage = counter_usage_for(customer=customer, location=location, policy=policy)
     spent = usage.budget_spent
     windows = [
         WindowHeadroom(

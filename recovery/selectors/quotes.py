@@ -1,29 +1,57 @@
-"""Playbook caps for one customer: the counter's cards and the API's quotes (the policy prices, no query)."""
+"""Playbook caps for one customer: the counter's cards and the API's quotes.
+
+The policy prices the caps (no query); what each card can give now also needs
+the customer's and the location's usage, read once by the caller
+(`counter_usage_for`) and passed in, so the cards cost one query however many
+playbooks there are.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from compensation import wording
+from compensation.availability import Availability, available_now
+from compensation.categories import fits
 from compensation.policy import load_policy, tenure_in_months
 from compensation.predicates import roles_of
 from recovery.models import Customer, Location
+from recovery.selectors.limits import counter_usage_for
+from recovery.selectors.usage import LimitUsage
 
 
 @dataclass(frozen=True)
 class PlaybookCap:
-    """One active playbook and its cap for the customer (None until a purchase value is known)."""
+    """One active playbook, its cap for the customer (None until a purchase value is known)
+    and what can be granted with it now (None when no usage was read)."""
 
     playbook: object
     quote: object | None
+    available: Availability | None = None
+    fit: int = 1  # how well it suits the failure chosen (`compensation.categories.fits`)
 
 
-def playbook_caps(*, policy, authority, tenure_months: int, purchase_value, currency: str) -> list[PlaybookCap]:
+def playbook_caps(
+    *,
+    policy,
+    authority,
+    tenure_months: int,
+    purchase_value,
+    currency: str,
+    usage: LimitUsage | None = None,
+    location_id: int | None = None,
+    category: str | None = None,
+) -> list[PlaybookCap]:
     """Every active playbook of the version, in display order, priced for this customer in the
-    location's `currency` (no query)."""
-    return [
-        PlaybookCap(
-            playbook=playbook,
-            quote=None
+    location's `currency` (no query). With `usage` (and the granting `location_id`, for its
+    budget), each also says what can be granted now and which limit decides it; with the
+    failure's `category`, how well it suits it (`fit`)."""
+    budget = policy.budget_for(location_id) if location_id is not None else None
+    locale = wording.locale()
+    cards = []
+    for playbook_id, playbook in policy.playbooks.items():
+        quote = (
+            None
             if purchase_value is None
             else policy.quote(
                 playbook_id,
@@ -31,10 +59,36 @@ def playbook_caps(*, policy, authority, tenure_months: int, purchase_value, curr
                 tenure_months=tenure_months,
                 authority=authority,
                 currency=currency,
-            ),
+            )
         )
-        for playbook_id, playbook in policy.playbooks.items()
-    ]
+        available = None
+        if usage is not None:
+            available = available_now(
+                cap=None if quote is None else quote.cap,
+                limited_by_authority=bool(quote and quote.limited_by_authority),
+                authority_limit=authority.limit,
+                customer_rules=policy.customer_limits,
+                usage=usage.customer,
+                budget=budget,
+                budget_spent=usage.budget_spent,
+                currency=currency,
+                locale=locale,
+            )
+        fit = fits(getattr(playbook, "categories", None), category)
+        cards.append(PlaybookCap(playbook=playbook, quote=quote, available=available, fit=fit))
+    return cards
+
+
+def cards_by_fit(cards: list[PlaybookCap]) -> tuple[list[PlaybookCap], list[PlaybookCap]]:
+    """The cards that suit the failure, best fit first (else display order), and the others.
+
+    When none suits it (a category no playbook names), every card is shown as
+    fitting: the counter never hides all its choices behind "other playbooks".
+    """
+    fitting = sorted((card for card in cards if card.fit), key=lambda card: -card.fit)
+    if not fitting:
+        return list(cards), []
+    return fitting, [card for card in cards if not card.fit]
 
 
 @dataclass(frozen=True)
@@ -50,7 +104,8 @@ class CustomerQuote:
 
 
 def customer_quote_for(*, user, customer: Customer, location: Location, purchase_value) -> CustomerQuote:
-    """The caps a grant by `user` at `location` would have now (one query: the version in force)."""
+    """The caps a grant by `user` at `location` would have now, and what each can give now
+    (two queries: the version in force, and the customer's and location's usage)."""
     policy = load_policy()
     authority = policy.authority_for(roles_of(user), user.pk)
     tenure_months = tenure_in_months(customer.customer_since, location.today())
@@ -65,6 +120,8 @@ def customer_quote_for(*, user, customer: Customer, location: Location, purchase
             tenure_months=tenure_months,
             purchase_value=purchase_value,
             currency=location.currency,
+            usage=counter_usage_for(customer=customer, location=location, policy=policy),
+            location_id=location.pk,
         ),
         currency=location.currency,
     )

@@ -5,6 +5,7 @@ customer's cap, a reused token), then writes in one short transaction. One
 module per concern:
 
 - `customers`: walk-ins and the integrations' find-or-create;
+- `tenure`: a customer's `customer_since`, set by ops or an allowed integration, always journalled;
 - `pricing`: a `GrantRequest` priced under the policy in force;
 - `limits`: the customer's windows and the location's budget, measured and checked;
 - `grants`: `grant_issue`, exactly once, and `grant_write` (the failure and its grant);
@@ -30,11 +31,19 @@ from recovery.selectors.usage import (  # reads, kept here for callers
 from recovery.services.customers import CUSTOMER_KEYS, CustomerUpsert, customer_add_walk_in, customer_upsert
 from recovery.services.escalations import escalation_decide, escalation_request
 from recovery.services.flags import rule_flag_handle, rule_flag_raise
-from recovery.services.grants import VOUCHER_CODE_ATTEMPTS, GrantOutcome, TokenUse, grant_issue, grant_write
+from recovery.services.grants import (
+    VOUCHER_CODE_ATTEMPTS,
+    GrantOutcome,
+    TokenUse,
+    grant_issue,
+    grant_refusal,
+    grant_write,
+)
 from recovery.services.limits import limits_for
 from recovery.services.locking import location_id_of, location_locked, lock_customer, lock_location
 from recovery.services.pricing import QUOTE_FIELDS, GrantRequest, Priced, purchase_value_check
 from recovery.services.recording import record_with_history
+from recovery.services.tenure import CUSTOMER_CHAIN, TENURE_KIND, customer_tenure_set, tenure_journal
 from recovery.services.voids import grant_void
 from recovery.services.vouchers import voucher_redeem
 
@@ -42,6 +51,7 @@ from recovery.services.vouchers import voucher_redeem
 _lock_location = lock_location
 
 __all__ = [
+    "CUSTOMER_CHAIN",
     "CUSTOMER_KEYS",
     "QUOTE_FIELDS",
     "VOUCHER_ALPHABET",
@@ -54,14 +64,17 @@ __all__ = [
     "LimitUsage",
     "Priced",
     "RecoveryError",
+    "TENURE_KIND",
     "TokenUse",
     "budget_spent",
     "customer_add_walk_in",
+    "customer_tenure_set",
     "customer_upsert",
     "customer_usage",
     "escalation_decide",
     "escalation_request",
     "grant_issue",
+    "grant_refusal",
     "grant_void",
     "grant_write",
     "limit_usage",
@@ -75,6 +88,7 @@ __all__ = [
     "record_with_history",
     "rule_flag_handle",
     "rule_flag_raise",
+    "tenure_journal",
     "voucher_code_new",
     "voucher_redeem",
 ]

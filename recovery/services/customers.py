@@ -3,7 +3,8 @@
 A customer is found again by phone, email or loyalty card, so the services
 refuse a second customer with the same identifier (the database's unique
 constraints are the final guard when two counters add one at once). Tenure
-counts from `customer_since`, which is why a walk-in starts at today.
+counts from `customer_since`, which is why a walk-in starts at today; any
+other tenure is journalled (`recovery.services.tenure`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils.translation import gettext
 from compensation.recording import save_with_history
 from recovery.domain.errors import RecoveryError
 from recovery.models import Customer, Location
+from recovery.services.tenure import tenure_journal, tenure_needs_entry
 
 
 def customer_add_walk_in(
@@ -126,6 +128,11 @@ def customer_upsert(
     try:
         with transaction.atomic():
             save_with_history(customer, actor=actor)
+            if tenure_needs_entry(customer):
+                # A tenure other than today raises the customer's tier: journalled, as an ops change is.
+                tenure_journal(
+                    actor=actor, customer=customer, previous=None, reason="Customer since, as sent", location=location
+                )
     except IntegrityError:
         # Added by someone else a moment ago: answer with that customer, as a retry would get.
         return customer_upsert(

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from compensation import wording
+from compensation.observability import logs_action
 from compensation.policy import load_policy, policy_from_document
 from recovery.domain.errors import RecoveryError
 from recovery.models import Escalation, Grant
@@ -24,6 +25,11 @@ from recovery.services.pricing import QUOTE_FIELDS, GrantRequest, amount_checked
 from recovery.services.recording import record_with_history
 
 
+@logs_action(
+    "escalation.request",
+    fields=lambda kw: {"location_id": kw["request"].location.pk, "customer_id": kw["request"].customer.pk},
+    result_fields=lambda escalation: {"escalation_id": escalation.pk, "requested": escalation.requested_amount},
+)
 def escalation_request(*, actor, roles: list[str], request: GrantRequest, reason: str) -> Escalation:
     """Record a request to grant more than the limits allow, for a manager of the location.
 
@@ -92,6 +98,11 @@ def escalation_request(*, actor, roles: list[str], request: GrantRequest, reason
     return escalation
 
 
+@logs_action(
+    "escalation.decide",
+    fields=lambda kw: {"escalation_id": kw["escalation_id"], "approve": kw["approve"]},
+    result_fields=lambda escalation: {"status": escalation.status, "grant_id": escalation.grant_id},
+)
 def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: bool, note: str) -> Escalation:
     """Approve (creating the grant) or decline an escalation, once.
 
@@ -166,16 +177,38 @@ def _record(escalation: Escalation, kind: str, *, actor, at, reason: str | None 
         subject_type="escalation",
         at=at,
         reason=reason,
-        payload=lambda: {
-            "customer_id": escalation.customer_id,
-            "playbook_id": escalation.playbook_id,
-            "requested_amount": escalation.requested_amount,
-            "reason": escalation.reason,
-            "requested_by_id": escalation.requested_by_id,
-            "decision_note": escalation.decision_note,
-            "grant_id": escalation.grant_id,
-        },
+        payload=lambda: escalation_payload(escalation),
     )
+
+
+# Version 2 added the quote the manager approves (purchase value, note, cap and its steps, tenure, version).
+ESCALATION_JOURNAL_VERSION = 2
+
+
+def escalation_payload(escalation: Escalation) -> dict:
+    """The escalation as it is at this step: what was asked and why, the quote shown, and the decision so far."""
+    return {
+        "v": ESCALATION_JOURNAL_VERSION,
+        "customer_id": escalation.customer_id,
+        "playbook_id": escalation.playbook_id,
+        "requested_amount": escalation.requested_amount,
+        "reason": escalation.reason,
+        "requested_by_id": escalation.requested_by_id,
+        "decision_note": escalation.decision_note,
+        "grant_id": escalation.grant_id,
+        "purchase_value": escalation.purchase_value,
+        "failure_note": escalation.failure_note,
+        "category": escalation.category,
+        "allowed_amount": escalation.allowed_amount,
+        "cap": escalation.cap,
+        "cap_steps": list(escalation.cap_steps),
+        "tenure_months": escalation.tenure_months,
+        "tenure_tier": escalation.tenure_tier,
+        "authority_role": escalation.authority_role,
+        "authority_limit": escalation.authority_limit,
+        "policy_version": escalation.policy_version.number if escalation.policy_version_id else None,
+        "requested_at": escalation.requested_at,
+    }
 
 
 def _grant_for_escalation(escalation: Escalation, *, approver, note: str, now) -> Grant:

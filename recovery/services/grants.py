@@ -20,12 +20,13 @@ from django.utils.translation import gettext
 
 from compensation.limits import Stop
 from compensation.money import ZERO
+from compensation.observability import logs_action
 from compensation.policy import Policy, load_policy
 from compensation.recording import save_with_history
 from compensation.texts import localized_text
 from recovery.domain.errors import LimitExceeded, RecoveryError
 from recovery.domain.vouchers import voucher_code_new
-from recovery.models import Escalation, Grant, ServiceFailure
+from recovery.models import Escalation, Grant, ServiceFailure, journal_fact
 from recovery.services.limits import limit_exceeded, limits_for
 from recovery.services.pricing import GrantRequest, amount_checked, grant_request_price, quote_fields_of
 from recovery.services.recording import record_with_history
@@ -95,6 +96,20 @@ def _token_uses(*, actor, token) -> TokenUse:
     )
 
 
+@logs_action(
+    "grant.issue",
+    fields=lambda kw: {
+        "location_id": kw["request"].location.pk,
+        "customer_id": kw["request"].customer.pk,
+        "playbook_id": kw["request"].playbook_id,
+        "asked": kw["request"].amount,
+    },
+    result_fields=lambda outcome: {
+        "grant_id": outcome.grant.pk,
+        "amount": outcome.grant.amount,
+        "replayed": outcome.replayed,
+    },
+)
 def grant_issue(
     *, actor, roles: list[str], request: GrantRequest, policy: Policy | None = None, at=None
 ) -> GrantOutcome:
@@ -116,21 +131,7 @@ def grant_issue(
     priced = grant_request_price(actor=actor, roles=roles, request=request, policy=policy or load_policy(now))
     currency = priced.currency
     if request.amount is None and priced.quote.cap <= 0:
-        raise LimitExceeded(
-            gettext(
-                "“%(playbook)s” allows nothing for this customer with your authority: ask a manager to approve an amount."
-            )
-            % {"playbook": localized_text(priced.playbook, "name")},
-            allowed=ZERO,
-            stops=(
-                Stop(
-                    limit="cap",
-                    allows=ZERO,
-                    reason=priced.quote.explanation,
-                    shown="; ".join(priced.shown_steps or priced.quote.steps),
-                ),
-            ),
-        )
+        raise _nothing_allowed(priced)
     amount = amount_checked(priced.quote.cap if request.amount is None else request.amount, currency)
     if amount <= 0:
         raise RecoveryError("amount", gettext("Amount: enter an amount above zero."))
@@ -166,6 +167,42 @@ def grant_issue(
         else:
             return GrantOutcome(grant=grant, replayed=False)
     raise AssertionError("unreachable")
+
+
+def _nothing_allowed(priced) -> LimitExceeded:
+    """The refusal of a playbook whose cap with this employee's authority is nothing."""
+    return LimitExceeded(
+        gettext(
+            "“%(playbook)s” allows nothing for this customer with your authority: ask a manager to approve an amount."
+        )
+        % {"playbook": localized_text(priced.playbook, "name")},
+        allowed=ZERO,
+        stops=(
+            Stop(
+                limit="cap",
+                allows=ZERO,
+                reason=priced.quote.explanation,
+                shown="; ".join(priced.shown_steps or priced.quote.steps),
+            ),
+        ),
+    )
+
+
+def grant_refusal(*, actor, roles: list[str], request: GrantRequest) -> LimitExceeded | None:
+    """What `grant_issue` would refuse for this request now, without writing or locking anything.
+
+    The counter's "Ask a manager" on a card that can give nothing opens the
+    escalation panel with the limits that stop it, without trying a grant first.
+    None: the request would be granted (the room came back since the page was drawn).
+    Pricing refusals (an unknown playbook, a changed cap) are raised as `RecoveryError`.
+    """
+    now = timezone.now()
+    priced = grant_request_price(actor=actor, roles=roles, request=request, policy=load_policy(now))
+    if request.amount is None and priced.quote.cap <= 0:
+        return _nothing_allowed(priced)
+    amount = priced.quote.cap if request.amount is None else request.amount
+    check = limits_for(priced=priced, request=request, now=now, lock=False)
+    return limit_exceeded(amount, check, priced.currency) if check.stops_for(amount) else None
 
 
 def _refuse_if_escalated(uses: TokenUse) -> None:
@@ -249,13 +286,36 @@ def grant_write(
             at=now,
             kind="grant.issued",
             subject_type="grant",
-            payload=lambda: {
-                **grant.journal_facts(),
-                "currency": grant.currency,
-                "token": str(grant.token),
-                "policy_version": grant.policy_version.number if grant.policy_version else None,
-                "approved_by_id": grant.approved_by_id,
-                "failure_id": failure.pk,
-            },
+            payload=lambda: grant_issued_payload(grant, failure),
         )
     return grant
+
+
+# Version 2 of the "grant.issued" payload added what a changed row could otherwise hide (verify_audit compares it).
+GRANT_JOURNAL_VERSION = 2
+
+
+def grant_issued_payload(grant: Grant, failure: ServiceFailure) -> dict:
+    """What the journal keeps of a new grant and its failure: every fact that decides the money, and who and when.
+
+    Public so the synthetic data generator journals exactly what the service does.
+    """
+    return {
+        "v": GRANT_JOURNAL_VERSION,
+        **grant.journal_facts(),
+        "currency": grant.currency,
+        "token": str(grant.token),
+        "policy_version": grant.policy_version.number if grant.policy_version_id else None,
+        "approved_by_id": grant.approved_by_id,
+        "failure_id": failure.pk,
+        "purchase_value": journal_fact(grant.purchase_value),
+        "cap_steps": list(grant.cap_steps),
+        "note": failure.note,
+        "category": grant.category,
+        "failure_logged_at": failure.logged_at,
+        "logged_by_id": failure.logged_by_id,
+        "tenure_months": grant.tenure_months,
+        "tenure_tier": grant.tenure_tier,
+        "authority_role": grant.authority_role,
+        "authority_limit": journal_fact(grant.authority_limit),
+    }

@@ -11,12 +11,14 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from compensation.observability import logs_action
 from recovery.domain.errors import RecoveryError
 from recovery.models import Grant, VoucherRedemption
 from recovery.services.locking import location_id_of, location_locked
 from recovery.services.recording import record_with_history
 
 
+@logs_action("grant.void", fields=lambda kw: {"grant_id": kw["grant_id"]})
 def grant_void(*, actor, grant_id: int, reason: str, at=None) -> Grant:
     """Void a grant with a reason. The row is locked so two managers cannot void it twice.
 

@@ -18,6 +18,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from compensation.observability import logs_action
 from recovery.domain.vouchers import (
     VoucherError,
     local_date,
@@ -68,6 +69,11 @@ def _refuse_unredeemable(grant: Grant, *, code: str, today: date) -> None:
         )
 
 
+@logs_action(
+    "voucher.redeem",
+    fields=lambda kw: {"location_id": kw["location"].pk},
+    result_fields=lambda redemption: {"grant_id": redemption.grant_id, "redemption_id": redemption.pk},
+)
 def voucher_redeem(
     *, actor, code: str, location: Location, at=None, token: uuid.UUID | None = None
 ) -> VoucherRedemption:

@@ -5,10 +5,12 @@ Adding a kind of event is one more `Source` here (and its wording in `words`).
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy
 
-from compensation.models import PolicyVersion
-from recovery.models import AnomalyFlag, Escalation, Grant, ServiceFailure, VoucherRedemption
+from compensation.models import AuditEvent, PolicyVersion
+from recovery.domain.tenure import TENURE_KIND
+from recovery.models import AnomalyFlag, Customer, Escalation, Grant, ServiceFailure, VoucherRedemption
 from recovery.timeline.shapes import Source
 from recovery.timeline.words import (
     escalation_decided_entry,
@@ -19,6 +21,7 @@ from recovery.timeline.words import (
     grant_entry,
     policy_entry,
     redemption_entry,
+    tenure_entry,
     void_entry,
 )
 
@@ -159,6 +162,31 @@ SOURCES = (
         },
         entry=redemption_entry,
         flagged_grant="grant_id",
+    ),
+)
+
+
+def _tenure_entries():
+    """Tenure changes live only in the journal (the customer row keeps the newest date): read them from there."""
+    names = Customer.objects.filter(pk=OuterRef("subject_id")).values("name")[:1]
+    return (
+        AuditEvent.objects.filter(kind=TENURE_KIND, subject_type="customer")
+        .select_related("location")
+        .annotate(customer_name=Subquery(names))
+    )
+
+
+SOURCES = (
+    *SOURCES,
+    Source(
+        kind=TENURE_KIND,
+        label=gettext_lazy("Tenure changes"),
+        rank=10,
+        queryset=_tenure_entries,
+        at="at",
+        # Set at a location (a CRM token's) or by ops for the whole chain: ops and auditors see the latter.
+        paths={"location": "location_id", "employee": "actor_id", "customer": "subject_id"},
+        entry=tenure_entry,
     ),
 )
 KINDS = tuple((source.kind, source.label) for source in SOURCES)

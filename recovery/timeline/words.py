@@ -8,6 +8,7 @@ builds each kind's entries.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext, pgettext
@@ -249,4 +250,33 @@ def redemption_entry(redemption: VoucherRedemption, flagged: bool) -> TimelineEn
         summary=summary,
         actor=redemption.redeemed_by_username,
         **facts,
+    )
+
+
+def tenure_entry(event, flagged: bool) -> TimelineEntry:
+    """A customer's tenure set (a CRM's date, an ops correction): its journal entry, with the customer's name."""
+    payload = event.payload
+    figures = {
+        "since": payload.get("customer_since", ""),
+        "previous": payload.get("previous") or "",
+        "reason": payload.get("reason", ""),
+    }
+    summary = (
+        gettext("Customer since %(since)s (was %(previous)s): “%(reason)s”")
+        if figures["previous"]
+        else gettext("Customer since %(since)s: “%(reason)s”")
+    ) % figures
+    name = getattr(event, "customer_name", "") or ""
+    return TimelineEntry(
+        kind="customer.tenure_set",
+        label=gettext("Tenure set"),
+        at=event.at,
+        rank=10,
+        pk=event.pk,
+        summary=summary,
+        url=reverse("audit") + "?" + urlencode({"customer": name}) if name else reverse("audit"),
+        location=event.location.name if event.location_id else "",
+        zone=event.location.timezone if event.location_id else "UTC",
+        actor=event.actor_username,
+        customer=name,
     )

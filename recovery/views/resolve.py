@@ -19,7 +19,7 @@ from compensation.texts import localized_text
 from recovery import selectors, services
 from recovery.case_opened import case_opened_stamp
 from recovery.forms import EscalateForm, ResolveForm, money_in_currency, money_input
-from recovery.models import Customer, Grant, RuleFlag
+from recovery.models import Customer, Grant, RuleFlag, ServiceFailure
 from recovery.views.access import counter_view
 
 # How the counter names each limit that stopped a grant, and the rule a flag about it concerns.
@@ -35,21 +35,42 @@ LIMIT_FLAG_RULES = {
 }
 
 
-def _playbook_cards(request, customer: Customer, purchase_value, policy=None, tenure_months=None):
-    """Every active playbook with its cap for this customer at this purchase value."""
+def _chosen_category(data) -> str | None:
+    """The failure category the page was sent with, if it is one (anything else: none chosen yet)."""
+    category = data.get("category") or ""
+    return category if category in ServiceFailure.Category.values else None
+
+
+def _playbook_cards(
+    request, customer: Customer, purchase_value, policy=None, tenure_months=None, usage=None, *, category=None
+):
+    """Every active playbook with its cap for this customer at this purchase value, and what it
+    can give now (the customer's and the location's usage, read once); those that suit the
+    failure's `category` first, the others apart ("Other playbooks")."""
     policy = policy or load_policy()
+    location = request.counter_location
     authority = policy.authority_for(roles_of(request.user), request.user.pk)
     if tenure_months is None:
-        tenure_months = tenure_in_months(customer.customer_since, request.counter_location.today())
-    currency = request.counter_location.currency
-    return {
-        "cards": selectors.playbook_caps(
+        tenure_months = tenure_in_months(customer.customer_since, location.today())
+    if usage is None:
+        usage = selectors.counter_usage_for(customer=customer, location=location, policy=policy)
+    currency = location.currency
+    cards, other_cards = selectors.cards_by_fit(
+        selectors.playbook_caps(
             policy=policy,
             authority=authority,
             tenure_months=tenure_months,
             purchase_value=purchase_value,
             currency=currency,
-        ),
+            usage=usage,
+            location_id=location.pk,
+            category=category,
+        )
+    )
+    return {
+        "cards": cards,
+        "other_cards": other_cards,
+        "chosen_category": category,
         "authority": authority,
         "quoted_purchase_value": purchase_value,
         "currency": currency,
@@ -60,18 +81,30 @@ def _playbook_cards(request, customer: Customer, purchase_value, policy=None, te
 def resolve_context(request, customer, form, purchase_value, *, above_limit=None):
     tenure_months = tenure_in_months(customer.customer_since, request.counter_location.today())
     policy = load_policy()
-    return {
+    usage = selectors.counter_usage_for(customer=customer, location=request.counter_location, policy=policy)
+    context = {
         "customer": customer,
         "tenure_months": tenure_months,
         "tier": policy.tier_for(tenure_months),
         "value": selectors.customer_value(customer=customer),
-        "limits": selectors.counter_limits_for(customer=customer, location=request.counter_location, policy=policy),
+        "limits": selectors.counter_limits_for(
+            customer=customer, location=request.counter_location, policy=policy, usage=usage
+        ),
         "form": form,
         "above_limit": above_limit,
         "flag_rules": RuleFlag.Rule.choices,
         "flag_playbooks": [(pk, localized_text(playbook, "name")) for pk, playbook in policy.playbooks.items()],
-        **_playbook_cards(request, customer, purchase_value, policy, tenure_months),
+        **_playbook_cards(
+            request, customer, purchase_value, policy, tenure_months, usage, category=_chosen_category(form.data)
+        ),
     }
+    context["other_selected"] = _other_selected(context, form.data.get("playbook"))
+    return context
+
+
+def _other_selected(context, selected) -> bool:
+    """Whether the playbook picked is one of the folded "other playbooks" (then they open)."""
+    return str(selected or "") in {str(card.playbook.pk) for card in context["other_cards"]}
 
 
 def _case_fields(data, playbook) -> list[tuple[str, str]]:
@@ -109,6 +142,8 @@ def counter_resolve(request, customer_id: int):
         )
         return render(request, "recovery/counter_resolve.html", resolve_context(request, customer, form, None))
 
+    if request.POST.get("ask_manager"):
+        return _ask_manager(request, customer)
     form = ResolveForm(request.POST, currency=request.counter_location.currency)
     grant = _grant_from_form(request, customer, form) if form.is_valid() else None
     if grant is not None:
@@ -122,6 +157,30 @@ def counter_resolve(request, customer_id: int):
         "recovery/counter_resolve.html",
         resolve_context(request, customer, form, purchase_value, above_limit=above_limit),
         status=INVALID,
+    )
+
+
+def _ask_manager(request, customer):
+    """'Ask a manager' on a card that can give nothing now: the same page with the escalation panel
+    for that playbook and the limits that stop it; nothing is granted."""
+    data = request.POST.copy()
+    data["playbook"], data["amount"] = data["ask_manager"], ""
+    form = ResolveForm(data, currency=request.counter_location.currency)
+    limit = None
+    if form.is_valid():
+        form.priced_purchase_value = form.cleaned_data["purchase_value"]
+        grant_request = counter_grant_request(request, customer, form.cleaned_data, form.quoted_cap(), form.opened_at())
+        try:
+            limit = services.grant_refusal(actor=request.user, roles=roles_of(request.user), request=grant_request)
+        except services.RecoveryError as error:
+            form.add_error(error.field, error.message)
+    purchase_value = getattr(form, "priced_purchase_value", None)
+    above_limit = above_limit_panel(form, limit=limit) if limit is not None else None
+    return render(
+        request,
+        "recovery/counter_resolve.html",
+        resolve_context(request, customer, form, purchase_value, above_limit=above_limit),
+        status=INVALID if form.errors else 200,
     )
 
 
@@ -180,7 +239,8 @@ def counter_quotes(request, customer_id: int):
         except Exception as validation_error:  # noqa: BLE001 - any refusal is shown, never a 500
             purchase_value = None
             error = " ".join(getattr(validation_error, "messages", ["Purchase value: not valid."]))
-    context = _playbook_cards(request, customer, purchase_value)
+    context = _playbook_cards(request, customer, purchase_value, category=_chosen_category(request.GET))
     context["quote_error"] = error
     context["selected_playbook"] = request.GET.get("playbook", "")
+    context["other_selected"] = _other_selected(context, context["selected_playbook"])
     return render(request, "recovery/_playbook_cards.html", context, status=INVALID if error else 200)

@@ -2,13 +2,18 @@
 (function () {
   "use strict";
 
-  // Picking a playbook card fills the amount with its cap (the employee may lower it).
+  // What a card can give now: the lowest of its cap and every limit (the server re-checks at the grant).
+  function availableOf(radio) {
+    return radio.dataset.available || radio.dataset.cap || "";
+  }
+
+  // Picking a playbook card fills the amount with what it can give now (the employee may lower it).
   document.addEventListener("change", function (event) {
     var radio = event.target;
-    if (radio.name !== "playbook" || !radio.dataset.cap) return;
+    if (radio.name !== "playbook" || !availableOf(radio)) return;
     var amount = document.getElementById("id_amount");
     if (amount && (amount.value === "" || amount.dataset.autofilled === "1")) {
-      amount.value = radio.dataset.cap;
+      amount.value = availableOf(radio);
       amount.dataset.autofilled = "1";
     }
   });
@@ -22,15 +27,15 @@
     var checked = document.querySelector("input[name=playbook]:checked");
     pickedPlaybook = checked ? checked.value : null;
   });
-  // New caps after re-pricing: refresh an auto-filled amount to the checked card's cap.
+  // New caps after re-pricing: refresh an auto-filled amount to what the checked card gives now.
   document.addEventListener("htmx:afterSwap", function () {
     if (pickedPlaybook) {
       var again = document.querySelector("input[name=playbook][value='" + pickedPlaybook + "']");
-      if (again) again.checked = true;
+      if (again && !again.disabled) again.checked = true;
     }
     var checked = document.querySelector("input[name=playbook]:checked");
     var amount = document.getElementById("id_amount");
-    if (checked && amount && amount.dataset.autofilled === "1") amount.value = checked.dataset.cap || "";
+    if (checked && amount && amount.dataset.autofilled === "1") amount.value = availableOf(checked);
   });
 
   // A second click while the grant is being sent does nothing (the server is exactly-once anyway).

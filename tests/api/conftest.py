@@ -13,9 +13,15 @@ def api_client(secret: str | None) -> APIClient:
     return client
 
 
-def issue(location, role, name=None, actor=None):
+def issue(location, role, name=None, actor=None, may_set_tenure=False):
     """A new token's secret (and the token) at `location` with `role`, as ops would create it."""
-    return api_token_create(actor=actor, name=name or f"{role} till at {location.code}", location=location, role=role)
+    return api_token_create(
+        actor=actor,
+        name=name or f"{role} till at {location.code}",
+        location=location,
+        role=role,
+        may_set_tenure=may_set_tenure,
+    )
 
 
 @pytest.fixture
@@ -36,6 +42,17 @@ def airport_frontline_token(airport, ops):
 @pytest.fixture
 def airport_manager_token(airport, ops):
     return issue(airport, "manager", "Airport back office", actor=ops)
+
+
+@pytest.fixture
+def crm_token(central, ops):
+    """A CRM that ops trust to send when a customer became one."""
+    return issue(central, "frontline", "CRM", actor=ops, may_set_tenure=True)
+
+
+@pytest.fixture
+def crm(crm_token):
+    return api_client(crm_token.secret)
 
 
 @pytest.fixture

@@ -1,9 +1,12 @@
 """Customers: look up by phone, email or card; find or add (the CRM knows the tenure)."""
 
+import io
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 
+from compensation.models import AuditEvent
 from recovery.models import Customer
 from tests import factories
 
@@ -53,8 +56,8 @@ def test_a_bad_lookup_names_the_field(pos, customer, query, field):
     assert error["code"] == "validation_error" and field in error["fields"] and field in error["message"]
 
 
-def test_upsert_adds_a_customer_with_the_tenure_the_crm_knows(pos, central, frontline_token):
-    response = pos.post(
+def test_upsert_adds_a_customer_with_the_tenure_the_crm_knows(crm, central, crm_token):
+    response = crm.post(
         URL,
         {"name": " Ben Okafor ", "phone": "07700 900102", "email": "Ben@Example.com", "customer_since": "2019-05-01"},
     )
@@ -64,8 +67,41 @@ def test_upsert_adds_a_customer_with_the_tenure_the_crm_knows(pos, central, fron
     customer = Customer.objects.get(pk=body["id"])
     assert (customer.name, customer.phone, customer.email) == ("Ben Okafor", "+447700900102", "ben@example.com")
     assert customer.customer_since == date(2019, 5, 1) and body["tenure_months"] >= 90
-    assert customer.created_by == frontline_token.token.user and customer.created_at_location == central
-    assert customer.history.get().history_user == frontline_token.token.user
+    assert customer.created_by == crm_token.token.user and customer.created_at_location == central
+    assert customer.history.get().history_user == crm_token.token.user
+    entry = AuditEvent.objects.get(kind="customer.tenure_set", subject_id=customer.pk)
+    assert entry.actor == crm_token.token.user and entry.payload["customer_since"] == "2019-05-01"
+    call_command("verify_audit", stdout=io.StringIO())
+
+
+def test_a_frontline_token_may_not_set_a_tenure_and_adds_nobody(pos, central):
+    """A till is no CRM: a 1900 tenure would make a stranger Loyal, with higher caps."""
+    response = pos.post(URL, {"name": "Old Friend", "phone": "07700 900150", "customer_since": "1900-01-01"})
+
+    assert response.status_code == 403
+    error = response.json()["error"]
+    assert error["code"] == "tenure_not_allowed" and "customer_since" in error["message"]
+    assert error["fields"] == {"customer_since": ["This token may not set a customer's tenure."]}
+    assert Customer.objects.count() == 0
+
+
+def test_a_frontline_token_may_send_today_as_the_tenure(pos, central):
+    response = pos.post(URL, {"name": "Walk In", "phone": "07700 900151", "customer_since": str(central.today())})
+
+    assert response.status_code == 201 and response.json()["tenure_months"] == 0
+    assert not AuditEvent.objects.filter(kind="customer.tenure_set").exists()
+
+
+def test_a_trusted_crm_corrects_a_found_customers_tenure_journalled(crm, customer, crm_token):
+    response = crm.post(URL, {"name": "Alice Moreau", "phone": "+447700900101", "customer_since": "2018-02-01"})
+
+    assert response.status_code == 200 and response.json()["customer_since"] == "2018-02-01"
+    customer.refresh_from_db()
+    assert customer.customer_since == date(2018, 2, 1)
+    entry = AuditEvent.objects.filter(kind="customer.tenure_set", subject_id=customer.pk).latest("id")
+    assert entry.payload["previous"] == "2020-01-01" and entry.payload["reason"] == "Sent by CRM"
+    assert customer.history.first().history_change_reason == "Sent by CRM"
+    call_command("verify_audit", stdout=io.StringIO())
 
 
 def test_upsert_without_a_date_adds_a_walk_in(pos, central):
@@ -85,15 +121,12 @@ def test_upsert_finds_the_same_customer_and_changes_nothing(pos, customer):
 
 def test_upsert_of_a_customer_with_other_details_is_refused_and_changes_nothing(pos, customer):
     """Changing a customer is for ops (the rules): the integration is told what the desk has."""
-    response = pos.post(URL, {"name": "Alice Smith", "phone": "+447700900101", "customer_since": "2010-01-01"})
+    response = pos.post(URL, {"name": "Alice Smith", "phone": "+447700900101", "email": "alice@example.com"})
 
     assert response.status_code == 403
     error = response.json()["error"]
     assert error["code"] == "customer_change_not_allowed"
-    assert error["fields"] == {
-        "name": ["The desk has “Alice Moreau”."],
-        "customer_since": ["The desk has “2020-01-01”."],
-    }
+    assert error["fields"] == {"name": ["The desk has “Alice Moreau”."]}
     customer.refresh_from_db()
     assert customer.name == "Alice Moreau" and customer.customer_since == date(2020, 1, 1)
 

@@ -106,3 +106,34 @@ def test_a_quote_at_a_yen_location_is_in_yen_and_refuses_fractions_of_a_yen(pos,
     refused = pos.post(URL, {"customer": customer.pk, "purchase_value": "1000.5"})
     assert refused.status_code == 422
     assert refused.json()["error"]["fields"]["purchase_value"] == ["Purchase value: JPY has no smaller unit than 1."]
+
+
+def test_each_playbook_says_what_can_be_granted_now_and_which_limit_decides(pos, customer, central):
+    """The counter's 'available now', additively: the customer's allowance lowers it, a used-up count zeroes it."""
+    from compensation.models import CustomerLimit
+    from recovery.services import grant_issue
+
+    CustomerLimit.objects.create(window_days=30, max_grants=2, max_total=Decimal("100.00"))
+    factories.publish("Customer limit")
+    clerk = factories.make_user("clara", "frontline", [central])
+    grant_issue(
+        actor=clerk,
+        roles=["frontline"],
+        request=factories.grant_request(customer, central, code="replace-spoiled", amount="69.50"),
+    )
+    body = {"customer": customer.pk, "purchase_value": "120.00"}
+
+    rows = {row["code"]: row for row in pos.post(URL, body).json()["playbooks"]}
+    assert rows["replace-spoiled"]["cap"] == "180.00"
+    assert rows["replace-spoiled"]["available_now"] == "30.50"
+    assert rows["replace-spoiled"]["limited_by"] == "customer_total"
+    assert rows["replace-spoiled"]["limited_by_text"] == "Limited by: €30.50 left for this customer in 30 days"
+    assert rows["free-drinks"]["available_now"] == "18.00" and rows["free-drinks"]["limited_by"] == "cap"
+
+    grant_issue(
+        actor=clerk,
+        roles=["frontline"],
+        request=factories.grant_request(customer, central, code="free-drinks", amount="1.00"),
+    )
+    rows = pos.post(URL, body).json()["playbooks"]
+    assert {(row["available_now"], row["limited_by"]) for row in rows} == {("0.00", "customer_grants")}

@@ -155,7 +155,7 @@ def test_the_migration_put_the_russian_texts_in_force_with_a_journal_entry():
         "offer (Russian)",
         "apology script (Russian)",
     }
-    event = AuditEvent.objects.get(chain="policy", kind="policy.published")
+    event = AuditEvent.objects.get(chain="policy", kind="policy.published", subject_id=in_force.pk)
     assert event.subject_id == in_force.pk and event.actor_username == "system" and event.payload["number"] == 2
     call_command("verify_audit", stdout=StringIO())
     # The draft rows remember why they changed.

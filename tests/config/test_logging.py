@@ -188,3 +188,32 @@ def test_production_writes_one_json_object_per_line_with_the_fields():
         "version": 3,
     }
     assert "time" in record and "duration_ms" in record
+
+
+@pytest.mark.django_db
+def test_each_money_and_policy_service_logs_who_what_and_the_outcome(caplog, frontline, ops, central, customer):
+    from compensation.models import Playbook
+    from recovery.services import LimitExceeded, grant_void
+    from tests.factories import grant_for, publish
+
+    caplog.set_level(logging.INFO)
+    grant = grant_for(frontline, central, customer, amount="5")
+    with pytest.raises(LimitExceeded):
+        grant_for(frontline, central, customer, amount="99999")
+    grant_void(actor=ops, grant_id=grant.pk, reason="Entered for the wrong customer")
+    Playbook.objects.filter(pk=grant.playbook_id).update(ceiling=Decimal("20.00"))
+    version = publish(actor=ops)
+
+    lines = [(r.action, r.outcome, r.actor_id) for r in caplog.records if hasattr(r, "action")]
+    assert lines == [
+        ("grant.issue", "ok", frontline.pk),
+        ("grant.issue", "refused", frontline.pk),
+        ("grant.void", "ok", ops.pk),
+        ("policy.publish", "ok", ops.pk),
+    ]
+    issued, refused, voided, published = (r for r in caplog.records if hasattr(r, "action"))
+    assert (issued.grant_id, issued.amount, issued.replayed) == (grant.pk, Decimal("5.00"), False)
+    assert issued.location_id == central.pk and issued.customer_id == customer.pk
+    assert "above what you can grant now" in refused.reason
+    assert voided.grant_id == grant.pk and published.version == version.number
+    assert all(record.duration_ms >= 0 for record in (issued, refused, voided, published))

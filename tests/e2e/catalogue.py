@@ -33,6 +33,7 @@ NOT_PAGES = {
     "counter_quotes": "the htmx fragment of re-priced cards: checked inside the resolve page, after typing",
     "audit_export": "a CSV download",
     "audit_timeline_export": "a CSV download",
+    "healthz": "JSON for load balancers and uptime monitors",
 }
 DRAFT_KINDS = (
     "playbook",

@@ -75,3 +75,21 @@ def test_invalid_filters_are_refused_in_the_readers_language(manager, export):
     assert response.content.decode() == "Фильтры заданы неверно: исправьте их на странице истории операций."
     english = speaking(manager, "en").get(reverse(export), {"date_from": "not a date"})
     assert english.content.decode() == "The filters are not valid: fix them on the audit page."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_exports_stream_from_inside_one_transaction_on_postgresql_only():
+    """PostgreSQL materialises a cursor held outside a transaction before its first row; SQLite's
+    transactions take the write lock, which a slow download must not hold."""
+    from django.db import connection
+
+    from recovery.selectors import read_in_one_transaction
+
+    def rows():
+        for number in range(3):
+            yield number, connection.in_atomic_block
+
+    seen = list(read_in_one_transaction(rows()))
+    assert [number for number, _ in seen] == [0, 1, 2]
+    assert {in_transaction for _, in_transaction in seen} == {connection.vendor == "postgresql"}
+    assert not connection.in_atomic_block  # and it ends when the stream does

@@ -325,10 +325,12 @@ def test_verify_audit_finds_a_redemption_removed_or_moved_behind_the_application
 ):
     redemption = voucher_redeem(actor=frontline_airport, code=voucher.voucher_code, location=airport)
     VoucherRedemption.objects.filter(pk=redemption.pk).update(location=central)
-    with pytest.raises(CommandError, match=f"Grant #{voucher.pk}: its voucher redemption differs"):
+    moved = rf"voucher.redeemed\) ↔ recovery.VoucherRedemption #{redemption.pk}: location_id: journal {airport.pk} vs "
+    with pytest.raises(CommandError, match=f"{moved}record {central.pk}"):
         call_command("verify_audit", stdout=StringIO())
     VoucherRedemption.objects.filter(pk=redemption.pk).delete()
-    with pytest.raises(CommandError, match=f"Grant #{voucher.pk}: its voucher redemption does not match"):
+    gone = rf"voucher.redeemed\) ↔ recovery.VoucherRedemption \(grant_id {voucher.pk}\): the record is missing"
+    with pytest.raises(CommandError, match=gone):
         call_command("verify_audit", stdout=StringIO())
 
 

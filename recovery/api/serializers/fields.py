@@ -6,24 +6,40 @@ Money is a string with its currency's decimals ("12.50" euros, "158" yen):
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from compensation.money import quantize
+from compensation.plain_text import unsafe_character, unsafe_text_reason
+from compensation.typed_money import has_foreign_digits
 from recovery.forms.money import MAX_MONEY
 
 MAX_ID = 2**63 - 1  # the database's bigint: a larger id names nothing (and must not reach the database)
 
 
 class TextField(serializers.CharField):
-    """Text that must arrive as a JSON string: `0` or `true` for a name is a mistake, not "0"."""
+    """Text that must arrive as a JSON string: `0` or `true` for a name is a mistake, not "0".
+
+    Control and direction characters are refused as on the counter's forms
+    (`compensation.plain_text`); `multiline=True` (a note, a reason) keeps line breaks.
+    """
+
+    def __init__(self, *, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
-        return super().to_internal_value(data)
+        value = super().to_internal_value(data)
+        found = unsafe_character(value, multiline=self.multiline)
+        if found is not None:
+            reason = unsafe_text_reason(found)
+            raise serializers.ValidationError(reason[:1].upper() + reason[1:])
+        return value
 
 
 class EmailAddressField(serializers.EmailField):
@@ -41,13 +57,29 @@ MONEY_SCHEMA = {
 }
 
 
+# The schema's pattern, with a sign allowed so "-1" is refused by the minimum, by name.
+SCHEMA_MONEY = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
 @extend_schema_field(MONEY_SCHEMA)
 class MoneyField(serializers.DecimalField):
-    """An amount as a string ("48.00") or a JSON number (read as an exact Decimal, never a float)."""
+    """An amount as a string ("48.00") or a JSON number (read as an exact Decimal, never a float).
+
+    A string has ASCII digits and at most one decimal point, as the schema says:
+    `Decimal()` alone would also take "１２３", "1_000" and "1e3".
+    """
+
+    default_error_messages = {"digits": 'Use the digits 0-9, as in "48.00": "{typed}" has other digits.'}
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, (str, int, Decimal)):
             self.fail("invalid")
+        if isinstance(data, str):
+            typed = data.strip()
+            if has_foreign_digits(typed):
+                self.fail("digits", typed=typed[:40])
+            if not SCHEMA_MONEY.fullmatch(typed):
+                self.fail("invalid")
         return super().to_internal_value(data)
 
 

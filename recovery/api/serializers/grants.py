@@ -26,7 +26,7 @@ class GrantRequest(serializers.Serializer):
     amount = money(
         required=False, allow_null=True, default=None, help_text="Leave out (or null) to grant the full cap."
     )
-    note = TextField(max_length=500, required=False, allow_blank=True, default="")
+    note = TextField(multiline=True, max_length=500, required=False, allow_blank=True, default="")
     quoted_cap = MoneyField(
         max_digits=12,
         decimal_places=2,
@@ -161,7 +161,7 @@ class GrantPage(serializers.Serializer):
 
 
 class VoidRequest(serializers.Serializer):
-    reason = TextField(max_length=500, help_text="Why the grant is voided: kept in the audit.")
+    reason = TextField(multiline=True, max_length=500, help_text="Why the grant is voided: kept in the audit.")
 
     def validate_reason(self, value):
         if not value.strip():

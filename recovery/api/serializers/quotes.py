@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from compensation.availability import LIMITS
 from recovery.api.serializers.fields import AmountField, InCurrency, money, record_id
 
 
@@ -27,6 +28,12 @@ class PlaybookCapSerializer(serializers.Serializer):
     tenure_tier = serializers.CharField()
     limited_by_authority = serializers.BooleanField()
     explanation = serializers.CharField(help_text="How the cap was computed, step by step.")
+    available_now = AmountField(
+        help_text="What can be granted with this playbook now: the lowest of the cap, the customer's rolling "
+        "allowance and the location's budget. 0: nothing without a manager's approval (an escalation)."
+    )
+    limited_by = serializers.ChoiceField(choices=list(LIMITS), help_text="The limit that decides `available_now`.")
+    limited_by_text = serializers.CharField(help_text='That limit in words, e.g. "Limited by: your authority €250.00".')
 
 
 class QuoteResponse(InCurrency, serializers.Serializer):

@@ -62,18 +62,45 @@ class CustomerCollection(IntegrationView):
         summary="Find the customer by phone, email or card, or add them",
         description="Returns 200 with the customer found (unchanged), or 201 with the customer added. "
         "A found customer whose other details differ is refused (403 `customer_change_not_allowed`): "
-        "only ops change a customer's details. Tenure counts from `customer_since` (default today).",
+        "only ops change a customer's details. Tenure counts from `customer_since` (default today); only a token "
+        "ops allowed to set tenure (a trusted CRM) may send another date, or correct a found customer's tenure "
+        "(403 `tenure_not_allowed` otherwise). Every tenure set is journalled.",
         request=serializers.CustomerUpsertRequest,
         responses={200: serializers.CustomerSerializer, 201: serializers.CustomerSerializer},
     )
     def post(self, request):
         data = validated(serializers.CustomerUpsertRequest, request.data)
+        may_set_tenure = request.user.has_perm("recovery.set_customer_tenure")
+        since = data.get("customer_since")
+        if since is not None and since < self.location.today() and not may_set_tenure:  # a future date: 422 below
+            # A tenure raises the customer's tier and caps: only ops or a token trusted with it may send one.
+            raise ApiError(
+                "tenure_not_allowed",
+                "customer_since: this token may not set a customer's tenure (ops allow it per token, for a "
+                "trusted CRM); send no customer_since and the customer starts today, as a walk-in.",
+                status_code=403,
+                fields={"customer_since": ["This token may not set a customer's tenure."]},
+            )
         try:
             outcome = services.customer_upsert(actor=request.user, location=self.location, **data)
         except services.RecoveryError as error:
             if error.field is None:
                 raise ApiError("customer_conflict", error.message, status_code=409) from None
             raise refused(error) from None
+        if (
+            "customer_since" in outcome.differences
+            and may_set_tenure
+            and set(outcome.differences) == {"customer_since"}
+        ):
+            # The trusted CRM corrects only the tenure: journalled like an ops change.
+            customer = services.customer_tenure_set(
+                actor=request.user,
+                customer_id=outcome.customer.pk,
+                customer_since=since,
+                reason=f"Sent by {request.auth.name}",
+                location=self.location,
+            )
+            return Response(customer_rows([customer], self.location)[0])
         if outcome.differences and not request.user.has_perm("recovery.change_customer", outcome.customer):
             raise ApiError(
                 "customer_change_not_allowed",

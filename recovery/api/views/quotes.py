@@ -19,8 +19,9 @@ class QuoteView(IntegrationView):
         operation_id="quotes_create",
         summary="Every playbook's cap for a customer and purchase value",
         description="What this token could grant now under the policy version in force: each active playbook's "
-        "cap with how it was computed (percentage → floor/ceiling → tenure multiplier → the role's authority). "
-        "The per-customer limits and the location budget are checked when granting.",
+        "cap with how it was computed (percentage → floor/ceiling → tenure multiplier → the role's authority), "
+        "and what can be granted now within the per-customer limits and the location budget "
+        "(`available_now`, `limited_by`). Every limit is checked again when granting.",
         request=serializers.QuoteRequest,
         responses={200: serializers.QuoteResponse},
     )
@@ -53,6 +54,9 @@ class QuoteView(IntegrationView):
                     "tenure_tier": cap.quote.tier.name,
                     "limited_by_authority": cap.quote.limited_by_authority,
                     "explanation": cap.quote.explanation,
+                    "available_now": cap.available.amount,
+                    "limited_by": cap.available.limited_by,
+                    "limited_by_text": cap.available.line,
                 }
                 for cap in quote.caps
             ],

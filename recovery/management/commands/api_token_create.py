@@ -1,5 +1,5 @@
 """Create an integration token from a script: `python manage.py api_token_create --name "POS till 3"
---location central --role frontline`. Prints the secret once (only its hash is stored)."""
+--location central --role frontline [--may-set-tenure]`. Prints the secret once (only its hash is stored)."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -17,9 +17,14 @@ class Command(BaseCommand):
         parser.add_argument("--location", required=True, help="The location's code, e.g. central.")
         parser.add_argument("--role", required=True, choices=ApiToken.Role.values)
         parser.add_argument("--created-by", default="", help="The ops username to record as its creator.")
+        parser.add_argument(
+            "--may-set-tenure",
+            action="store_true",
+            help="Trust it to send customer_since (a CRM that knows when a customer joined); off by default.",
+        )
         parser.add_argument("--quiet", action="store_true", help="Print only the secret (for scripts).")
 
-    def handle(self, *args, name, location, role, created_by, quiet, **options):
+    def handle(self, *args, name, location, role, created_by, quiet, may_set_tenure, **options):
         place = Location.objects.filter(code=location).first()
         if place is None:
             codes = ", ".join(Location.objects.order_by("code").values_list("code", flat=True)) or "none yet"
@@ -30,13 +35,14 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"--created-by: no user “{created_by}”.")
         try:
-            issued = api_token_create(actor=actor, name=name, location=place, role=role)
+            issued = api_token_create(actor=actor, name=name, location=place, role=role, may_set_tenure=may_set_tenure)
         except RecoveryError as error:
             raise CommandError(f"--{error.field or 'name'}: {error.message}") from None
         if quiet:
             self.stdout.write(issued.secret)
             return
         token = issued.token
-        self.stdout.write(f"Created “{token.name}”: {token.get_role_display()} at {place.name}.")
+        trusted = " It may set a customer's tenure." if token.may_set_tenure else ""
+        self.stdout.write(f"Created “{token.name}”: {token.get_role_display()} at {place.name}.{trusted}")
         self.stdout.write("Secret (shown once, keep it in the integration's secret store):")
         self.stdout.write(issued.secret)

@@ -4,10 +4,12 @@ Safe to run twice: existing users, locations and customers are kept, and past
 grants are only generated when there are none yet.
 """
 
+import logging
 import random
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -15,11 +17,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from compensation.categories import SUGGESTED_FITS
 from compensation.models import CustomerLimit, EmployeeAuthority, LocationBudget, Playbook, PolicyVersion
-from compensation.money import quantize
+from compensation.money import format_money, quantize
 from compensation.policy import load_policy, tenure_in_months
 from compensation.predicates import roles_of
+from compensation.recording import save_with_history
 from compensation.services import policy_publish
+from recovery import selectors
 from recovery.anomalies import anomalies_raise
 from recovery.models import AnomalyFlag, Customer, Grant, Location, ServiceFailure, StaffProfile
 from recovery.services import (
@@ -31,6 +36,7 @@ from recovery.services import (
     grant_void,
     rule_flag_raise,
 )
+from recovery.services.tenure import tenure_journal, tenure_needs_entry
 from recovery.vouchers import voucher_redeem
 
 DEMO_PASSWORD = "recover-2026"
@@ -68,6 +74,13 @@ CUSTOMERS = [
     ("Jonas Weber", "+447700900110", "jonas@example.com", "LC-1010", 19),
 ]
 HOME_LOCATION_SPLIT = 5
+# The README's first grant: a customer kept out of the generated history, so on a fresh install
+# every card has room for her (the customers above may be near or at a rolling limit by then).
+FIRST_GRANT_CUSTOMER = ("Nadia Petrova", "+447700900111", "nadia@example.com", "LC-1011", 30)
+# At the 30-day limit on purpose (`_customer_at_limit`), to try the disabled cards and "Ask a manager".
+AT_LIMIT_CUSTOMER = "Dmitri Volkov"
+# How many customers with room the seed prints, the first-grant customer first.
+HEADROOM_SHOWN = 5
 
 # Honest staff often grant less than the cap the counter proposes (the customer only wanted a coffee);
 # "frontline2" always takes the full cap, one of the patterns the anomaly checks flag.
@@ -92,6 +105,13 @@ DEMO_CUSTOMER_LIMITS = [(30, 8, Decimal("600.00")), (90, None, Decimal("1500.00"
 DEMO_BUDGETS = {"central": (Decimal("3000.00"), "warn"), "airport": (Decimal("1500.00"), "escalate")}
 
 
+def national(phone: str) -> str:
+    """+447700900106 → 07700 900106, as the README and a UK customer write it."""
+    if phone.startswith("+44") and len(phone) == 13:
+        return f"0{phone[3:7]} {phone[7:]}"
+    return phone
+
+
 def months_ago(today: date, months: int) -> date:
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     return date(year, month + 1, min(today.day, 28))
@@ -103,6 +123,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--weeks", type=int, default=6, help="Weeks of past grants to generate.")
         parser.add_argument("--seed", type=int, default=7, help="Random seed, for repeatable demo data.")
+
+    def execute(self, *args, **options):
+        """Seed without the services' log lines (one per grant, for production) unless -v 2 asks for them:
+        a hundred of them would bury the logins and customers the seed prints for a newcomer."""
+        if options.get("verbosity", 1) >= 2:
+            return super().execute(*args, **options)
+        logging.disable(logging.INFO)
+        try:
+            return super().execute(*args, **options)
+        finally:
+            logging.disable(logging.NOTSET)
 
     @transaction.atomic
     def handle(self, *args, weeks, seed, **options):
@@ -129,7 +160,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         customers = []
         for name, phone, email, card, tenure in CUSTOMERS:
-            customer, _ = Customer.objects.get_or_create(
+            customer, created = Customer.objects.get_or_create(
                 name=name,
                 defaults={
                     "phone": phone,
@@ -138,7 +169,20 @@ class Command(BaseCommand):
                     "customer_since": months_ago(today, tenure),
                 },
             )
+            if created and tenure_needs_entry(customer):
+                # A tenure other than the day they were added is journalled, as a CRM's would be.
+                tenure_journal(actor=None, customer=customer, previous=None, reason="Demo data")
             customers.append(customer)
+        name, phone, email, card, tenure = FIRST_GRANT_CUSTOMER
+        first_grant, _ = Customer.objects.get_or_create(
+            name=name,
+            defaults={
+                "phone": phone,
+                "email": email,
+                "loyalty_card": card,
+                "customer_since": months_ago(today, tenure),
+            },
+        )
         if not Grant.objects.exists():
             self._past_grants(rng, weeks, locations, users, customers)
             self._demo_vouchers(locations, users, customers)
@@ -151,6 +195,7 @@ class Command(BaseCommand):
         raised = len(anomalies_raise())
         self.stdout.write(f"Anomaly checks: {raised} new flags ({AnomalyFlag.objects.count()} in all).")
         self._print_credentials()
+        self._print_customers([first_grant, *customers], locations)
 
     def _demo_vouchers(self, locations, users, customers):
         """Vouchers to try the redeem screen with: one valid, one redeemed at the other location, one expired."""
@@ -205,7 +250,8 @@ class Command(BaseCommand):
             grant_issue(actor=actor, roles=roles_of(actor), request=request, policy=policy, at=now - timedelta(days=2))
 
     def _demo_policy(self, users, locations):
-        """Version 2 adds rolling customer limits, budgets and a starter's own limit; a draft change waits."""
+        """The demo's version adds rolling customer limits, budgets, a starter's own limit and the failures
+        each playbook suits; a draft change waits."""
         ops = users["ops"]
         for window_days, max_grants, max_total in DEMO_CUSTOMER_LIMITS:
             CustomerLimit.objects.get_or_create(
@@ -218,6 +264,12 @@ class Command(BaseCommand):
         EmployeeAuthority.objects.get_or_create(
             user=users["frontline2"], defaults={"limit": Decimal("100.00"), "note": "New starter: first three months"}
         )
+        # Which failures each playbook suits: the counter shows those first, the rest under "Other playbooks".
+        for playbook in Playbook.objects.filter(code__in=SUGGESTED_FITS):
+            if playbook.categories:
+                continue  # ops already chose
+            playbook.categories = SUGGESTED_FITS[playbook.code]
+            save_with_history(playbook, actor=ops, reason="Demo: the failures each playbook suits")
         policy_publish(actor=ops, reason=DEMO_POLICY_REASON)
         # Left unpublished, for the simulator and the replay: drinks would cost less.
         drinks = Playbook.objects.get(code="free-drinks")
@@ -386,6 +438,47 @@ class Command(BaseCommand):
             reason="Found on the weekly review: the booking was for another day.",
             at=late.granted_at + timedelta(days=3),
         )
+
+    def _print_customers(self, customers, locations):
+        """Customers a newcomer can grant to right now (search the phone at the counter), and the one at a limit."""
+        policy = load_policy()
+        home = {customer.pk: locations["central"] for customer in customers}
+        home.update({customer.pk: locations["airport"] for customer in customers[1 + HOME_LOCATION_SPLIT :]})
+        with_room, at_limit = [], []
+        for customer in customers:
+            if not customer.phone:
+                continue
+            location = home[customer.pk]
+            usage = selectors.counter_usage_for(customer=customer, location=location, policy=policy).customer
+            phrases, room = [], True
+            for rule in policy.customer_limits:
+                used, parts = usage[rule.window_days], []
+                if rule.max_grants is not None:
+                    grants_left = max(rule.max_grants - used.grants, 0)
+                    parts.append(f"{grants_left} of {rule.max_grants} grants")
+                    room = room and grants_left > 0
+                if rule.max_total is not None:
+                    total_left = max(rule.max_total - used.total, Decimal("0"))
+                    money = partial(format_money, currency=location.currency)
+                    parts.append(f"{money(total_left)} of {money(rule.max_total)}")
+                    room = room and total_left > 0
+                phrases.append(f"{' and '.join(parts)} left in {rule.window_days} days")
+            tier = policy.tier_for(tenure_in_months(customer.customer_since, location.today())).name
+            line = f"  {customer.name:<15} {national(customer.phone):<13} {tier:<8} at {location.name}: " + (
+                "; ".join(phrases) or "no rolling limits"
+            )
+            (with_room if room else at_limit).append((customer, line))
+        self.stdout.write(self.style.SUCCESS("Customers with room for a grant now (search the phone at the counter):"))
+        for _, line in with_room[:HEADROOM_SHOWN]:
+            self.stdout.write(line)
+        on_purpose = [line for customer, line in at_limit if customer.name == AT_LIMIT_CUSTOMER]
+        others = [line for customer, line in at_limit if customer.name != AT_LIMIT_CUSTOMER]
+        if on_purpose:
+            self.stdout.write("At the 30-day limit on purpose (every card disabled; try Ask a manager):")
+            self.stdout.write("\n".join(on_purpose))
+        if others:
+            self.stdout.write("Also at a limit after the generated history:")
+            self.stdout.write("\n".join(others))
 
     def _print_credentials(self):
         self.stdout.write(self.style.SUCCESS("Demo ready. Log in at http://127.0.0.1:8000/ with:"))

@@ -1,0 +1,115 @@
+"""Who may grant how much: role and employee authority, rolling customer limits, location budgets."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from rules.contrib.models import RulesModel
+from simple_history.models import HistoricalRecords
+
+from compensation import predicates
+from compensation.models.fields import MONEY, NON_NEGATIVE, POLICY_PERMISSIONS
+from compensation.models.locations import Location
+from compensation.predicates import FRONTLINE, MANAGER, OPS
+
+
+class RoleAuthority(RulesModel):
+    """How much one employee in a role may grant per case without anyone's approval."""
+
+    class Role(models.TextChoices):
+        FRONTLINE = FRONTLINE, pgettext_lazy("role", "Frontline")
+        MANAGER = MANAGER, pgettext_lazy("role", "Manager")
+        OPS = OPS, pgettext_lazy("role", "Ops")
+
+    role = models.CharField(max_length=20, choices=Role.choices, unique=True)
+    limit = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "role authorities"
+        rules_permissions = POLICY_PERMISSIONS
+        constraints = [
+            models.CheckConstraint(condition=Q(limit__gte=0), name="authority_limit_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.limit}"
+
+
+class EmployeeAuthority(RulesModel):
+    """A named employee's own authority limit, replacing their role's limit (higher or lower)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="own_authority")
+    limit = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
+    note = models.CharField(max_length=200, blank=True, help_text=_("Why this person has their own limit."))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "employee authorities"
+        rules_permissions = POLICY_PERMISSIONS | {"delete": predicates.can_change_policy}
+        constraints = [
+            models.CheckConstraint(condition=Q(limit__gte=0), name="employee_authority_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.limit}"
+
+
+class CustomerLimit(RulesModel):
+    """At most `max_grants` grants and `max_total` in value per customer in a rolling window.
+
+    Counted across all locations, so a customer cannot collect the same limit
+    again at the next shop.
+    """
+
+    window_days = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(3650)], help_text=_("Length of the rolling window in days.")
+    )
+    max_grants = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text=_("Empty: no limit on the number.")
+    )
+    max_total = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=NON_NEGATIVE, help_text=_("Empty: no limit on the total value.")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["window_days"]
+        rules_permissions = POLICY_PERMISSIONS | {"delete": predicates.can_change_policy}
+        constraints = [
+            models.UniqueConstraint(fields=["window_days"], name="one_customer_limit_per_window"),
+            models.CheckConstraint(condition=Q(window_days__gte=1), name="customer_limit_window_positive"),
+            models.CheckConstraint(condition=Q(max_total__gte=0) | Q(max_total__isnull=True), name="max_total_ok"),
+        ]
+
+    def __str__(self):
+        return f"{self.window_days} days"
+
+    def clean(self):
+        if self.max_grants is None and self.max_total is None:
+            raise ValidationError({"max_grants": gettext("Set a number of grants, a total value, or both.")})
+
+
+class LocationBudget(RulesModel):
+    """A location's monthly compensation budget and what happens once it is used up."""
+
+    class WhenExhausted(models.TextChoices):
+        WARN = "warn", _("Only warn (grants go through)")
+        ESCALATE = "escalate", _("Require a manager's approval")
+
+    location = models.OneToOneField(Location, on_delete=models.CASCADE, related_name="budget")
+    monthly_amount = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
+    when_exhausted = models.CharField(max_length=10, choices=WhenExhausted.choices, default=WhenExhausted.WARN)
+    history = HistoricalRecords()
+
+    class Meta:
+        rules_permissions = POLICY_PERMISSIONS | {"delete": predicates.can_change_policy}
+        constraints = [
+            models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="budget_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.location}: {self.monthly_amount} a month"
