@@ -17,6 +17,7 @@ from functools import lru_cache
 from babel.numbers import format_decimal
 from django.conf import settings
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 
 from compensation.money import format_amount
 
@@ -115,3 +116,15 @@ def figure(text) -> str:
 @lru_cache(maxsize=1024)
 def _figure(value: Decimal, decimals: int, locale_name: str) -> str:
     return format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale=locale_name)
+
+
+def minutes(count: int) -> str:
+    """A wait in whole minutes: "18 min", "2 h 05 min" ("18 мин", "2 ч 05 мин").
+
+    Abbreviated units need no plural forms, and hours keep two-digit minutes so
+    a column of waits lines up.
+    """
+    if count < 60:
+        return gettext("%(minutes)s min") % {"minutes": count}
+    hours, rest = divmod(count, 60)
+    return gettext("%(hours)s h %(minutes)02d min") % {"hours": hours, "minutes": rest}

@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "recovery.context_processors.counter_location",
+                "recovery.context_processors.escalations_waiting",
                 "config.menus.ops_menu_context",
             ],
         },

@@ -76,7 +76,10 @@ can_void_grant = is_manager & works_at_record_location
 # An escalation is decided by a manager of its location, never by the one who asked.
 can_view_escalations = is_manager | sees_every_location
 can_view_escalation = can_review_location_record | requested_it
-can_decide_escalation = is_manager & works_at_record_location & ~requested_it
+# Without an escalation: the user decides escalations at all (managers, for their own locations), so they
+# land on "Needs you now" and the header counts what waits for them.
+decides_escalations = is_manager
+can_decide_escalation = decides_escalations & works_at_record_location & ~requested_it
 # Anomaly flags are reviewed by a manager of the flagged location (auditors and ops only read them),
 # never by the employee the flag is about: nobody clears their own flag.
 can_review_anomaly = is_manager & works_at_record_location & ~is_flagged_employee
@@ -91,6 +94,7 @@ rules.add_perm("recovery.void_grant", can_void_grant)
 rules.add_perm("recovery.review_grant", can_review_location_record)
 rules.add_perm("recovery.view_escalations", can_view_escalations)
 rules.add_perm("recovery.decide_escalation", can_decide_escalation)
+rules.add_perm("recovery.view_needs_you", decides_escalations)
 rules.add_perm("recovery.review_anomaly", can_review_anomaly)
 rules.add_perm("recovery.run_anomaly_checks", can_run_anomaly_checks)
 rules.add_perm("recovery.redeem_voucher", can_redeem_voucher)

@@ -11,6 +11,7 @@ from recovery.views import (
     granted,
     insights,
     integrations,
+    needs,
     ops,
     resolve,
     vouchers,
@@ -18,6 +19,7 @@ from recovery.views import (
 
 urlpatterns = [
     path("", counter.home, name="home"),
+    path("needs/", needs.needs_you, name="needs_you"),
     path("counter/", counter.counter, name="counter"),
     path("counter/location/", counter.counter_location_choose, name="counter_location_choose"),
     path("counter/customers/add/", counter.customer_add, name="customer_add"),
@@ -51,6 +53,7 @@ urlpatterns = [
     path("audit/timeline.csv", exports.audit_timeline_export, name="audit_timeline_export"),
     path("audit/grants/<int:grant_id>/", audit.audit_detail, name="audit_detail"),
     path("audit/grants/<int:grant_id>/void/", audit.grant_void, name="grant_void"),
+    path("audit/escalations/<int:escalation_id>/", escalations.escalation_audit, name="escalation_audit"),
     path("audit/anomalies/", anomalies.anomaly_list, name="anomalies"),
     path("audit/anomalies/check/", anomalies.anomaly_checks_run, name="anomaly_checks_run"),
     path("audit/anomalies/<int:anomaly_id>/review/", anomalies.anomaly_review, name="anomaly_review"),

@@ -89,10 +89,15 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "GET": {
             ANON: TO_LOGIN,
             FRONTLINE: Redirect("/counter/"),
-            MANAGER: Redirect("/counter/"),
+            MANAGER: Redirect("/needs/"),
             OPS: Redirect("/audit/"),
             AUDITOR: Redirect("/audit/"),
         },
+        "POST": every(405),
+    },
+    # A manager's landing page: what waits for them now. Only those who decide escalations (managers).
+    "needs_you": {
+        "GET": {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: 200, OPS: 403, AUDITOR: 403},
         "POST": every(405),
     },
     # Counter (screen 1): require_GET outside the permission check, so POST is 405 even for ops.
@@ -121,6 +126,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "counter_escalate": {"GET": every(405), "POST": counter_page(Redirect("/counter/escalations/"))},
     # The escalation in the URL was requested at "central" by the central frontline user.
     "escalation_status": {"GET": every(200), "POST": every(405)},
+    # Its audit story: reviewers only (the employee who asked follows it on the page above).
+    "escalation_audit": {"GET": audit_page(), "POST": every(405)},
     "rule_flag_raise": {"GET": every(405), "POST": counter_page(Redirect("/counter/"))},
     # Vouchers redeem at the counter where the employee serves (the voucher in the URL was granted at "central").
     "voucher_redeem": {"GET": counter_page(), "POST": counter_page(Redirect("/counter/vouchers/?code="))},

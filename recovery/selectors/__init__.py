@@ -14,6 +14,7 @@ One module per concern; every name is re-exported here, so callers keep
 - `flags`: "a rule stood in my way" flags
 - `budgets`: each location's budget this month
 - `anomalies`: anomaly flags the user may read
+- `needs`: what waits for a manager now (the landing page, the header's count)
 - `api`: the integration API's reads
 
 Selectors never call services. Two names still come from `recovery.services`
@@ -55,6 +56,7 @@ from recovery.selectors.escalations import (
     ESCALATION_RELATED,
     EscalationQueue,
     escalation_detail_for,
+    escalation_journal_for,
     escalation_queue_for,
     escalation_recent_by,
     escalations_visible_to,
@@ -70,6 +72,14 @@ from recovery.selectors.flags import FLAG_LIST_LIMIT, FlagCount, rule_flag_count
 from recovery.selectors.grants import grant_detail_for, grant_list_for, grant_recent_by, journal_entries_for
 from recovery.selectors.history import HISTORY_KINDS, FieldChange, HistoryEntry, history_of
 from recovery.selectors.limits import CounterLimits, WindowHeadroom, counter_limits_for, counter_usage_for
+from recovery.selectors.needs import (
+    NEEDS_FLAG_LIMIT,
+    NeedsYouNow,
+    WaitingEscalation,
+    escalations_waiting_count,
+    escalations_waiting_for,
+    needs_you_now_for,
+)
 from recovery.selectors.quotes import CustomerQuote, PlaybookCap, cards_by_fit, customer_quote_for, playbook_caps
 from recovery.selectors.scope import audit_locations_for, location_ids_for
 
@@ -92,10 +102,13 @@ __all__ = [
     "FlagCount",
     "HISTORY_KINDS",
     "HistoryEntry",
+    "NEEDS_FLAG_LIMIT",
+    "NeedsYouNow",
     "PlaybookCap",
     "RECENT_DAYS",
     "SEARCH_LIMIT",
     "TIMELINE_COLUMNS",
+    "WaitingEscalation",
     "WindowHeadroom",
     "anomaly_flags_for",
     "anomaly_flags_of_grant",
@@ -118,9 +131,12 @@ __all__ = [
     "customer_value",
     "customers_by_identifier",
     "escalation_detail_for",
+    "escalation_journal_for",
     "escalation_queue_for",
     "escalation_recent_by",
     "escalations_visible_to",
+    "escalations_waiting_count",
+    "escalations_waiting_for",
     "grant_detail_for",
     "grant_export_rows",
     "read_in_one_transaction",
@@ -129,6 +145,7 @@ __all__ = [
     "history_of",
     "journal_entries_for",
     "location_ids_for",
+    "needs_you_now_for",
     "playbook_caps",
     "rule_flag_counts_for",
     "rule_flag_list_for",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from compensation.models import AuditEvent
 from compensation.predicates import sees_every_location
 from recovery.models import Escalation
 from recovery.predicates import location_ids_of
@@ -22,6 +23,14 @@ ESCALATION_RELATED = ("location", "customer", "playbook", "requested_by", "decid
 def escalation_detail_for(*, escalation_id: int) -> Escalation:
     """One escalation with everything its status page shows (raises Escalation.DoesNotExist)."""
     return Escalation.objects.select_related(*ESCALATION_RELATED).get(pk=escalation_id)
+
+
+def escalation_journal_for(escalation: Escalation) -> list:
+    """The tamper-evident journal entries about this escalation (and the grant its approval made), oldest first."""
+    about = Q(subject_type="escalation", subject_id=escalation.pk)
+    if escalation.grant_id:
+        about |= Q(subject_type="grant", subject_id=escalation.grant_id)
+    return list(AuditEvent.objects.filter(about).order_by("at", "id"))
 
 
 @dataclass(frozen=True)

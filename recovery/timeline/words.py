@@ -105,7 +105,7 @@ def void_entry(grant: Grant, flagged: bool) -> TimelineEntry:
 def _escalation_fields(escalation: Escalation, flagged: bool) -> dict:
     return {
         "pk": escalation.pk,
-        "url": reverse("escalation_status", args=[escalation.pk]),
+        "url": reverse("escalation_audit", args=[escalation.pk]),  # its audit story, where a manager also decides
         "location": escalation.location.name,
         "zone": escalation.location.timezone,
         "customer": escalation.customer.name,

@@ -1,6 +1,7 @@
 """The case app's pages, one module per area.
 
 - `access`: who may reach a page (the counter decorator, a grant's visibility), safe ways back, plain refusals
+- `needs`: a manager's landing page, what waits for them now
 - `counter`: screen 1 (find or add the customer), the location chosen, my grants, rule flags
 - `resolve`: screen 2 (the failure, the playbook cards, granting)
 - `granted`: screen 3 (the granted page and the printable slip)

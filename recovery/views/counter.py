@@ -24,7 +24,9 @@ from recovery.views.access import COUNTER_LOCATION_KEY, counter_view, plain_refu
 
 @require_GET
 def home(request):
-    """Send each role to where its work is."""
+    """Send each role to where its work is: managers first to what waits for them, which may be a customer."""
+    if request.user.has_perm("recovery.view_needs_you"):
+        return redirect("needs_you")
     if request.user.has_perm("recovery.use_counter"):
         return redirect("counter")
     if request.user.has_perm("recovery.view_audit"):

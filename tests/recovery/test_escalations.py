@@ -124,10 +124,10 @@ def test_stopped_at_the_limit_asked_approved_and_granted(
     granted = text(frontline_client.get(reverse("counter_granted", args=[grant.pk])))
     assert "Approved above the limits by maria." in granted
 
-    # The audit names the approver and links back to the request; "My grants" lists it.
+    # The audit names the approver and links back to the request's audit story; "My grants" lists it.
     audit = manager_client.get(reverse("audit_detail", args=[grant.pk])).content.decode()
     assert "Approved above the limits by maria" in audit
-    assert f'href="{status_url(escalation)}"' in audit
+    assert f'href="{reverse("escalation_audit", args=[escalation.pk])}"' in audit
     mine = text(frontline_client.get(reverse("my_grants")))
     assert status_url(escalation) in mine and "Approved" in mine
 
