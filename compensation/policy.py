@@ -383,3 +383,9 @@ def draft_policy(*, caps_only: bool = False) -> Policy:
 def tier_rules_in_force() -> tuple[TierRule, ...]:
     """The tenure tiers with their default multipliers, in one query."""
     return load_policy().tiers
+
+
+def built_policies_forget() -> None:
+    """Forget the built policies. For tests: a rolled-back test's version can come back with the same
+    id, number and times under a pinned clock, which must not find the previous test's rules."""
+    _BUILT_POLICIES.clear()

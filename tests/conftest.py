@@ -105,3 +105,12 @@ def _english_outside_requests():
     """A Russian page must not leave Russian active for the next test's code run outside a request."""
     yield
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_built_policies():
+    """Each test builds its own policies (see compensation.policy.built_policies_forget)."""
+    from compensation.policy import built_policies_forget
+
+    built_policies_forget()
+    yield
