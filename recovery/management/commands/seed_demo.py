@@ -7,9 +7,8 @@ grants are only generated when there are none yet.
 import logging
 import random
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -19,13 +18,20 @@ from django.utils import timezone
 
 from compensation.categories import SUGGESTED_FITS
 from compensation.models import CustomerLimit, EmployeeAuthority, LocationBudget, Playbook, PolicyVersion
-from compensation.money import format_money, quantize
+from compensation.money import quantize
 from compensation.policy import load_policy, tenure_in_months
 from compensation.predicates import roles_of
 from compensation.recording import save_with_history
 from compensation.services import policy_publish
-from recovery import selectors
 from recovery.anomalies import anomalies_raise
+from recovery.management.demo_customers import (
+    AT_LIMIT_CUSTOMER,
+    CUSTOMERS,
+    FIRST_GRANT_CUSTOMER,
+    HOME_LOCATION_SPLIT,
+    customers_by_room,
+    months_ago,
+)
 from recovery.models import AnomalyFlag, Customer, Grant, Location, ServiceFailure, StaffProfile
 from recovery.services import (
     GrantRequest,
@@ -59,26 +65,6 @@ USERS = [
     ("auditor", "auditor", [], False),
 ]
 
-# name, phone, email, card, tenure in months. Customers shop at one location, as most do:
-# the first five at Central Store, the others at the Airport Desk.
-CUSTOMERS = [
-    ("Alice Moreau", "+447700900101", "alice@example.com", "LC-1001", 62),
-    ("Ben Okafor", "+447700900102", "ben@example.com", "LC-1002", 40),
-    ("Chiara Rossi", "+447700900103", "chiara@example.com", "LC-1003", 26),
-    ("Dmitri Volkov", "+447700900104", "dmitri@example.com", "LC-1004", 14),
-    ("Emma Lindqvist", "+447700900105", "emma@example.com", "LC-1005", 8),
-    ("Farid Haddad", "+447700900106", "farid@example.com", "", 3),
-    ("Grace Kim", "+447700900107", "", "LC-1007", 48),
-    ("Hugo Martin", "", "hugo@example.com", "LC-1008", 1),
-    ("Ines Duarte", "+447700900109", "ines@example.com", "", 0),
-    ("Jonas Weber", "+447700900110", "jonas@example.com", "LC-1010", 19),
-]
-HOME_LOCATION_SPLIT = 5
-# The README's first grant: a customer kept out of the generated history, so on a fresh install
-# every card has room for her (the customers above may be near or at a rolling limit by then).
-FIRST_GRANT_CUSTOMER = ("Nadia Petrova", "+447700900111", "nadia@example.com", "LC-1011", 30)
-# At the 30-day limit on purpose (`_customer_at_limit`), to try the disabled cards and "Ask a manager".
-AT_LIMIT_CUSTOMER = "Dmitri Volkov"
 # How many customers with room the seed prints, the first-grant customer first.
 HEADROOM_SHOWN = 5
 
@@ -103,18 +89,6 @@ FAILURES = [
 DEMO_CUSTOMER_LIMITS = [(30, 8, Decimal("600.00")), (90, None, Decimal("1500.00"))]
 # monthly budget, what happens once it is used up
 DEMO_BUDGETS = {"central": (Decimal("3000.00"), "warn"), "airport": (Decimal("1500.00"), "escalate")}
-
-
-def national(phone: str) -> str:
-    """+447700900106 → 07700 900106, as the README and a UK customer write it."""
-    if phone.startswith("+44") and len(phone) == 13:
-        return f"0{phone[3:7]} {phone[7:]}"
-    return phone
-
-
-def months_ago(today: date, months: int) -> date:
-    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
-    return date(year, month + 1, min(today.day, 28))
 
 
 class Command(BaseCommand):
@@ -443,33 +417,9 @@ class Command(BaseCommand):
 
     def _print_customers(self, customers, locations):
         """Customers a newcomer can grant to right now (search the phone at the counter), and the one at a limit."""
-        policy = load_policy()
         home = {customer.pk: locations["central"] for customer in customers}
         home.update({customer.pk: locations["airport"] for customer in customers[1 + HOME_LOCATION_SPLIT :]})
-        with_room, at_limit = [], []
-        for customer in customers:
-            if not customer.phone:
-                continue
-            location = home[customer.pk]
-            usage = selectors.counter_usage_for(customer=customer, location=location, policy=policy).customer
-            phrases, room = [], True
-            for rule in policy.customer_limits:
-                used, parts = usage[rule.window_days], []
-                if rule.max_grants is not None:
-                    grants_left = max(rule.max_grants - used.grants, 0)
-                    parts.append(f"{grants_left} of {rule.max_grants} grants")
-                    room = room and grants_left > 0
-                if rule.max_total is not None:
-                    total_left = max(rule.max_total - used.total, Decimal("0"))
-                    money = partial(format_money, currency=location.currency)
-                    parts.append(f"{money(total_left)} of {money(rule.max_total)}")
-                    room = room and total_left > 0
-                phrases.append(f"{' and '.join(parts)} left in {rule.window_days} days")
-            tier = policy.tier_for(tenure_in_months(customer.customer_since, location.today())).name
-            line = f"  {customer.name:<15} {national(customer.phone):<13} {tier:<8} at {location.name}: " + (
-                "; ".join(phrases) or "no rolling limits"
-            )
-            (with_room if room else at_limit).append((customer, line))
+        with_room, at_limit = customers_by_room(customers, home=home, policy=load_policy())
         self.stdout.write(self.style.SUCCESS("Customers with room for a grant now (search the phone at the counter):"))
         for _, line in with_room[:HEADROOM_SHOWN]:
             self.stdout.write(line)
