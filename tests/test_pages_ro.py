@@ -83,5 +83,8 @@ def test_the_customers_voucher_page_follows_a_romanian_browser(frontline, centra
     assert "Cu scuzele noastre pentru neplăcere" in page
     assert "Nu se poate schimba pe bani" in page and "Condiții" in page
     assert "With our apologies" not in page and "Terms" not in page
+    expires = voucher.voucher_expires_on
+    months = "ianuarie februarie martie aprilie mai iunie iulie august septembrie octombrie noiembrie decembrie"
+    assert f"Valabil până la {expires.day} {months.split()[expires.month - 1]} {expires.year}" in page
     english = visible(Client(headers={"accept-language": "en"}).get(public_url(voucher)))
     assert "With our apologies" in english
