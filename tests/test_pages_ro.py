@@ -88,3 +88,16 @@ def test_the_customers_voucher_page_follows_a_romanian_browser(frontline, centra
     assert f"Valabil până la {expires.day} {months.split()[expires.month - 1]} {expires.year}" in page
     english = visible(Client(headers={"accept-language": "en"}).get(public_url(voucher)))
     assert "With our apologies" in english
+
+
+# Romanian: the draft's playbooks have no Romanian name yet (blank shows English), so only the empty choice.
+@pytest.mark.parametrize(
+    ("language", "any_choice", "drinks"),
+    [("ru", "Любой", "Напитки за наш счёт, пока вы ждёте"), ("ro", "Oricare", None)],
+)
+def test_the_audit_filters_offer_their_choices_in_the_readers_language(manager, language, any_choice, drinks):
+    page = speaking(manager, language).get(reverse("audit")).content.decode()
+    assert "---------" not in page
+    assert f'<option value="" selected>{any_choice}</option>' in page
+    if drinks:
+        assert f">{drinks}</option>" in page  # the playbook's own translated name, not its English row name
