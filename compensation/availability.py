@@ -27,7 +27,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.utils.translation import gettext, ngettext
 
-from compensation.limits import BudgetRule, CustomerLimitRule, WindowUsage, budget_remaining
+from compensation.limits import BudgetRule, CustomerLimitRule, WindowUsage, budget_remaining, room_left
 from compensation.money import ZERO, format_money, minor_unit
 
 # What each bound is called in the API (`limited_by`) and on the card (`line`).
@@ -90,15 +90,14 @@ def available_now(
         return format_money(amount, currency, locale=locale)
 
     bounds: list[_Bound] = []
-    for rule in customer_rules:
-        used = usage.get(rule.window_days, WindowUsage())
-        if rule.max_grants is not None and used.grants >= rule.max_grants:
-            bounds.append(_Bound("customer_grants", ZERO, _grants_left(rule)))
-    for rule in customer_rules:
-        if rule.max_total is not None:
-            used = usage.get(rule.window_days, WindowUsage())
-            left = _down(rule.max_total - used.total, currency)
-            bounds.append(_Bound("customer_total", left, _total_left(left, rule, money)))
+    rooms = [room_left(rule, usage.get(rule.window_days, WindowUsage())) for rule in customer_rules]
+    for room in rooms:
+        if room.grants_left == 0:
+            bounds.append(_Bound("customer_grants", ZERO, _grants_left(room.rule)))
+    for room in rooms:
+        if room.total_left is not None:
+            left = _down(room.total_left, currency)
+            bounds.append(_Bound("customer_total", left, _total_left(left, room.rule, money)))
     if budget is not None and budget.escalate_when_exhausted:
         left = _down(budget_remaining(budget, budget_spent), currency)
         bounds.append(

@@ -100,13 +100,39 @@ class LimitCheck:
         return [stop.reason for stop in self.warn_only if amount > stop.allows]
 
 
+@dataclass(frozen=True)
+class Room:
+    """What one rolling rule leaves a customer: grants and amount (None where the rule sets no such bound).
+
+    The one place that says "what is left": the grant's check, the counter's
+    cards and the demo's printout all read it, so they cannot disagree.
+    """
+
+    rule: CustomerLimitRule
+    grants_left: int | None
+    total_left: Decimal | None
+
+    @property
+    def used_up(self) -> bool:
+        """Nothing more may be granted under this rule: no grant left, or no amount left."""
+        return self.grants_left == 0 or (self.total_left is not None and self.total_left <= ZERO)
+
+
+def room_left(rule: CustomerLimitRule, usage: WindowUsage) -> Room:
+    """What `rule` still allows after `usage`, never below zero."""
+    grants_left = None if rule.max_grants is None else max(rule.max_grants - usage.grants, 0)
+    total_left = None if rule.max_total is None else max(rule.max_total - usage.total, ZERO)
+    return Room(rule=rule, grants_left=grants_left, total_left=total_left)
+
+
 def customer_allowance(rule: CustomerLimitRule, usage: WindowUsage, currency: str) -> Stop | None:
     """What one rolling-window rule still allows this customer, or None if it does not bind."""
 
     def days() -> str:
         return ngettext("%(count)d day", "%(count)d days", rule.window_days) % {"count": rule.window_days}
 
-    if rule.max_grants is not None and usage.grants >= rule.max_grants:
+    room = room_left(rule, usage)
+    if room.grants_left == 0:
 
         def too_many() -> str:
             return ngettext(
@@ -117,8 +143,8 @@ def customer_allowance(rule: CustomerLimitRule, usage: WindowUsage, currency: st
 
         reason, shown = worded(too_many)
         return Stop(limit="customer_limit", allows=ZERO, reason=reason, shown=shown)
-    if rule.max_total is not None:
-        left = max(rule.max_total - usage.total, ZERO)
+    if room.total_left is not None:
+        left = room.total_left
 
         def too_much() -> str:
             return gettext(

@@ -6,9 +6,9 @@ Worded in English for the seed's printout (a terminal, not a page).
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from functools import partial
 
+from compensation.limits import room_left
 from compensation.money import format_money
 from compensation.policy import Policy, tenure_in_months
 from recovery import selectors
@@ -61,17 +61,14 @@ def customers_by_room(customers, *, home: dict, policy: Policy) -> tuple[list, l
         location = home[customer.pk]
         usage = selectors.counter_usage_for(customer=customer, location=location, policy=policy).customer
         phrases, room = [], True
+        money = partial(format_money, currency=location.currency)
         for rule in policy.customer_limits:
-            used, parts = usage[rule.window_days], []
-            if rule.max_grants is not None:
-                grants_left = max(rule.max_grants - used.grants, 0)
-                parts.append(f"{grants_left} of {rule.max_grants} grants")
-                room = room and grants_left > 0
-            if rule.max_total is not None:
-                total_left = max(rule.max_total - used.total, Decimal("0"))
-                money = partial(format_money, currency=location.currency)
-                parts.append(f"{money(total_left)} of {money(rule.max_total)}")
-                room = room and total_left > 0
+            left, parts = room_left(rule, usage[rule.window_days]), []
+            if left.grants_left is not None:
+                parts.append(f"{left.grants_left} of {rule.max_grants} grants")
+            if left.total_left is not None:
+                parts.append(f"{money(left.total_left)} of {money(rule.max_total)}")
+            room = room and not left.used_up
             phrases.append(f"{' and '.join(parts)} left in {rule.window_days} days")
         tier = policy.tier_for(tenure_in_months(customer.customer_since, location.today())).name
         line = f"  {customer.name:<15} {national(customer.phone):<13} {tier:<8} at {location.name}: " + (
@@ -79,3 +76,4 @@ def customers_by_room(customers, *, home: dict, policy: Policy) -> tuple[list, l
         )
         (with_room if room else at_limit).append((customer, line))
     return with_room, at_limit
+
