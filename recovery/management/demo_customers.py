@@ -76,4 +76,3 @@ def customers_by_room(customers, *, home: dict, policy: Policy) -> tuple[list, l
         )
         (with_room if room else at_limit).append((customer, line))
     return with_room, at_limit
-
