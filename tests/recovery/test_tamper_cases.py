@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from datetime import timedelta
 
@@ -291,6 +292,18 @@ def verify(*args) -> str:
     return out.getvalue()
 
 
+def report(case, message):
+    """With TAMPER_REPORT set (scripts/tamper-report.sh), append what verify_audit printed to that file."""
+    path = os.environ.get("TAMPER_REPORT")
+    if path:
+        doc = (case.__doc__ or "").strip().replace("\n    ", " ")
+        with open(path, "a") as file:
+            file.write(
+                f"### {case.__name__}\n\n{doc + chr(10) * 2 if doc else ''}```\n$ manage.py verify_audit --heads "
+                f"WITNESS_DIR\nCommandError: {message}\nexit code: 1\n```\n\n"
+            )
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case.__name__ for case in CASES])
 def test_each_tamper_case_fails_verify_audit_naming_the_entry_and_the_record(case, desk, witness, manager, customer):  # noqa: F811
     verify("--heads", str(witness))  # clean before the tampering
@@ -298,6 +311,7 @@ def test_each_tamper_case_fails_verify_audit_naming_the_entry_and_the_record(cas
     with pytest.raises(CommandError) as failure:
         verify("--heads", str(witness))
     message = str(failure.value)
+    report(case, message)
     for pattern in patterns:
         assert re.search(pattern, message), f"{pattern!r} not in:\n{message}"
 
