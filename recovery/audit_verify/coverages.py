@@ -13,6 +13,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, Concat
 
 from compensation.models import PolicyVersion
+from recovery.audit_verify.histories import HISTORY_COVERAGES
 from recovery.audit_verify.shapes import (
     ENTRY_ACTOR,
     ENTRY_AT,
@@ -218,7 +219,7 @@ CUSTOMER_TENURE = Coverage(
     facts=(Fact("customer_since", "customer_since", "date", since=2),),
 )
 
-COVERAGES = (
+RECORD_COVERAGES = (
     GRANT_ISSUED,
     GRANT_VOIDED,
     VOUCHER_REDEEMED,
@@ -228,3 +229,5 @@ COVERAGES = (
     ANOMALY_REVIEWED,
     CUSTOMER_TENURE,
 )
+
+COVERAGES = (*RECORD_COVERAGES, *HISTORY_COVERAGES)

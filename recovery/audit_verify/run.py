@@ -110,7 +110,7 @@ def _compare(coverage: Coverage, entry: dict, record: dict, report: Report) -> N
             report.add(
                 Mismatch(
                     entry_name(entry),
-                    coverage.record_name(record["pk"]),
+                    coverage.record_name(record["pk"], record[coverage.subject_column]),
                     f"{fact.label}: journal {fact.shown(journal)} vs record {fact.shown(recorded)}",
                 )
             )
@@ -134,14 +134,18 @@ def _records_to_entries(coverage: Coverage, report: Report) -> None:
                 )
                 if problem:
                     report.add(
-                        Mismatch(f"journal (no {coverage.kinds[0]})", coverage.record_name(record["pk"]), problem)
+                        Mismatch(
+                            f"journal (no {coverage.kinds[0]})",
+                            coverage.record_name(record["pk"], record[coverage.subject_column]),
+                            problem,
+                        )
                     )
                 continue
             for extra in found[1:]:
                 report.add(
                     Mismatch(
                         entry_name(extra),
-                        coverage.record_name(record["pk"]),
+                        coverage.record_name(record["pk"], record[coverage.subject_column]),
                         f"a second entry for one {coverage.state} record (the first is #{found[0]['sequence']})",
                     )
                 )
@@ -150,15 +154,18 @@ def _records_to_entries(coverage: Coverage, report: Report) -> None:
 
 def _entries_to_records(coverages, report: Report) -> None:
     """One pass over the whole journal (pk order): each batch's entries, by kind, looked up in their tables."""
-    by_kind = {(coverage.subject_type, kind): coverage for coverage in coverages for kind in coverage.kinds}
+    by_kind = defaultdict(list)  # a kind is proved by its record and by its history row
+    for coverage in coverages:
+        for kind in coverage.kinds:
+            by_kind[(coverage.subject_type, kind)].append(coverage)
     kinds = {kind for _subject_type, kind in by_kind}
     entries = AuditEvent.objects.filter(kind__in=kinds)
     columns = ("id", "chain", "sequence", "kind", "subject_type", "subject_id")
     for rows in _batches(entries, columns, 5000):
         grouped = defaultdict(list)  # by coverage name (a coverage holds dicts: not hashable)
         for row in rows:
-            coverage = by_kind.get((row["subject_type"], row["kind"]))
-            if coverage is not None:  # a kind journalled on another subject is no record of this coverage
+            # A kind journalled on another subject is no record of these coverages.
+            for coverage in by_kind.get((row["subject_type"], row["kind"]), ()):
                 grouped[coverage.name].append(row)
         for coverage in coverages:
             if grouped.get(coverage.name):
@@ -182,11 +189,12 @@ def _entries_have_records(coverage: Coverage, rows: list[dict], report: Report) 
         subject = entry["subject_id"]
         if subject in present:
             continue
-        where = (
-            f"{coverage.model._meta.label} #{subject}"
-            if coverage.subject_column == "id"
-            else f"{coverage.model._meta.label} ({coverage.subject_column} {subject})"
-        )
+        if coverage.history:
+            where = coverage.record_name(None, subject)
+        elif coverage.subject_column == "id":
+            where = f"{coverage.model._meta.label} #{subject}"
+        else:
+            where = f"{coverage.model._meta.label} ({coverage.subject_column} {subject})"
         if subject in existing:
             report.add(Mismatch(entry_name(entry), where, f"the journal says {coverage.state}, the record is not"))
         else:

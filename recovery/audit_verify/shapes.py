@@ -131,6 +131,7 @@ class Coverage:
     latest_only: bool = False
     without_entry: Callable[[dict], str | None] | None = None
     chunk: int = 1000
+    history: bool = False  # rows of a simple-history table: named by their own id and their record's
 
     @property
     def columns(self) -> list[str]:
@@ -140,5 +141,8 @@ class Coverage:
     def records(self):
         return self.model.objects.annotate(**self.annotations).filter(self.must_have)
 
-    def record_name(self, pk) -> str:
+    def record_name(self, pk, subject=None) -> str:
+        if self.history:
+            of = f"the history of {self.subject_type} #{subject}"
+            return f"{self.model._meta.label} #{pk} ({of})" if pk is not None else f"{self.model._meta.label} ({of})"
         return f"{self.model._meta.label} #{pk}"

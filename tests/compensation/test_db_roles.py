@@ -68,6 +68,8 @@ def app_role(installed_policy):
             app.close()
     finally:
         with connection.cursor() as cursor:
+            # A CREATEROLE owner (not a superuser, as in .ci/run) drops what it may act as: join the role first.
+            cursor.execute(f"GRANT {name} TO current_user")
             cursor.execute(f"DROP OWNED BY {name}")
             cursor.execute(f"DROP ROLE {name}")
 

@@ -7,7 +7,9 @@ gone is found too. Exits non-zero and names each entry and record that do not ma
 scheduled run or a restore check can alert. `--export-heads FILE` writes each
 chain's latest (sequence, hash) to keep outside the database; `--heads FILE`
 checks that those entries are still there, unchanged (a rewritten chain would
-otherwise verify).
+otherwise verify). `--witness DIR` signs the heads, and the entries since the
+directory's last file, into a new file there (compensation.witness), after
+checking the newest file still matches; `--heads DIR` checks every file.
 """
 
 import json
@@ -19,7 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from compensation.journal import chain_heads, verify_chain
 from compensation.models import AuditEvent
-from compensation.witness import WitnessError, heads_check, witness_write
+from compensation.witness import FILE_GLOB, WitnessError, heads_check, witness_write
 from recovery.audit_verify import records_verify
 
 CHUNK = 2000
@@ -83,16 +85,27 @@ class Command(BaseCommand):
             if problem:
                 raise CommandError(f"Audit chain {problem.chain}, entry #{problem.sequence}: {problem.message}.")
             checked += counted.count
-        if heads is not None:
+        failures = []
+        for where, every_file in ((heads, True), (witness, False)):
+            # Witnessing checks the directory's newest file first: a rewrite is never signed over.
+            if where is None or (not every_file and (where == heads or not any(where.glob(FILE_GLOB)))):
+                continue
             try:
-                checked_heads = heads_check(heads)
+                checked_heads = heads_check(where, every_file=every_file)
             except WitnessError as error:
-                raise CommandError(str(error)) from None
+                failures.append(str(error))
+                continue
             kind = "Witnessed (signed) heads" if checked_heads.signed else "Exported heads"
-            self.stdout.write(f"{kind} still match ({checked_heads.chains} chains, {checked_heads.source}).")
+            self.stdout.write(
+                f"{kind} still match ({checked_heads.chains} chains, {checked_heads.files} file(s), "
+                f"{checked_heads.entries} witnessed entries, newest {checked_heads.source})."
+            )
+        # The records are compared even when the heads failed: the run names every entry and record it can.
         mismatch = records_mismatch(self.stdout)
         if mismatch:
-            raise CommandError(mismatch)
+            failures.append(mismatch)
+        if failures:
+            raise CommandError("\n".join(failures))
         if export_heads is not None:
             export_heads.write_text(json.dumps(chain_heads(), indent=2))
         if witness is not None:
