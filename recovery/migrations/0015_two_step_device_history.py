@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recovery", "0013_journal_baseline"),
+        ("recovery", "0014_staff_language_romanian"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
