@@ -7,6 +7,7 @@ are combined with `|` (a user with two roles passes either).
 """
 
 import rules
+from django.conf import settings
 
 FRONTLINE = "frontline"
 MANAGER = "manager"
@@ -52,3 +53,14 @@ sees_every_location = is_ops | is_auditor
 def roles_of(user) -> list[str]:
     """The employee's role names (their groups), as the cap engine's authority lookup takes them."""
     return sorted(role_names_of(user))
+
+
+@rules.predicate
+def must_use_two_step(user) -> bool:
+    """The user's role requires a second factor at sign-in (`MFA_REQUIRED_ROLES`, e.g. ops and managers).
+
+    Read at each call, not at import, so a deployment (or a test) decides. Anyone may
+    enrol; this only decides who may not work without it.
+    """
+    required = getattr(settings, "MFA_REQUIRED_ROLES", ())
+    return bool(required) and not role_names_of(user).isdisjoint(required)

@@ -19,6 +19,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from compensation.predicates import ROLES
 from config.env import env_bool, env_choice, env_int, env_list
 from config.logging import LOG_FORMATS, LOG_LEVELS, build_logging
 
@@ -65,6 +66,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
+    # Two-step sign-in (TOTP): the devices, their throttling and `request.user.is_verified()`.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_filters",
     "django_htmx",
     "axes",
@@ -92,7 +96,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # `request.user.is_verified()`: the session holds the device that checked this sign-in's code.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After sign-in: the code step, or enrolment where the role requires a second factor (recovery/two_step.py).
+    "recovery.two_step.TwoStepMiddleware",
     # ...and the language each employee chose, once they have signed in.
     "recovery.languages.StaffLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -168,6 +176,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Two-step sign-in (TOTP, django-otp): the roles that must use it, comma-separated group names, e.g.
+# "ops,manager" (the roles that change money rules). Empty: offered to everyone, required of no one.
+# Production should set it (README, "Two-step sign-in"). API tokens are never asked: they are machines.
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", default=[])
+_unknown_roles = sorted(set(MFA_REQUIRED_ROLES) - set(ROLES))
+if _unknown_roles:
+    raise ImproperlyConfigured(
+        f"MFA_REQUIRED_ROLES: unknown role {', '.join(_unknown_roles)}; the roles are {', '.join(ROLES)}"
+    )
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Recovery Desk")
+# A wrong code makes the next attempt wait 1, 2, 4, 8… seconds (django-otp's throttling), per device.
+OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_TOTP_THROTTLE_FACTOR", minimum=1, default=1)
 
 # Login brute force: 5 wrong passwords for one username from one address lock that
 # pair for 15 minutes. Locking by the pair (not the address alone) means an attacker

@@ -10,3 +10,6 @@ for model_name in ("staffprofile", "customer"):
 
 # Tenure (`customer_since`) raises a customer's tier and caps: ops, or an integration explicitly trusted with it.
 rules.add_perm("recovery.set_customer_tenure", is_ops | is_tenure_trusted_token)
+
+# Who turned two-step sign-in on or off for whom (recovery.models.two_step): ops read it, as staff profiles.
+rules.add_perm("recovery.view_historicaltotpdevice", is_ops)

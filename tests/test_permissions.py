@@ -79,6 +79,11 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "login": {"GET": every(200, anonymous=200), "POST": every(200, anonymous=200)},  # empty form re-rendered
     "healthz": {"GET": every(200, anonymous=200), "POST": every(405, anonymous=405)},
     "logout": {"GET": every(405), "POST": every(Redirect("/login/"))},
+    # Two-step sign-in: every signed-in employee may turn it on (a wrong code is sent back, 422) and off.
+    # Nobody in the matrix has an app: "off" goes back to the page, the code step on to the next page.
+    "two_step": {"GET": every(200), "POST": every(422)},
+    "two_step_off": {"GET": every(405), "POST": every(Redirect("/account/two-step/"))},
+    "two_step_verify": {"GET": every(Redirect("/")), "POST": every(Redirect("/"))},
     # The language switch: open to everyone (the login page offers it), POST only, back to `next`.
     "language_switch": {
         "GET": every(405, anonymous=405),
@@ -341,6 +346,8 @@ def post_data(name: str, world: World) -> dict:
     """A valid submission for views that accept POST (nothing for the others)."""
     if name == "counter_location_choose":
         return {"location": world.location_id}
+    if name in ("two_step", "two_step_off", "two_step_verify"):
+        return {"code": "000000"}
     if name == "language_switch":
         return {"language": "ru", "next": "/audit/"}
     if name == "customer_add":

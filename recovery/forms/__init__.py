@@ -12,6 +12,7 @@ Field formats only: policy checks live in the services.
 - `ops`: the replay window, rule flags' list and handling
 - `integrations`: a new API token
 - `accounts`: sign-in and the language switch
+- `two_step`: the code from an authenticator app (enrolment, the sign-in's second step, removal)
 """
 
 from recovery.forms.accounts import LanguageForm, LoginForm
@@ -23,6 +24,7 @@ from recovery.forms.insights import EARLIEST_INSIGHT_DATE, InsightFilterForm, Mo
 from recovery.forms.integrations import ApiTokenForm
 from recovery.forms.money import MAX_MONEY, money_field, money_in_currency, money_input
 from recovery.forms.ops import FlagFilterForm, FlagHandleForm, ReplayForm
+from recovery.forms.two_step import TwoStepCodeForm
 from recovery.forms.vouchers import VoucherCodeForm, VoucherRedeemForm
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "ResolveForm",
     "RuleFlagForm",
     "TimelineFilterForm",
+    "TwoStepCodeForm",
     "VoidForm",
     "VoucherCodeForm",
     "VoucherRedeemForm",
