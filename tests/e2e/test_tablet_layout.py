@@ -174,7 +174,7 @@ def test_the_grant_bar_is_in_view_and_names_the_amount(page, sign_in, site, brow
     page.goto(f"/counter/customers/{site.world.customer.pk}/resolve/")
     bar = page.evaluate(GRANT_BAR_JS)
     assert bar["position"] == "sticky"
-    assert bar["scrollY"] == 0 and 0 <= bar["top"] and bar["bottom"] <= bar["innerHeight"], bar
+    assert bar["scrollY"] == 0 and bar["top"] >= 0 and bar["bottom"] <= bar["innerHeight"], bar
     assert page.get_by_role("button", name="Grant now").is_visible()  # nothing chosen yet
 
     page.check("input[name=category][value=waiting]")
@@ -190,7 +190,7 @@ def test_the_grant_bar_is_in_view_and_names_the_amount(page, sign_in, site, brow
     # Scrolled to the bottom of the cards, the bar is still on screen.
     page.locator("#playbook-cards .card").last.scroll_into_view_if_needed()
     bar = page.evaluate(GRANT_BAR_JS)
-    assert 0 <= bar["top"] and bar["bottom"] <= bar["innerHeight"] + 0.5, bar
+    assert bar["top"] >= 0 and bar["bottom"] <= bar["innerHeight"] + 0.5, bar
     page.get_by_label("Amount (EUR)").fill("")
     assert button.inner_text() == "Grant now"
     assert browser_errors == []
