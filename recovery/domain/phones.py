@@ -7,6 +7,8 @@ same string whichever way the number was typed.
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from django.conf import settings
 
@@ -27,3 +29,28 @@ def phone_normalize(raw: str) -> str:
     if not phonenumbers.is_possible_number(number):
         raise ValueError("not a possible phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# The fewest digits the counter searches by: the last four are what a customer reads out quickly,
+# and fewer would list a large share of the chain's customers.
+PHONE_TAIL_MIN = 4
+_PHONE_PUNCTUATION = re.compile(r"[\s().\-]")
+_DIGITS = re.compile(r"\+?\d+")
+
+
+def phone_digits(raw: str) -> str | None:
+    """The digits of `raw` if it is written like (part of) a phone number: digits with spaces,
+    dots, dashes, brackets and one leading '+'; None for anything else (a name, an email, a card)."""
+    compact = _PHONE_PUNCTUATION.sub("", raw.strip())
+    if not compact or not _DIGITS.fullmatch(compact):
+        return None
+    return compact.lstrip("+")
+
+
+def phone_masked(phone: str) -> str:
+    """A stored phone with all but its last four digits hidden ('•••• 0101'), for lists that
+    several customers share: the employee confirms the number with the customer, nobody reads it off."""
+    digits = "".join(character for character in phone if character.isdigit())
+    if not digits:
+        return ""
+    return "•••• " + digits[-PHONE_TAIL_MIN:]

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from compensation.forms import PlainTextFieldsMixin
 from recovery.case_opened import MAX_STAMP_LENGTH, case_opened_at
-from recovery.domain.phones import phone_normalize
+from recovery.domain.phones import PHONE_TAIL_MIN, phone_digits, phone_normalize
 from recovery.forms.money import MAX_MONEY, money_field, money_in_currency, money_input
 from recovery.models import Customer, RuleFlag, ServiceFailure
 
@@ -24,7 +24,40 @@ class CustomerSearchForm(forms.Form):
         max_length=120,
         required=False,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "type": "search"}),
+        help_text=_("Or the last 4 digits of the phone."),
     )
+
+    def clean_q(self):
+        """The query with its spaces tidied; a phone that is too short or has a letter in it is refused here,
+        before any search (a name, an email or a card is searched as typed)."""
+        query = " ".join(self.cleaned_data["q"].split())
+        digits = phone_digits(query)
+        if digits is not None and len(digits) < PHONE_TAIL_MIN:
+            raise forms.ValidationError(
+                _("Phone, loyalty card, email or name: type at least the last %(count)s digits of the phone."),
+                params={"count": PHONE_TAIL_MIN},
+            )
+        if query.startswith("+") and digits is None:
+            raise forms.ValidationError(
+                _("Phone, loyalty card, email or name: a phone number has only digits; “%(query)s” has other signs."),
+                params={"query": query},
+            )
+        return query
+
+    @property
+    def is_phone(self) -> bool:
+        """Whether the (valid) query is a phone number or its last digits: one match then opens that customer."""
+        return phone_digits(self.cleaned_data.get("q", "")) is not None
+
+    def phone_hint(self) -> str:
+        """Said when nothing matched a query that starts like a phone but holds letters (a typo, or a card)."""
+        query = self.cleaned_data.get("q", "")
+        if query[:1].isdigit() and any(character.isalpha() for character in query):
+            return _(
+                "Phone, loyalty card, email or name: nothing matches “%(query)s”; "
+                "a phone number has only digits (check for a letter typed by mistake)."
+            ) % {"query": query}
+        return ""
 
 
 class WalkInForm(PlainTextFieldsMixin, forms.Form):

@@ -5,6 +5,7 @@ One module per concern; every name is re-exported here, so callers keep
 
 - `scope`: which locations a user's reads reach (used by the others)
 - `counter`: the counter's locations, customer search and 90-day value
+- `counter_today`: today's customers at a counter (granted or opened since the location's midnight)
 - `limits`: the budget and rolling-limit hints before a grant
 - `quotes`: playbook caps for one customer (counter cards, API quotes)
 - `grants`: the audit list, one grant's story, its journal, "My grants"
@@ -50,6 +51,7 @@ from recovery.selectors.counter import (
     customer_search,
     customer_value,
 )
+from recovery.selectors.counter_today import TODAY_LIMIT, counter_customers_today, location_day_start
 from recovery.selectors.escalations import (
     DECIDED_DAYS,
     DECIDED_LIMIT,
@@ -108,6 +110,7 @@ __all__ = [
     "RECENT_DAYS",
     "SEARCH_LIMIT",
     "TIMELINE_COLUMNS",
+    "TODAY_LIMIT",
     "WaitingEscalation",
     "WindowHeadroom",
     "anomaly_flags_for",
@@ -121,6 +124,7 @@ __all__ = [
     "audit_locations_for",
     "budget_rows_for",
     "cards_by_fit",
+    "counter_customers_today",
     "counter_limits_for",
     "counter_usage_for",
     "counter_location_for",
@@ -144,6 +148,7 @@ __all__ = [
     "grant_recent_by",
     "history_of",
     "journal_entries_for",
+    "location_day_start",
     "location_ids_for",
     "needs_you_now_for",
     "playbook_caps",

@@ -12,7 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from compensation.money import ZERO
-from recovery.domain.phones import phone_normalize
+from recovery.domain.phones import PHONE_TAIL_MIN, phone_digits, phone_normalize
 from recovery.models import Customer, Grant, Location
 from recovery.predicates import locations_of, remember_location_ids
 
@@ -58,13 +58,19 @@ def customer_matches(query: str) -> Q:
 def customer_search(*, query: str, currency: str | None = None) -> list[Customer]:
     """Customers matching a phone number, loyalty card, email or name, with their 90-day value.
 
-    The count covers every grant; the total only those in `currency` (the counter
-    location's, default the deployment's): amounts of different currencies never add up.
+    Digits alone (four or more) also find every customer whose phone ends with
+    them: the counter asks for "the last four digits" when a customer does not
+    know their card. One query, at most `SEARCH_LIMIT` rows. The count covers
+    every grant; the total only those in `currency` (the counter location's,
+    default the deployment's): amounts of different currencies never add up.
     """
     query = query.strip()
     if not query:
         return []
     matches = customer_matches(query)
+    digits = phone_digits(query)
+    if digits and len(digits) >= PHONE_TAIL_MIN:
+        matches |= Q(phone__endswith=digits)
     recent = _recent_grants_filter("grants__")
     in_currency = recent & Q(grants__currency=currency or settings.RECOVERY_CURRENCY)
     return list(

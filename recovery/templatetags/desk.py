@@ -12,6 +12,7 @@ from compensation.templatetags import wording
 from compensation.templatetags.wording import money  # noqa: F401  (callers in Python import it from here)
 from recovery.anomalies import reason_shown
 from recovery.display import cap_steps_shown, stop_reason_shown
+from recovery.domain.phones import phone_masked
 
 register = template.Library()
 register.filters.update(wording.register.filters)
@@ -33,3 +34,9 @@ def stop_reason(stop, escalation):
 def anomaly_reason(flag):
     """An anomaly flag's reason in the page's language, from its stored figures."""
     return reason_shown(flag)
+
+
+@register.filter
+def masked_phone(phone):
+    """A phone in a list of customers: its last four digits only ('•••• 0101')."""
+    return phone_masked(phone or "")

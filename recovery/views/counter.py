@@ -42,29 +42,42 @@ def home(request):
 @require_GET
 @counter_view
 def counter(request):
+    location = request.counter_location
     search = CustomerSearchForm(request.GET or None)
-    currency = request.counter_location.currency
-    customers = (
-        selectors.customer_search(query=search.cleaned_data["q"], currency=currency) if search.is_valid() else []
-    )
-    if customers:
-        tiers = tier_rules_in_force()
-        today = request.counter_location.today()
-        for customer in customers:
-            customer.tenure_months = tenure_in_months(customer.customer_since, today)
-            customer.tier = tier_reached(tiers, customer.tenure_months)
+    customers = []
+    if search.is_valid() and search.cleaned_data["q"]:
+        customers = selectors.customer_search(query=search.cleaned_data["q"], currency=location.currency)
+        if len(customers) == 1 and search.is_phone:
+            # A phone (or its last digits) that only one customer has: that customer, without another tap.
+            return redirect("counter_resolve", customer_id=customers[0].pk)
+        if not customers and search.phone_hint():
+            search.add_error("q", search.phone_hint())
+    today_customers = selectors.counter_customers_today(location=location)
+    _with_tier(customers + today_customers, location)
     return render(
         request,
         "recovery/counter_customer.html",
         {
             "search": search,
             "customers": customers,
+            "today_customers": today_customers,
             "walk_in": WalkInForm(),
-            "searched": bool(request.GET.get("q")),
+            "searched": search.is_bound and search.is_valid() and bool(search.cleaned_data["q"]),
             "locations": selectors.counter_locations_for(user=request.user),
-            "counter_currency": currency,
+            "counter_currency": location.currency,
         },
     )
+
+
+def _with_tier(customers, location) -> None:
+    """Give each listed customer their tenure in months and tier today (from the policy in force, cached)."""
+    if not customers:
+        return
+    tiers = tier_rules_in_force()
+    today = location.today()
+    for customer in customers:
+        customer.tenure_months = tenure_in_months(customer.customer_since, today)
+        customer.tier = tier_reached(tiers, customer.tenure_months)
 
 
 @require_POST

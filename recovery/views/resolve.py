@@ -99,7 +99,15 @@ def resolve_context(request, customer, form, purchase_value, *, above_limit=None
         ),
     }
     context["other_selected"] = _other_selected(context, form.data.get("playbook"))
+    context["grant_amount"] = _amount_chosen(form)
     return context
+
+
+def _amount_chosen(form):
+    """The amount the grant bar names before any script runs: the one sent back, if it was valid."""
+    if not form.is_bound:
+        return None
+    return getattr(form, "cleaned_data", {}).get("amount")
 
 
 def _other_selected(context, selected) -> bool:
@@ -135,6 +143,8 @@ def above_limit_panel(form, *, limit=None, escalate_form=None) -> dict:
 def counter_resolve(request, customer_id: int):
     customer = get_object_or_404(Customer, pk=customer_id)
     if request.method == "GET":
+        # Opened at this counter today: one tap from the counter's first screen until midnight here.
+        services.counter_lookup_record(actor=request.user, location=request.counter_location, customer=customer)
         token = uuid.uuid4()
         # The case is met now: the signed moment comes back with the grant as the failure's time.
         form = ResolveForm(

@@ -16,7 +16,7 @@ minimum => {
   const selectors = [
     "button", "a.button", "[role=button]", "summary", "select", "textarea",
     "input:not([type=hidden]):not([type=radio]):not([type=checkbox])",
-    ".topbar a", "nav a", ".steps a", "a.customer-row", "label.chip", "label.card",
+    ".topbar a", "nav a", ".steps a", "a.customer-row", "a.today-row", "label.chip", "label.card", "label.card-pick",
   ].join(",");
   const describe = el => {
     const text = (el.innerText || el.value || el.getAttribute("aria-label") || el.name || "").trim().slice(0, 40);
@@ -100,7 +100,7 @@ def test_money_fields_open_the_numeric_keypad(page, sign_in, site, size):
     page.get_by_label("Waiting or delay").check()
     page.get_by_label("Replace spoiled goods at once").check()
     page.get_by_label("Amount (EUR)", exact=True).fill("400")
-    page.get_by_role("button", name="Grant now").click()
+    page.get_by_role("button", name="Grant €400.00").click()
     approve = page.get_by_label("Amount to approve (EUR)")
     assert approve.get_attribute("inputmode") == "decimal"
     assert approve.input_value() == "400"

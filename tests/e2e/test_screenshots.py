@@ -96,8 +96,9 @@ def _playbook_pk() -> int:
 
 # The pages each role works on, as the first screen shows them (what someone holding the tablet sees).
 REVIEW_SHOTS = [
-    (FRONTLINE, "counter", "/counter/?q=Matrix"),
     (FRONTLINE, "resolve", "resolve"),
+    (FRONTLINE, "counter", "/counter/?q=Matrix"),  # with the customer just opened under "Today's customers"
+    (FRONTLINE, "counter-phone-ending", "/counter/?q=0555"),  # two phones end in 0555: choose
     (MANAGER, "audit", "/audit/"),
     (MANAGER, "audit-filtered", "/audit/?flagged=on"),
     (MANAGER, "escalations", "/escalations/"),
@@ -111,6 +112,9 @@ REVIEW_SHOTS = [
 @pytest.mark.parametrize("size", SIZES)
 def test_each_roles_pages_at_both_sizes(page, sign_in, world, browser_errors, size):
     site = build_site(world)
+    from tests import factories
+
+    factories.make_customer("Matrix Namesake", phone="+447700910555")  # its phone ends as Matrix Customer's
     page.set_viewport_size(SIZES[size])
     where = shots_dir()
     signed_in = None
@@ -120,7 +124,9 @@ def test_each_roles_pages_at_both_sizes(page, sign_in, world, browser_errors, si
             signed_in = role
         if path == "resolve":
             page.goto(f"/counter/customers/{site.world.customer.pk}/resolve/")
+            page.check("input[name=category][value=waiting]")
             price_the_cards(page)
+            page.locator("input[name=playbook]:not([disabled])").first.check()  # the grant bar names its amount
         else:
             page.goto(path)
         page.wait_for_load_state("load")

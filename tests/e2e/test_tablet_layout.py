@@ -4,7 +4,7 @@ leaves the rules after it for print only)."""
 
 import pytest
 
-from tests.e2e.catalogue import build_site, visits_for
+from tests.e2e.catalogue import build_site, price_the_cards, visits_for
 from tests.e2e.conftest import TABLET
 from tests.test_permissions import ANON, AUDITOR, FRONTLINE, MANAGER, OPS
 
@@ -19,8 +19,10 @@ LAYOUT_JS = """
     .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
     .slice(0, 4)
     .map(el => `${el.tagName.toLowerCase()}.${String(el.className).trim()} right=${el.getBoundingClientRect().right.toFixed(0)}`);
+  const chip = document.querySelector("header.topbar .location");
   return {
-    scrollWidth: root.scrollWidth,
+    chip: chip ? chip.getBoundingClientRect().width > 0 : false,
+    scrollWidth: Math.max(root.scrollWidth, document.scrollingElement.scrollWidth),
     innerWidth: window.innerWidth,
     header: header ? header.getBoundingClientRect().height : null,
     wide,
@@ -55,6 +57,9 @@ def test_no_page_of_the_role_scrolls_sideways_and_the_header_stays_small(page, s
                 problems.append(
                     f"{where}: scrolls sideways ({layout['scrollWidth']} > {layout['innerWidth']}): {layout['wide']}"
                 )
+            # Staff who work at a location see it in the header on every page (ops and auditors work at none).
+            if role in (FRONTLINE, MANAGER) and layout["header"] is not None and not layout["chip"]:
+                problems.append(f"{where}: no location chip in the header")
             if layout["header"] is None:
                 if visit.label != "voucher_public":  # the customer's own voucher page has no staff header
                     problems.append(f"{where}: no header")
@@ -80,6 +85,8 @@ def test_the_stylesheet_applies_on_screen(page, sign_in, site):
     summary = page.locator(".rule-flag > summary").first
     assert summary.evaluate("el => getComputedStyle(el).borderTopStyle") == "solid"
     assert summary.evaluate("el => getComputedStyle(el).color") == "rgb(11, 92, 173)"
+    # ... and a finger hits it: at least 44 px high.
+    assert summary.bounding_box()["height"] >= 44
     # The location chip is in the header.
     assert page.locator("header .location").inner_text().strip() != ""
     # In print, the header goes (the print rules are at the end and still in force there).
@@ -146,3 +153,44 @@ def test_the_audit_quick_filters_are_links_and_the_filters_fold(page, sign_in, s
     # Below 900 px each event is a card: its cells stack, nothing is cut off at the right.
     row = page.locator("table.timeline tbody tr").first
     assert row.evaluate("el => getComputedStyle(el).display") == "grid"
+
+
+GRANT_BAR_JS = """
+() => {
+  const bar = document.getElementById("grant-bar").getBoundingClientRect();
+  return {
+    top: bar.top, bottom: bar.bottom, innerHeight: window.innerHeight, scrollY: window.scrollY,
+    position: getComputedStyle(document.getElementById("grant-bar")).position,
+  };
+}
+"""
+
+
+@pytest.mark.parametrize("size", [TABLET, LANDSCAPE], ids=["768x1024", "1024x768"])
+def test_the_grant_bar_is_in_view_and_names_the_amount(page, sign_in, site, browser_errors, size):
+    """Once the customer is open the whole decision ends in sight: the sticky bar, with the amount it grants."""
+    sign_in(site.users[FRONTLINE])
+    page.set_viewport_size(size)
+    page.goto(f"/counter/customers/{site.world.customer.pk}/resolve/")
+    bar = page.evaluate(GRANT_BAR_JS)
+    assert bar["position"] == "sticky"
+    assert bar["scrollY"] == 0 and bar["top"] >= 0 and bar["bottom"] <= bar["innerHeight"], bar
+    assert page.get_by_role("button", name="Grant now").is_visible()  # nothing chosen yet
+
+    page.check("input[name=category][value=waiting]")
+    price_the_cards(page)
+    drinks = page.locator("input[name=playbook]:not([disabled])").first
+    drinks.check()
+    chosen = drinks.get_attribute("data-available") or drinks.get_attribute("data-cap")
+    button = page.locator("#grant-bar button[type=submit]")
+    assert button.inner_text() == f"Grant €{chosen}"
+    assert page.get_by_role("button", name=f"Grant €{chosen}").is_visible()
+    page.get_by_label("Amount (EUR)").fill("5,5")  # typed the continental way
+    assert page.get_by_role("button", name="Grant €5.50").is_visible()
+    # Scrolled to the bottom of the cards, the bar is still on screen.
+    page.locator("#playbook-cards .card").last.scroll_into_view_if_needed()
+    bar = page.evaluate(GRANT_BAR_JS)
+    assert bar["top"] >= 0 and bar["bottom"] <= bar["innerHeight"] + 0.5, bar
+    page.get_by_label("Amount (EUR)").fill("")
+    assert button.inner_text() == "Grant now"
+    assert browser_errors == []

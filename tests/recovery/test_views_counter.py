@@ -35,11 +35,18 @@ def grant_form(token, playbook_id, cap, purchase_value="2500", amount=""):
     }
 
 
-@pytest.mark.parametrize("query", ["07700 900101", "+44 7700 900101", "lc-1", "ALICE@example.com", "moreau"])
+@pytest.mark.parametrize("query", ["lc-1", "ALICE@example.com", "moreau"])
 def test_screen_1_finds_the_customer_by_phone_card_email_or_name(frontline_client, customer, query):
     response = frontline_client.get(reverse("counter"), {"q": query})
     assert response.status_code == 200
     assert reverse("counter_resolve", args=[customer.pk]) in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["07700 900101", "+44 7700 900101", "0101"])
+def test_screen_1_opens_the_one_customer_with_that_phone(frontline_client, customer, query):
+    response = frontline_client.get(reverse("counter"), {"q": query})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("counter_resolve", args=[customer.pk])
 
 
 def test_screen_1_shows_the_customers_recent_value(frontline_client, frontline, central, customer):
@@ -121,7 +128,9 @@ def test_screen_2_query_count_does_not_grow_with_history(frontline_client, front
     with_one = queries_for_screen_2()
     for _ in range(6):
         grant_for(frontline, central, customer)
-    assert queries_for_screen_2() == with_one <= 9
+    assert (
+        queries_for_screen_2() == with_one <= 10
+    )  # 9, and the one upsert that puts the customer in "today's customers"
 
 
 def test_my_grants_lists_only_my_own(frontline_client, frontline, frontline_airport, central, airport, customer):
