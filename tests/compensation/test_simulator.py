@@ -212,8 +212,8 @@ def test_first_visit_shows_the_form_without_errors(ops_client):
 
 BAD_INPUT = [
     ({"purchase_value": ""}, "Purchase value: enter an amount."),
-    ({"purchase_value": "-5"}, "Purchase value: must be more than 0."),
-    ({"purchase_value": "0"}, "Purchase value: must be more than 0."),
+    ({"purchase_value": "-5"}, "Purchase value: must not be negative (0 when nothing was bought)."),
+    ({"purchase_value": "-0.01"}, "Purchase value: must not be negative (0 when nothing was bought)."),
     ({"purchase_value": "abc"}, "Purchase value: enter a number"),
     ({"purchase_value": "NaN"}, "Purchase value: enter a number"),
     ({"purchase_value": "Infinity"}, "Purchase value: enter a number"),
