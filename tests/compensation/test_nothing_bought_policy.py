@@ -46,7 +46,10 @@ def test_a_fixed_base_amount_is_published_quoted_diffed_and_rolled_back(ops):
     assert quote.cap == Decimal("20.00")
     assert quote.steps[0] == "Nothing bought: base amount 20.00"
 
-    changes = {(c.item, c.field): (c.old, c.new) for c in document_diff(PolicyVersion.objects.get(number=2).document, version.document)}
+    changes = {
+        (c.item, c.field): (c.old, c.new)
+        for c in document_diff(PolicyVersion.objects.get(number=2).document, version.document)
+    }
     assert changes[("Free drinks while you wait", "when nothing was bought")] == ("floor", "fixed")
     assert changes[("Free drinks while you wait", "base amount when nothing was bought")] == ("—", "20.00")
 
@@ -60,8 +63,10 @@ def test_a_base_amount_above_the_ceiling_is_refused_at_publish_naming_the_playbo
     entry = next(e for e in document["playbooks"] if e["code"] == "free-drinks")
     entry |= {"nothing_bought": "fixed", "base_amount": "25.01"}
     assert document_problems(document) == [
-        "Playbook Free drinks while you wait: base amount when nothing was bought (25.01) must not be above "
-        "its ceiling (25.00)."
+        (
+            "Playbook Free drinks while you wait: base amount when nothing was bought (25.01) must not be above "
+            "its ceiling (25.00)."
+        )
     ]
     entry |= {"base_amount": None}
     assert "enter the amount it gives" in document_problems(document)[0]

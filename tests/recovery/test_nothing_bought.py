@@ -64,7 +64,9 @@ def test_the_counter_grants_for_a_purchase_value_of_0(frontline_client, customer
     assert "<p>Nothing bought</p>" in granted
 
 
-def test_a_playbook_not_offered_for_nothing_bought_is_refused_with_its_reason(frontline, central, customer, frontline_client):
+def test_a_playbook_not_offered_for_nothing_bought_is_refused_with_its_reason(
+    frontline, central, customer, frontline_client
+):
     set_rule("free-drinks", Playbook.NothingBought.NOT_OFFERED)
     publish("Drinks only with a purchase")
     cards = html.unescape(
@@ -86,7 +88,12 @@ def test_the_api_quotes_and_grants_for_nothing_bought(central, ops, customer):
     assert quote.status_code == 200
     drinks = next(row for row in quote.json()["playbooks"] if row["code"] == "free-drinks")
     assert drinks["explanation"].startswith("Nothing bought: floor")
-    body = {"customer": customer.pk, "category": "waiting", "purchase_value": "0", "playbook": playbook("free-drinks").pk}
+    body = {
+        "customer": customer.pk,
+        "category": "waiting",
+        "purchase_value": "0",
+        "playbook": playbook("free-drinks").pk,
+    }
     made = pos.post("/api/v1/grants/", body, HTTP_IDEMPOTENCY_KEY="9e0f4c1e-0f5c-4bb0-9d1c-1d2e3f4a5b6c")
     assert made.status_code == 201 and made.json()["failure"]["purchase_value"] == "0.00"
     refused = pos.post("/api/v1/quotes/", {"customer": customer.pk, "purchase_value": "-0.01"})
