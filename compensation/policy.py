@@ -52,11 +52,14 @@ PLAYBOOK_FIELDS = (
     "code",
     "name",
     "name_ru",
+    "name_ro",
     "kind",
     "offer",
     "offer_ru",
+    "offer_ro",
     "apology_script",
     "apology_script_ru",
+    "apology_script_ro",
     "percent",
     "floor",
     "ceiling",
@@ -79,6 +82,11 @@ TRANSLATED_TEXT_FIELDS = tuple(
 )
 # A tier's name is read at the counter too ("Loyal" tier): it has the same companions (`name_ru`).
 TRANSLATED_TIER_FIELDS = tuple(translated_key("name", language) for language in TRANSLATED_LANGUAGES)
+
+
+def tier_translations(entry: dict) -> dict[str, str]:
+    """A document tier's translated names ({"name_ru": …, "name_ro": …}); missing (an older document) is blank."""
+    return {key: entry.get(key) or "" for key in TRANSLATED_TIER_FIELDS}
 
 
 def tenure_in_months(customer_since: date, today: date) -> int:
@@ -162,7 +170,12 @@ class Policy:
             "nothing_bought": rule.nothing_bought,
             "base_amount": _money(rule.base_amount),
             "tiers": [
-                {"name": t.name, "name_ru": t.name_ru, "min_months": t.min_months, "multiplier": str(t.multiplier)}
+                {
+                    "name": t.name,
+                    **{key: getattr(t, key) for key in TRANSLATED_TIER_FIELDS},
+                    "min_months": t.min_months,
+                    "multiplier": str(t.multiplier),
+                }
                 for t in rule.tiers
             ],
             "authority": {"role": authority.role, "limit": str(authority.limit)},
@@ -212,7 +225,7 @@ def draft_document(*, caps_only: bool = False) -> dict:
             {
                 "id": t.id,
                 "name": t.name,
-                "name_ru": t.name_ru,
+                **{key: getattr(t, key) for key in TRANSLATED_TIER_FIELDS},
                 "min_months": t.min_months,
                 "multiplier": str(t.multiplier),
             }
@@ -294,7 +307,7 @@ def policy_from_document(document: dict, version: PolicyVersion | None = None) -
             name=t["name"],
             min_months=t["min_months"],
             multiplier=Decimal(t["multiplier"]),
-            name_ru=t.get("name_ru") or "",
+            **tier_translations(t),
         )
         for t in tiers
     )
@@ -315,7 +328,7 @@ def policy_from_document(document: dict, version: PolicyVersion | None = None) -
                     name=tier["name"],
                     min_months=tier["min_months"],
                     multiplier=highest,
-                    name_ru=tier.get("name_ru") or "",
+                    **tier_translations(tier),
                 )
             )
         playbooks[playbook.id] = playbook

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("compensation", "0012_playbook_categories"),
+        ("compensation", "0013_playbook_romanian_texts"),
     ]
 
     operations = [
