@@ -75,6 +75,7 @@ def available_now(
     budget_spent: Decimal,
     currency: str,
     locale: str = "en",
+    not_offered: bool = False,
 ) -> Availability:
     """The lowest of the cap, the authority, the customer's rolling allowance and the location budget.
 
@@ -84,6 +85,8 @@ def available_now(
     reported. On a tie the limit outside the playbook is named (the card shows
     the cap anyway): a used-up count first, then the customer's amount, the
     budget, the authority, the cap. `locale` writes the amounts (the page's).
+    `not_offered`: nothing was bought and the playbook is not offered then (its
+    cap is 0, and the card says why rather than naming a cap of 0).
     """
 
     def money(amount: Decimal) -> str:
@@ -117,6 +120,8 @@ def available_now(
                 lambda: gettext("Limited by: your authority %(limit)s") % {"limit": money(authority)},
             )
         )
+    elif not_offered:
+        bounds.append(_Bound("cap", ZERO, lambda: gettext("Not offered when nothing was bought")))
     else:
         bounds.append(
             _Bound(

@@ -14,28 +14,67 @@ and snapshots already stored are never rewritten.
 The cap is computed in four steps, each written into the explanation that is
 stored with every grant so that a manager can redo the arithmetic by hand:
 
-1. percentage of the purchase value,
+1. percentage of the purchase value, or, when nothing was bought (a purchase
+   value of 0: a two-hour wait, a missed flight), the playbook's base rule:
+   a fixed base amount, its floor, or "not offered" (`nothing_bought_base`),
 2. held between the playbook's floor and ceiling,
 3. multiplied by the customer's tenure-tier multiplier,
 4. limited by the granting employee's authority.
 
-Each shown step is rounded half-up to the currency's minor unit, so the
-explanation's numbers are exactly the ones used (rounding is monotone, so the
-cap still never falls when the purchase value or tenure grows).
+A cap is an "at most" amount, so every figure that comes from an upper bound
+(a percentage of the purchase, a ceiling, the tier multiplier applied to them,
+the authority) is rounded DOWN to the currency's minor unit (`at_most`): 150%
+of 33.33 is 49.99, never 50.00, and 150% of 0.01 is 0.01, never 0.02. A floor
+is an "at least" amount and rounds up, never past the ceiling. When rounding
+changed a figure, the step shows both ("150% of 33.33 = 49.995 → 49.99"), so the
+explanation's numbers are exactly the ones used. Rounding down is monotone, so
+the cap still never falls when the purchase value (above 0) or tenure grows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from compensation import wording
-from compensation.money import ZERO, minor_unit, quantize
+from compensation.money import ZERO, round_down, round_up
 from compensation.texts import localized_text
 
 MAX_PERCENT = Decimal("1000")
+
+
+class NothingBought:
+    """What a playbook gives when nothing was bought (a purchase value of 0); the policy document's values."""
+
+    FLOOR = "floor"  # its floor (what a percentage of 0 always gave): the default, and every older document's
+    FIXED = "fixed"  # a fixed base amount, at most the ceiling
+    NOT_OFFERED = "not_offered"  # the playbook is not offered to a customer who bought nothing
+
+    VALUES = (FLOOR, FIXED, NOT_OFFERED)
+
+
+@dataclass(frozen=True)
+class Rounded:
+    """A figure before and after rounding to the currency's minor unit."""
+
+    exact: Decimal
+    rounded: Decimal
+
+    @property
+    def was_rounded(self) -> bool:
+        return self.exact != self.rounded
+
+
+def at_most(amount: Decimal, currency: str) -> Rounded:
+    """An amount from an "at most" rule, rounded DOWN to the currency's unit: never above the rule's bound."""
+    return Rounded(exact=amount, rounded=round_down(amount, currency))
+
+
+def percent_of(purchase_value: Decimal, percent: Decimal, currency: str) -> Rounded:
+    """ "At most `percent`% of the purchase": 150% of 33.33 = 49.995 → 49.99 (and 150% of 0.01 → 0.01)."""
+    return at_most(purchase_value * percent / 100, currency)
 
 
 @dataclass(frozen=True)
@@ -64,6 +103,9 @@ class PlaybookRule:
     floor: Decimal
     ceiling: Decimal
     tiers: tuple[TierRule, ...]
+    # When nothing was bought (purchase value 0): NothingBought.FLOOR, FIXED (`base_amount`) or NOT_OFFERED.
+    nothing_bought: str = NothingBought.FLOOR
+    base_amount: Decimal | None = None
 
     def __post_init__(self):
         if not ZERO <= self.percent <= MAX_PERCENT:
@@ -72,6 +114,15 @@ class PlaybookRule:
             raise ValueError("floor must not be negative")
         if self.ceiling < self.floor:
             raise ValueError("ceiling must not be below the floor")
+        if self.nothing_bought not in NothingBought.VALUES:
+            raise ValueError("nothing bought must be one of floor, fixed, not_offered")
+        if self.nothing_bought == NothingBought.FIXED:
+            if self.base_amount is None:
+                raise ValueError("a fixed base amount needs its amount")
+            if self.base_amount < ZERO:
+                raise ValueError("base amount must not be negative")
+            if self.base_amount > self.ceiling:
+                raise ValueError("base amount must not be above the ceiling")
         if not self.tiers or self.tiers[0].min_months != 0:
             raise ValueError("the first tier must start at 0 months")
         for lower, higher in zip(self.tiers, self.tiers[1:], strict=False):
@@ -106,6 +157,7 @@ class CapQuote:
     tier: TierRule
     steps: tuple[str, ...]
     limited_by_authority: bool
+    offered: bool = True  # False: nothing was bought and the playbook is not offered then (cap 0)
 
     @property
     def explanation(self) -> str:
@@ -159,37 +211,62 @@ def compute_cap(
         # The active language's separators: 80.00 in English (and in every stored step), 80,00 in Russian.
         return wording.amount(amount, currency)
 
-    by_percent = quantize(purchase_value * rule.percent / 100, currency)
-    steps = [
-        gettext("%(percent)s%% of %(value)s = %(result)s")
-        % {"percent": wording.number(rule.percent), "value": money(purchase_value), "result": money(by_percent)}
-    ]
-
-    bounded = min(max(by_percent, rule.floor), rule.ceiling)
-    if by_percent < rule.floor:
-        steps.append(gettext("raised to floor %(floor)s") % {"floor": money(rule.floor)})
-    elif by_percent > rule.ceiling:
-        steps.append(gettext("limited to ceiling %(ceiling)s") % {"ceiling": money(rule.ceiling)})
-    else:
-        steps.append(
-            gettext("within floor %(floor)s and ceiling %(ceiling)s")
-            % {"floor": money(rule.floor), "ceiling": money(rule.ceiling)}
-        )
-
+    ceiling = round_down(rule.ceiling, currency)  # an upper bound: never rounded past
+    floor = min(round_up(rule.floor, currency), ceiling)  # a lower bound, still within the ceiling
     tier = rule.tier_for(tenure_months)
-    with_tenure = quantize(bounded * tier.multiplier, currency)
-    steps.append(
-        gettext("%(tier)s tier (%(tenure)s) ×%(multiplier)s = %(result)s")
-        % {
-            "tier": localized_text(tier, "name"),
-            "tenure": describe_tenure(tenure_months),
-            "multiplier": wording.number(tier.multiplier),
-            "result": money(with_tenure),
+    if purchase_value == ZERO:
+        base = nothing_bought_base(rule, currency)
+        if base is None:
+            steps = [gettext("Nothing bought: not offered by this playbook → cap %(cap)s") % {"cap": money(ZERO)}]
+            return CapQuote(cap=ZERO, tier=tier, steps=tuple(steps), limited_by_authority=False, offered=False)
+        bounded = base
+        steps = [
+            gettext("Nothing bought: base amount %(amount)s") % {"amount": money(base)}
+            if rule.nothing_bought == NothingBought.FIXED
+            else gettext("Nothing bought: floor %(floor)s") % {"floor": money(base)}
+        ]
+    else:
+        by_percent = percent_of(purchase_value, rule.percent, currency)
+        words = {
+            "percent": wording.number(rule.percent),
+            "value": money(purchase_value),
+            "exact": wording.exact_amount(by_percent.exact, currency),
+            "result": money(by_percent.rounded),
         }
+        steps = [
+            gettext("%(percent)s%% of %(value)s = %(exact)s → %(result)s") % words
+            if by_percent.was_rounded
+            else gettext("%(percent)s%% of %(value)s = %(result)s") % words
+        ]
+        bounded = min(max(by_percent.rounded, floor), ceiling)
+        if by_percent.rounded < floor:
+            steps.append(gettext("raised to floor %(floor)s") % {"floor": money(floor)})
+        elif by_percent.rounded > ceiling:
+            steps.append(gettext("limited to ceiling %(ceiling)s") % {"ceiling": money(ceiling)})
+        else:
+            steps.append(
+                gettext("within floor %(floor)s and ceiling %(ceiling)s")
+                % {"floor": money(floor), "ceiling": money(ceiling)}
+            )
+
+    # The multiplier scales an "at most" amount: the product is one too, rounded down.
+    scaled = at_most(bounded * tier.multiplier, currency)
+    with_tenure = scaled.rounded
+    words = {
+        "tier": localized_text(tier, "name"),
+        "tenure": describe_tenure(tenure_months),
+        "multiplier": wording.number(tier.multiplier),
+        "exact": wording.exact_amount(scaled.exact, currency),
+        "result": money(with_tenure),
+    }
+    steps.append(
+        gettext("%(tier)s tier (%(tenure)s) ×%(multiplier)s = %(exact)s → %(result)s") % words
+        if scaled.was_rounded
+        else gettext("%(tier)s tier (%(tenure)s) ×%(multiplier)s = %(result)s") % words
     )
 
     # Rounded down: an authority of 1,000.50 in a currency without cents is 1,000.
-    limit = authority.limit.quantize(minor_unit(currency), rounding=ROUND_DOWN)
+    limit = round_down(authority.limit, currency)
     limited_by_authority = limit < with_tenure
     cap = min(with_tenure, limit)
     role = role_word(authority.role)
@@ -200,6 +277,20 @@ def compute_cap(
     )
     steps.append(template % {"role": role, "limit": money(limit), "cap": money(cap)})
     return CapQuote(cap=cap, tier=tier, steps=tuple(steps), limited_by_authority=limited_by_authority)
+
+
+def nothing_bought_base(rule: PlaybookRule, currency: str) -> Decimal | None:
+    """What `rule` gives when nothing was bought, before the tier and the authority; None: not offered.
+
+    The floor rounds up (an "at least" amount) and the base amount down (an
+    "at most" one); neither is ever above the ceiling rounded down.
+    """
+    ceiling = round_down(rule.ceiling, currency)
+    if rule.nothing_bought == NothingBought.NOT_OFFERED:
+        return None
+    if rule.nothing_bought == NothingBought.FIXED and rule.base_amount is not None:
+        return min(round_down(rule.base_amount, currency), ceiling)
+    return min(round_up(rule.floor, currency), ceiling)
 
 
 def steps_from_snapshot(
@@ -219,6 +310,9 @@ def steps_from_snapshot(
             percent=Decimal(snapshot["percent"]),
             floor=Decimal(snapshot["floor"]),
             ceiling=Decimal(snapshot["ceiling"]),
+            # Snapshots from before base amounts existed have neither: the floor, as then.
+            nothing_bought=snapshot.get("nothing_bought") or NothingBought.FLOOR,
+            base_amount=None if snapshot.get("base_amount") is None else Decimal(snapshot["base_amount"]),
             tiers=tuple(
                 TierRule(
                     name=row["name"],

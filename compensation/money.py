@@ -4,7 +4,7 @@ Amounts are always `Decimal`. Each currency has its own minor unit (cents for
 EUR, none for JPY); Babel's currency data says which, so we never hard-code it.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from babel.numbers import format_currency, format_decimal, get_currency_precision
@@ -21,6 +21,16 @@ def minor_unit(currency: str) -> Decimal:
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round half-up to the currency's minor unit, as a till would."""
     return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+
+
+def round_down(amount: Decimal, currency: str) -> Decimal:
+    """Down to the currency's minor unit: an "at most" amount is never rounded past its bound (49.995 → 49.99)."""
+    return amount.quantize(minor_unit(currency), rounding=ROUND_FLOOR)
+
+
+def round_up(amount: Decimal, currency: str) -> Decimal:
+    """Up to the currency's minor unit: an "at least" amount (a floor) is never rounded below it."""
+    return amount.quantize(minor_unit(currency), rounding=ROUND_CEILING)
 
 
 # Babel's formatting is slow and a grant writes about fifteen amounts (cap steps, limit reasons),

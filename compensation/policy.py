@@ -24,7 +24,15 @@ from typing import Iterable
 
 from django.utils import timezone
 
-from compensation.caps import Authority, CapQuote, PlaybookRule, TierRule, compute_cap, tier_reached
+from compensation.caps import (
+    Authority,
+    CapQuote,
+    NothingBought,
+    PlaybookRule,
+    TierRule,
+    compute_cap,
+    tier_reached,
+)
 from compensation.limits import BudgetRule, CustomerLimitRule
 from compensation.models import (
     CustomerLimit,
@@ -59,7 +67,14 @@ PLAYBOOK_FIELDS = (
     "sort_order",
     "is_active",
     "categories",  # missing in documents from before fits existed: every failure (see `playbook_categories`)
+    # Missing in documents from before base amounts existed (and whenever it is the floor): see `NOTHING_BOUGHT_DEFAULTS`.
+    "nothing_bought",
+    "base_amount",
 )
+# What a playbook gives when nothing was bought, when its document entry does not say: the floor,
+# which is what a percentage of a purchase value of 0 always gave. The draft leaves these out, so a
+# policy that never uses base amounts publishes the same document as before they existed.
+NOTHING_BOUGHT_DEFAULTS = {"nothing_bought": NothingBought.FLOOR, "base_amount": None}
 
 # The translated companions of the playbook texts (`name_ru`, …), as in the model and the document.
 TRANSLATED_TEXT_FIELDS = tuple(
@@ -152,6 +167,8 @@ class Policy:
             "percent": str(rule.percent),
             "floor": str(rule.floor),
             "ceiling": str(rule.ceiling),
+            "nothing_bought": rule.nothing_bought,
+            "base_amount": _money(rule.base_amount),
             "tiers": [
                 {
                     "name": t.name,
@@ -198,6 +215,8 @@ def draft_document(*, caps_only: bool = False) -> dict:
             value = getattr(playbook, name)
             if name == "categories" and not value:
                 continue  # suits every failure: the document reads as one from before fits existed
+            if name in NOTHING_BOUGHT_DEFAULTS and value == NOTHING_BOUGHT_DEFAULTS[name]:
+                continue  # the floor when nothing was bought: as every document from before base amounts
             entry[name] = str(value) if isinstance(value, Decimal) else value
         entry["multipliers"] = multipliers.get(playbook.id, {})
         playbooks.append(entry)
@@ -244,13 +263,16 @@ def playbook_categories(entry: dict) -> list[str]:
 
 
 def with_blank_translations(document: dict) -> dict:
-    """`document` with every missing playbook and tier translation as "" and missing playbook fits
-    as [] (a document from before translations or fits existed has none), so comparing it with a
-    newer one sees only real changes."""
+    """`document` with every missing playbook and tier translation as "", missing playbook fits
+    as [] and a missing rule for nothing bought as the floor (a document from before translations,
+    fits or base amounts existed has none), so comparing it with a newer one sees only real changes."""
     blanks = {}
     if "playbooks" in document:
         blanks["playbooks"] = [
-            {name: "" for name in TRANSLATED_TEXT_FIELDS} | entry | {"categories": playbook_categories(entry)}
+            {name: "" for name in TRANSLATED_TEXT_FIELDS}
+            | NOTHING_BOUGHT_DEFAULTS
+            | entry
+            | {"categories": playbook_categories(entry)}
             for entry in document["playbooks"]
         ]
     if "tiers" in document:
@@ -269,6 +291,8 @@ def _playbook_instance(entry: dict) -> Playbook:
     for name in ("percent", "floor", "ceiling"):
         values[name] = Decimal(values[name])
     values["categories"] = playbook_categories(entry)
+    values["nothing_bought"] = values["nothing_bought"] or NothingBought.FLOOR
+    values["base_amount"] = None if values["base_amount"] in (None, "") else Decimal(values["base_amount"])
     return Playbook(id=entry["id"], **values)
 
 
@@ -314,6 +338,8 @@ def policy_from_document(document: dict, version: PolicyVersion | None = None) -
             floor=playbook.floor,
             ceiling=playbook.ceiling,
             tiers=tuple(tier_rules),
+            nothing_bought=playbook.nothing_bought,
+            base_amount=playbook.base_amount,
         )
     return Policy(
         playbooks=playbooks,

@@ -32,6 +32,7 @@ from compensation.models import (
     RoleAuthority,
     TenureTier,
     categories_problem,
+    nothing_bought_problem,
 )
 from compensation.observability import logs_action
 from compensation.policy import (
@@ -80,6 +81,16 @@ def document_problems(document: dict) -> list[str]:
                 % {"tier": higher["name"], "lower": lower["name"]}
             )
     for entry in document.get("playbooks", []):
+        problem = nothing_bought_problem(
+            entry.get("nothing_bought") or Playbook.NothingBought.FLOOR,
+            entry.get("base_amount"),
+            ceiling=entry.get("ceiling"),
+            playbook=entry["name"],
+            currency=None,
+        )
+        if problem:
+            problems.append(problem)
+            continue  # the engine would refuse the same rule again, in a programmer's English
         try:
             # Building the engine rule checks percent, floor and ceiling.
             policy_from_document({"tiers": tiers, "playbooks": [entry | {"is_active": True}]})
@@ -258,6 +269,8 @@ def draft_load(document: dict, *, actor, reason: str) -> None:
             # A version published before translations existed has no `name_ru`…: blank, English is shown.
             setattr(playbook, name, entry.get(name, "") if name in TRANSLATED_TEXT_FIELDS else entry.get(name))
         playbook.categories = playbook_categories(entry)  # none before fits existed: every failure
+        # None before base amounts existed: the floor, as then.
+        playbook.nothing_bought = entry.get("nothing_bought") or Playbook.NothingBought.FLOOR
         save_with_history(playbook, actor=actor, reason=reason)
         for tier_id, value in entry.get("multipliers", {}).items():
             save_with_history(

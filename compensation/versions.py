@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext, gettext_noop
 
-from compensation.policy import PLAYBOOK_FIELDS, TRANSLATED_TIER_FIELDS
+from compensation.policy import NOTHING_BOUGHT_DEFAULTS, PLAYBOOK_FIELDS, TRANSLATED_TIER_FIELDS
 from compensation.texts import LANGUAGE_NAMES_IN_ENGLISH, PLAYBOOK_TEXTS, TRANSLATED_LANGUAGES, translated_key
 
 SECTIONS = (
@@ -47,6 +47,8 @@ FIELD_WORDS = {
         ("sort order", gettext_noop("sort order")),
         ("is active", gettext_noop("active")),
         ("categories", gettext_noop("suits failures")),
+        ("nothing bought", gettext_noop("when nothing was bought")),
+        ("base amount", gettext_noop("base amount when nothing was bought")),
         ("from months", gettext_noop("from months")),
         ("multiplier", gettext_noop("multiplier")),
         ("limit", gettext_noop("limit")),
@@ -97,7 +99,9 @@ def _items(document: dict, section: str) -> dict[str, tuple[str, dict]]:
     elif section == "playbooks":
         for p in raw:
             # A document from before translations has no `name_ru`: missing and blank both show as "—".
-            fields = {FIELD_LABELS.get(name, name): p.get(name) for name in PLAYBOOK_FIELDS}
+            # Missing rule for nothing bought (older version, or the floor) reads as the floor.
+            entry = NOTHING_BOUGHT_DEFAULTS | p
+            fields = {FIELD_LABELS.get(name, name): entry.get(name) for name in PLAYBOOK_FIELDS}
             for tier_id, multiplier in sorted(p.get("multipliers", {}).items()):
                 fields[f"multiplier for tier #{tier_id}"] = multiplier
             items[str(p["id"])] = (p["name"], fields)

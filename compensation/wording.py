@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_currency_precision
 from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
@@ -46,6 +46,16 @@ def locale() -> str:
 def amount(value, currency: str) -> str:
     """An amount with the currency's decimals and the language's separators: 2,500.00 / 2 500,00."""
     return format_amount(Decimal(value), currency, locale())
+
+
+def exact_amount(value, currency: str) -> str:
+    """An amount before rounding, with every decimal it has (at least the currency's): 49.995 / 49,995."""
+    return _exact_amount(Decimal(value), get_currency_precision(currency), locale())
+
+
+@lru_cache(maxsize=1024)
+def _exact_amount(value: Decimal, digits: int, locale_name: str) -> str:
+    return format_decimal(value, format="#,##0." + "0" * digits + "#" * 10, locale=locale_name)
 
 
 def number(value) -> str:

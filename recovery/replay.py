@@ -28,7 +28,7 @@ from typing import Iterable, Iterator
 from django.utils import timezone
 
 from compensation.caps import Authority
-from compensation.money import ZERO
+from compensation.money import ZERO, minor_unit
 from compensation.policy import Policy
 from recovery.models import Grant
 
@@ -116,7 +116,8 @@ class DraftCaps:
 
     A quote formats an explanation (tens of microseconds), which adds up to
     seconds over 100k grants. The cap never falls as the purchase value grows
-    (a property of the engine), so within one group (playbook, tier reached,
+    (a property of the engine, above 0: nothing bought has its own rule and is
+    quoted apart), so within one group (playbook, tier reached,
     authority limit) every value at or above one known to reach the group's
     highest cap has that cap too, and every value at or below one known to
     give the lowest cap has that one. Most grants sit at a floor or a ceiling,
@@ -153,16 +154,24 @@ class DraftCaps:
         # the currency decides the rounding.
         group = (playbook_id, rule.tier_for(tenure_months).min_months, authority.limit, currency)
         band = self.bands.get(group)
+        key = (*group, purchase_value)
+        if purchase_value == ZERO:
+            # Nothing bought: the playbook's own base rule (a fixed base amount may be above what
+            # the smallest purchase gets), so outside the monotone bands; quoted once per group.
+            cap = self.quoted.get(key)
+            if cap is None:
+                cap = self.quoted[key] = self._quote(playbook_id, ZERO, tenure_months, authority, currency)
+            return cap
         if band is None:
-            lowest = self._quote(playbook_id, ZERO, tenure_months, authority, currency)
+            smallest = minor_unit(currency)
+            lowest = self._quote(playbook_id, smallest, tenure_months, authority, currency)
             highest = self._quote(playbook_id, MAX_PURCHASE_VALUE, tenure_months, authority, currency)
-            band = self.bands[group] = [lowest, ZERO, highest, MAX_PURCHASE_VALUE]
+            band = self.bands[group] = [lowest, smallest, highest, MAX_PURCHASE_VALUE]
         lowest, low_until, highest, high_from = band
         if purchase_value <= low_until:
             return lowest
         if purchase_value >= high_from:
             return highest
-        key = (*group, purchase_value)
         cap = self.quoted.get(key)
         if cap is None:
             cap = self.quoted[key] = self._quote(playbook_id, purchase_value, tenure_months, authority, currency)

@@ -230,7 +230,9 @@ def test_a_russian_employee_reads_the_money_labels_and_their_refusals_in_russian
 
     refused = frontline_client.get(f"/counter/customers/{customer.pk}/quotes/", {"purchase_value": "-5"})
     assert refused.status_code == 422
-    assert "Сумма покупки: должно быть больше 0." in html.unescape(refused.content.decode())
+    assert "Сумма покупки: не может быть отрицательной (0, если ничего не куплено)." in html.unescape(
+        refused.content.decode()
+    )
 
 
 def test_a_russian_employee_reads_the_flash_message_in_russian(frontline, frontline_client, manager, central, customer):

@@ -133,6 +133,10 @@ def every_pattern(central, airport, frontline, frontline_airport, manager):
     services.grant_void(
         actor=manager, grant_id=late.pk, reason="Found on the weekly review", at=late.granted_at + timedelta(days=3)
     )
+    (splitter,) = staff_at(airport, "splitter")  # 2 × 150 to one customer within minutes: past 250 for one grant
+    split = old_customer("Sid Split")
+    for _ in range(2):
+        granted(splitter, airport, split, code="repeat-repair", purchase_value="5000", amount="150.00")
     anomalies_detect()
     flags = list(AnomalyFlag.objects.select_related("location", "employee", "customer").order_by("id"))
     assert {flag.kind for flag in flags} == set(AnomalyFlag.Kind.values)

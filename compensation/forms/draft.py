@@ -67,6 +67,12 @@ class PlaybookForm(DraftForm):
         error_messages={"invalid_choice": _("“%(value)s” is not a failure category.")},
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The three rules only (no blank radio): one is always chosen, the floor for a new playbook.
+        self.fields["nothing_bought"].choices = Playbook.NothingBought.choices
+        self.fields["nothing_bought"].initial = self.instance.nothing_bought or Playbook.NothingBought.FLOOR
+
     class Meta:
         model = Playbook
         fields = list(PLAYBOOK_FIELDS)
@@ -79,6 +85,8 @@ class PlaybookForm(DraftForm):
             "percent": _("Percent"),
             "floor": _("Floor"),
             "ceiling": _("Ceiling"),
+            "nothing_bought": _("When nothing was bought"),
+            "base_amount": _("Base amount when nothing was bought"),
             "voucher_valid_days": _("Voucher valid days"),
             "sort_order": _("Sort order"),
             "is_active": _("Active (offered at the counter once published)"),
@@ -90,6 +98,8 @@ class PlaybookForm(DraftForm):
             "percent": forms.TextInput(attrs={"inputmode": "decimal"}),
             "floor": forms.TextInput(attrs={"inputmode": "decimal"}),
             "ceiling": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "nothing_bought": forms.RadioSelect,
+            "base_amount": forms.TextInput(attrs={"inputmode": "decimal"}),
             "voucher_valid_days": forms.TextInput(attrs={"inputmode": "numeric"}),
             "sort_order": forms.TextInput(attrs={"inputmode": "numeric"}),
         }

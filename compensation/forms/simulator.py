@@ -24,13 +24,13 @@ class SimulatorForm(forms.Form):
         label=_("Purchase value"),
         max_digits=12,
         decimal_places=2,
-        min_value=Decimal("0.01"),
+        min_value=Decimal("0"),  # 0: nothing bought, quoted with each playbook's base rule
         max_value=MAX_PURCHASE_VALUE,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={
             "required": _("Purchase value: enter an amount."),
             "invalid": _("Purchase value: enter a number such as 24.50."),
-            "min_value": _("Purchase value: must be more than 0."),
+            "min_value": _("Purchase value: must not be negative (0 when nothing was bought)."),
             "max_value": _("Purchase value: must not exceed 1,000,000,000."),
             "max_digits": _("Purchase value: too large."),
             "max_decimal_places": _("Purchase value: at most 2 decimal places."),

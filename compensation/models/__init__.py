@@ -19,12 +19,19 @@ from compensation.models.fields import (
 from compensation.models.journal import AuditEvent
 from compensation.models.limits import CustomerLimit, EmployeeAuthority, LocationBudget, RoleAuthority
 from compensation.models.locations import Location
-from compensation.models.playbooks import Playbook, PlaybookTierMultiplier, TenureTier, categories_problem
+from compensation.models.playbooks import (
+    Playbook,
+    PlaybookTierMultiplier,
+    TenureTier,
+    categories_problem,
+    nothing_bought_problem,
+)
 from compensation.models.versions import PolicyVersion
 
 __all__ = [
     "MONEY",
     "categories_problem",
+    "nothing_bought_problem",
     "MULTIPLIER_RANGE",
     "NON_NEGATIVE",
     "POLICY_PERMISSIONS",

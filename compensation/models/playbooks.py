@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,6 +13,7 @@ from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
 
 from compensation import predicates, wording
+from compensation.caps import NothingBought as NothingBoughtRule
 from compensation.categories import FailureCategory, unknown_categories
 from compensation.models.fields import (
     MONEY,
@@ -116,6 +118,13 @@ class Playbook(RulesModel):
         VOUCHER = "voucher", _("Voucher for later")
         REIMBURSEMENT = "reimbursement", _("Out-of-pocket reimbursement")
 
+    class NothingBought(models.TextChoices):
+        """What the playbook gives when nothing was bought (the cap engine's `NothingBought` values)."""
+
+        FLOOR = NothingBoughtRule.FLOOR, _("Its floor")
+        FIXED = NothingBoughtRule.FIXED, _("A fixed base amount")
+        NOT_OFFERED = NothingBoughtRule.NOT_OFFERED, _("Not offered")
+
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
     name_ru = models.CharField(
@@ -147,6 +156,24 @@ class Playbook(RulesModel):
     )
     floor = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
     ceiling = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
+    # A purchase value of 0 (a long wait, a missed flight: nothing bought) gives no percentage:
+    # the playbook says what it gives then. The floor is what a percentage of 0 always gave.
+    nothing_bought = models.CharField(
+        _("when nothing was bought"),
+        max_length=20,
+        choices=NothingBought.choices,
+        default=NothingBought.FLOOR,
+        blank=True,  # a form that does not send it (an older page, a script) means the floor: see clean()
+        help_text=_("What this playbook gives for a purchase value of 0."),
+    )
+    base_amount = models.DecimalField(
+        _("base amount when nothing was bought"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("Only with a fixed base amount; at most the ceiling."),
+    )
     voucher_valid_days = models.PositiveIntegerField(
         null=True, blank=True, help_text=_("Days a voucher stays valid (voucher playbooks only).")
     )
@@ -170,6 +197,9 @@ class Playbook(RulesModel):
             models.CheckConstraint(condition=Q(floor__gte=0), name="playbook_floor_non_negative"),
             models.CheckConstraint(condition=Q(ceiling__gte=F("floor")), name="playbook_ceiling_above_floor"),
             models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=1000), name="playbook_percent_range"),
+            models.CheckConstraint(
+                condition=Q(base_amount__isnull=True) | Q(base_amount__gte=0), name="playbook_base_amount_non_negative"
+            ),
         ]
 
     def __str__(self):
@@ -188,6 +218,8 @@ class Playbook(RulesModel):
     def clean(self):
         """Worded when it runs (in the ops person's language): the draft form shows these as they are."""
         errors = {}
+        if not self.nothing_bought:
+            self.nothing_bought = self.NothingBought.FLOOR
         if self.floor is not None and self.ceiling is not None and self.ceiling < self.floor:
             errors["ceiling"] = gettext("The ceiling must not be below the floor.")
         if self.kind == self.Kind.VOUCHER and not self.voucher_valid_days:
@@ -195,6 +227,11 @@ class Playbook(RulesModel):
         problem = categories_problem(self.categories, self.name)
         if problem:
             errors["categories"] = problem
+        problem = nothing_bought_problem(
+            self.nothing_bought, self.base_amount, ceiling=self.ceiling, playbook=self.name, currency=None
+        )
+        if problem:
+            errors["base_amount"] = problem
         if errors:
             raise ValidationError(errors)
 
@@ -210,6 +247,44 @@ def categories_problem(categories, playbook: str) -> str:
         return gettext(
             "Playbook %(playbook)s: categories: %(unknown)s is not a failure category (known: %(known)s)."
         ) % {"playbook": playbook, "unknown": ", ".join(unknown), "known": ", ".join(FailureCategory.values)}
+    return ""
+
+
+def nothing_bought_problem(nothing_bought, base_amount, *, ceiling, playbook: str, currency) -> str:
+    """Why a playbook's rule for a purchase value of 0 cannot be published (in the active language), or "".
+
+    Named with the playbook and the field, as the draft form and the publish refusal show it. `currency`
+    writes the amounts (None: the deployment's); amounts arrive as Decimals or the document's strings.
+    """
+    if nothing_bought not in Playbook.NothingBought.values:
+        return gettext("Playbook %(playbook)s: when nothing was bought: choose %(choices)s.") % {
+            "playbook": playbook,
+            "choices": ", ".join(str(label) for label in Playbook.NothingBought.labels),
+        }
+    if nothing_bought != Playbook.NothingBought.FIXED:
+        return ""
+    if base_amount is None or base_amount == "":
+        return gettext(
+            "Playbook %(playbook)s: base amount when nothing was bought: enter the amount it gives, "
+            "or choose its floor or not offered."
+        ) % {"playbook": playbook}
+    try:
+        base = Decimal(base_amount)
+        top = None if ceiling is None or ceiling == "" else Decimal(ceiling)
+    except (ArithmeticError, TypeError, ValueError):
+        return gettext("Playbook %(playbook)s: base amount when nothing was bought: enter a number such as 20.00.") % {
+            "playbook": playbook
+        }
+    if base < 0:
+        return gettext("Playbook %(playbook)s: base amount when nothing was bought: must not be negative.") % {
+            "playbook": playbook
+        }
+    if top is not None and base > top:
+        code = currency or settings.RECOVERY_CURRENCY
+        return gettext(
+            "Playbook %(playbook)s: base amount when nothing was bought (%(base)s) must not be above "
+            "its ceiling (%(ceiling)s)."
+        ) % {"playbook": playbook, "base": wording.amount(base, code), "ceiling": wording.amount(top, code)}
     return ""
 
 

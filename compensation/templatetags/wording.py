@@ -11,6 +11,7 @@ from decimal import Decimal
 from django import template
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext
 
 from compensation import wording
 from compensation.caps import describe_tenure, role_word
@@ -32,6 +33,14 @@ def money(amount, currency=None):
         parts = [format_money(value, code, locale=locale) for code, value in amount.items() if value]
         return " · ".join(parts) or format_money(Decimal("0"), currency, locale=locale)
     return format_money(Decimal(amount), currency, locale=locale)
+
+
+@register.filter
+def purchase(amount, currency=None):
+    """A purchase value as the record says it: "Nothing bought" for 0 (a wait, a missed flight), else the money."""
+    if amount is not None and amount != "" and Decimal(amount) == 0:
+        return gettext("Nothing bought")
+    return money(amount, currency)
 
 
 # Days and times the way the page's language writes them ("3 Mar 2026 14:02", "3 марта 2026 14:02"),

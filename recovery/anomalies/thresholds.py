@@ -43,3 +43,8 @@ LATE_VOID_HOURS = 24
 # Reasons are read on one screen; the figures keep the full lists.
 REASON_MAX = 500
 AMOUNTS_IN_REASON = 8
+
+# Several grants by one employee to one customer within this many minutes (from the first to the
+# last) that together pass what one grant may give under the employee's authority: a split, most
+# likely of one failure, to get round the per-grant authority.
+SPLIT_MINUTES = 15

@@ -132,7 +132,8 @@ class ResolveForm(PlainTextFieldsMixin, forms.Form):
             "invalid_choice": _("What went wrong: choose one of the listed categories."),
         },
     )
-    purchase_value = money_field(_("Purchase value"))
+    # 0 is a purchase value: the customer bought nothing (a long wait); the playbooks' base rule applies.
+    purchase_value = money_field(_("Purchase value"), zero_allowed=True)
     note = forms.CharField(
         label=_("Short note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

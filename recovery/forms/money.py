@@ -17,19 +17,20 @@ from compensation.money import minor_unit, quantize
 MAX_MONEY = Decimal("1000000000")
 
 
-def money_field(label, *, required: bool = True, help_text: str = "") -> forms.DecimalField:
+def money_field(label, *, required: bool = True, help_text: str = "", zero_allowed: bool = False) -> forms.DecimalField:
     """A money input that opens the numeric keypad and explains every refusal by name.
 
     ASCII digits only, grouping as people type it ("2,500", "2 500"), the
     decimal separator of the page's language ("2,50" is 2.50 in Russian,
-    refused in English): `compensation.typed_money`.
+    refused in English): `compensation.typed_money`. `zero_allowed`: 0 is a
+    value (a purchase value: nothing was bought), only a negative one is refused.
     """
     return TypedMoneyField(
         label=label,
         required=required,
         max_digits=12,
         decimal_places=2,
-        min_value=Decimal("0.01"),
+        min_value=Decimal("0") if zero_allowed else Decimal("0.01"),
         max_value=MAX_MONEY,
         help_text=help_text,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
@@ -37,7 +38,11 @@ def money_field(label, *, required: bool = True, help_text: str = "") -> forms.D
         error_messages={
             "required": format_lazy(_("{label}: enter an amount."), label=label),
             "invalid": format_lazy(_("{label}: enter a number such as 24.50."), label=label),
-            "min_value": format_lazy(_("{label}: must be more than 0."), label=label),
+            "min_value": (
+                format_lazy(_("{label}: must not be negative (0 when nothing was bought)."), label=label)
+                if zero_allowed
+                else format_lazy(_("{label}: must be more than 0."), label=label)
+            ),
             "max_value": format_lazy(_("{label}: must not exceed 1,000,000,000."), label=label),
             "max_digits": format_lazy(_("{label}: too large."), label=label),
             "max_decimal_places": format_lazy(_("{label}: at most 2 decimal places."), label=label),

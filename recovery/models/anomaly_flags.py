@@ -30,6 +30,7 @@ class AnomalyFlag(RulesModel):
         AT_CAP_REPEATEDLY = "at_cap_repeatedly", _("Grants repeatedly at exactly the cap")
         NEW_CUSTOMER = "new_customer", _("Customer created minutes before the grant")
         VOID_AFTER_THE_FACT = "void_after_the_fact", _("Voided after the fact")
+        SPLIT_GRANTS = "split_grants", _("Grants within minutes that together pass one grant's authority")
 
     class Outcome(models.TextChoices):
         FINE = "fine", _("Fine")

@@ -14,7 +14,7 @@ from recovery.models.customers import Customer
 
 
 class ServiceFailure(RulesModel):
-    """What went wrong for a customer, where, and what they had paid."""
+    """What went wrong for a customer, where, and what they had paid (0: nothing was bought)."""
 
     # The codes and their words are the policy's (a playbook names the categories it suits).
     Category = FailureCategory
@@ -37,7 +37,8 @@ class ServiceFailure(RulesModel):
             "delete": predicates.rules.always_deny,
         }
         constraints = [
-            models.CheckConstraint(condition=Q(purchase_value__gt=0), name="failure_purchase_value_positive"),
+            # 0 is a purchase value: the customer bought nothing (a long wait, a missed flight).
+            models.CheckConstraint(condition=Q(purchase_value__gte=0), name="failure_purchase_value_non_negative"),
         ]
         indexes = [
             models.Index(fields=["location", "-logged_at", "-id"], name="failure_location_recent"),

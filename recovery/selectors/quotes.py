@@ -73,6 +73,7 @@ def playbook_caps(
                 budget_spent=usage.budget_spent,
                 currency=currency,
                 locale=locale,
+                not_offered=bool(quote and not quote.offered),
             )
         fit = fits(getattr(playbook, "categories", None), category)
         cards.append(PlaybookCap(playbook=playbook, quote=quote, available=available, fit=fit))

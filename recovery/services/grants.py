@@ -171,11 +171,18 @@ def grant_issue(
 
 def _nothing_allowed(priced) -> LimitExceeded:
     """The refusal of a playbook whose cap with this employee's authority is nothing."""
-    return LimitExceeded(
+    message = (
         gettext(
             "“%(playbook)s” allows nothing for this customer with your authority: ask a manager to approve an amount."
         )
-        % {"playbook": localized_text(priced.playbook, "name")},
+        if priced.quote.offered
+        else gettext(
+            "“%(playbook)s” is not offered when nothing was bought: choose another playbook, "
+            "or ask a manager to approve an amount."
+        )
+    )
+    return LimitExceeded(
+        message % {"playbook": localized_text(priced.playbook, "name")},
         allowed=ZERO,
         stops=(
             Stop(

@@ -31,9 +31,18 @@ def failure_entry(failure: ServiceFailure, flagged: bool) -> TimelineEntry:
         rank=1,
         pk=failure.pk,
         summary=(
-            gettext("%(category)s, purchase %(value)s: “%(note)s”")
-            if failure.note
-            else gettext("%(category)s, purchase %(value)s")
+            (
+                gettext("%(category)s, purchase %(value)s: “%(note)s”")
+                if failure.note
+                else gettext("%(category)s, purchase %(value)s")
+            )
+            if failure.purchase_value
+            # A wait or a missed flight: the record says so rather than "purchase 0.00".
+            else (
+                gettext("%(category)s, nothing bought: “%(note)s”")
+                if failure.note
+                else gettext("%(category)s, nothing bought")
+            )
         )
         % {
             "category": failure.get_category_display(),

@@ -84,7 +84,7 @@ def test_nul_in_a_query_is_refused(pos):
 
 
 def test_the_message_names_every_refused_field(pos, customer):
-    body = {"customer": customer.pk, "category": "nope", "purchase_value": "0", "playbook": 1}
+    body = {"customer": customer.pk, "category": "nope", "purchase_value": "-1", "playbook": 1}
     error = error_of(pos.post("/api/v1/grants/", body, HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())), 422, "validation_error")
     assert set(error["fields"]) == {"category", "purchase_value"}
     assert "category:" in error["message"] and "purchase_value:" in error["message"]

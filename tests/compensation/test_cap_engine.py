@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compensation.caps import Authority, PlaybookRule, TierRule, compute_cap, describe_tenure
-from compensation.money import quantize
+from compensation.money import quantize, round_up
 
 TIERS = (
     TierRule("New", 0, Decimal("1")),
@@ -39,17 +39,46 @@ def test_floor_lifts_small_purchases_and_ceiling_limits_large_ones():
     assert "Regular tier (1 year 1 month)" in large.explanation
 
 
-def test_rounds_half_up_to_the_currency_minor_unit():
+def test_an_at_most_percentage_rounds_down_to_the_currency_minor_unit():
     rule = PlaybookRule("Drinks", Decimal("12.5"), Decimal("0"), Decimal("1000"), TIERS)
     authority = Authority("frontline", Decimal("1000"))
-    # 12.5% of 0.20 = 0.025 → 0.03 (half-up, not banker's 0.02)
-    assert compute_cap(
-        rule, purchase_value=Decimal("0.20"), tenure_months=0, authority=authority, currency="EUR"
-    ).cap == Decimal("0.03")
-    # Yen has no minor unit: 12.5% of 1,004 = 125.5 → 126
+    # 12.5% of 0.20 = 0.025: at most that, so 0.02 (never 0.03)
+    quote = compute_cap(rule, purchase_value=Decimal("0.20"), tenure_months=0, authority=authority, currency="EUR")
+    assert quote.cap == Decimal("0.02")
+    assert quote.steps[0] == "12.5% of 0.20 = 0.025 → 0.02"
+    # Yen has no minor unit: 12.5% of 1,004 = 125.5 → 125
     assert compute_cap(
         rule, purchase_value=Decimal("1004"), tenure_months=0, authority=authority, currency="JPY"
-    ).cap == Decimal("126")
+    ).cap == Decimal("125")
+
+
+def test_150_percent_of_the_order_is_never_quoted_above_150_percent():
+    gift_card = PlaybookRule("Gift card", Decimal("150"), Decimal("0"), Decimal("1000"), TIERS)
+    quote = compute_cap(
+        gift_card, purchase_value=Decimal("33.33"), tenure_months=0, authority=FRONTLINE, currency="EUR"
+    )
+    assert quote.cap == Decimal("49.99")
+    assert quote.steps[0] == "150% of 33.33 = 49.995 → 49.99"
+    tiny = compute_cap(gift_card, purchase_value=Decimal("0.01"), tenure_months=0, authority=FRONTLINE, currency="EUR")
+    assert tiny.cap == Decimal("0.01")  # 0.015 → 0.01, never 0.02
+    assert tiny.steps[0] == "150% of 0.01 = 0.015 → 0.01"
+
+
+def test_a_tier_multiplier_rounds_down_and_shows_the_exact_figure():
+    rule = PlaybookRule("Drinks", Decimal("100"), Decimal("0"), Decimal("1000"), TIERS)
+    quote = compute_cap(rule, purchase_value=Decimal("33.33"), tenure_months=12, authority=FRONTLINE, currency="EUR")
+    assert quote.cap == Decimal("41.66")  # 33.33 × 1.25 = 41.6625
+    assert quote.steps[2] == "Regular tier (1 year) ×1.25 = 41.6625 → 41.66"
+
+
+def test_a_ceiling_finer_than_the_currency_is_rounded_down_and_a_floor_up():
+    rule = PlaybookRule("Yen", Decimal("100"), Decimal("10.50"), Decimal("40.50"), TIERS)
+    high = compute_cap(rule, purchase_value=Decimal("1000"), tenure_months=0, authority=FRONTLINE, currency="JPY")
+    assert high.cap == Decimal("40")
+    assert "limited to ceiling 40" in high.explanation
+    low = compute_cap(rule, purchase_value=Decimal("1"), tenure_months=0, authority=FRONTLINE, currency="JPY")
+    assert low.cap == Decimal("11")
+    assert "raised to floor 11" in low.explanation
 
 
 def test_authority_in_a_currency_without_cents_is_rounded_down():
@@ -160,3 +189,17 @@ def test_cap_is_a_decimal_in_the_minor_unit(rule, value, tenure, authority):
     cap = compute_cap(rule, purchase_value=value, tenure_months=tenure, authority=authority, currency="EUR").cap
     assert isinstance(cap, Decimal)
     assert cap == cap.quantize(Decimal("0.01"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(rule=rules(), value=money, tenure=tenures, authority=authorities, currency=currencies)
+def test_cap_is_never_above_the_exact_percentage_or_floor_times_the_tier_multiplier(
+    rule, value, tenure, authority, currency
+):
+    """The "at most" bound as stated, before any rounding: rounding never lifts a cap past it."""
+    quote = compute_cap(rule, purchase_value=value, tenure_months=tenure, authority=authority, currency=currency)
+    multiplier = rule.tier_for(tenure).multiplier
+    if value > 0:
+        assert quote.cap <= max(value * rule.percent / 100, round_up(rule.floor, currency)) * multiplier
+    assert quote.cap <= rule.ceiling * multiplier
+    assert quote.cap <= authority.limit

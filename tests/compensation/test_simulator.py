@@ -212,8 +212,8 @@ def test_first_visit_shows_the_form_without_errors(ops_client):
 
 BAD_INPUT = [
     ({"purchase_value": ""}, "Purchase value: enter an amount."),
-    ({"purchase_value": "-5"}, "Purchase value: must be more than 0."),
-    ({"purchase_value": "0"}, "Purchase value: must be more than 0."),
+    ({"purchase_value": "-5"}, "Purchase value: must not be negative (0 when nothing was bought)."),
+    ({"purchase_value": "-0.01"}, "Purchase value: must not be negative (0 when nothing was bought)."),
     ({"purchase_value": "abc"}, "Purchase value: enter a number"),
     ({"purchase_value": "NaN"}, "Purchase value: enter a number"),
     ({"purchase_value": "Infinity"}, "Purchase value: enter a number"),
@@ -264,13 +264,15 @@ def tokyo(db):
 
 @pytest.mark.django_db
 def test_a_yen_simulation_rounds_caps_to_whole_yen(ops_client, tokyo):
-    # 100% of 105 = 105 → Loyal ×1.5 = 157.5: 158 yen, where the deployment's euros would say 157.50.
+    # 100% of 105 = 105 → Loyal ×1.5 = 157.5: at most that, so 157 yen (the exact figure shown beside it),
+    # where the deployment's euros would say 157.50.
     case = {"purchase_value": "105", "tenure_months": "120", "role": "manager"}
     yen = ops_client.get(reverse("ops_simulator"), {**case, "currency": "JPY"})
     assert yen.status_code == 200
     assert yen.context["simulation"].currency == "JPY"
-    assert rows_by_name(yen.context["simulation"])["Replace spoiled goods at once"].in_force.cap == Decimal("158")
-    assert "¥158" in yen.content.decode()
+    assert rows_by_name(yen.context["simulation"])["Replace spoiled goods at once"].in_force.cap == Decimal("157")
+    assert "¥157" in yen.content.decode()
+    assert "157.5 → 157" in yen.content.decode()
 
     euros = ops_client.get(reverse("ops_simulator"), case)  # no currency chosen: the deployment's
     assert euros.context["simulation"].currency == "EUR"

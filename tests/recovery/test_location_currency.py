@@ -38,13 +38,13 @@ def loyal(db):
     return make_customer("Loyal Larry", since=date(2015, 1, 1))  # Loyal tier: ×1.5
 
 
-def test_a_yen_location_grants_whole_yen_rounded_half_up(tokyo, loyal):
+def test_a_yen_location_grants_whole_yen_rounded_down(tokyo, loyal):
     clerk = make_user("kenji", "frontline", [tokyo])
-    # 100% of 105 = 105 → within 0 and 300 → Loyal ×1.5 = 157.5 → 158 yen (half-up, no decimals)
+    # 100% of 105 = 105 → within 0 and 300 → Loyal ×1.5 = 157.5 → 157 yen (an "at most" figure rounds down, no decimals)
     grant = grant_for(clerk, tokyo, loyal, code="replace-spoiled", purchase_value="105")
-    assert (grant.amount, grant.cap, grant.currency) == (Decimal("158"), Decimal("158"), "JPY")
+    assert (grant.amount, grant.cap, grant.currency) == (Decimal("157"), Decimal("157"), "JPY")
     assert grant.policy_snapshot["currency"] == "JPY"
-    assert grant.cap_steps[2].endswith("×1.5 = 158")
+    assert grant.cap_steps[2].endswith("×1.5 = 157.5 → 157")
 
 
 def test_a_euro_location_is_unaffected_by_a_yen_one(tokyo, central, frontline, loyal):
@@ -87,10 +87,10 @@ def test_the_yen_counter_shows_whole_yen_and_the_granted_page_shows_the_yen_sign
     assert 'inputmode="numeric" data-step="1"' in page and "Purchase value (JPY)" in page
     assert '<span class="money-symbol" aria-hidden="true">¥</span>' in page
     cards = client.get(reverse("counter_quotes", args=[loyal.pk]), {"purchase_value": "105"}).content.decode()
-    assert "¥158" in cards
+    assert "¥157" in cards
     grant = grant_for(clerk, tokyo, loyal, code="replace-spoiled", purchase_value="105")
     granted = client.get(reverse("counter_granted", args=[grant.pk])).content.decode()
-    assert "¥158" in granted and "€" not in granted
+    assert "¥157" in granted and "€" not in granted
 
 
 def test_the_customer_total_limit_only_adds_grants_in_the_new_grants_currency(tokyo, central, frontline, customer):
@@ -248,14 +248,14 @@ def test_the_api_writes_yen_without_decimals_and_euros_with_two(tokyo, loyal, ce
 
     quote = till.post("/api/v1/quotes/", {"customer": loyal.pk, "purchase_value": "105"}).json()
     assert (quote["currency"], quote["purchase_value"]) == ("JPY", "105")
-    assert {row["code"]: row["cap"] for row in quote["playbooks"]}["replace-spoiled"] == "158"
+    assert {row["code"]: row["cap"] for row in quote["playbooks"]}["replace-spoiled"] == "157"
     assert quote["authority"]["limit"] == "250"
 
     body = {"customer": loyal.pk, "category": "waiting", "purchase_value": "105", "playbook": spoiled.pk}
     grant = till.post("/api/v1/grants/", body, HTTP_IDEMPOTENCY_KEY="yen-1").json()
-    assert (grant["amount"], grant["cap"], grant["currency"]) == ("158", "158", "JPY")
+    assert (grant["amount"], grant["cap"], grant["currency"]) == ("157", "157", "JPY")
     assert (grant["failure"]["purchase_value"], grant["authority"]["limit"]) == ("105", "250")
-    assert till.get(f"/api/v1/grants/{grant['id']}/").json()["amount"] == "158"
+    assert till.get(f"/api/v1/grants/{grant['id']}/").json()["amount"] == "157"
 
     # Above the cap: the refusal's amounts are yen too.
     refused = till.post("/api/v1/grants/", {**body, "amount": "500"}, HTTP_IDEMPOTENCY_KEY="yen-2").json()["error"]

@@ -15,6 +15,7 @@ from recovery.anomalies.detectors.customers_across_locations import CustomersAcr
 from recovery.anomalies.detectors.employees_above_peers import EmployeesAbovePeers
 from recovery.anomalies.detectors.employees_at_cap import EmployeesAtCap
 from recovery.anomalies.detectors.grants_to_new_customers import GrantsToNewCustomers
+from recovery.anomalies.detectors.split_grants import SplitGrants
 from recovery.anomalies.detectors.voids_after_the_fact import VoidsAfterTheFact
 
 DETECTORS: tuple[Detector, ...] = (
@@ -23,6 +24,7 @@ DETECTORS: tuple[Detector, ...] = (
     EmployeesAtCap(),
     GrantsToNewCustomers(),
     VoidsAfterTheFact(),
+    SplitGrants(),
 )
 
 

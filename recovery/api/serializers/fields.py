@@ -131,8 +131,10 @@ class AmountField(serializers.DecimalField):
         return super().to_representation(value)
 
 
-def money(**kwargs) -> MoneyField:
-    return MoneyField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_MONEY, **kwargs)
+def money(*, zero_allowed: bool = False, **kwargs) -> MoneyField:
+    """An amount in a request; `zero_allowed` for a purchase value (0: nothing was bought)."""
+    minimum = Decimal("0") if zero_allowed else Decimal("0.01")
+    return MoneyField(max_digits=12, decimal_places=2, min_value=minimum, max_value=MAX_MONEY, **kwargs)
 
 
 def record_id(**kwargs) -> RecordIdField:

@@ -21,7 +21,7 @@ class GrantRequest(serializers.Serializer):
 
     customer = record_id(help_text="The customer's id.")
     category = serializers.ChoiceField(choices=ServiceFailure.Category.choices, help_text="What went wrong.")
-    purchase_value = money(help_text="What the customer paid.")
+    purchase_value = money(zero_allowed=True, help_text='What the customer paid; "0" when nothing was bought.')
     playbook = record_id(help_text="The playbook's id, as the quote lists it.")
     amount = money(
         required=False, allow_null=True, default=None, help_text="Leave out (or null) to grant the full cap."

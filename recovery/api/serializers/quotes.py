@@ -10,7 +10,9 @@ from recovery.api.serializers.fields import AmountField, InCurrency, money, reco
 
 class QuoteRequest(serializers.Serializer):
     customer = record_id(help_text="The customer's id.")
-    purchase_value = money(help_text='What the customer paid, e.g. "48.00".')
+    purchase_value = money(
+        zero_allowed=True, help_text='What the customer paid, e.g. "48.00"; "0" when nothing was bought.'
+    )
 
 
 class AuthoritySerializer(serializers.Serializer):
