@@ -18,6 +18,7 @@ from recovery.models.failures import ServiceFailure
 from recovery.models.grants import JOURNAL_FACTS, Grant, journal_fact
 from recovery.models.rule_flags import RuleFlag
 from recovery.models.staff import StaffProfile
+from recovery.models.totals import LocationMonthTotal
 from recovery.models.vouchers import VoucherRedemption
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Grant",
     "IdempotencyRecord",
     "Location",
+    "LocationMonthTotal",
     "RuleFlag",
     "ServiceFailure",
     "StaffProfile",
