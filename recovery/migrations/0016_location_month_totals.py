@@ -40,7 +40,7 @@ def totals_backfill(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("compensation", "0012_playbook_categories"),
-        ("recovery", "0013_journal_baseline"),
+        ("recovery", "0014_staff_language_romanian"),
     ]
 
     operations = [
