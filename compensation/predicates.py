@@ -30,6 +30,11 @@ def role_names_of(user) -> frozenset[str]:
     return user._role_names_cache
 
 
+def remember_role_names(user, names) -> None:
+    """Cache the user's group names, read by another query that needed them too (one round trip fewer)."""
+    user._role_names_cache = frozenset(names)
+
+
 def has_role(role: str) -> rules.Predicate:
     @rules.predicate(f"is_{role}")
     def member(user) -> bool:

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from compensation.models import AuditEvent
+from compensation.models import AuditEvent, Location
 from recovery.audit_verify.coverages import COVERAGES
 from recovery.audit_verify.shapes import ABSENT, Coverage
+from recovery.audit_verify.totals import totals_mismatches
 
 ENTRY_COLUMNS = ("id", "chain", "sequence", "kind", "subject_id", "actor_id", "location_id", "at", "payload")
 
@@ -56,6 +57,8 @@ class Report:
             f"{coverage.name}: {self.records[coverage.name]:,} records, {self.entries[coverage.name]:,} entries"
             for coverage in COVERAGES
         ]
+        if self.records["month totals"]:
+            lines.append(f"month totals: {self.records['month totals']:,} locations checked against their grants")
         for (name, version, labels), count in sorted(self.unjournaled.items()):
             lines.append(f"{name}: {labels} not journaled before v{version} ({count:,} older entries, not compared)")
         return lines
@@ -207,4 +210,13 @@ def records_verify(*, coverages=COVERAGES, keep: int = 50) -> Report:
     for coverage in coverages:
         _records_to_entries(coverage, report)
     _entries_to_records(coverages, report)
+    _totals_to_grants(report)
     return report
+
+
+def _totals_to_grants(report: Report) -> None:
+    """Each location's running month totals against the sum of its active grants (`totals`)."""
+    for location in Location.objects.order_by("pk"):
+        report.records["month totals"] += 1
+        for problem in totals_mismatches(location):
+            report.add(Mismatch("month totals", f"location #{location.pk} {location.code}", problem))

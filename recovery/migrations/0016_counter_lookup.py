@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('compensation', '0012_playbook_categories'),
-        ('recovery', '0014_staff_language_romanian'),
+        ('recovery', '0015_two_step_device_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     """A purchase value of 0 is a value: the customer bought nothing (a long wait, a missed flight)."""
 
     dependencies = [
-        ("recovery", "0014_staff_language_romanian"),
+        ("recovery", "0016_counter_lookup"),
     ]
 
     operations = [

@@ -19,6 +19,7 @@ from recovery.models.grants import JOURNAL_FACTS, Grant, journal_fact
 from recovery.models.lookups import CounterLookup
 from recovery.models.rule_flags import RuleFlag
 from recovery.models.staff import StaffProfile
+from recovery.models.totals import LocationMonthTotal
 from recovery.models.two_step import TwoStepDevice
 from recovery.models.vouchers import VoucherRedemption
 
@@ -32,6 +33,7 @@ __all__ = [
     "Grant",
     "IdempotencyRecord",
     "Location",
+    "LocationMonthTotal",
     "RuleFlag",
     "ServiceFailure",
     "StaffProfile",

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from compensation.limits import BudgetRule, budget_remaining, budget_state
 from compensation.models import LocationBudget
 from compensation.money import ZERO, quantize
 from compensation.policy import load_policy
-from recovery.models import Grant, Location
+from recovery.models import Location, LocationMonthTotal
 from recovery.selectors.scope import location_ids_for
 
 
@@ -63,10 +62,9 @@ class BudgetRow:
 def budget_rows_for(*, user, now: datetime | None = None) -> list[BudgetRow]:
     """This month's budget, spent and remaining for every location the user may see.
 
-    Spending is one grouped query for all locations: each location's month
-    starts at midnight on the 1st in its own time zone, so the locations are
-    grouped by month start (few distinct ones: one per time zone offset) and
-    each group is one `location in (...) and granted_at >= start` condition.
+    Spending is one query for all locations: each location's running total
+    (`LocationMonthTotal`) for its own current month (midnight on the 1st in its
+    own time zone) and its own currency, whatever the month holds.
     """
     now = now or timezone.now()
     locations = Location.objects.filter(is_active=True).order_by("name")
@@ -78,26 +76,13 @@ def budget_rows_for(*, user, now: datetime | None = None) -> list[BudgetRow]:
     starts = {location.id: location.month_start(now) for location in locations}
     spent: dict[int, Decimal] = {}
     if locations:
-        by_start: dict[datetime, list[int]] = defaultdict(list)
-        for location_id, start in starts.items():
-            by_start[start].append(location_id)
-        in_month = Q()
-        for start, ids in by_start.items():
-            in_month |= Q(location_id__in=ids, granted_at__gte=start)
-        rows = (
-            Grant.objects.filter(in_month, status=Grant.Status.ACTIVE, granted_at__lte=now)
-            .order_by()
-            .values("location_id", "currency")
-            .annotate(spent=Sum("amount"))
-        )
         # The budget is an amount of the location's currency: grants made before it changed currency
-        # are in another one and are not added (one grouped row per location and currency).
-        currencies = {location.id: location.currency for location in locations}
-        spent = {
-            row["location_id"]: quantize(row["spent"] or ZERO, row["currency"])
-            for row in rows
-            if row["currency"] == currencies[row["location_id"]]
-        }
+        # are in another one and are not added.
+        this_month = Q()
+        for location in locations:
+            this_month |= Q(location_id=location.id, month=starts[location.id].date(), currency=location.currency)
+        rows = LocationMonthTotal.objects.filter(this_month).values_list("location_id", "amount", "currency")
+        spent = {location_id: quantize(amount, currency) for location_id, amount, currency in rows}
     return [
         BudgetRow(
             location=location,

@@ -8,10 +8,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.contrib.auth.models import Group
+from django.db.models import Count, Q, Sum, Value
 from django.utils import timezone
 
 from compensation.money import ZERO
+from compensation.predicates import remember_role_names
 from recovery.domain.phones import PHONE_TAIL_MIN, phone_digits, phone_normalize
 from recovery.models import Customer, Grant, Location
 from recovery.predicates import locations_of, remember_location_ids
@@ -20,12 +22,40 @@ RECENT_DAYS = 90
 SEARCH_LIMIT = 20
 
 
+LOCATION_COLUMNS = ("id", "code", "name", "timezone", "currency", "is_active")
+
+
 def counter_locations_for(*, user) -> list[Location]:
-    """The employee's active locations, by name, in one query (which also caches their ids for `rules`)."""
+    """The employee's active locations, by name, in one query (which also caches their ids for `rules`).
+
+    Cached on the user for the request. When the user's roles are not read yet
+    (a counter page, before its permission check), the same query brings their
+    group names too (`UNION ALL`), so the check costs no query of its own.
+    """
     if not user.is_authenticated:
         return []
-    locations = list(locations_of(user).order_by("name"))
+    if hasattr(user, "_counter_locations_cache"):
+        return user._counter_locations_cache
+    rows = locations_of(user).order_by().values_list(*LOCATION_COLUMNS, Value("location"))
+    if not hasattr(user, "_role_names_cache"):
+        roles = (
+            Group.objects.filter(user=user)
+            .order_by()
+            .values_list(Value(0), Value(""), "name", Value(""), Value(""), Value(False), Value("role"))
+        )
+        rows = rows.union(roles, all=True)
+    roles, locations = [], []
+    for *values, kind in rows:
+        if kind == "role":
+            roles.append(values[2])
+        else:
+            locations.append(Location.from_db("default", LOCATION_COLUMNS, values))
+    if not hasattr(user, "_role_names_cache"):
+        remember_role_names(user, roles)
+    # By name, as the locations menu lists them (a handful of rows: sorted here, not in the union).
+    locations.sort(key=lambda location: (location.name, location.pk))
     remember_location_ids(user, (location.id for location in locations))
+    user._counter_locations_cache = locations
     return locations
 
 

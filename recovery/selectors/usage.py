@@ -1,4 +1,4 @@
-"""What a customer and a location have used of their limits: one aggregate read.
+"""What a customer and a location have used of their limits: one read.
 
 The policy says what the limits are (`compensation.limits`, pure); this read measures the usage
 they are checked against. The counter's cards read it to show what can be granted now; the
@@ -7,15 +7,17 @@ grant service reads it again under the location and customer locks before it wri
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DateTimeField, Sum, Value
+from django.db.models.functions import TruncMonth
 
 from compensation.limits import CustomerLimitRule, WindowUsage
 from compensation.money import ZERO, quantize
-from recovery.models import Grant, Location
+from recovery.models import Grant, Location, LocationMonthTotal
 
 
 @dataclass(frozen=True)
@@ -27,15 +29,25 @@ class LimitUsage:
 
 
 def limit_usage(
-    *, customer_id: int | None, rules: tuple[CustomerLimitRule, ...], location: Location | None, now, currency: str
+    *,
+    customer_id: int | None,
+    rules: tuple[CustomerLimitRule, ...],
+    location: Location | None,
+    now,
+    currency: str,
+    budget_spent: Decimal | None = None,
 ) -> LimitUsage:
     """The customer's usage per rolling window and the location's spending this month, in one query.
 
     Either part is left out (and costs nothing) when there is no rule for it:
     no `rules`, or no `location` (pass the location only when it has a budget).
-    No upper time bound: a grant another counter committed a moment after our
-    `now` (while we waited for the lock) must still count. The location's own
-    wall clock decides its month.
+    The location's month is its running total (`LocationMonthTotal`), one row
+    whatever the month holds; a caller that has just read it under the lock
+    (the grant's own upsert) passes it as `budget_spent` and the total is not read again.
+    The customer's windows are their active grants since the widest window's start:
+    a customer's own few rows, fetched and added in Decimal here. No upper time bound:
+    a grant another counter committed a moment after our `now` (while we waited
+    for the lock) must still count. The location's own wall clock decides its month.
 
     `currency` is the new grant's (its location's). Grants are counted in every
     currency, but amounts are only ever added within one: a customer's window
@@ -43,24 +55,41 @@ def limit_usage(
     euros do not add up, and there are no exchange rates).
     """
     starts = {rule.window_days: now - timedelta(days=rule.window_days) for rule in rules} if customer_id else {}
-    aggregates, rows = {}, Q()
+    parts = []
     if starts:
-        customers = Q(customer_id=customer_id)
+        parts.append(
+            Grant.objects.filter(
+                customer_id=customer_id, granted_at__gt=min(starts.values()), status=Grant.Status.ACTIVE
+            )
+            .order_by()
+            .values_list("granted_at", "amount", "currency")
+        )
+    if location is not None and budget_spent is None:
+        parts.append(
+            LocationMonthTotal.objects.filter(
+                location_id=location.pk, month=location.month_start(now).date(), currency=currency
+            )
+            .order_by()
+            .values_list(Value(None, output_field=DateTimeField()), "amount", "currency")
+        )
+    rows = list(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]) if parts else []
+    windows = {days: [0, ZERO] for days in starts}
+    spent = ZERO if budget_spent is None else budget_spent
+    for granted_at, amount, row_currency in rows:
+        if granted_at is None:  # the location's month total
+            spent += amount
+            continue
         for days, start in starts.items():
-            aggregates[f"grants_{days}"] = Count("id", filter=customers & Q(granted_at__gt=start))
-            aggregates[f"total_{days}"] = Sum("amount", filter=customers & Q(granted_at__gt=start, currency=currency))
-        rows |= customers & Q(granted_at__gt=min(starts.values()))
-    if location is not None:
-        this_month = Q(location_id=location.pk, granted_at__gte=location.month_start(now), currency=currency)
-        aggregates["budget_spent"] = Sum("amount", filter=this_month)
-        rows |= this_month
-    row = Grant.objects.filter(rows, status=Grant.Status.ACTIVE).aggregate(**aggregates) if aggregates else {}
+            if granted_at > start:
+                windows[days][0] += 1
+                if row_currency == currency:
+                    windows[days][1] += amount
     return LimitUsage(
         customer={
-            days: WindowUsage(grants=row[f"grants_{days}"], total=quantize(row[f"total_{days}"] or ZERO, currency))
-            for days in starts
+            days: WindowUsage(grants=grants, total=quantize(total, currency))
+            for days, (grants, total) in windows.items()
         },
-        budget_spent=quantize(row.get("budget_spent") or ZERO, currency),
+        budget_spent=quantize(spent, currency),
     )
 
 
@@ -72,3 +101,22 @@ def customer_usage(*, customer_id: int, rules: tuple[CustomerLimitRule, ...], no
 def budget_spent(*, location: Location, now, currency: str) -> Decimal:
     """This calendar month's active grants at the location (its own wall clock decides the month)."""
     return limit_usage(customer_id=None, rules=(), location=location, now=now, currency=currency).budget_spent
+
+
+def month_totals_computed(location: Location) -> dict[tuple, tuple[Decimal, int]]:
+    """The totals as the grants say they should be: (month, currency) -> (amount, grants), active grants only."""
+    rows = (
+        Grant.objects.filter(location_id=location.pk, status=Grant.Status.ACTIVE)
+        .annotate(month=TruncMonth("granted_at", tzinfo=zoneinfo.ZoneInfo(location.timezone)))
+        .order_by()
+        .values("month", "currency")
+        .annotate(amount=Sum("amount"), grants=Count("id"))
+    )
+    return {
+        (_as_date(row["month"]), row["currency"]): (quantize(row["amount"], row["currency"]), row["grants"])
+        for row in rows
+    }
+
+
+def _as_date(month):
+    return month.date() if hasattr(month, "date") else month

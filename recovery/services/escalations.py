@@ -20,7 +20,7 @@ from recovery.domain.errors import RecoveryError
 from recovery.models import Escalation, Grant
 from recovery.services.grants import grant_write
 from recovery.services.limits import limits_for
-from recovery.services.locking import location_id_of, location_locked, lock_customer
+from recovery.services.locking import location_id_of, location_locked
 from recovery.services.pricing import QUOTE_FIELDS, GrantRequest, amount_checked, grant_request_price, quote_fields_of
 from recovery.services.recording import record_with_history
 
@@ -118,7 +118,9 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
     now = timezone.now()
     with location_locked(location_id_of(Escalation, escalation_id)):
         escalation = (
-            Escalation.objects.select_for_update(of=("self",))
+            # The customer's row is locked in the same statement (after the location, as a counter grant locks
+            # them): the approval adds to the customer's limits.
+            Escalation.objects.select_for_update(of=("self", "customer"))
             .select_related("location", "customer")
             .get(pk=escalation_id)
         )
@@ -147,8 +149,6 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
                         "limit": wording.amount(authority.limit, currency),
                     },
                 )
-            # Same lock order as a counter grant (location, then customer): a grant at the same moment sees this one.
-            lock_customer(escalation.customer_id)
             try:
                 # grant_write's own atomic block is a savepoint: a refused insert leaves this transaction usable.
                 escalation.grant = _grant_for_escalation(escalation, approver=actor, note=note, now=now)

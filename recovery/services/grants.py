@@ -30,6 +30,7 @@ from recovery.models import Escalation, Grant, ServiceFailure, journal_fact
 from recovery.services.limits import limit_exceeded, limits_for
 from recovery.services.pricing import GrantRequest, amount_checked, grant_request_price, quote_fields_of
 from recovery.services.recording import record_with_history
+from recovery.services.totals import month_total_add
 
 # A fresh code is drawn when one collides with an existing voucher (about 1 in 10^14); this many tries in all.
 VOUCHER_CODE_ATTEMPTS = 3
@@ -139,13 +140,10 @@ def grant_issue(
     for attempt in range(VOUCHER_CODE_ATTEMPTS):
         try:
             with transaction.atomic():
-                check = limits_for(priced=priced, request=request, now=now, lock=True)
+                # The amount is counted in the month's total at once; a stop below rolls it back with the rest.
+                check = limits_for(priced=priced, request=request, now=now, lock=True, reserve=amount)
                 if check.stops_for(amount):
-                    # A simultaneous submit of this very form may have taken the room while we waited.
-                    replay = _grant_for_token(actor=actor, request=request)
-                    if replay:
-                        return replay
-                    raise limit_exceeded(amount, check, currency)
+                    raise _Stopped(check)
                 grant = grant_write(
                     actor=actor,
                     request=request,
@@ -155,7 +153,14 @@ def grant_issue(
                     now=now,
                     limit_notes=check.warnings_for(amount),
                     savepoint=False,  # this transaction is the attempt: any error rolls it back whole
+                    counted=True,  # limits_for added it to the month's total
                 )
+        except _Stopped as stopped:
+            # A simultaneous submit of this very form may have taken the room while we waited.
+            replay = _grant_for_token(actor=actor, request=request)
+            if replay:
+                return replay
+            raise limit_exceeded(amount, stopped.check, currency) from None
         except IntegrityError:
             # A simultaneous submit of the same token won the race: answer with its grant.
             replay = _grant_for_token(actor=actor, request=request)
@@ -167,6 +172,14 @@ def grant_issue(
         else:
             return GrantOutcome(grant=grant, replayed=False)
     raise AssertionError("unreachable")
+
+
+class _Stopped(Exception):
+    """A limit stops the amount: raised inside the grant's transaction so the month total's reservation rolls back."""
+
+    def __init__(self, check):
+        super().__init__("stopped by a limit")
+        self.check = check
 
 
 def _nothing_allowed(priced) -> LimitExceeded:
@@ -238,12 +251,16 @@ def grant_write(
     approved_by=None,
     logged_at=None,
     savepoint=True,
+    counted=False,
 ) -> Grant:
-    """Insert the failure and its grant, with history naming who did it.
+    """Insert the failure and its grant, with history naming who did it, and count it in its month's total.
 
     `playbook` is the version's playbook (built from its document), never the
     live row, which is the ops' unpublished draft. `savepoint=False` when the
     caller's own transaction rolls back as a whole on any error (saves two round trips).
+    `counted=True` when the caller already added the amount to the location's
+    month total under the lock (`limits_for(reserve=…)`); else it is added here.
+    The caller holds the location's lock either way.
     """
     history_user = approved_by or actor
     with transaction.atomic(savepoint=savepoint):
@@ -286,6 +303,8 @@ def grant_write(
             # Counted from the day it was granted, on the location's calendar (demo data is backdated).
             local_day = timezone.localdate(now, zoneinfo.ZoneInfo(request.location.timezone))
             grant.voucher_expires_on = local_day + timedelta(days=valid_days)
+        if not counted:
+            month_total_add(location=request.location, at=now, currency=grant.currency, amount=amount, grants=1)
         record_with_history(
             grant,
             actor=history_user,

@@ -20,30 +20,42 @@ from compensation.limits import LimitCheck, limits_check
 from compensation.texts import localized_text
 from recovery.domain.errors import LimitExceeded
 from recovery.selectors.usage import limit_usage
-from recovery.services.locking import lock_customer, lock_location
+from recovery.services.locking import lock_location, lock_location_and_customer
 from recovery.services.pricing import GrantRequest, Priced
+from recovery.services.totals import month_total_add
 
 
-def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool) -> LimitCheck:
+def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool, reserve: Decimal | None = None) -> LimitCheck:
     """The cap, the customer's rolling limits and the location budget, read once.
 
     With `lock`, the rows that own the limits are locked first (location, then
     customer: always this order), so two counters granting at once cannot both
-    pass a limit that has room for one.
+    pass a limit that has room for one. With `reserve` (only under the lock),
+    that amount is added to the location's month total right away, and the
+    total before it is what the budget is checked against: one statement both
+    counts the grant and reads the month. The caller's transaction must roll
+    back if the check then stops the amount (`grant_issue` does).
     """
     policy = priced.policy
     budget = policy.budget_for(request.location.pk)
-    if lock:
+    if lock and policy.customer_limits:
+        lock_location_and_customer(request.location.pk, request.customer.pk)
+    elif lock:
         # Always: the location row also orders its audit chain.
         lock_location(request.location.pk)
-    if lock and policy.customer_limits:
-        lock_customer(request.customer.pk)
+    spent = None
+    if reserve is not None:
+        if not lock:
+            raise ValueError("limits_for: reserve an amount only under the lock")
+        after = month_total_add(location=request.location, at=now, currency=priced.currency, amount=reserve, grants=1)
+        spent = after - reserve
     usage = limit_usage(
         customer_id=request.customer.pk,
         rules=policy.customer_limits,
         location=request.location if budget else None,
         now=now,
         currency=priced.currency,
+        budget_spent=spent,
     )
 
     def cap_reason(steps) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from recovery.models import Customer, Location
 
@@ -27,6 +27,24 @@ def lock_location(location_id: int) -> None:
 def lock_customer(customer_id: int) -> None:
     """Lock the customer row: it owns the rolling per-customer limits. Taken after the location."""
     list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
+
+
+def lock_location_and_customer(location_id: int, customer_id: int) -> None:
+    """Both locks of a grant under customer limits in one statement (one round trip fewer), in the same order.
+
+    PostgreSQL takes the row locks of `FOR UPDATE OF l, c` in the order the
+    clause names the tables, row after row, waiting for each as `lock_location`
+    then `lock_customer` would: location first, so the one lock order holds.
+    SQLite has no row locks (its write transaction is the lock): a plain select.
+    """
+    location = connection.ops.quote_name(Location._meta.db_table)
+    customer = connection.ops.quote_name(Customer._meta.db_table)
+    sql = f"SELECT l.id, c.id FROM {location} l, {customer} c WHERE l.id = %s AND c.id = %s"
+    if connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF l, c"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [location_id, customer_id])
+        cursor.fetchall()
 
 
 def location_id_of(model, pk: int) -> int:

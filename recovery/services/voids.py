@@ -16,6 +16,7 @@ from recovery.domain.errors import RecoveryError
 from recovery.models import Grant, VoucherRedemption
 from recovery.services.locking import location_id_of, location_locked
 from recovery.services.recording import record_with_history
+from recovery.services.totals import month_total_add
 
 
 @logs_action("grant.void", fields=lambda kw: {"grant_id": kw["grant_id"]})
@@ -34,7 +35,7 @@ def grant_void(*, actor, grant_id: int, reason: str, at=None) -> Grant:
     if not reason:
         raise RecoveryError("reason", gettext("Say why the grant is voided: the reason is kept in the audit."))
     with location_locked(location_id_of(Grant, grant_id)):
-        grant = Grant.objects.select_for_update().get(pk=grant_id)
+        grant = Grant.objects.select_for_update(of=("self",)).select_related("location").get(pk=grant_id)
         if grant.is_voided:
             raise RecoveryError(
                 None, gettext("Grant #%(grant)s was already voided by someone else.") % {"grant": grant.pk}
@@ -49,6 +50,10 @@ def grant_void(*, actor, grant_id: int, reason: str, at=None) -> Grant:
                 )
                 % {"grant": grant.pk, "code": grant.voucher_code, "redeemed": redemption.summary},
             )
+        # The month that counted it gives its room back (the location is locked: the total stays exact).
+        month_total_add(
+            location=grant.location, at=grant.granted_at, currency=grant.currency, amount=-grant.amount, grants=-1
+        )
         grant.status = Grant.Status.VOIDED
         grant.voided_at = at or timezone.now()
         grant.voided_by = actor

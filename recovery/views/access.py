@@ -26,9 +26,8 @@ COUNTER_LOCATION_KEY = "counter_location_id"
 def counter_view(view):
     """Counter pages: the user may serve customers and works at a location."""
 
-    @wraps(view)
     @permission_required("recovery.use_counter", raise_exception=True)
-    def wrapper(request, *args, **kwargs):
+    def permitted(request, *args, **kwargs):
         location = selectors.counter_location_for(
             user=request.user, chosen_id=request.session.get(COUNTER_LOCATION_KEY)
         )
@@ -38,6 +37,12 @@ def counter_view(view):
         # Times on counter pages read as the location's wall clock.
         with timezone.override(zoneinfo.ZoneInfo(location.timezone)):
             return view(request, *args, **kwargs)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        # The employee's locations and roles in one query, before the permission check reads the roles.
+        selectors.counter_locations_for(user=request.user)
+        return permitted(request, *args, **kwargs)
 
     return wrapper
 

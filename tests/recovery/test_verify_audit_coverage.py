@@ -98,7 +98,17 @@ def test_a_deleted_grant_is_found_by_its_orphaned_entry(desk, which):
         rf"journal {entry.chain} #{entry.sequence} \(id {entry.pk}, grant.issued\) ↔ recovery.Grant #{grant.pk}: "
         r"the record is missing"
     )
-    assert "1 record(s) disagree" in message
+    # The location's running month total still counts it: found too.
+    assert "2 record(s) disagree" in message
+    assert "month totals ↔ location #" in message
+
+
+def test_a_changed_month_total_is_found(desk):
+    """The budget check trusts the running total: a total that no longer adds up to its grants is named."""
+    grant = desk["first"]
+    sql("UPDATE recovery_locationmonthtotal SET amount = amount - 1 WHERE location_id = %s", [grant.location_id])
+    message = refused(r"month totals ↔ location #\d+ \S+: \d{4}-\d{2} \w{3}: total ")
+    assert "vs the grants'" in message
 
 
 def test_a_rewritten_published_policy_document_is_found(desk):
