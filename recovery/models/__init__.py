@@ -18,6 +18,7 @@ from recovery.models.failures import ServiceFailure
 from recovery.models.grants import JOURNAL_FACTS, Grant, journal_fact
 from recovery.models.rule_flags import RuleFlag
 from recovery.models.staff import StaffProfile
+from recovery.models.visits import Visit
 from recovery.models.vouchers import VoucherRedemption
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "RuleFlag",
     "ServiceFailure",
     "StaffProfile",
+    "Visit",
     "VoucherRedemption",
     "journal_fact",
 ]

@@ -12,6 +12,7 @@ module per concern:
 - `escalations`: above a limit, the employee asks and a manager decides;
 - `voids`: `grant_void`;
 - `vouchers`: `voucher_redeem`;
+- `visits`: visits and purchases in (API batches, CSV imports, the counter finding a customer);
 - `flags`: "a rule stood in my way";
 - `locking` and `recording`: the lock order and the history-plus-journal write every service shares.
 
@@ -44,6 +45,7 @@ from recovery.services.locking import location_id_of, location_locked, lock_cust
 from recovery.services.pricing import QUOTE_FIELDS, GrantRequest, Priced, purchase_value_check
 from recovery.services.recording import record_with_history
 from recovery.services.tenure import CUSTOMER_CHAIN, TENURE_KIND, customer_tenure_set, tenure_journal
+from recovery.services.visits import LineOutcome, LineStatus, visit_record_at_counter, visits_record
 from recovery.services.voids import grant_void
 from recovery.services.vouchers import voucher_redeem
 
@@ -62,6 +64,8 @@ __all__ = [
     "GrantRequest",
     "LimitExceeded",
     "LimitUsage",
+    "LineOutcome",
+    "LineStatus",
     "Priced",
     "RecoveryError",
     "TENURE_KIND",
@@ -90,5 +94,7 @@ __all__ = [
     "rule_flag_raise",
     "tenure_journal",
     "voucher_code_new",
+    "visit_record_at_counter",
+    "visits_record",
     "voucher_redeem",
 ]
