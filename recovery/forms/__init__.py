@@ -11,6 +11,7 @@ Field formats only: policy checks live in the services.
 - `insights`: the dashboard's and the monthly report's filters
 - `ops`: the replay window, rule flags' list and handling
 - `integrations`: a new API token
+- `visit_import`: the ops CSV of visits, read as a stream
 - `accounts`: sign-in and the language switch
 """
 
@@ -23,9 +24,12 @@ from recovery.forms.insights import EARLIEST_INSIGHT_DATE, InsightFilterForm, Mo
 from recovery.forms.integrations import ApiTokenForm
 from recovery.forms.money import MAX_MONEY, money_field, money_in_currency, money_input
 from recovery.forms.ops import FlagFilterForm, FlagHandleForm, ReplayForm
+from recovery.forms.visit_import import VisitImportForm, csv_lines, csv_problem
 from recovery.forms.vouchers import VoucherCodeForm, VoucherRedeemForm
 
 __all__ = [
+    "csv_lines",
+    "csv_problem",
     "EARLIEST_INSIGHT_DATE",
     "MAX_MONEY",
     "AnomalyFilterForm",
@@ -46,6 +50,7 @@ __all__ = [
     "ResolveForm",
     "RuleFlagForm",
     "TimelineFilterForm",
+    "VisitImportForm",
     "VoidForm",
     "VoucherCodeForm",
     "VoucherRedeemForm",

@@ -45,7 +45,14 @@ from recovery.services.locking import location_id_of, location_locked, lock_cust
 from recovery.services.pricing import QUOTE_FIELDS, GrantRequest, Priced, purchase_value_check
 from recovery.services.recording import record_with_history
 from recovery.services.tenure import CUSTOMER_CHAIN, TENURE_KIND, customer_tenure_set, tenure_journal
-from recovery.services.visits import LineOutcome, LineStatus, visit_record_at_counter, visits_record
+from recovery.services.visits import (
+    ImportReport,
+    LineOutcome,
+    LineStatus,
+    visit_record_at_counter,
+    visits_import_report,
+    visits_record,
+)
 from recovery.services.voids import grant_void
 from recovery.services.vouchers import voucher_redeem
 
@@ -63,6 +70,7 @@ __all__ = [
     "GrantOutcome",
     "GrantRequest",
     "LimitExceeded",
+    "ImportReport",
     "LimitUsage",
     "LineOutcome",
     "LineStatus",
@@ -95,6 +103,7 @@ __all__ = [
     "tenure_journal",
     "voucher_code_new",
     "visit_record_at_counter",
+    "visits_import_report",
     "visits_record",
     "voucher_redeem",
 ]

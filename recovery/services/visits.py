@@ -188,10 +188,36 @@ def visit_record_at_counter(*, actor, customer: Customer, location: Location) ->
     )
 
 
-__all__ = [
-    "CHUNK_SIZE",
-    "LineOutcome",
-    "LineStatus",
-    "visit_record_at_counter",
-    "visits_record",
-]
+REPORT_LINES = 200
+
+
+@dataclass
+class ImportReport:
+    """An import's totals, and its first refused lines for a page (the rest are counted, not kept)."""
+
+    dry_run: bool
+    total: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    refused: int = 0
+    problems: list[LineOutcome] = field(default_factory=list)
+
+    @property
+    def problems_left_out(self) -> int:
+        return self.refused - len(self.problems)
+
+
+def visits_import_report(outcomes: Iterable[LineOutcome], *, dry_run: bool, keep: int = REPORT_LINES) -> ImportReport:
+    """Consume an import's outcomes into its report, keeping at most `keep` refused lines (memory stays small)."""
+    report = ImportReport(dry_run=dry_run)
+    for outcome in outcomes:
+        report.total += 1
+        if outcome.status in (LineStatus.STORED, LineStatus.WOULD_STORE):
+            report.stored += 1
+        elif outcome.status == LineStatus.DUPLICATE:
+            report.duplicates += 1
+        else:
+            report.refused += 1
+            if len(report.problems) < keep:
+                report.problems.append(outcome)
+    return report
