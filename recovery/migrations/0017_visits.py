@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('compensation', '0012_playbook_categories'),
-        ('recovery', '0013_journal_baseline'),
+        ('recovery', '0014_staff_language_romanian'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

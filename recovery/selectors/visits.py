@@ -35,11 +35,7 @@ class CustomerIndex:
             found["email"] = self.by_email.get(fields.email)
         if fields.card:
             found["card"] = self.by_card.get(fields.card)
-        unknown = {
-            name: [gettext("No customer has this %(what)s.") % {"what": WHAT[name]()}]
-            for name, c in found.items()
-            if c is None
-        }
+        unknown = {name: [NOBODY[name]()] for name, c in found.items() if c is None}
         if unknown:
             return None, unknown
         customers = {customer.pk: customer for customer in found.values() if customer is not None}
@@ -49,10 +45,11 @@ class CustomerIndex:
         return next(iter(customers.values())), {}
 
 
-WHAT = {
-    "phone": lambda: gettext("phone number"),
-    "email": lambda: gettext("email address"),
-    "card": lambda: gettext("loyalty card"),
+# Whole sentences, one per field (a sentence built from parts cannot be translated).
+NOBODY = {
+    "phone": lambda: gettext("No customer has this phone number."),
+    "email": lambda: gettext("No customer has this email address."),
+    "card": lambda: gettext("No customer has this loyalty card."),
 }
 
 
