@@ -139,6 +139,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     # Insights: the dashboard and the monthly report, managers for their locations, ops and auditors all.
     "insights": {"GET": audit_page(), "POST": every(405)},
     "insights_report": {"GET": audit_page(), "POST": every(405)},
+    # What recovery buys (issue 18): those who review grants, managers for their locations.
+    "recovery_effect": {"GET": audit_page(), "POST": every(405)},
     "escalation_decide": {
         "GET": every(405),
         "POST": {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: Redirect("/escalations/"), OPS: 403, AUDITOR: 403},

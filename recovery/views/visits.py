@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from rules.contrib.views import permission_required
 
 from compensation.http import INVALID
 from recovery import services
+from recovery.domain.effect import MIN_CUSTOMERS
 from recovery.forms import VisitImportForm, csv_lines
 from recovery.models import Visit
+from recovery.selectors.effect import effect_currency_for, effect_rows_for
 
 
 @require_http_methods(["GET", "POST"])
@@ -34,4 +36,19 @@ def ops_visit_import(request):
         request,
         "recovery/ops_visit_import.html",
         {"form": VisitImportForm(initial={"dry_run": False} if dry_run else None), "report": report},
+    )
+
+
+@require_GET
+@permission_required("recovery.view_effect", raise_exception=True)
+def recovery_effect(request):
+    """Per playbook: the 90-day return rate with its interval, against the baseline, and spend after vs before."""
+    return render(
+        request,
+        "recovery/recovery_effect.html",
+        {
+            "rows": effect_rows_for(user=request.user),
+            "currency": effect_currency_for(user=request.user),
+            "minimum": MIN_CUSTOMERS,
+        },
     )

@@ -26,6 +26,7 @@ def test_ops_see_every_entry_with_the_page_they_are_on_marked(ops_client):
         "Flags",
         "Integrations",
         "Budgets",
+        "What recovery buys",
         "Import visits",
     ]
     # A version's own page sits under "Versions".
