@@ -125,3 +125,19 @@ def test_the_page_shows_the_playbooks_rate_or_too_few(clock, manager, frontline,
     [row] = response.context["rows"]
     assert row.effect.returns[90].customers == 3 and row.effect.returns[90].returned == 3
     assert "Too few customers (3)" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_real_figures_with_a_baseline(ops):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from recovery.selectors.effect import effect_rows_for
+
+    call_command("seed_demo", weeks=1, stdout=StringIO())
+    rows = {row.name: row for row in effect_rows_for(user=ops)}
+    shown = [row for row in rows.values() if row.return_90 and row.baseline_90]
+    assert len(shown) >= 2, {name: row.effect.returns[90] for name, row in rows.items()}
+    response = client_for(ops).get(reverse("recovery_effect"))
+    assert response.status_code == 200 and "%" in response.content.decode()
