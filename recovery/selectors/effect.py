@@ -42,7 +42,7 @@ def effect_currency_for(*, user) -> str | None:
     location_ids = location_ids_for(user)
     if location_ids is not None:
         visits = visits.filter(location_id__in=location_ids)
-    currencies = list(visits.values_list("currency", flat=True).distinct()[:2])
+    currencies = list(visits.order_by().values_list("currency", flat=True).distinct()[:2])
     return currencies[0] if len(currencies) == 1 else None
 
 
