@@ -35,6 +35,8 @@ OPS_MENU = (
     MenuEntry("ops_flags", _("Flags")),
     MenuEntry("ops_integrations", _("Integrations"), permission="recovery.view_apitoken"),
     MenuEntry("budgets", _("Budgets")),
+    MenuEntry("recovery_effect", _("What recovery buys"), permission="recovery.view_effect"),
+    MenuEntry("ops_visit_import", _("Import visits"), permission="recovery.import_visits"),
 )
 
 

@@ -98,6 +98,10 @@ rules.add_perm("recovery.view_needs_you", decides_escalations)
 rules.add_perm("recovery.review_anomaly", can_review_anomaly)
 rules.add_perm("recovery.run_anomaly_checks", can_run_anomaly_checks)
 rules.add_perm("recovery.redeem_voucher", can_redeem_voucher)
+# Visits in by CSV are an ops task (the API is the integrations' door); what recovery buys is read by
+# those who review grants (managers for their locations, ops and auditors for all).
+rules.add_perm("recovery.import_visits", is_ops)
+rules.add_perm("recovery.view_effect", can_view_audit)
 
 
 @rules.predicate

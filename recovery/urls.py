@@ -14,6 +14,7 @@ from recovery.views import (
     needs,
     ops,
     resolve,
+    visits,
     vouchers,
 )
 
@@ -42,7 +43,9 @@ urlpatterns = [
     path("ops/flags/<int:flag_id>/handle/", ops.ops_flag_handle, name="ops_flag_handle"),
     path("insights/", insights.insights_dashboard, name="insights"),
     path("insights/report/", insights.insights_report, name="insights_report"),
+    path("insights/effect/", visits.recovery_effect, name="recovery_effect"),
     path("ops/integrations/", integrations.ops_integrations, name="ops_integrations"),
+    path("ops/visits/import/", visits.ops_visit_import, name="ops_visit_import"),
     path(
         "ops/integrations/<int:token_id>/revoke/",
         integrations.ops_integration_revoke,

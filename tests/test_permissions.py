@@ -144,6 +144,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     # Insights: the dashboard and the monthly report, managers for their locations, ops and auditors all.
     "insights": {"GET": audit_page(), "POST": every(405)},
     "insights_report": {"GET": audit_page(), "POST": every(405)},
+    # What recovery buys (issue 18): those who review grants, managers for their locations.
+    "recovery_effect": {"GET": audit_page(), "POST": every(405)},
     "escalation_decide": {
         "GET": every(405),
         "POST": {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: Redirect("/escalations/"), OPS: 403, AUDITOR: 403},
@@ -181,6 +183,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     # Integration tokens: ops create (the answer shows the secret once) and revoke; managers and auditors read.
     "ops_integrations": {"GET": ops_page(), "POST": ops_action(200)},
     "ops_integration_revoke": {"GET": every(405), "POST": ops_action(Redirect("/ops/integrations/"))},
+    # Visits in by CSV: ops only (the form with its dry run, and the report; an empty POST is refused, 422).
+    "ops_visit_import": {"GET": ops_action(200), "POST": ops_action(422)},
 }
 
 # The integration API (/api/v1/) authenticates with bearer tokens, never a session, so this

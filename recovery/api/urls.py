@@ -26,6 +26,7 @@ urlpatterns = [
     path("grants/", without_login(views.GrantCollection), name="api_grants"),
     path("grants/<int:grant_id>/", without_login(views.GrantDetail), name="api_grant"),
     path("grants/<int:grant_id>/void/", without_login(views.GrantVoid), name="api_grant_void"),
+    path("visits/", without_login(views.VisitCollection), name="api_visits"),
     path("vouchers/redeem/", without_login(views.VoucherRedeem), name="api_voucher_redeem"),
     path("vouchers/<str:code>/", without_login(views.VoucherDetail), name="api_voucher"),
     path("schema/", without_login(SpectacularAPIView, **DESCRIPTION_ONLY), name="api_schema"),

@@ -11,6 +11,7 @@ Field formats only: policy checks live in the services.
 - `insights`: the dashboard's and the monthly report's filters
 - `ops`: the replay window, rule flags' list and handling
 - `integrations`: a new API token
+- `visit_import`: the ops CSV of visits, read as a stream
 - `accounts`: sign-in and the language switch
 - `two_step`: the code from an authenticator app (enrolment, the sign-in's second step, removal)
 """
@@ -25,9 +26,12 @@ from recovery.forms.integrations import ApiTokenForm
 from recovery.forms.money import MAX_MONEY, money_field, money_in_currency, money_input
 from recovery.forms.ops import FlagFilterForm, FlagHandleForm, ReplayForm
 from recovery.forms.two_step import TwoStepCodeForm
+from recovery.forms.visit_import import VisitImportForm, csv_lines, csv_problem
 from recovery.forms.vouchers import VoucherCodeForm, VoucherRedeemForm
 
 __all__ = [
+    "csv_lines",
+    "csv_problem",
     "EARLIEST_INSIGHT_DATE",
     "MAX_MONEY",
     "AnomalyFilterForm",
@@ -49,6 +53,7 @@ __all__ = [
     "RuleFlagForm",
     "TimelineFilterForm",
     "TwoStepCodeForm",
+    "VisitImportForm",
     "VoidForm",
     "VoucherCodeForm",
     "VoucherRedeemForm",

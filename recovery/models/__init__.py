@@ -21,6 +21,7 @@ from recovery.models.rule_flags import RuleFlag
 from recovery.models.staff import StaffProfile
 from recovery.models.totals import LocationMonthTotal
 from recovery.models.two_step import TwoStepDevice
+from recovery.models.visits import Visit
 from recovery.models.vouchers import VoucherRedemption
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "ServiceFailure",
     "StaffProfile",
     "TwoStepDevice",
+    "Visit",
     "VoucherRedemption",
     "journal_fact",
 ]

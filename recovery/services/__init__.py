@@ -12,6 +12,7 @@ module per concern:
 - `escalations`: above a limit, the employee asks and a manager decides;
 - `voids`: `grant_void`;
 - `vouchers`: `voucher_redeem`;
+- `visits`: visits and purchases in (API batches, CSV imports, the counter finding a customer);
 - `flags`: "a rule stood in my way";
 - `lookups`: whom the counter opened today (no decision, no journal);
 - `locking` and `recording`: the lock order and the history-plus-journal write every service shares.
@@ -46,6 +47,14 @@ from recovery.services.lookups import counter_lookup_record
 from recovery.services.pricing import QUOTE_FIELDS, GrantRequest, Priced, purchase_value_check
 from recovery.services.recording import record_with_history
 from recovery.services.tenure import CUSTOMER_CHAIN, TENURE_KIND, customer_tenure_set, tenure_journal
+from recovery.services.visits import (
+    ImportReport,
+    LineOutcome,
+    LineStatus,
+    visit_record_at_counter,
+    visits_import_report,
+    visits_record,
+)
 from recovery.services.voids import grant_void
 from recovery.services.vouchers import voucher_redeem
 
@@ -63,7 +72,10 @@ __all__ = [
     "GrantOutcome",
     "GrantRequest",
     "LimitExceeded",
+    "ImportReport",
     "LimitUsage",
+    "LineOutcome",
+    "LineStatus",
     "Priced",
     "RecoveryError",
     "TENURE_KIND",
@@ -93,5 +105,8 @@ __all__ = [
     "rule_flag_raise",
     "tenure_journal",
     "voucher_code_new",
+    "visit_record_at_counter",
+    "visits_import_report",
+    "visits_record",
     "voucher_redeem",
 ]

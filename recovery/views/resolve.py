@@ -145,6 +145,8 @@ def counter_resolve(request, customer_id: int):
     if request.method == "GET":
         # Opened at this counter today: one tap from the counter's first screen until midnight here.
         services.counter_lookup_record(actor=request.user, location=request.counter_location, customer=customer)
+        # The counter found the customer: they came today (at most one visit a day here; issue 18's return rates).
+        services.visit_record_at_counter(actor=request.user, customer=customer, location=request.counter_location)
         token = uuid.uuid4()
         # The case is met now: the signed moment comes back with the grant as the failure's time.
         form = ResolveForm(

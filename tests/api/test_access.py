@@ -38,6 +38,8 @@ API_EXPECTED = {
     # Vouchers: any counter token, at its own location, whichever location issued the voucher.
     "api_voucher": {"GET": {NONE: 401, FRONTLINE: 200, MANAGER: 200, OTHER_MANAGER: 200}},
     "api_voucher_redeem": {"POST": {NONE: 401, FRONTLINE: 201, MANAGER: 201, OTHER_MANAGER: 201}},
+    # Visits in: any counter token records visits at its own location.
+    "api_visits": {"POST": {NONE: 401, FRONTLINE: 201, MANAGER: 201, OTHER_MANAGER: 201}},
     # The descriptions are public (no data in them).
     "api_schema": {"GET": {NONE: 200, FRONTLINE: 200, MANAGER: 200, OTHER_MANAGER: 200}},
     "api_docs": {"GET": {NONE: 200, FRONTLINE: 200, MANAGER: 200, OTHER_MANAGER: 200}},
@@ -81,6 +83,7 @@ def request_for(name, world):
         },
         "api_grant_void": {"reason": "Access check"},
         "api_voucher_redeem": {"code": world["voucher"].voucher_code},
+        "api_visits": {"visits": [{"phone": world["customer"].phone, "visited_on": "2020-02-02", "amount": "5"}]},
     }
     return reverse(name, kwargs=kwargs), bodies.get(name, {})
 

@@ -25,6 +25,7 @@ def test_the_schema_describes_every_operation_with_bearer_auth():
         "/api/v1/grants/{grant_id}/void/",
         "/api/v1/vouchers/redeem/",
         "/api/v1/vouchers/{code}/",
+        "/api/v1/visits/",
     }
     assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     create = schema["paths"]["/api/v1/grants/"]["post"]

@@ -40,6 +40,13 @@ from recovery.api.serializers.grants import (
     VoucherSerializer,
 )
 from recovery.api.serializers.quotes import AuthoritySerializer, PlaybookCapSerializer, QuoteRequest, QuoteResponse
+from recovery.api.serializers.visits import (
+    MAX_VISIT_LINES,
+    VisitBatchRequest,
+    VisitBatchResult,
+    VisitLineRequest,
+    VisitLineResult,
+)
 from recovery.api.serializers.vouchers import (
     MAX_VOUCHER_INPUT,
     RedeemRequest,
@@ -70,6 +77,7 @@ __all__ = [
     "LimitStopSerializer",
     "LocationRef",
     "MAX_ID",
+    "MAX_VISIT_LINES",
     "MAX_VOUCHER_INPUT",
     "MONEY_SCHEMA",
     "MoneyField",
@@ -82,6 +90,10 @@ __all__ = [
     "RedemptionRef",
     "RedemptionSerializer",
     "TextField",
+    "VisitBatchRequest",
+    "VisitBatchResult",
+    "VisitLineRequest",
+    "VisitLineResult",
     "VoidRequest",
     "VoucherSerializer",
     "VoucherStatusSerializer",

@@ -9,6 +9,7 @@ and every decision goes through the same `rules` permissions as the pages.
 from recovery.api.views.customers import CustomerCollection, CustomerDetail
 from recovery.api.views.grants import GrantCollection, GrantDetail, GrantVoid
 from recovery.api.views.quotes import QuoteView
+from recovery.api.views.visits import VisitCollection
 from recovery.api.views.vouchers import VoucherDetail, VoucherRedeem
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "GrantDetail",
     "GrantVoid",
     "QuoteView",
+    "VisitCollection",
     "VoucherDetail",
     "VoucherRedeem",
 ]

@@ -32,11 +32,12 @@ from recovery.management.demo_customers import (
     customers_by_room,
     months_ago,
 )
+from recovery.management.demo_patterns import seed_suspicious_patterns
+from recovery.management.demo_visits import seed_history_and_visits
 from recovery.models import AnomalyFlag, Customer, Grant, Location, ServiceFailure, StaffProfile
 from recovery.services import (
     GrantRequest,
     RecoveryError,
-    customer_add_walk_in,
     escalation_request,
     grant_issue,
     grant_void,
@@ -163,7 +164,17 @@ class Command(BaseCommand):
             self._past_grants(rng, weeks, locations, users, customers)
             self._demo_vouchers(locations, users, customers)
             self._customer_at_limit(locations["central"], users["frontline"], customers[3])
-            self._suspicious_patterns(users, locations, customers)
+            seed_suspicious_patterns(users, locations, customers)
+            grants, visits = seed_history_and_visits(
+                rng=rng,
+                now=timezone.now(),
+                today=today,
+                location=locations["central"],
+                actor=users["frontline"],
+                reviewer=users["manager"],
+                cast=customers,
+            )
+            self.stdout.write(f"Generated {grants} grants months ago and {visits} visits (What recovery buys).")
         # Version 1 is installed, version 2 (Russian texts) published by a migration; the demo's comes next.
         if not PolicyVersion.objects.filter(reason=DEMO_POLICY_REASON).exists():
             self._demo_policy(users, locations)
@@ -351,69 +362,6 @@ class Command(BaseCommand):
         ).cap
         lowered = quantize(cap * Decimal(rng.choice(["0.5", "0.6", "0.75", "0.8"])), location.currency)
         return lowered if Decimal("0") < lowered < cap else None
-
-    def _suspicious_patterns(self, users, locations, customers):
-        """A few of the ~3% who try it, for the anomalies page: nothing here was blocked at the counter.
-
-        A customer compensated at both locations, an employee nearly always at
-        the cap, a walk-in without any contact granted minutes after being
-        added, and a void days after the grant.
-        """
-        policy = load_policy()
-        now = timezone.now()
-        central, airport = locations["central"], locations["airport"]
-        frontline, frontline2, manager = users["frontline"], users["frontline2"], users["manager"]
-
-        def grant(actor, location, customer, code, purchase_value, note, at, amount=None):
-            request = GrantRequest(
-                customer=customer,
-                location=location,
-                category="waiting" if code in ("free-drinks", "late-table") else "missed_promise",
-                purchase_value=Decimal(purchase_value),
-                note=note,
-                playbook_id=Playbook.objects.get(code=code).pk,
-                amount=amount,
-                token=uuid.uuid4(),
-            )
-            return grant_issue(actor=actor, roles=roles_of(actor), request=request, policy=policy, at=at).grant
-
-        # Grace shops at the airport, and lately is compensated at Central Store too: a "refund tour"?
-        grace = customers[6]
-        grant(
-            frontline2,
-            airport,
-            grace,
-            "out-of-pocket",
-            "45.00",
-            "Shuttle never came; paid a taxi",
-            now - timedelta(days=9),
-        )
-        grant(frontline, central, grace, "late-table", "120.00", "Table 40 minutes late", now - timedelta(days=6))
-        grant(frontline, central, grace, "free-drinks", "60.00", "Order 30 minutes late", now - timedelta(days=2))
-        # frontline2 takes the full cap every time (the reimbursements have no receipt to check the value).
-        for days_ago in range(3, 20, 2):
-            grant(
-                frontline2,
-                airport,
-                customers[HOME_LOCATION_SPLIT + days_ago % 5],
-                "out-of-pocket",
-                "70.00",
-                "Paid a taxi, no receipt",
-                now - timedelta(days=days_ago, hours=3),
-            )
-        # A walk-in who left no way to reach them, compensated a minute after being added.
-        walk_in = customer_add_walk_in(actor=frontline2, location=airport, name="Theo Passant")
-        grant(frontline2, airport, walk_in, "out-of-pocket", "65.00", "Missed the shuttle we promised", None)
-        # A grant voided three days after the customer left with it.
-        late = grant(
-            frontline, central, customers[0], "late-table", "90.00", "Table 25 minutes late", now - timedelta(days=6)
-        )
-        grant_void(
-            actor=manager,
-            grant_id=late.pk,
-            reason="Found on the weekly review: the booking was for another day.",
-            at=late.granted_at + timedelta(days=3),
-        )
 
     def _print_customers(self, customers, locations):
         """Customers a newcomer can grant to right now (search the phone at the counter), and the one at a limit."""

@@ -1,0 +1,197 @@
+"""What recovery buys, per playbook: pure figures from cases and visits, no database.
+
+For the customers compensated with a playbook: the share who came back within
+30 / 90 / 180 days of their case, and their spend in the 90 days after
+against the 90 days before. Each figure carries its sample size and a 95 %
+confidence interval from scipy (Wilson for a share, Student's t for a mean
+difference); below `MIN_CUSTOMERS` it says "too few customers" instead of a
+number, since a share of 3 out of 5 says nothing.
+
+The baseline is the fair comparison: customers with a logged failure who were
+granted less than the playbook's median amount, or nothing (a voided grant),
+in the same tenure tiers and months as the playbook's customers (cases in a
+stratum the playbook never served are left out), so a difference is not just
+loyal customers or a busy season. A window counts only cases it has fully
+seen: a case 40 days old is in the 30-day figure, not yet in the 90-day one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from scipy import stats
+
+WINDOWS = (30, 90, 180)
+SPEND_DAYS = 90
+MIN_CUSTOMERS = 20
+CONFIDENCE = 0.95
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Case:
+    """A customer's failure and what they were granted for it (0 and no playbook: nothing, e.g. voided)."""
+
+    customer_id: int
+    day: dt.date
+    tier: str
+    amount: Decimal
+    playbook_id: int | None
+
+    @property
+    def stratum(self) -> tuple[str, str]:
+        return self.tier, f"{self.day:%Y-%m}"
+
+
+@dataclass(frozen=True)
+class VisitDay:
+    day: dt.date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Share:
+    """`returned` of `customers` came back; the interval is None when there are too few customers."""
+
+    returned: int
+    customers: int
+    low: float | None
+    high: float | None
+
+    @property
+    def too_few(self) -> bool:
+        return self.low is None
+
+    @property
+    def rate(self) -> float | None:
+        return None if self.too_few else self.returned / self.customers
+
+    def percents(self) -> tuple[int, int, int] | None:
+        """The share and its interval in whole percent, for a page (None: too few customers)."""
+        if self.low is None or self.high is None:
+            return None
+        return round(100 * self.returned / self.customers), round(100 * self.low), round(100 * self.high)
+
+
+@dataclass(frozen=True)
+class SpendChange:
+    """Mean spend per customer before and after the case, and the change's interval (None: too few)."""
+
+    customers: int
+    before: Decimal | None
+    after: Decimal | None
+    change_low: Decimal | None
+    change_high: Decimal | None
+
+    @property
+    def too_few(self) -> bool:
+        return self.before is None
+
+
+@dataclass(frozen=True)
+class PlaybookEffect:
+    playbook_id: int
+    returns: dict[int, Share]
+    baseline: dict[int, Share]
+    spend: SpendChange
+
+
+def share(returned: int, customers: int, *, minimum: int = MIN_CUSTOMERS) -> Share:
+    """The share with its Wilson interval (scipy's `binomtest(...).proportion_ci`), or 'too few'."""
+    if customers < max(minimum, 1):
+        return Share(returned, customers, None, None)
+    interval = stats.binomtest(returned, customers).proportion_ci(confidence_level=CONFIDENCE, method="wilson")
+    return Share(returned, customers, float(interval.low), float(interval.high))
+
+
+def _came_back(case: Case, visits: Sequence[VisitDay], days: int) -> bool:
+    end = case.day + dt.timedelta(days=days)
+    return any(case.day < visit.day <= end for visit in visits)
+
+
+def return_share(
+    cases: Iterable[Case], visits: Mapping[int, Sequence[VisitDay]], days: int, as_of: dt.date, minimum: int
+) -> Share:
+    """Of the cases whose window has fully passed by `as_of`, how many customers visited within `days` after."""
+    seen = [case for case in cases if case.day + dt.timedelta(days=days) <= as_of]
+    returned = sum(_came_back(case, visits.get(case.customer_id, ()), days) for case in seen)
+    return share(returned, len(seen), minimum=minimum)
+
+
+def _spend(visits: Sequence[VisitDay], start: dt.date, end: dt.date) -> Decimal:
+    return sum((visit.amount for visit in visits if start <= visit.day < end), Decimal("0"))
+
+
+def spend_change(
+    cases: Iterable[Case], visits: Mapping[int, Sequence[VisitDay]], as_of: dt.date, minimum: int
+) -> SpendChange:
+    """Mean spend in the 90 days before the case against the 90 days after (the case's day in neither)."""
+    window = dt.timedelta(days=SPEND_DAYS)
+    pairs = []
+    for case in cases:
+        if case.day + window > as_of:
+            continue
+        mine = visits.get(case.customer_id, ())
+        day_after = case.day + dt.timedelta(days=1)
+        pairs.append((_spend(mine, case.day - window, case.day), _spend(mine, day_after, day_after + window)))
+    if len(pairs) < max(minimum, 2):
+        return SpendChange(len(pairs), None, None, None, None)
+    before = sum((b for b, _ in pairs), Decimal("0")) / len(pairs)
+    after = sum((a for _, a in pairs), Decimal("0")) / len(pairs)
+    # The interval is a statistic, not money paid: computed in floats, shown rounded to cents.
+    changes = [float(a - b) for b, a in pairs]
+    if statistics.pstdev(changes) == 0:
+        low = high = Decimal(str(changes[0]))
+    else:
+        interval = stats.ttest_1samp(changes, 0.0).confidence_interval(confidence_level=CONFIDENCE)
+        low, high = Decimal(str(interval.low)), Decimal(str(interval.high))
+    return SpendChange(len(pairs), before.quantize(CENT), after.quantize(CENT), low.quantize(CENT), high.quantize(CENT))
+
+
+def first_case_per_customer(cases: Iterable[Case]) -> list[Case]:
+    """One case per customer (their first): a customer with three failures is one customer, not three."""
+    first: dict[int, Case] = {}
+    for case in sorted(cases, key=lambda c: (c.day, c.customer_id)):
+        first.setdefault(case.customer_id, case)
+    return list(first.values())
+
+
+def baseline_cases(playbook_id: int, cases: Sequence[Case]) -> list[Case]:
+    """Customers granted less than the playbook's median amount, or nothing, in the playbook's tiers and months."""
+    treated = [case for case in cases if case.playbook_id == playbook_id]
+    if not treated:
+        return []
+    median = statistics.median(case.amount for case in treated)
+    strata = {case.stratum for case in treated}
+    treated_customers = {case.customer_id for case in treated}
+    return first_case_per_customer(
+        case
+        for case in cases
+        if case.playbook_id != playbook_id
+        and case.amount < median
+        and case.stratum in strata
+        and case.customer_id not in treated_customers
+    )
+
+
+def playbook_effect(
+    playbook_id: int,
+    cases: Sequence[Case],
+    visits: Mapping[int, Sequence[VisitDay]],
+    *,
+    as_of: dt.date,
+    minimum: int = MIN_CUSTOMERS,
+) -> PlaybookEffect:
+    """The playbook's return shares per window and spend change, and the baseline's return shares."""
+    treated = first_case_per_customer(case for case in cases if case.playbook_id == playbook_id)
+    baseline = baseline_cases(playbook_id, cases)
+    return PlaybookEffect(
+        playbook_id=playbook_id,
+        returns={days: return_share(treated, visits, days, as_of, minimum) for days in WINDOWS},
+        baseline={days: return_share(baseline, visits, days, as_of, minimum) for days in WINDOWS},
+        spend=spend_change(treated, visits, as_of, minimum),
+    )
