@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compensation.forms import FieldNamedErrorsMixin, PlainTextFieldsMixin
 from compensation.models import Playbook
+from compensation.texts import localized_text
 from recovery.models import Location, ServiceFailure
 from recovery.timeline import KINDS, TimelineQuery
 
@@ -17,15 +18,28 @@ EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2100, 12, 31)
 
 
+class PlaybookChoiceField(forms.ModelChoiceField):
+    """Playbooks by their name in the reader's language (stored in English, translated in the policy)."""
+
+    def label_from_instance(self, obj):
+        return localized_text(obj, "name") or obj.name
+
+
 class TimelineFilterForm(FieldNamedErrorsMixin, forms.Form):
-    location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none(), required=False)
+    # "Any" rather than Django's "---------": an empty choice means the filter is not set.
+    location = forms.ModelChoiceField(
+        label=_("Location"), queryset=Location.objects.none(), required=False, empty_label=_("Any")
+    )
     employee = forms.ModelChoiceField(
         label=_("Employee"),
         queryset=get_user_model().objects.none(),
         required=False,
+        empty_label=_("Any"),
         help_text=_("Who acted: granted, voided, asked…"),
     )
-    playbook = forms.ModelChoiceField(label=_("Playbook"), queryset=Playbook.objects.all(), required=False)
+    playbook = PlaybookChoiceField(
+        label=_("Playbook"), queryset=Playbook.objects.all(), required=False, empty_label=_("Any")
+    )
     category = forms.ChoiceField(
         label=_("Failure category"), choices=[("", _("Any"))] + ServiceFailure.Category.choices, required=False
     )
