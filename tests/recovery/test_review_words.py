@@ -64,3 +64,20 @@ def test_a_duplicate_walk_in_phone_names_the_field_and_links_the_customer(frontl
     page = html.unescape(response.content.decode())
     assert message in page
     assert f'<a href="{reverse("counter_resolve", args=[customer.pk])}">' in page
+
+
+@pytest.mark.parametrize(
+    "language, shown, not_shown",
+    [
+        ("en", "Sam Walkin — New tier at that moment", "Sam Walkin — New tier (new customer)"),
+        ("ru", "Sam Walkin — уровень «Новый» на тот момент", "Sam Walkin — уровень «Новый» (новый клиент)"),
+    ],
+)
+def test_a_new_customers_grant_names_the_tier_once(manager, frontline, central, language, shown, not_shown):
+    from recovery import services
+
+    walk_in = services.customer_add_walk_in(actor=frontline, location=central, name="Sam Walkin")
+    grant = factories.grant_for(frontline, central, walk_in)
+    text = visible_outside_details(speaking(manager, language).get(reverse("audit_detail", args=[grant.pk])))
+    assert shown in text
+    assert not_shown not in text
