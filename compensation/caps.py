@@ -45,7 +45,9 @@ class TierRule:
     name: str
     min_months: int
     multiplier: Decimal
-    name_ru: str = ""  # what a Russian reader sees; blank: `name` (see compensation.texts)
+    # What a Russian or Romanian reader sees; blank: `name` (see compensation.texts).
+    name_ru: str = ""
+    name_ro: str = ""
 
 
 def tier_reached(tiers: tuple[TierRule, ...], tenure_months: int) -> TierRule:
@@ -223,6 +225,7 @@ def steps_from_snapshot(
                     min_months=int(row["min_months"]),
                     multiplier=Decimal(row["multiplier"]),
                     name_ru=row.get("name_ru") or "",
+                    name_ro=row.get("name_ro") or "",
                 )
                 for row in snapshot["tiers"]
             ),

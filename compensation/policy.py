@@ -44,11 +44,14 @@ PLAYBOOK_FIELDS = (
     "code",
     "name",
     "name_ru",
+    "name_ro",
     "kind",
     "offer",
     "offer_ru",
+    "offer_ro",
     "apology_script",
     "apology_script_ru",
+    "apology_script_ro",
     "percent",
     "floor",
     "ceiling",
@@ -64,6 +67,11 @@ TRANSLATED_TEXT_FIELDS = tuple(
 )
 # A tier's name is read at the counter too ("Loyal" tier): it has the same companions (`name_ru`).
 TRANSLATED_TIER_FIELDS = tuple(translated_key("name", language) for language in TRANSLATED_LANGUAGES)
+
+
+def tier_translations(entry: dict) -> dict[str, str]:
+    """A document tier's translated names ({"name_ru": …, "name_ro": …}); missing (an older document) is blank."""
+    return {key: entry.get(key) or "" for key in TRANSLATED_TIER_FIELDS}
 
 
 def tenure_in_months(customer_since: date, today: date) -> int:
@@ -145,7 +153,12 @@ class Policy:
             "floor": str(rule.floor),
             "ceiling": str(rule.ceiling),
             "tiers": [
-                {"name": t.name, "name_ru": t.name_ru, "min_months": t.min_months, "multiplier": str(t.multiplier)}
+                {
+                    "name": t.name,
+                    **{key: getattr(t, key) for key in TRANSLATED_TIER_FIELDS},
+                    "min_months": t.min_months,
+                    "multiplier": str(t.multiplier),
+                }
                 for t in rule.tiers
             ],
             "authority": {"role": authority.role, "limit": str(authority.limit)},
@@ -193,7 +206,7 @@ def draft_document(*, caps_only: bool = False) -> dict:
             {
                 "id": t.id,
                 "name": t.name,
-                "name_ru": t.name_ru,
+                **{key: getattr(t, key) for key in TRANSLATED_TIER_FIELDS},
                 "min_months": t.min_months,
                 "multiplier": str(t.multiplier),
             }
@@ -270,7 +283,7 @@ def policy_from_document(document: dict, version: PolicyVersion | None = None) -
             name=t["name"],
             min_months=t["min_months"],
             multiplier=Decimal(t["multiplier"]),
-            name_ru=t.get("name_ru") or "",
+            **tier_translations(t),
         )
         for t in tiers
     )
@@ -291,7 +304,7 @@ def policy_from_document(document: dict, version: PolicyVersion | None = None) -
                     name=tier["name"],
                     min_months=tier["min_months"],
                     multiplier=highest,
-                    name_ru=tier.get("name_ru") or "",
+                    **tier_translations(tier),
                 )
             )
         playbooks[playbook.id] = playbook

@@ -37,6 +37,7 @@ from compensation.observability import logs_action
 from compensation.policy import (
     PLAYBOOK_FIELDS,
     TRANSLATED_TEXT_FIELDS,
+    TRANSLATED_TIER_FIELDS,
     draft_document,
     playbook_categories,
     policy_from_document,
@@ -238,7 +239,8 @@ def draft_load(document: dict, *, actor, reason: str) -> None:
             save_with_history(other, actor=actor, reason=reason)
         tier = TenureTier.objects.filter(pk=entry["id"]).first() or TenureTier(pk=entry["id"])
         tier.name, tier.min_months, tier.multiplier = entry["name"], entry["min_months"], entry["multiplier"]
-        tier.name_ru = entry.get("name_ru") or ""  # a version from before translations has none
+        for key in TRANSLATED_TIER_FIELDS:
+            setattr(tier, key, entry.get(key) or "")  # a version from before a translation has none
         save_with_history(tier, actor=actor, reason=reason)
     for multiplier in PlaybookTierMultiplier.objects.all():
         delete_with_history(multiplier, actor=actor, reason=reason)

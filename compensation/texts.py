@@ -4,7 +4,7 @@ A playbook's name, offer and apology script are entered in English (required:
 the audit, the CSV exports and the integration API use it) and optionally in
 each other language of the desk. The texts travel in version documents and
 grant snapshots under explicit per-language keys: `offer` is English,
-`offer_ru` Russian. A blank or missing translation (every document published
+`offer_ru` Russian, `offer_ro` Romanian. A blank or missing translation (every document published
 before translations existed) means "show the English", so no page ever shows
 an empty offer and old documents need no rewriting.
 
@@ -21,9 +21,9 @@ from django.utils import translation
 
 ENGLISH = "en"
 # The languages, besides English, that ops may enter playbook texts in (settings.LANGUAGES less English).
-TRANSLATED_LANGUAGES = ("ru",)
+TRANSLATED_LANGUAGES = ("ru", "ro")
 # For the ops pages' change lists, which are in English like the rest of the version diff.
-LANGUAGE_NAMES_IN_ENGLISH = {"en": "English", "ru": "Russian"}
+LANGUAGE_NAMES_IN_ENGLISH = {"en": "English", "ru": "Russian", "ro": "Romanian"}
 # The playbook fields people read; each has a `<field>_<language>` companion per translated language.
 PLAYBOOK_TEXTS = ("name", "offer", "apology_script")
 # A grant snapshot keeps the playbook's name under "playbook" (its other texts under their own names).
@@ -70,7 +70,7 @@ def localized_text(source, key: str, language: str | None = None) -> str:
 
 def tier_name_shown(snapshot: Mapping | None, tier_name: str, language: str | None = None) -> str:
     """The name of the tier a grant or escalation was made in (`tier_name`, stored in English), in
-    `language`: its Russian name as the snapshot's policy had it, else the stored name."""
+    `language`: its translated name as the snapshot's policy had it, else the stored name."""
     for tier in (snapshot or {}).get("tiers", ()):
         if isinstance(tier, Mapping) and tier.get("name") == tier_name:
             return localized_text(tier, "name", language) or tier_name

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext, gettext_noop
 
-from compensation.policy import PLAYBOOK_FIELDS
+from compensation.policy import PLAYBOOK_FIELDS, TRANSLATED_TIER_FIELDS
 from compensation.texts import LANGUAGE_NAMES_IN_ENGLISH, PLAYBOOK_TEXTS, TRANSLATED_LANGUAGES, translated_key
 
 SECTIONS = (
@@ -61,7 +61,10 @@ FIELD_WORDS = {
 
 
 def _field_word(name: str) -> str:
-    return gettext(FIELD_WORDS[name]) if name in FIELD_WORDS else name
+    if name in FIELD_WORDS:
+        return gettext(FIELD_WORDS[name])
+    # "name (Russian)", "offer (Romanian)": the translated fields' own labels, in the catalogue as the model's.
+    return gettext(name) if name in FIELD_LABELS.values() else name
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ def _items(document: dict, section: str) -> dict[str, tuple[str, dict]]:
                 t["name"],
                 {
                     "name": t["name"],
-                    FIELD_LABELS["name_ru"]: t.get("name_ru"),  # missing (older version) and blank both read "—"
+                    # missing (older version) and blank both read "—"
+                    **{FIELD_LABELS[key]: t.get(key) for key in TRANSLATED_TIER_FIELDS},
                     "from months": t["min_months"],
                     "multiplier": t["multiplier"],
                 },

@@ -23,10 +23,13 @@ from compensation.money import format_amount
 
 # How a day reads inside a sentence. English keeps its short month ("3 Mar 2026"); Russian needs
 # the month's genitive ("3 марта 2026"), which Django's "E" gives and "M" does not.
-DAY_FORMATS = {"en": "j M Y", "ru": "j E Y"}
-LONG_DAY_FORMATS = {"en": "j F Y", "ru": "j E Y"}
-DAY_MONTH_FORMATS = {"en": "j M", "ru": "j E"}  # this year's days in lists: "3 Mar", "3 марта"
-MONTH_YEAR_FORMATS = {"en": "M Y", "ru": "E Y"}  # "customer since Mar 2026", "клиент с марта 2026"
+# Romanian writes the whole month ("3 martie 2026").
+DAY_FORMATS = {"en": "j M Y", "ru": "j E Y", "ro": "j F Y"}
+LONG_DAY_FORMATS = {"en": "j F Y", "ru": "j E Y", "ro": "j F Y"}
+DAY_MONTH_FORMATS = {"en": "j M", "ru": "j E", "ro": "j F"}  # this year's days in lists: "3 Mar", "3 марта"
+MONTH_YEAR_FORMATS = {"en": "M Y", "ru": "E Y", "ro": "F Y"}  # "customer since Mar 2026", "клиент с марта 2026"
+# Django's Romanian catalogue capitalises month names ("Martie"); Romanian writes them in lower case.
+LOWER_CASE_MONTHS = {"ro"}
 CLOCK_FORMAT = "H:i"  # 24-hour in both languages: the counter's clocks read 14:02
 SECONDS_CLOCK_FORMAT = "H:i:s"  # the audit's own times, to the second
 
@@ -71,7 +74,9 @@ def month_year(value: date) -> str:
 
 
 def _in_language(value: date, table: dict[str, str]) -> str:
-    return formats.date_format(value, table.get(language().split("-")[0], table["en"]))
+    code = language().split("-")[0]
+    text = formats.date_format(value, table.get(code, table["en"]))
+    return text.lower() if code in LOWER_CASE_MONTHS else text  # digits and the month's name only
 
 
 def local(moment: datetime, tz: str | None = None) -> datetime:

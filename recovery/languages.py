@@ -2,7 +2,8 @@
 
 The choice lives on `StaffProfile.language` (so it follows the employee to any
 tablet) and is copied into the session at sign-in, so pages never pay a query
-to learn it. Signed-out pages (the login page, the customer's voucher page)
+to learn it; a language picked on the login page just before signing in wins
+over the profile (and becomes it). Signed-out pages (the login page, the customer's voucher page)
 use the language cookie the switch sets, then the browser's Accept-Language.
 """
 
@@ -17,6 +18,8 @@ from django.utils import translation
 from recovery.models import StaffProfile
 
 SESSION_KEY = "rd_language"
+# A language picked on the login page (signed out), in that browser session only; read once at sign-in.
+CHOSEN_BEFORE_SIGN_IN = "rd_language_chosen"
 KNOWN = {code for code, _ in settings.LANGUAGES}
 
 
@@ -40,8 +43,20 @@ class StaffLanguageMiddleware:
 
 @receiver(user_logged_in)
 def remember_language_at_sign_in(sender, request, user, **kwargs):
-    """Copy the profile's language into the new session: the employee's choice wins over this tablet's."""
+    """Choose the new session's language: one picked on the login page just now, else the profile's.
+
+    A pick on the login page is the employee's explicit choice for this sign-in
+    (made in this browser session, so it is never a previous user's leftover
+    cookie): it wins, and is saved to the profile so it follows them as any
+    switch in the menu does. Without one, the profile's language wins over the
+    tablet's cookie and browser.
+    """
     if request is None or not hasattr(request, "session"):
+        return
+    chosen = request.session.pop(CHOSEN_BEFORE_SIGN_IN, None)
+    if chosen in KNOWN:
+        staff_language_set(actor=user, language=chosen)
+        request.session[SESSION_KEY] = chosen
         return
     language = StaffProfile.objects.filter(user=user).values_list("language", flat=True).first()
     if language in KNOWN:

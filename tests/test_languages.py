@@ -20,17 +20,30 @@ from tests import factories
 LOCALE = Path(settings.BASE_DIR) / "locale"
 PO = LOCALE / "ru" / "LC_MESSAGES" / "django.po"
 MO = LOCALE / "ru" / "LC_MESSAGES" / "django.mo"
+# Every shipped catalogue besides English; each is checked alike.
+CATALOGUES = [code for code, _ in settings.LANGUAGES if code != "en"]
 
 
 # --- the catalogue ------------------------------------------------------------------
 
 
-def po_entries():
-    return [entry for entry in polib.pofile(str(PO)) if not entry.obsolete]
+def po_entries(language: str = "ru"):
+    return [entry for entry in polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po")) if not entry.obsolete]
 
 
-def test_every_russian_string_is_translated_and_none_is_fuzzy():
-    entries = po_entries()
+def test_romanian_is_shipped_beside_russian():
+    assert CATALOGUES == ["ru", "ro"]
+
+
+def test_the_romanian_catalogue_has_exactly_the_russian_ones_messages():
+    """Each message has a Russian and a Romanian text: a message added to one catalogue is added to both."""
+    keys = {language: {(e.msgctxt, e.msgid, e.msgid_plural) for e in po_entries(language)} for language in CATALOGUES}
+    assert keys["ro"] == keys["ru"]
+
+
+@pytest.mark.parametrize("language", CATALOGUES)
+def test_every_string_is_translated_and_none_is_fuzzy(language):
+    entries = po_entries(language)
     assert len(entries) > 400
     untranslated = [entry.msgid for entry in entries if not entry.translated()]
     fuzzy = [entry.msgid for entry in entries if entry.fuzzy]
@@ -38,15 +51,16 @@ def test_every_russian_string_is_translated_and_none_is_fuzzy():
     assert fuzzy == []
 
 
-def test_the_compiled_catalogue_matches_the_po_file():
+@pytest.mark.parametrize("language", CATALOGUES)
+def test_the_compiled_catalogue_matches_the_po_file(language):
     """CI may have no gettext, so the .mo is committed: it must say exactly what the .po says."""
-    with MO.open("rb") as mo_file:
+    with (LOCALE / language / "LC_MESSAGES" / "django.mo").open("rb") as mo_file:
         compiled = gettext.GNUTranslations(mo_file)
     stale = []
-    for entry in po_entries():
+    for entry in po_entries(language):
         if entry.msgid_plural:
             for index, text in sorted(entry.msgstr_plural.items()):
-                number = _number_for_form(index)
+                number = _number_for_form(language, index)
                 if entry.msgctxt:  # a plural with a context (npgettext) is filed under its context
                     shown = compiled.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, number)
                 else:
@@ -58,15 +72,27 @@ def test_the_compiled_catalogue_matches_the_po_file():
         key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
         if compiled._catalog.get(key) != entry.msgstr:
             stale.append(entry.msgid)
-    assert stale == [], "Run `python manage.py compilemessages` and commit locale/ru/LC_MESSAGES/django.mo"
+    assert stale == [], f"Run `python manage.py compilemessages` and commit locale/{language}/LC_MESSAGES/django.mo"
     assert len(compiled._catalog) - 1 == sum(  # the header is one more entry in the .mo
-        len(entry.msgstr_plural) if entry.msgid_plural else 1 for entry in po_entries()
+        len(entry.msgstr_plural) if entry.msgid_plural else 1 for entry in po_entries(language)
     )
 
 
-def _number_for_form(index: int) -> int:
-    """A number that takes Russian plural form `index` (1 → "одна", 2 → "две", 5 → "пять")."""
-    return {0: 1, 1: 2, 2: 5}[int(index)]
+def _number_for_form(language: str, index: int) -> int:
+    """A number that takes plural form `index`: Russian 1 "одна", 2 "две", 5 "пять"; Romanian 1, 2 "zile", 20 "de zile"."""
+    return {"ru": {0: 1, 1: 2, 2: 5}, "ro": {0: 1, 1: 2, 2: 20}}[language][int(index)]
+
+
+def test_romanian_plurals_follow_the_three_romanian_forms():
+    with (LOCALE / "ro" / "LC_MESSAGES" / "django.mo").open("rb") as mo_file:
+        compiled = gettext.GNUTranslations(mo_file)
+    assert compiled.plural(1) == 0
+    assert (
+        compiled.plural(0) == 1 and compiled.plural(2) == 1 and compiled.plural(19) == 1 and compiled.plural(101) == 1
+    )
+    assert compiled.plural(20) == 2 and compiled.plural(100) == 2 and compiled.plural(120) == 2
+    with translation.override("ro"):
+        assert describe_tenure(1) == "1 lună" and describe_tenure(5) == "5 luni" and describe_tenure(24) == "2 ani"
 
 
 def test_russian_plurals_follow_the_three_russian_forms():

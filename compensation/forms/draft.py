@@ -86,6 +86,7 @@ class PlaybookForm(DraftForm):
         widgets = {
             "apology_script": forms.Textarea(attrs={"rows": 3}),
             "apology_script_ru": forms.Textarea(attrs={"rows": 3}),
+            "apology_script_ro": forms.Textarea(attrs={"rows": 3}),
             "percent": forms.TextInput(attrs={"inputmode": "decimal"}),
             "floor": forms.TextInput(attrs={"inputmode": "decimal"}),
             "ceiling": forms.TextInput(attrs={"inputmode": "decimal"}),
@@ -99,7 +100,7 @@ class TenureTierForm(DraftForm):
 
     class Meta:
         model = TenureTier
-        fields = ["name", "name_ru", "min_months", "multiplier"]
+        fields = ["name", "name_ru", "name_ro", "min_months", "multiplier"]
         labels = {"min_months": _("From months of tenure")}
         widgets = {
             "min_months": forms.TextInput(attrs={"inputmode": "numeric"}),

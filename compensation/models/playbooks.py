@@ -25,9 +25,12 @@ class TenureTier(RulesModel):
     """A band of customer tenure, e.g. 'Loyal' from 36 months, with its default multiplier."""
 
     name = models.CharField(max_length=60, unique=True)
-    # Shown to Russian readers (the counter's tier badge, the cap steps); blank shows `name`.
+    # Shown to Russian and Romanian readers (the counter's tier badge, the cap steps); blank shows `name`.
     name_ru = models.CharField(
         _("name (Russian)"), max_length=60, blank=True, help_text=_("Leave empty to show the English name.")
+    )
+    name_ro = models.CharField(
+        _("name (Romanian)"), max_length=60, blank=True, help_text=_("Leave empty to show the English name.")
     )
     min_months = models.PositiveIntegerField(
         unique=True, help_text=_("Tenure in whole months from which this tier applies.")
@@ -96,8 +99,8 @@ class Playbook(RulesModel):
     """A ready compensation solution for a typical failure, capped per customer.
 
     Its texts (name, offer, apology script) are in English, required, and in
-    Russian, optional: a blank Russian text shows the English one
-    (`compensation.texts.localized_text`). They are plain `*_ru` columns rather
+    Russian and Romanian, optional: a blank translation shows the English one
+    (`compensation.texts.localized_text`). They are plain `*_ru`, `*_ro` columns rather
     than django-modeltranslation fields on purpose: modeltranslation makes
     `playbook.name` answer in the request's active language, so the draft
     document, the grant snapshot and `Grant.playbook_name` (English, for the
@@ -118,14 +121,23 @@ class Playbook(RulesModel):
     name_ru = models.CharField(
         _("name (Russian)"), max_length=120, blank=True, help_text=_("Leave empty to show the English name.")
     )
+    name_ro = models.CharField(
+        _("name (Romanian)"), max_length=120, blank=True, help_text=_("Leave empty to show the English name.")
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     offer = models.CharField(max_length=200, help_text=_("What the customer gets, in words the customer understands."))
     offer_ru = models.CharField(
         _("offer (Russian)"), max_length=200, blank=True, help_text=_("Leave empty to show the English offer.")
     )
+    offer_ro = models.CharField(
+        _("offer (Romanian)"), max_length=200, blank=True, help_text=_("Leave empty to show the English offer.")
+    )
     apology_script = models.TextField(help_text=_("What the employee says, in their own voice."))
     apology_script_ru = models.TextField(
         _("apology script (Russian)"), blank=True, help_text=_("Leave empty to show the English script.")
+    )
+    apology_script_ro = models.TextField(
+        _("apology script (Romanian)"), blank=True, help_text=_("Leave empty to show the English script.")
     )
     percent = models.DecimalField(
         max_digits=6,

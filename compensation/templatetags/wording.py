@@ -45,6 +45,12 @@ def day(value):
 
 
 @register.filter(expects_localtime=True)
+def long_day(value):
+    """The month written out, for the customer's voucher page: "3 March 2026", "3 марта 2026", "3 martie 2026"."""
+    return wording.day(value, long=True) if value else ""
+
+
+@register.filter(expects_localtime=True)
 def day_time(value, detail=""):
     """`detail`: "seconds" for the audit's own times, "zone" to name the time zone (times of other locations)."""
     return wording.day_and_clock(value, seconds=detail == "seconds", zone=detail == "zone") if value else ""

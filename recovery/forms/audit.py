@@ -19,16 +19,16 @@ LATEST = dt.date(2100, 12, 31)
 
 
 class PlaybookChoiceField(forms.ModelChoiceField):
-    """Playbooks by their name in the reader's language (stored in English, translated in the policy)."""
+    """Playbooks named in the reader's language (the rows' own `str` is the English name)."""
 
     def label_from_instance(self, obj):
-        return localized_text(obj, "name") or obj.name
+        return localized_text(obj, "name")
 
 
 class TimelineFilterForm(FieldNamedErrorsMixin, forms.Form):
-    # "Any" rather than Django's "---------": an empty choice means the filter is not set.
+    # Empty choices say what they mean in the page's language, instead of Django's "---------".
     location = forms.ModelChoiceField(
-        label=_("Location"), queryset=Location.objects.none(), required=False, empty_label=_("Any")
+        label=_("Location"), queryset=Location.objects.none(), required=False, empty_label=_("All locations")
     )
     employee = forms.ModelChoiceField(
         label=_("Employee"),

@@ -28,6 +28,9 @@ def language_switch(request):
     if request.user.is_authenticated:
         languages.staff_language_set(actor=request.user, language=language)
         request.session[languages.SESSION_KEY] = language
+    else:
+        # Chosen on the login page by whoever signs in next: it wins over their profile at sign-in.
+        request.session[languages.CHOSEN_BEFORE_SIGN_IN] = language
     response = HttpResponseRedirect(back)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,

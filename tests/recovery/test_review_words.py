@@ -39,14 +39,14 @@ def test_russian_audit_filters_offer_any_and_playbooks_in_russian(manager, centr
     page = html.unescape(speaking(manager, "ru").get(reverse("audit")).content.decode())
     options = re.findall(r"<option[^>]*>([^<]*)</option>", page)
     assert "---------" not in options
-    assert options.count("Любой") == 4  # location, employee, playbook, failure category
+    assert options.count("Любой") == 3  # employee, playbook, failure category ("Все точки" for locations)
     assert "Напитки за наш счёт, пока вы ждёте" in options
     assert "Free drinks while you wait" not in options
 
 
 def test_english_audit_filters_offer_any(manager_client):
     options = re.findall(r"<option[^>]*>([^<]*)</option>", manager_client.get(reverse("audit")).content.decode())
-    assert "---------" not in options and options.count("Any") == 4
+    assert "---------" not in options and options.count("Any") == 3
 
 
 @pytest.mark.parametrize(
