@@ -16,10 +16,18 @@ number of grants. `DraftCaps` keeps the engine's work small (see there).
 Each grant is re-priced in its own currency (its location's), and amounts of
 different currencies are never added: the totals and every line are per
 currency (a playbook granted in euros and in yen is two lines).
+
+With a `baseline` policy (the version in force) the comparison is the draft
+against what that policy gives the same grants, not against what was granted:
+a draft equal to the version in force then changes nothing, even where the
+version in force already caps older grants lower. Behind each figure the replay
+keeps the grants it counted (`GrantList`, the largest differences first,
+bounded so that memory stays constant).
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -34,7 +42,11 @@ from recovery.models import Grant
 
 CHUNK_SIZE = 2000
 MAX_PURCHASE_VALUE = Decimal("9999999999.99")  # the largest value a grant can record
+GRANT_LIST_LIMIT = 100  # grants listed behind one figure; the rest are counted, not listed
 GRANT_VALUES = (
+    "id",
+    "customer__name",
+    "granted_at",
     "granted_by_id",
     "playbook_id",
     "playbook_name",
@@ -64,6 +76,7 @@ class ReplayLine:
     withdrawn: int = 0  # the draft no longer offers the playbook
     allowed_more: int = 0  # the draft cap is above the recorded cap (shown, never added)
     approved_above_cap: int = 0  # a manager approved more than the cap: kept as it was
+    restored: int = 0  # the draft gives back (up to the amount granted) what the baseline cut
 
     @property
     def difference(self) -> Decimal:
@@ -78,6 +91,7 @@ class ReplayLine:
         withdrawn: bool,
         allowed_more: bool,
         approved_above_cap: bool,
+        restored: bool = False,
     ):
         self.grants += 1
         self.actual += actual
@@ -86,6 +100,59 @@ class ReplayLine:
         self.withdrawn += withdrawn
         self.allowed_more += allowed_more
         self.approved_above_cap += approved_above_cap
+        self.restored += restored
+
+
+# The figures a replay counts, each with the grants behind it: "changed" is the difference's.
+FIGURES = ("changed", "capped_lower", "withdrawn", "restored", "approved_above_cap", "allowed_more")
+
+
+@dataclass(frozen=True)
+class ReplayedGrant:
+    """One grant behind a figure: what was granted, what the baseline gives, what the draft would."""
+
+    grant_id: int | None
+    customer: str
+    playbook: str
+    location: str
+    currency: str
+    granted_at: datetime | None
+    granted: Decimal
+    before: Decimal  # the baseline: the amount granted, or what the version in force gives
+    after: Decimal  # under the draft
+
+    @property
+    def difference(self) -> Decimal:
+        return self.after - self.before
+
+
+@dataclass
+class GrantList:
+    """The grants behind one figure: all counted, at most `limit` kept (the largest differences, then the newest).
+
+    A heap keeps the memory constant however many grants the window holds.
+    """
+
+    limit: int = GRANT_LIST_LIMIT
+    total: int = 0
+    _heap: list = field(default_factory=list)
+
+    def add(self, grant: ReplayedGrant) -> None:
+        self.total += 1
+        # Smallest first in the heap, so the one dropped is the least telling: smallest change, oldest.
+        key = (abs(grant.difference), grant.grant_id or 0, self.total)
+        if len(self._heap) < self.limit:
+            heapq.heappush(self._heap, (key, grant))
+        elif key > self._heap[0][0]:
+            heapq.heapreplace(self._heap, (key, grant))
+
+    @property
+    def shown(self) -> list[ReplayedGrant]:
+        return [grant for _key, grant in sorted(self._heap, key=lambda item: item[0], reverse=True)]
+
+    @property
+    def not_shown(self) -> int:
+        return self.total - len(self._heap)
 
 
 @dataclass
@@ -97,6 +164,8 @@ class ReplayResult:
     totals: dict[str, ReplayLine] = field(default_factory=dict)  # currency -> all its grants
     by_playbook: list[ReplayLine] = field(default_factory=list)
     by_location: list[ReplayLine] = field(default_factory=list)
+    # figure -> the grants behind it (see FIGURES)
+    grants: dict[str, GrantList] = field(default_factory=lambda: {figure: GrantList() for figure in FIGURES})
 
     @property
     def total_lines(self) -> list[ReplayLine]:
@@ -196,44 +265,68 @@ def draft_authority(policy: Policy, row: dict) -> Authority:
     return Authority(role=row["authority_role"], limit=row["authority_limit"])
 
 
-def replay_rows(*, policy: Policy, rows: Iterable[dict], since: datetime, until: datetime) -> ReplayResult:
-    """Re-price grant rows (dicts with the `GRANT_VALUES` keys) with `policy`; no database access."""
+def _priced(policy: Policy, caps: DraftCaps, row: dict) -> tuple[Decimal, Decimal, bool]:
+    """(cap, amount, withdrawn) of one grant row under `policy`.
+
+    A past amount is never raised, so the amount is `min(granted, cap)`; a playbook
+    the policy does not offer counts as 0. A manager approved an amount above the
+    cap it was made under (an escalation): a cap change says nothing about that
+    decision, so only withdrawing the playbook changes it.
+    """
+    actual = row["amount"]
+    if row["playbook_id"] not in policy.rules:
+        return ZERO, ZERO, True
+    cap = caps.cap(
+        row["playbook_id"],
+        purchase_value=row["purchase_value"],
+        tenure_months=row["tenure_months"],
+        authority=draft_authority(policy, row),
+        currency=row["currency"],
+    )
+    amount = actual if actual > row["cap"] else min(actual, cap)
+    return cap, amount, False
+
+
+def replay_rows(
+    *,
+    policy: Policy,
+    rows: Iterable[dict],
+    since: datetime,
+    until: datetime,
+    baseline: Policy | None = None,
+) -> ReplayResult:
+    """Re-price grant rows (dicts with the `GRANT_VALUES` keys) with `policy`; no database access.
+
+    Compared with what was granted, or with what `baseline` gives the same grants when one is given.
+    """
     result = ReplayResult(since=since, until=until)
     playbooks: dict[tuple[int, str], ReplayLine] = {}
     locations: dict[tuple[int, str], ReplayLine] = {}
     caps = DraftCaps(policy)
+    baseline_caps = DraftCaps(baseline) if baseline is not None else None
     for row in rows:
         playbook_id = row["playbook_id"]
         currency = row["currency"]
         actual = row["amount"]
-        withdrawn = playbook_id not in policy.rules
-        if withdrawn:
-            draft_cap = ZERO
+        draft_cap, draft, withdrawn = _priced(policy, caps, row)
+        if baseline is None or baseline_caps is None:
+            before_cap, before, before_withdrawn = row["cap"], actual, False
         else:
-            draft_cap = caps.cap(
-                playbook_id,
-                purchase_value=row["purchase_value"],
-                tenure_months=row["tenure_months"],
-                authority=draft_authority(policy, row),
-                currency=currency,
-            )
-        # A manager approved this amount above the cap it was made under (an escalation): a cap
-        # change says nothing about that decision, so only withdrawing the playbook changes it.
-        approved_above_cap = actual > row["cap"]
-        draft = actual if approved_above_cap and not withdrawn else min(actual, draft_cap)
+            before_cap, before, before_withdrawn = _priced(baseline, baseline_caps, row)
         outcome = {
-            "actual": actual,
+            "actual": before,
             "draft": draft,
-            "capped_lower": draft < actual and not withdrawn,
-            "withdrawn": withdrawn,
-            "allowed_more": not withdrawn and draft_cap > row["cap"],
-            "approved_above_cap": approved_above_cap,
+            "capped_lower": draft < before and not withdrawn,
+            "withdrawn": withdrawn and not before_withdrawn,
+            "allowed_more": not withdrawn and draft_cap > before_cap,
+            "approved_above_cap": actual > row["cap"],
+            "restored": draft > before,
         }
         if currency not in result.totals:
             result.totals[currency] = ReplayLine(key=None, name="All grants", currency=currency)
         result.totals[currency].add(**outcome)
+        name = row["playbook_name"] if withdrawn else policy.playbooks[playbook_id].name
         if (playbook_id, currency) not in playbooks:
-            name = row["playbook_name"] if withdrawn else policy.playbooks[playbook_id].name
             playbooks[playbook_id, currency] = ReplayLine(key=playbook_id, name=name, currency=currency)
         playbooks[playbook_id, currency].add(**outcome)
         location_id = row["location_id"]
@@ -242,6 +335,23 @@ def replay_rows(*, policy: Policy, rows: Iterable[dict], since: datetime, until:
                 key=location_id, name=row["location__name"], currency=currency
             )
         locations[location_id, currency].add(**outcome)
+        figures = [figure for figure in FIGURES[1:] if outcome[figure]]
+        if draft != before:
+            figures.append("changed")
+        if figures:
+            grant = ReplayedGrant(
+                grant_id=row.get("id"),
+                customer=row.get("customer__name", ""),
+                playbook=name,
+                location=row["location__name"],
+                currency=currency,
+                granted_at=row.get("granted_at"),
+                granted=actual,
+                before=before,
+                after=draft,
+            )
+            for figure in figures:
+                result.grants[figure].add(grant)
     order = lambda line: (line.name, line.key, line.currency)  # noqa: E731
     result.by_playbook = sorted(playbooks.values(), key=order)
     result.by_location = sorted(locations.values(), key=order)
@@ -262,13 +372,14 @@ def replay_draft(
     since: datetime,
     until: datetime | None = None,
     location_ids: Iterable[int] | None = None,
+    baseline: Policy | None = None,
 ) -> ReplayResult:
     """Replay `policy` (usually `draft_policy()`) over the active grants made from `since` to `until`.
 
     `location_ids` limits the replay to those locations (a manager's own);
     None means every location (ops). Voided grants are left out: they cost
-    nothing under either policy.
+    nothing under either policy. With `baseline`, compared with what that policy gives.
     """
     until = until or timezone.now()
     rows = _grant_rows(since=since, until=until, location_ids=location_ids)
-    return replay_rows(policy=policy, rows=rows, since=since, until=until)
+    return replay_rows(policy=policy, rows=rows, since=since, until=until, baseline=baseline)

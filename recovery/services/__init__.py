@@ -30,7 +30,13 @@ from recovery.selectors.usage import (  # reads, kept here for callers
     customer_usage,
     limit_usage,
 )
-from recovery.services.customers import CUSTOMER_KEYS, CustomerUpsert, customer_add_walk_in, customer_upsert
+from recovery.services.customers import (
+    CUSTOMER_KEYS,
+    CustomerUpsert,
+    DuplicateCustomer,
+    customer_add_walk_in,
+    customer_upsert,
+)
 from recovery.services.escalations import escalation_decide, escalation_request
 from recovery.services.flags import rule_flag_handle, rule_flag_raise
 from recovery.services.grants import (
@@ -77,6 +83,7 @@ __all__ = [
     "LineOutcome",
     "LineStatus",
     "Priced",
+    "DuplicateCustomer",
     "RecoveryError",
     "TENURE_KIND",
     "TokenUse",

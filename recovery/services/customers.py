@@ -21,18 +21,35 @@ from recovery.models import Customer, Location
 from recovery.services.tenure import tenure_journal, tenure_needs_entry
 
 
+class DuplicateCustomer(RecoveryError):
+    """A walk-in with the phone, email or card of a customer already known: carries that customer."""
+
+    def __init__(self, field: str, message: str, customer: Customer):
+        super().__init__(field, message)
+        self.customer = customer
+
+
+DUPLICATE_MESSAGES = {
+    "phone": lambda: gettext("Phone: %(name)s already has this phone number; open that customer instead."),
+    "email": lambda: gettext("Email: %(name)s already has this email; open that customer instead."),
+    "loyalty_card": lambda: gettext("Loyalty card: %(name)s already has this card; open that customer instead."),
+}
+
+
 def customer_add_walk_in(
     *, actor, location: Location, name: str, phone: str = "", email: str = "", loyalty_card: str = ""
 ) -> Customer:
     """Quick-add a customer met at the counter today: a walk-in has zero tenure."""
-    duplicates = {
-        "phone": phone and Customer.objects.filter(phone=phone).exists(),
-        "email": email and Customer.objects.filter(email__iexact=email).exists(),
-        "loyalty_card": loyalty_card and Customer.objects.filter(loyalty_card__iexact=loyalty_card).exists(),
+    lookups = {
+        "phone": phone and Q(phone=phone),
+        "email": email and Q(email__iexact=email),
+        "loyalty_card": loyalty_card and Q(loyalty_card__iexact=loyalty_card),
     }
-    for field, taken in duplicates.items():
-        if taken:
-            raise RecoveryError(field, gettext("A customer with this value already exists: search for them instead."))
+    for field, lookup in lookups.items():
+        existing = Customer.objects.filter(lookup).first() if lookup else None
+        if existing is not None:
+            # Named and linked by the view, so the clerk opens the customer rather than retyping.
+            raise DuplicateCustomer(field, DUPLICATE_MESSAGES[field]() % {"name": existing.name}, existing)
     customer = Customer(
         name=name,
         phone=phone,

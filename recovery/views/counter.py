@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
@@ -89,6 +90,13 @@ def customer_add(request):
             customer = services.customer_add_walk_in(
                 actor=request.user, location=request.counter_location, **form.cleaned_data
             )
+        except services.DuplicateCustomer as error:
+            link = format_html(
+                '<a href="{}">{}</a>',
+                reverse("counter_resolve", args=[error.customer.pk]),
+                gettext("Open %(name)s") % {"name": error.customer.name},
+            )
+            form.add_error(error.field, format_html("{} {}", error.message, link))
         except services.RecoveryError as error:
             form.add_error(error.field, error.message)
         else:

@@ -17,11 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
 from compensation.http import INVALID
-from compensation.policy import draft_policy
 from compensation.predicates import sees_every_location
 from recovery import forms, selectors, services
 from recovery.models import RuleFlag
-from recovery.replay import replay_draft
+from recovery.replay_pending import replay_against_version_in_force
 
 REPLAY_DEFAULT_DAYS = 90
 
@@ -32,33 +31,24 @@ REPLAY_DEFAULT_DAYS = 90
 @require_GET
 @permission_required("compensation.view_policy", raise_exception=True)
 def ops_replay(request):
-    """The draft applied to the last N days of grants: what they would have cost."""
+    """The draft against the version in force, and the version in force against what was granted."""
     form = forms.ReplayForm(request.GET)
-    result = None
+    comparison = None
     days = REPLAY_DEFAULT_DAYS
     if form.is_valid():
         days = form.cleaned_data["days"] or REPLAY_DEFAULT_DAYS
         now = timezone.now()
-        result = replay_draft(
-            policy=draft_policy(),
-            since=now - timedelta(days=days),
-            until=now,
-            location_ids=selectors.location_ids_for(request.user),
+        comparison = replay_against_version_in_force(
+            since=now - timedelta(days=days), until=now, location_ids=selectors.location_ids_for(request.user)
         )
     return render(
         request,
         "recovery/ops_replay.html",
         {
             "form": form,
-            "result": result,
+            "comparison": comparison,
             "days": days,
             "all_locations": sees_every_location(request.user),
-            "breakdowns": [
-                (gettext("By playbook"), gettext("Playbook"), result.by_playbook),
-                (gettext("By location"), gettext("Location"), result.by_location),
-            ]
-            if result
-            else [],
         },
         status=200 if form.is_valid() else INVALID,
     )

@@ -525,7 +525,11 @@ def test_walk_in_duplicating_an_existing_customer_is_refused(frontline_client, c
     before = counts()
     response = add_customer(frontline_client, name="Alice Again", **fields)
     assert response.status_code == INVALID
-    assert_field_error(response, field, "A customer with this value already exists: search for them instead.")
+    label = {"phone": "Phone", "email": "Email", "loyalty_card": "Loyalty card"}[field]
+    assert_field_error(response, field, f"{label}: Alice Moreau already has this", "open that customer instead.")
+    assert f'<a href="{reverse("counter_resolve", args=[customer.pk])}">Open Alice Moreau</a>' in (
+        response.content.decode()
+    )
     assert counts() == before
     assert not Customer.objects.filter(name="Alice Again").exists()
 

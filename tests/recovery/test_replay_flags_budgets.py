@@ -219,7 +219,7 @@ def test_replay_totals_after_lowering_a_ceiling_in_the_draft(ops_client, recent_
     lower_drinks_ceiling_in_draft("20.00")  # 20 × 1.5 = 30.00 at a purchase of 1,000
     response = ops_client.get(reverse("ops_replay"))
     assert response.status_code == 200
-    result = response.context["result"]
+    result = response.context["comparison"].pending
     assert result.total.grants == 4
     assert result.total.actual == Decimal("135.00")
     assert result.total.draft == Decimal("120.00")  # 30 + 15 + 45 + 30
@@ -249,7 +249,7 @@ def test_replay_counts_a_playbook_withdrawn_in_the_draft_as_zero(ops_client, rec
     table = playbook("late-table")
     table.is_active = False
     table.save()
-    result = ops_client.get(reverse("ops_replay")).context["result"]
+    result = ops_client.get(reverse("ops_replay")).context["comparison"].pending
     assert result.total.withdrawn == 1
     assert result.total.draft == Decimal("90.00")  # 135 − 45
     assert {line.name: line for line in result.by_playbook}[TABLE].draft == Decimal("0")
@@ -258,7 +258,7 @@ def test_replay_counts_a_playbook_withdrawn_in_the_draft_as_zero(ops_client, rec
 @pytest.mark.django_db
 def test_a_higher_draft_cap_does_not_raise_past_amounts(ops_client, recent_grants):
     lower_drinks_ceiling_in_draft("40.00")
-    result = ops_client.get(reverse("ops_replay")).context["result"]
+    result = ops_client.get(reverse("ops_replay")).context["comparison"].pending
     assert result.total.draft == result.total.actual == Decimal("135.00")
     assert result.total.capped_lower == 0
     assert result.total.allowed_more == 2
@@ -269,11 +269,11 @@ def test_replay_leaves_out_older_and_voided_grants(ops_client, manager, frontlin
     old = backdated_grant(frontline, central, customer, timezone.now() - timedelta(days=100), purchase_value="1000")
     services.grant_void(actor=manager, grant_id=recent_grants[1].pk, reason="Duplicate")
     lower_drinks_ceiling_in_draft("20.00")
-    result = ops_client.get(reverse("ops_replay")).context["result"]
+    result = ops_client.get(reverse("ops_replay")).context["comparison"].pending
     assert result.total.grants == 3
     assert (result.total.actual, result.total.draft) == (Decimal("120.00"), Decimal("105.00"))
     # A longer window reaches the older grant.
-    longer = ops_client.get(reverse("ops_replay"), {"days": "120"}).context["result"]
+    longer = ops_client.get(reverse("ops_replay"), {"days": "120"}).context["comparison"].pending
     assert longer.total.grants == 4
     assert longer.total.actual == Decimal("120.00") + old.amount
 
@@ -291,7 +291,9 @@ def test_an_unchanged_draft_replays_to_no_difference_even_with_an_approved_escal
     services.escalation_decide(
         actor=manager, roles=roles_of(manager), escalation_id=escalation.pk, approve=True, note="Fair"
     )
-    result = ops_client.get(reverse("ops_replay")).context["result"]
+    comparison = ops_client.get(reverse("ops_replay")).context["comparison"]
+    assert comparison.draft_is_in_force and comparison.pending is None
+    result = comparison.in_force
     assert result.total.grants == 5
     assert result.total.actual == result.total.draft == Decimal("235.00")
     assert (result.total.approved_above_cap, result.total.capped_lower) == (1, 0)
@@ -302,7 +304,7 @@ def test_manager_replays_only_their_own_locations(manager_client, recent_grants)
     lower_drinks_ceiling_in_draft("20.00")
     response = manager_client.get(reverse("ops_replay"))
     assert response.status_code == 200
-    result = response.context["result"]
+    result = response.context["comparison"].pending
     assert [line.name for line in result.by_location] == ["Central Store"]
     assert (result.total.actual, result.total.draft) == (Decimal("97.50"), Decimal("90.00"))
     assert "Airport Desk" not in response.content.decode()
@@ -314,7 +316,7 @@ def test_replay_refuses_a_bad_window_naming_the_field(ops_client, days):
     response = ops_client.get(reverse("ops_replay"), {"days": days})
     assert response.status_code == 422
     assert "Days back:" in response.content.decode()
-    assert response.context["result"] is None
+    assert response.context["comparison"] is None
 
 
 @pytest.mark.django_db
