@@ -33,60 +33,27 @@ from compensation.caps import (
     compute_cap,
     tier_reached,
 )
+from compensation.documents import (  # noqa: F401 (re-exported: callers read the document's shape here too)
+    NOTHING_BOUGHT_DEFAULTS,
+    PLAYBOOK_FIELDS,
+    TRANSLATED_TEXT_FIELDS,
+    TRANSLATED_TIER_FIELDS,
+    draft_document,
+    money_or_none,
+    playbook_categories,
+    tier_translations,
+    with_blank_translations,
+)
 from compensation.limits import BudgetRule, CustomerLimitRule
 from compensation.models import (
-    CustomerLimit,
-    EmployeeAuthority,
     LocationBudget,
     Playbook,
-    PlaybookTierMultiplier,
     PolicyVersion,
-    RoleAuthority,
-    TenureTier,
 )
 from compensation.texts import PLAYBOOK_TEXTS, SNAPSHOT_TEXT_KEYS, TRANSLATED_LANGUAGES, translated_key
 
 NO_AUTHORITY = Authority(role="no role", limit=Decimal("0"))
 BASE_TIER = {"id": None, "name": "Base", "min_months": 0, "multiplier": "1"}
-PLAYBOOK_FIELDS = (
-    "code",
-    "name",
-    "name_ru",
-    "name_ro",
-    "kind",
-    "offer",
-    "offer_ru",
-    "offer_ro",
-    "apology_script",
-    "apology_script_ru",
-    "apology_script_ro",
-    "percent",
-    "floor",
-    "ceiling",
-    "voucher_valid_days",
-    "sort_order",
-    "is_active",
-    "categories",  # missing in documents from before fits existed: every failure (see `playbook_categories`)
-    # Missing in documents from before base amounts existed (and whenever it is the floor): see `NOTHING_BOUGHT_DEFAULTS`.
-    "nothing_bought",
-    "base_amount",
-)
-# What a playbook gives when nothing was bought, when its document entry does not say: the floor,
-# which is what a percentage of a purchase value of 0 always gave. The draft leaves these out, so a
-# policy that never uses base amounts publishes the same document as before they existed.
-NOTHING_BOUGHT_DEFAULTS = {"nothing_bought": NothingBought.FLOOR, "base_amount": None}
-
-# The translated companions of the playbook texts (`name_ru`, …), as in the model and the document.
-TRANSLATED_TEXT_FIELDS = tuple(
-    translated_key(name, language) for language in TRANSLATED_LANGUAGES for name in PLAYBOOK_TEXTS
-)
-# A tier's name is read at the counter too ("Loyal" tier): it has the same companions (`name_ru`).
-TRANSLATED_TIER_FIELDS = tuple(translated_key("name", language) for language in TRANSLATED_LANGUAGES)
-
-
-def tier_translations(entry: dict) -> dict[str, str]:
-    """A document tier's translated names ({"name_ru": …, "name_ro": …}); missing (an older document) is blank."""
-    return {key: entry.get(key) or "" for key in TRANSLATED_TIER_FIELDS}
 
 
 def tenure_in_months(customer_since: date, today: date) -> int:
@@ -168,7 +135,7 @@ class Policy:
             "floor": str(rule.floor),
             "ceiling": str(rule.ceiling),
             "nothing_bought": rule.nothing_bought,
-            "base_amount": _money(rule.base_amount),
+            "base_amount": money_or_none(rule.base_amount),
             "tiers": [
                 {
                     "name": t.name,
@@ -189,95 +156,6 @@ class Policy:
             ],
             "currency": currency,
         }
-
-
-# --- the draft: the editable tables, as a document ------------------------------------
-
-
-def _money(value) -> str | None:
-    return None if value is None else str(value)
-
-
-def draft_document(*, caps_only: bool = False) -> dict:
-    """The policy tables as they are now (the draft), as a version document.
-
-    `caps_only` leaves out the per-customer limits and the location budgets: what
-    a cap and an authority need is all the simulator reads, so it skips two queries.
-    """
-    tiers = list(TenureTier.objects.order_by("min_months"))
-    multipliers: dict[int, dict[str, str]] = {}
-    for row in PlaybookTierMultiplier.objects.all():
-        multipliers.setdefault(row.playbook_id, {})[str(row.tier_id)] = str(row.multiplier)
-    playbooks = []
-    for playbook in Playbook.objects.order_by("sort_order", "name", "id"):
-        entry = {"id": playbook.id}
-        for name in PLAYBOOK_FIELDS:
-            value = getattr(playbook, name)
-            if name == "categories" and not value:
-                continue  # suits every failure: the document reads as one from before fits existed
-            if name in NOTHING_BOUGHT_DEFAULTS and value == NOTHING_BOUGHT_DEFAULTS[name]:
-                continue  # the floor when nothing was bought: as every document from before base amounts
-            entry[name] = str(value) if isinstance(value, Decimal) else value
-        entry["multipliers"] = multipliers.get(playbook.id, {})
-        playbooks.append(entry)
-    document = {
-        "tiers": [
-            {
-                "id": t.id,
-                "name": t.name,
-                **{key: getattr(t, key) for key in TRANSLATED_TIER_FIELDS},
-                "min_months": t.min_months,
-                "multiplier": str(t.multiplier),
-            }
-            for t in tiers
-        ],
-        "playbooks": playbooks,
-        "role_authorities": {row.role: str(row.limit) for row in RoleAuthority.objects.order_by("role")},
-        "employee_authorities": {
-            str(row.user_id): {"username": row.user.get_username(), "limit": str(row.limit)}
-            for row in EmployeeAuthority.objects.select_related("user").order_by("user_id")
-        },
-    }
-    if caps_only:
-        return document
-    return document | {
-        "customer_limits": [
-            {"window_days": row.window_days, "max_grants": row.max_grants, "max_total": _money(row.max_total)}
-            for row in CustomerLimit.objects.order_by("window_days")
-        ],
-        "location_budgets": {
-            str(row.location_id): {
-                "location": row.location.name,
-                "monthly_amount": str(row.monthly_amount),
-                "when_exhausted": row.when_exhausted,
-            }
-            for row in LocationBudget.objects.select_related("location").order_by("location_id")
-        },
-    }
-
-
-def playbook_categories(entry: dict) -> list[str]:
-    """The failure categories a document's playbook suits; [] (every failure) when it names none,
-    as in every document published before fits existed."""
-    return list(entry.get("categories") or [])
-
-
-def with_blank_translations(document: dict) -> dict:
-    """`document` with every missing playbook and tier translation as "", missing playbook fits
-    as [] and a missing rule for nothing bought as the floor (a document from before translations,
-    fits or base amounts existed has none), so comparing it with a newer one sees only real changes."""
-    blanks = {}
-    if "playbooks" in document:
-        blanks["playbooks"] = [
-            {name: "" for name in TRANSLATED_TEXT_FIELDS}
-            | NOTHING_BOUGHT_DEFAULTS
-            | entry
-            | {"categories": playbook_categories(entry)}
-            for entry in document["playbooks"]
-        ]
-    if "tiers" in document:
-        blanks["tiers"] = [{name: "" for name in TRANSLATED_TIER_FIELDS} | tier for tier in document["tiers"]]
-    return document | blanks
 
 
 # --- from document to engine rules -----------------------------------------------------

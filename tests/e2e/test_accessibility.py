@@ -67,26 +67,28 @@ def test_every_page_of_the_role_has_no_serious_axe_violation(page, sign_in, site
     )
 
 
+@pytest.mark.parametrize("language", ["ru", "ro"])
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_of_the_role_in_russian_has_no_serious_axe_violation(
-    page, context, live_server, sign_in, site, role
+def test_every_page_of_the_role_in_russian_and_romanian_has_no_serious_axe_violation(
+    page, context, live_server, sign_in, site, role, language
 ):
-    """The same walk in Russian (longer words, another `lang`), at the tablet size only to keep the run short."""
+    """The same walk in Russian and Romanian (longer words, another `lang`), at the tablet size only to keep the
+    run short."""
     if role != ANON:
         sign_in(site.users[role])
-    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ru", "url": live_server.url}])
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
     page.set_viewport_size(TABLET)
     problems = []
     for visit in visits_for(role, site):
         open_visit(page, visit)
-        where = f"{role} {visit.label} {visit.path} in Russian at 768x1024"
-        assert page.locator("html").get_attribute("lang") == "ru", where
+        where = f"{role} {visit.label} {visit.path} in {language} at 768x1024"
+        assert page.locator("html").get_attribute("lang") == language, where
         violations = axe_violations(page)
         if violations:
             problems.append(describe_violations(where, violations))
         for control in page.evaluate(UNLABELLED_CONTROLS_JS):
             problems.append(f"{where}: a control without a visible label: {control}")
-    assert not problems, "Accessibility problems in Russian:\n" + "\n".join(problems)
+    assert not problems, f"Accessibility problems in {language}:\n" + "\n".join(problems)
 
 
 def test_the_catalogue_covers_every_page_of_the_matrix(site):

@@ -1,0 +1,155 @@
+"""The policy document's shape, in one place: what a version stores and what the draft tables give.
+
+Publish, diff, rollback, the simulator, replay and the synthetic data all read
+a policy through this document (plain JSON, amounts as strings so Decimals
+survive exactly). Fields added after the first versions were published
+(translations, failure fits, base amounts) are optional: an older document
+reads as if it had them at their defaults, and `with_blank_translations` lets a
+comparison see only real changes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from compensation.caps import NothingBought
+from compensation.models import (
+    CustomerLimit,
+    EmployeeAuthority,
+    LocationBudget,
+    Playbook,
+    PlaybookTierMultiplier,
+    RoleAuthority,
+    TenureTier,
+)
+from compensation.texts import PLAYBOOK_TEXTS, TRANSLATED_LANGUAGES, translated_key
+
+PLAYBOOK_FIELDS = (
+    "code",
+    "name",
+    "name_ru",
+    "name_ro",
+    "kind",
+    "offer",
+    "offer_ru",
+    "offer_ro",
+    "apology_script",
+    "apology_script_ru",
+    "apology_script_ro",
+    "percent",
+    "floor",
+    "ceiling",
+    "voucher_valid_days",
+    "sort_order",
+    "is_active",
+    "categories",  # missing in documents from before fits existed: every failure (see `playbook_categories`)
+    # Missing in documents from before base amounts existed (and whenever it is the floor): see `NOTHING_BOUGHT_DEFAULTS`.
+    "nothing_bought",
+    "base_amount",
+)
+# What a playbook gives when nothing was bought, when its document entry does not say: the floor,
+# which is what a percentage of a purchase value of 0 always gave. The draft leaves these out, so a
+# policy that never uses base amounts publishes the same document as before they existed.
+NOTHING_BOUGHT_DEFAULTS = {"nothing_bought": NothingBought.FLOOR, "base_amount": None}
+
+# The translated companions of the playbook texts (`name_ru`, …), as in the model and the document.
+TRANSLATED_TEXT_FIELDS = tuple(
+    translated_key(name, language) for language in TRANSLATED_LANGUAGES for name in PLAYBOOK_TEXTS
+)
+# A tier's name is read at the counter too ("Loyal" tier): it has the same companions (`name_ru`).
+TRANSLATED_TIER_FIELDS = tuple(translated_key("name", language) for language in TRANSLATED_LANGUAGES)
+
+
+def tier_translations(entry: dict) -> dict[str, str]:
+    """A document tier's translated names ({"name_ru": …, "name_ro": …}); missing (an older document) is blank."""
+    return {key: entry.get(key) or "" for key in TRANSLATED_TIER_FIELDS}
+
+
+# --- the draft: the editable tables, as a document ------------------------------------
+
+
+def money_or_none(value) -> str | None:
+    """An optional amount as the document writes it: a string, or None."""
+    return None if value is None else str(value)
+
+
+def draft_document(*, caps_only: bool = False) -> dict:
+    """The policy tables as they are now (the draft), as a version document.
+
+    `caps_only` leaves out the per-customer limits and the location budgets: what
+    a cap and an authority need is all the simulator reads, so it skips two queries.
+    """
+    tiers = list(TenureTier.objects.order_by("min_months"))
+    multipliers: dict[int, dict[str, str]] = {}
+    for row in PlaybookTierMultiplier.objects.all():
+        multipliers.setdefault(row.playbook_id, {})[str(row.tier_id)] = str(row.multiplier)
+    playbooks = []
+    for playbook in Playbook.objects.order_by("sort_order", "name", "id"):
+        entry = {"id": playbook.id}
+        for name in PLAYBOOK_FIELDS:
+            value = getattr(playbook, name)
+            if name == "categories" and not value:
+                continue  # suits every failure: the document reads as one from before fits existed
+            if name in NOTHING_BOUGHT_DEFAULTS and value == NOTHING_BOUGHT_DEFAULTS[name]:
+                continue  # the floor when nothing was bought: as every document from before base amounts
+            entry[name] = str(value) if isinstance(value, Decimal) else value
+        entry["multipliers"] = multipliers.get(playbook.id, {})
+        playbooks.append(entry)
+    document = {
+        "tiers": [
+            {
+                "id": t.id,
+                "name": t.name,
+                **{key: getattr(t, key) for key in TRANSLATED_TIER_FIELDS},
+                "min_months": t.min_months,
+                "multiplier": str(t.multiplier),
+            }
+            for t in tiers
+        ],
+        "playbooks": playbooks,
+        "role_authorities": {row.role: str(row.limit) for row in RoleAuthority.objects.order_by("role")},
+        "employee_authorities": {
+            str(row.user_id): {"username": row.user.get_username(), "limit": str(row.limit)}
+            for row in EmployeeAuthority.objects.select_related("user").order_by("user_id")
+        },
+    }
+    if caps_only:
+        return document
+    return document | {
+        "customer_limits": [
+            {"window_days": row.window_days, "max_grants": row.max_grants, "max_total": money_or_none(row.max_total)}
+            for row in CustomerLimit.objects.order_by("window_days")
+        ],
+        "location_budgets": {
+            str(row.location_id): {
+                "location": row.location.name,
+                "monthly_amount": str(row.monthly_amount),
+                "when_exhausted": row.when_exhausted,
+            }
+            for row in LocationBudget.objects.select_related("location").order_by("location_id")
+        },
+    }
+
+
+def playbook_categories(entry: dict) -> list[str]:
+    """The failure categories a document's playbook suits; [] (every failure) when it names none,
+    as in every document published before fits existed."""
+    return list(entry.get("categories") or [])
+
+
+def with_blank_translations(document: dict) -> dict:
+    """`document` with every missing playbook and tier translation as "", missing playbook fits
+    as [] and a missing rule for nothing bought as the floor (a document from before translations,
+    fits or base amounts existed has none), so comparing it with a newer one sees only real changes."""
+    blanks = {}
+    if "playbooks" in document:
+        blanks["playbooks"] = [
+            dict.fromkeys(TRANSLATED_TEXT_FIELDS, "")
+            | NOTHING_BOUGHT_DEFAULTS
+            | entry
+            | {"categories": playbook_categories(entry)}
+            for entry in document["playbooks"]
+        ]
+    if "tiers" in document:
+        blanks["tiers"] = [dict.fromkeys(TRANSLATED_TIER_FIELDS, "") | tier for tier in document["tiers"]]
+    return document | blanks
