@@ -555,7 +555,9 @@ def test_the_audit_page_shows_the_redemption_and_offers_no_void(manager_client, 
     local = timezone.localtime(redemption.redeemed_at, zone(airport))
     assert f"<dt>Redeemed</dt><dd>{local.day} {local:%b %Y %H:%M:%S} by fiona at Airport Desk</dd>" in page
     assert "Void grant" not in page
-    assert f"<td>voucher.redeemed</td><td>fiona</td><td>location-{airport.pk} #1</td>" in page  # its journal entry
+    # its journal entry: in words for the manager, the chain's position in the technical details
+    assert "<td data-label=\"Entry\">Voucher redeemed</td><td data-label=\"By\">fiona</td>" in page
+    assert f"<li><code>voucher.redeemed</code> · location-{airport.pk} #1 · " in page
 
 
 def test_redemptions_are_in_the_audit_timeline_of_the_redeeming_location(
