@@ -115,3 +115,15 @@ def _fresh_built_policies():
 
     built_policies_forget()
     yield
+
+
+@pytest.fixture
+def installed(db):
+    """The newest policy version the migrations installed (the shipped texts' last one), as a test starts.
+
+    Tests count from it (`installed.number + 1` is the next publish), so a migration that ships
+    more texts as a new version does not renumber them.
+    """
+    from compensation.models import PolicyVersion
+
+    return PolicyVersion.objects.order_by("-number").first()
