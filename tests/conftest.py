@@ -84,7 +84,7 @@ def ops_client(ops):
 
 @pytest.fixture
 def installed_policy(transactional_db):
-    """What the data migrations install (roles, default policy, versions 1 and 2 and their journal entries),
+    """What the data migrations install (roles, default policy, the shipped versions and their journal entries),
     for transactional tests.
 
     A transactional test leaves a flushed database behind, so the next one puts
@@ -97,6 +97,7 @@ def installed_policy(transactional_db):
     import_module("compensation.migrations.0002_default_policy").install(apps, None)
     import_module("compensation.migrations.0004_initial_policy_version").publish_initial(apps, None)
     import_module("compensation.migrations.0010_default_playbooks_in_russian").add_russian_texts(apps, None)
+    import_module("compensation.migrations.0015_default_playbooks_in_romanian").add_romanian_texts(apps, None)
     import_module("recovery.migrations.0013_journal_baseline").journal_baseline(apps, None)  # version 1's entry
 
 
@@ -114,3 +115,15 @@ def _fresh_built_policies():
 
     built_policies_forget()
     yield
+
+
+@pytest.fixture
+def installed(db):
+    """The newest policy version the migrations installed (the shipped texts' last one), as a test starts.
+
+    Tests count from it (`installed.number + 1` is the next publish), so a migration that ships
+    more texts as a new version does not renumber them.
+    """
+    from compensation.models import PolicyVersion
+
+    return PolicyVersion.objects.order_by("-number").first()

@@ -71,9 +71,15 @@ def test_the_counter_speaks_romanian_with_romanian_money_and_days(frontline, cen
     client = speaking(frontline, "ro")
     page = visible(client.get(reverse("counter")))
     assert "Găsiți clientul" in page and "Ghișeu" in page
+    # The shipped playbooks' Romanian texts are in force on a fresh install (migration 0014).
+    resolve = visible(client.get(reverse("counter_resolve", args=[customer.pk])))
+    assert "Băuturi gratuite cât așteptați" in resolve and "Free drinks while you wait" not in resolve
     grant = factories.grant_for(frontline, central, customer, code="free-drinks", purchase_value="1000")
     granted = visible(client.get(reverse("counter_granted", args=[grant.pk])))
     assert "Spuneți-i clientului" in granted
+    assert "Îmi pare rău că durează mai mult decât ar trebui." in granted  # the shipped apology, in Romanian
+    slip = visible(client.get(reverse("grant_slip", args=[grant.pk])))
+    assert "Băuturi gratuite cât așteptați" in slip
     assert re.search(r"\d+,\d\d", granted)  # a decimal comma, as Romanian writes money
 
 
@@ -81,6 +87,7 @@ def test_the_customers_voucher_page_follows_a_romanian_browser(frontline, centra
     voucher = voucher_for(frontline, central, customer)
     page = visible(Client(headers={"accept-language": "ro-RO,ro;q=0.9,en;q=0.5"}).get(public_url(voucher)))
     assert "Cu scuzele noastre pentru neplăcere" in page
+    assert "O mașină de schimb gratuită pe durata reparației" in page  # the shipped repair offer, in Romanian
     assert "Nu se poate schimba pe bani" in page and "Condiții" in page
     assert "With our apologies" not in page and "Terms" not in page
     expires = voucher.voucher_expires_on
@@ -90,10 +97,9 @@ def test_the_customers_voucher_page_follows_a_romanian_browser(frontline, centra
     assert "With our apologies" in english
 
 
-# Romanian: the draft's playbooks have no Romanian name yet (blank shows English), so only the empty choice.
 @pytest.mark.parametrize(
     ("language", "any_choice", "drinks"),
-    [("ru", "Любой", "Напитки за наш счёт, пока вы ждёте"), ("ro", "Oricare", None)],
+    [("ru", "Любой", "Напитки за наш счёт, пока вы ждёте"), ("ro", "Oricare", "Băuturi gratuite cât așteptați")],
 )
 def test_the_audit_filters_offer_their_choices_in_the_readers_language(manager, language, any_choice, drinks):
     page = speaking(manager, language).get(reverse("audit")).content.decode()

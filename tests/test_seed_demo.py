@@ -19,14 +19,15 @@ from tests.factories import grant_for
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_builds_the_whole_story_and_is_idempotent(django_user_model):
+def test_seed_demo_builds_the_whole_story_and_is_idempotent(django_user_model, installed):
     call_command("seed_demo", weeks=2, stdout=StringIO())
     call_command("seed_demo", weeks=2, stdout=StringIO())
 
     in_force = version_in_force()
-    # 1 installed, 2 the Russian texts (a migration), 3 the demo's limits and budgets.
-    assert in_force.number == 3 and PolicyVersion.objects.count() == 3
+    # The installed versions (the shipped texts' migrations), then one: the demo's limits and budgets.
+    assert in_force.number == installed.number + 1 and PolicyVersion.objects.count() == installed.number + 1
     assert in_force.document["playbooks"][0]["name_ru"] == "Закуски и десерты за счёт заведения"
+    assert in_force.document["playbooks"][0]["name_ro"] == "Aperitive și deserturi din partea casei"
     assert [rule["window_days"] for rule in in_force.document["customer_limits"]] == [30, 90]
     assert set(in_force.document["location_budgets"]) == {
         str(pk) for pk in Location.objects.values_list("pk", flat=True)

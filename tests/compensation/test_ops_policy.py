@@ -296,13 +296,13 @@ def test_effective_date_is_read_in_the_current_time_zone(ops_client, settings):
     assert PolicyVersion.objects.latest().effective_at == paris.astimezone(dt.UTC)
 
 
-def test_a_version_more_than_a_year_ahead_is_refused(ops_client):
+def test_a_version_more_than_a_year_ahead_is_refused(ops_client, installed):
     set_ceiling("free-drinks", "40.00")
     day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=400)).date()
     response = ops_client.post(reverse("ops_publish"), {"reason": "Typo", "effective_at": f"{day}T10:00"})
     assert response.status_code == 422
     assert "Effective from: at most a year ahead" in html.unescape(response.content.decode())
-    assert PolicyVersion.objects.count() == 2
+    assert PolicyVersion.objects.count() == installed.number
 
 
 def test_publishing_in_the_past_is_refused_and_nothing_is_saved(ops_client):
@@ -332,18 +332,22 @@ def test_a_garbled_effective_date_is_refused_by_name(ops_client):
     assert any(error.startswith("Effective from: ") for error in errors_of(response))
 
 
-def test_nothing_to_publish_is_said_and_the_form_is_not_shown(ops_client):
+def test_nothing_to_publish_is_said_and_the_form_is_not_shown(ops_client, installed):
     response = ops_client.get(reverse("ops_publish"))
     content = response.content.decode()
     assert response.status_code == 200
     assert "Nothing to publish" in content
     assert 'name="reason"' not in content
-    assert "The draft is the same as version 2" in ops_client.get(reverse("ops_home")).content.decode()
+    assert (
+        f"The draft is the same as version {installed.number}" in ops_client.get(reverse("ops_home")).content.decode()
+    )
 
     response = ops_client.post(reverse("ops_publish"), {"reason": "Again", "effective_at": ""})
     assert response.status_code == INVALID
-    assert "Nothing to publish: this is the same as version 2." in html.unescape(response.content.decode())
-    assert PolicyVersion.objects.count() == 2
+    assert f"Nothing to publish: this is the same as version {installed.number}." in html.unescape(
+        response.content.decode()
+    )
+    assert PolicyVersion.objects.count() == installed.number
 
 
 def test_publish_page_shows_the_diff_and_the_form(ops_client):
@@ -358,49 +362,50 @@ def test_publish_page_shows_the_diff_and_the_form(ops_client):
 # --- versions ------------------------------------------------------------------------------
 
 
-def test_versions_list_and_detail_show_what_changed(ops_client, frontline, central, customer):
+def test_versions_list_and_detail_show_what_changed(ops_client, frontline, central, customer, installed):
     set_ceiling("free-drinks", "40.00")
-    v3 = publish("Drinks got dearer")
+    dearer = publish("Drinks got dearer")
     grant_for(frontline, central, customer)
 
     versions = ops_client.get(reverse("ops_versions"))
     content = versions.content.decode()
+    assert dearer.number == installed.number + 1
     assert [(v.number, v.status, v.grant_count) for v in versions.context["versions"]] == [
-        (3, "in force", 1),
-        (2, "superseded", 0),
-        (1, "superseded", 0),
+        (dearer.number, "in force", 1),
+        *((number, "superseded", 0) for number in range(installed.number, 0, -1)),
     ]
-    assert "Drinks got dearer" in content and reverse("ops_version", args=[3]) in content
+    assert "Drinks got dearer" in content and reverse("ops_version", args=[dearer.number]) in content
 
-    detail = ops_client.get(reverse("ops_version", args=[v3.number]))
+    detail = ops_client.get(reverse("ops_version", args=[dearer.number]))
     content = detail.content.decode()
     assert detail.status_code == 200
     assert detail.context["changes"] == [Change("Playbook", DRINKS, "ceiling", "25.00", "40.00")]
     assert re.search(r"<td>ceiling</td>\s*<td[^>]*>.*?25\.00</td>\s*<td[^>]*>.*?40\.00</td>", content)
-    assert "Changes from version 2" in content
+    assert f"Changes from version {installed.number}" in content
     assert DRINKS in content  # the document itself, readably
 
 
-def test_compare_works_both_ways_and_explains_an_unknown_version(ops_client):
+def test_compare_works_both_ways_and_explains_an_unknown_version(ops_client, installed):
     set_ceiling("free-drinks", "40.00")
     publish("Dearer drinks")
     drinks = playbook("free-drinks")
     drinks.percent = Decimal("12")
     drinks.save()
-    publish("More percent")
+    latest = publish("More percent").number
+    old = installed.number
     expected = [
         Change("Playbook", DRINKS, "percent", "10.00", "12.00"),
         Change("Playbook", DRINKS, "ceiling", "25.00", "40.00"),
     ]
-    forward = ops_client.get(reverse("ops_version", args=[4]), {"compare": 2})
-    backward = ops_client.get(reverse("ops_version", args=[2]), {"compare": 4})
+    forward = ops_client.get(reverse("ops_version", args=[latest]), {"compare": old})
+    backward = ops_client.get(reverse("ops_version", args=[old]), {"compare": latest})
     for response in (forward, backward):
         assert response.status_code == 200
         assert sorted(response.context["compare_changes"], key=str) == sorted(expected, key=str)
-        assert "From version 2 to version 4" in response.content.decode()
+        assert f"From version {old} to version {latest}" in response.content.decode()
 
     for bad in ("99", "abc", "-1"):
-        response = ops_client.get(reverse("ops_version", args=[4]), {"compare": bad})
+        response = ops_client.get(reverse("ops_version", args=[latest]), {"compare": bad})
         assert response.status_code == 200
         assert any(error.startswith("Compare with: ") for error in errors_of(response))
 
@@ -410,18 +415,18 @@ def test_unknown_version_is_404(ops_client):
     assert ops_client.post(reverse("ops_version_rollback", args=[99]), {"reason": "x"}).status_code == 404
 
 
-def test_rollback_publishes_the_old_document_and_resets_the_draft(ops, ops_client):
-    v2 = PolicyVersion.objects.get(number=2)
+def test_rollback_publishes_the_old_document_and_resets_the_draft(ops, ops_client, installed):
+    v2 = installed
     set_ceiling("free-drinks", "40.00")
     publish("Dearer drinks")
     set_ceiling("free-drinks", "45.00")  # an unpublished draft edit, replaced by the rollback
 
     response = ops_client.post(
-        reverse("ops_version_rollback", args=[2]), {"reason": "Too generous", "effective_at": ""}
+        reverse("ops_version_rollback", args=[v2.number]), {"reason": "Too generous", "effective_at": ""}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("ops_version", args=[4])
-    v4 = PolicyVersion.objects.get(number=4)
+    assert response["Location"] == reverse("ops_version", args=[v2.number + 2])
+    v4 = PolicyVersion.objects.get(number=v2.number + 2)
     assert v4.document == v2.document
     assert v4.restores == v2 and v4.published_by == ops
     assert with_blank_translations(draft_document()) == with_blank_translations(v2.document)  # later fields: blank
@@ -429,34 +434,34 @@ def test_rollback_publishes_the_old_document_and_resets_the_draft(ops, ops_clien
     assert load_policy().version == v4
 
     page = ops_client.get(response["Location"]).content.decode()
-    assert "Version 4 published, restoring version 2" in page
+    assert f"Version {v4.number} published, restoring version {v2.number}" in page
     assert "Restores" in page
     assert "restores" in ops_client.get(reverse("ops_versions")).content.decode()
 
 
 def test_rollback_errors_rerender_the_version_with_the_message(ops_client):
     set_ceiling("free-drinks", "40.00")
-    publish("Dearer drinks")
+    latest = publish("Dearer drinks").number
     response = ops_client.post(reverse("ops_version_rollback", args=[1]), {"reason": "", "effective_at": ""})
     assert response.status_code == INVALID
     assert any(error.startswith("Reason: ") for error in errors_of(response))
     assert response.context["version"].number == 1
 
-    response = ops_client.post(reverse("ops_version_rollback", args=[3]), {"reason": "Same", "effective_at": ""})
+    response = ops_client.post(reverse("ops_version_rollback", args=[latest]), {"reason": "Same", "effective_at": ""})
     assert response.status_code == INVALID
     assert "Nothing to publish" in response.content.decode()
-    assert PolicyVersion.objects.count() == 3
+    assert PolicyVersion.objects.count() == latest
 
 
 def test_rollback_form_is_offered_on_earlier_versions_only(ops_client):
     set_ceiling("free-drinks", "40.00")
-    publish("Dearer drinks")
+    latest = publish("Dearer drinks").number
     assert (
         reverse("ops_version_rollback", args=[1]) in ops_client.get(reverse("ops_version", args=[1])).content.decode()
     )
     assert (
-        reverse("ops_version_rollback", args=[3])
-        not in ops_client.get(reverse("ops_version", args=[3])).content.decode()
+        reverse("ops_version_rollback", args=[latest])
+        not in ops_client.get(reverse("ops_version", args=[latest])).content.decode()
     )
 
 

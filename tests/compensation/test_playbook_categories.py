@@ -15,7 +15,6 @@ import pytest
 from django.urls import reverse
 
 from compensation.categories import FailureCategory, fits
-from compensation.models import PolicyVersion
 from compensation.policy import draft_document, load_policy, policy_from_document, with_blank_translations
 from compensation.services import PolicyError, document_problems, policy_publish, policy_rollback
 from recovery.models import ServiceFailure
@@ -35,8 +34,8 @@ def test_the_counter_and_the_policy_share_one_list_of_category_codes():
     assert "waiting" in FailureCategory.values
 
 
-def test_a_document_without_fits_suits_every_failure():
-    v2 = PolicyVersion.objects.get(number=2)
+def test_a_document_without_fits_suits_every_failure(installed):
+    v2 = installed  # the shipped texts' version: published with no fits
     assert all("categories" not in entry for entry in v2.document["playbooks"])
     policy = policy_from_document(v2.document, v2)
     assert all(pb.categories == [] for pb in policy.playbooks.values())
@@ -45,14 +44,14 @@ def test_a_document_without_fits_suits_every_failure():
     assert with_blank_translations(draft_document()) == with_blank_translations(v2.document)
 
 
-def test_fits_are_published_with_the_version_and_a_rollback_clears_them(ops):
+def test_fits_are_published_with_the_version_and_a_rollback_clears_them(ops, installed):
     set_fits("free-drinks", ["waiting", "order_wrong"])
     version = publish("Drinks suit waits")
     entry = next(e for e in version.document["playbooks"] if e["code"] == "free-drinks")
     assert entry["categories"] == ["waiting", "order_wrong"]
     assert load_policy().playbooks[playbook("free-drinks").pk].categories == ["waiting", "order_wrong"]
 
-    policy_rollback(actor=ops, version=PolicyVersion.objects.get(number=2), reason="Back to no fits")
+    policy_rollback(actor=ops, version=installed, reason="Back to no fits")
     assert playbook("free-drinks").categories == []
 
 

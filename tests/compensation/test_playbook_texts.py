@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from compensation.models import AuditEvent, Playbook, PolicyVersion
+from compensation.models import AuditEvent, Playbook, PolicyVersion, TenureTier
 from compensation.policy import (
     draft_document,
     load_policy,
@@ -28,6 +28,12 @@ pytestmark = pytest.mark.django_db
 DRINKS_EN = "Free drinks while you wait"
 DRINKS_RU = "Напитки за наш счёт, пока вы ждёте"
 MIGRATION = import_module("compensation.migrations.0010_default_playbooks_in_russian")
+ROMANIAN = import_module("compensation.migrations.0015_default_playbooks_in_romanian")
+DRINKS_RO = "Băuturi gratuite cât așteptați"
+
+
+def russian_version() -> PolicyVersion:
+    return PolicyVersion.objects.get(reason=MIGRATION.REASON)
 
 
 def test_the_document_carries_both_languages_through_the_policy_into_the_snapshot(frontline):
@@ -66,7 +72,7 @@ def test_a_document_from_before_translations_falls_back_to_english():
 
 
 def test_the_diff_shows_russian_text_changes_and_ignores_keys_an_old_document_lacks():
-    v1, v2 = PolicyVersion.objects.get(number=1).document, PolicyVersion.objects.get(number=2).document
+    v1, v2 = PolicyVersion.objects.get(number=1).document, russian_version().document
     changes = document_diff(v1, v2)
     assert Change("Playbook", DRINKS_EN, "name (Russian)", "—", DRINKS_RU) in changes
     assert Change("Tenure tier", "Loyal", "name (Russian)", "—", "Лояльный") in changes
@@ -75,7 +81,10 @@ def test_the_diff_shows_russian_text_changes_and_ignores_keys_an_old_document_la
 
     drinks = playbook("free-drinks")
     drinks.apology_script_ru = ""
+    drinks.name_ro = drinks.offer_ro = drinks.apology_script_ro = ""  # the Romanian version's, not v2's
     drinks.save()
+    Playbook.objects.update(name_ro="", offer_ro="", apology_script_ro="")
+    TenureTier.objects.update(name_ro="")
     assert document_diff(v2, draft_document()) == [
         Change("Playbook", DRINKS_EN, "apology script (Russian)", v2["playbooks"][1]["apology_script_ru"], "—")
     ]
@@ -88,7 +97,7 @@ def test_the_diff_shows_russian_text_changes_and_ignores_keys_an_old_document_la
     assert document_diff(v1, blanked) == []
 
 
-def test_rolling_back_to_a_version_without_russian_blanks_the_draft_and_nothing_more_is_published(ops):
+def test_rolling_back_to_a_version_without_russian_blanks_the_draft_and_nothing_more_is_published(ops, installed):
     first = PolicyVersion.objects.get(number=1)
     policy_rollback(actor=ops, version=first, reason="Back to the English-only policy")
     drinks = playbook("free-drinks")
@@ -96,7 +105,7 @@ def test_rolling_back_to_a_version_without_russian_blanks_the_draft_and_nothing_
     with translation.override("ru"):
         assert localized_text(load_policy().playbooks[drinks.pk], "name") == DRINKS_EN
     # The draft has blank Russian keys, the version none: that is the same content.
-    with pytest.raises(PolicyError, match="Nothing to publish: this is the same as version 3"):
+    with pytest.raises(PolicyError, match=f"Nothing to publish: this is the same as version {installed.number + 1}"):
         policy_publish(actor=ops, reason="Again")
 
 
@@ -150,13 +159,11 @@ def test_a_russian_name_too_long_is_refused_naming_the_field_and_nothing_changes
 
 
 def test_the_migration_put_the_russian_texts_in_force_with_a_journal_entry():
-    in_force = version_in_force()
+    in_force = russian_version()
     assert in_force.number == 2 and in_force.reason == "Russian texts for the default playbooks"
     assert in_force.published_by is None and in_force.published_by_username == "system"
     assert all(entry[f"{field}_ru"] for entry in in_force.document["playbooks"] for field in MIGRATION.TEXTS)
-    # Nothing but the translations changed, and the draft is what is in force.
-    # The draft also has the later languages' columns (blank): a document from before them lacks the keys.
-    assert with_blank_translations(in_force.document) == with_blank_translations(draft_document())
+    # Nothing but the translations changed.
     assert {c.field for c in document_diff(PolicyVersion.objects.get(number=1).document, in_force.document)} == {
         "name (Russian)",
         "offer (Russian)",
@@ -166,7 +173,7 @@ def test_the_migration_put_the_russian_texts_in_force_with_a_journal_entry():
     assert event.subject_id == in_force.pk and event.actor_username == "system" and event.payload["number"] == 2
     call_command("verify_audit", stdout=StringIO())
     # The draft rows remember why they changed.
-    assert playbook("late-table").history.first().history_change_reason == MIGRATION.REASON
+    assert MIGRATION.REASON in {h.history_change_reason for h in playbook("late-table").history.all()}
 
 
 def test_after_ops_changes_the_migration_only_translates_the_draft(ops):
@@ -187,7 +194,11 @@ def test_after_ops_changes_the_migration_only_translates_the_draft(ops):
 
 
 def test_the_migration_publishes_when_only_the_translations_would_change():
-    Playbook.objects.update(name_ru="", offer_ru="", apology_script_ru="")
+    # As at that migration: no Russian and no Romanian yet (its document knows no Romanian).
+    Playbook.objects.update(
+        name_ru="", offer_ru="", apology_script_ru="", name_ro="", offer_ro="", apology_script_ro=""
+    )
+    TenureTier.objects.update(name_ro="")
     version = policy_publish(actor=None, reason="English only, as shipped")
     MIGRATION.add_russian_texts(apps, None)
     in_force = version_in_force()
@@ -195,3 +206,65 @@ def test_the_migration_publishes_when_only_the_translations_would_change():
     # The draft also has the later languages' columns (blank): a document from before them lacks the keys.
     assert with_blank_translations(in_force.document) == with_blank_translations(draft_document())
     call_command("verify_audit", stdout=StringIO())
+
+
+# --- the shipped Romanian translations ---------------------------------------------------------
+
+
+def test_the_migration_put_the_romanian_texts_in_force_with_a_journal_entry(installed):
+    in_force = version_in_force()
+    assert in_force == installed and in_force.reason == ROMANIAN.REASON
+    assert in_force.number == russian_version().number + 1
+    assert in_force.published_by is None and in_force.published_by_username == "system"
+    entries = in_force.document["playbooks"]
+    assert all(entry[f"{field}_ro"] and entry[f"{field}_ru"] for entry in entries for field in ROMANIAN.TEXTS)
+    assert next(e for e in entries if e["code"] == "free-drinks")["name_ro"] == DRINKS_RO
+    assert [t["name_ro"] for t in in_force.document["tiers"]] == ["Nou", "Constant", "Fidel"]
+    # Exactly what `policy_publish` would publish for the draft: the same document, no key the app leaves
+    # out (an empty `categories`) and none it adds (later languages' columns are blank in the draft).
+    draft = draft_document()
+    assert with_blank_translations(in_force.document) == with_blank_translations(draft)
+    assert all(set(e) <= set(d) for e, d in zip(entries, draft["playbooks"], strict=True))
+    assert all("categories" not in entry for entry in entries)
+    # Nothing but the Romanian texts changed since the Russian version.
+    assert {c.field for c in document_diff(russian_version().document, in_force.document)} == {
+        "name (Romanian)",
+        "offer (Romanian)",
+        "apology script (Romanian)",
+    }
+    event = AuditEvent.objects.get(chain="policy", kind="policy.published", subject_id=in_force.pk)
+    assert event.actor_username == "system" and event.payload["number"] == in_force.number
+    assert event.payload["reason"] == ROMANIAN.REASON
+    call_command("verify_audit", stdout=StringIO())
+    assert playbook("late-table").history.first().history_change_reason == ROMANIAN.REASON
+    assert TenureTier.objects.get(name="Loyal").history.first().history_change_reason == ROMANIAN.REASON
+
+
+def test_the_romanian_migration_publishes_when_only_the_translations_would_change_fits_included():
+    Playbook.objects.update(name_ro="", offer_ro="", apology_script_ro="")
+    set_fits = playbook("free-drinks")
+    set_fits.categories = ["waiting"]
+    set_fits.save()
+    version = policy_publish(actor=None, reason="Drinks suit waits, no Romanian yet")
+    ROMANIAN.add_romanian_texts(apps, None)
+    in_force = version_in_force()
+    assert in_force.number == version.number + 1 and in_force.reason == ROMANIAN.REASON
+    assert in_force.document == draft_document()  # what policy_publish would publish, fits included
+    assert next(e for e in in_force.document["playbooks"] if e["code"] == "free-drinks")["categories"] == ["waiting"]
+    call_command("verify_audit", stdout=StringIO())
+
+
+def test_unpublished_fits_keep_the_romanian_migration_to_the_draft(ops):
+    Playbook.objects.update(name_ro="", offer_ro="", apology_script_ro="")
+    publish("No Romanian yet", actor=ops)
+    drinks = playbook("free-drinks")
+    drinks.categories = ["waiting"]  # a draft edit ops have not published: not the migration's to publish
+    drinks.offer = "Two drinks on the house while you wait."  # reworded: its translation would be wrong
+    drinks.save()
+    versions = PolicyVersion.objects.count()
+
+    ROMANIAN.add_romanian_texts(apps, None)
+
+    assert PolicyVersion.objects.count() == versions
+    drinks.refresh_from_db()
+    assert drinks.name_ro == DRINKS_RO and drinks.offer_ro == "" and drinks.categories == ["waiting"]

@@ -22,37 +22,40 @@ def lower_drinks_ceiling(to="20.00"):
     return drinks
 
 
-def test_the_installed_policy_is_version_one_since_before_any_grant_then_two_with_russian_texts():
+def test_the_installed_policy_is_version_one_since_before_any_grant_then_the_shipped_translations(installed):
     first = PolicyVersion.objects.get(number=1)
     assert first.effective_at.year == 2000
     assert version_in_force(first.effective_at).number == 1
     # The migration that translated the shipped playbooks put the texts in force (a version is immutable).
+    russian = PolicyVersion.objects.get(reason="Russian texts for the default playbooks")
     version = version_in_force()
-    assert version.number == 2 and version.published_by is None and version.published_by_username == "system"
-    assert version.reason == "Russian texts for the default playbooks"
+    assert version == installed and version.number == russian.number + 1 == 3
+    assert version.published_by is None and version.published_by_username == "system"
+    assert version.reason == "Romanian texts for the default playbooks"
     assert len(load_policy().playbooks) == 8
 
 
-def test_a_draft_edit_does_not_reach_the_counter_until_published(frontline, central):
+def test_a_draft_edit_does_not_reach_the_counter_until_published(frontline, central, installed):
     walk_in = make_customer("Walk In", since=central.today())
     lower_drinks_ceiling("20.00")
     assert grant_for(frontline, central, walk_in, purchase_value="1000", code="free-drinks").cap == Decimal("25.00")
     publish("Drinks cost less now")
     later = grant_for(frontline, central, walk_in, purchase_value="1000", code="free-drinks")
     assert later.cap == Decimal("20.00")
-    assert later.policy_version.number == 3
+    assert later.policy_version.number == installed.number + 1
 
 
-def test_a_scheduled_version_applies_only_from_its_moment(frontline, central, ops):
+def test_a_scheduled_version_applies_only_from_its_moment(frontline, central, ops, installed):
     """The issue's story: a lower ceiling effective in one minute; before keeps the old cap, after gets the new."""
     walk_in = make_customer("Walk In", since=central.today())
     lower_drinks_ceiling("20.00")
     in_a_minute = timezone.now() + timedelta(minutes=1)
     version = policy_publish(actor=ops, reason="Lower drinks ceiling from next minute", effective_at=in_a_minute)
-    assert version.number == 3 and version.is_scheduled
+    after_number = installed.number + 1
+    assert version.number == after_number and version.is_scheduled
 
     before = grant_for(frontline, central, walk_in, purchase_value="1000", code="free-drinks")
-    assert before.cap == Decimal("25.00") and before.policy_version.number == 2
+    assert before.cap == Decimal("25.00") and before.policy_version.number == installed.number
 
     from recovery.services import grant_issue
     from tests.factories import grant_request
@@ -63,27 +66,28 @@ def test_a_scheduled_version_applies_only_from_its_moment(frontline, central, op
         request=grant_request(walk_in, central, code="free-drinks", purchase_value="1000"),
         at=in_a_minute + timedelta(seconds=1),
     ).grant
-    assert after.cap == Decimal("20.00") and after.policy_version.number == 3
-    assert after.policy_snapshot["policy_version"] == 3 and before.policy_snapshot["policy_version"] == 2
+    assert after.cap == Decimal("20.00") and after.policy_version.number == after_number
+    assert after.policy_snapshot["policy_version"] == after_number
+    assert before.policy_snapshot["policy_version"] == installed.number
     before.refresh_from_db()
     assert before.cap == Decimal("25.00")
 
 
-def test_reason_is_required_and_nothing_is_saved(ops):
+def test_reason_is_required_and_nothing_is_saved(ops, installed):
     lower_drinks_ceiling()
     with pytest.raises(PolicyError) as error:
         policy_publish(actor=ops, reason="   ")
     assert error.value.field == "reason" and error.value.message.startswith("Reason:")
-    assert PolicyVersion.objects.count() == 2
+    assert PolicyVersion.objects.count() == installed.number
 
 
-def test_an_effective_date_in_the_past_is_refused(ops):
+def test_an_effective_date_in_the_past_is_refused(ops, installed):
     lower_drinks_ceiling()
     with pytest.raises(PolicyError) as error:
         policy_publish(actor=ops, reason="Backdated", effective_at=timezone.now() - timedelta(hours=2))
     assert error.value.field == "effective_at"
     assert "is in the past" in error.value.message
-    assert PolicyVersion.objects.count() == 2
+    assert PolicyVersion.objects.count() == installed.number
 
 
 def test_a_time_typed_seconds_ago_means_now(ops):
@@ -92,19 +96,19 @@ def test_a_time_typed_seconds_ago_means_now(ops):
     assert timezone.now() - version.effective_at < timedelta(seconds=5)
 
 
-def test_a_version_cannot_take_effect_before_one_already_scheduled(ops):
+def test_a_version_cannot_take_effect_before_one_already_scheduled(ops, installed):
     lower_drinks_ceiling("20.00")
     policy_publish(actor=ops, reason="Next week", effective_at=timezone.now() + timedelta(days=7))
     lower_drinks_ceiling("15.00")
     with pytest.raises(PolicyError) as error:
         policy_publish(actor=ops, reason="Now")
     assert error.value.field == "effective_at"
-    assert "version 3 is already scheduled" in error.value.message
-    assert PolicyVersion.objects.count() == 3
+    assert f"version {installed.number + 1} is already scheduled" in error.value.message
+    assert PolicyVersion.objects.count() == installed.number + 1
 
 
-def test_nothing_to_publish_is_said_plainly(ops):
-    with pytest.raises(PolicyError, match="Nothing to publish: this is the same as version 2"):
+def test_nothing_to_publish_is_said_plainly(ops, installed):
+    with pytest.raises(PolicyError, match=f"Nothing to publish: this is the same as version {installed.number}"):
         policy_publish(actor=ops, reason="No change")
 
 
@@ -137,7 +141,7 @@ def test_rollback_publishes_the_old_content_anew_and_resets_the_draft(ops, front
     publish("Tighter rules")
 
     restored = policy_rollback(actor=ops, version=first, reason="Too tight: customers complained")
-    assert restored.number == 4 and restored.restores == first
+    assert restored.number == first.number + 2 and restored.restores == first
     assert restored.document == first.document
     assert with_blank_translations(draft_document()) == with_blank_translations(
         first.document
@@ -146,7 +150,7 @@ def test_rollback_publishes_the_old_content_anew_and_resets_the_draft(ops, front
     assert Playbook.objects.get(code="free-month").is_active
     drinks = playbook("free-drinks")
     assert drinks.ceiling == Decimal("25.00")
-    assert drinks.history.first().history_change_reason.startswith("Rolled back to version 2")
+    assert drinks.history.first().history_change_reason.startswith(f"Rolled back to version {first.number}")
     assert drinks.history.first().history_user == ops
     walk_in = make_customer("Walk In", since=central.today())
     assert grant_for(frontline, central, walk_in, purchase_value="1000", code="free-drinks").cap == Decimal("25.00")
@@ -162,7 +166,7 @@ def test_employee_authority_replaces_the_role_limit(frontline, central, customer
     assert grant.authority_role == "own limit" and grant.authority_limit == Decimal("12.00")
 
 
-def test_rollback_after_renames_and_code_swaps(ops):
+def test_rollback_after_renames_and_code_swaps(ops, installed):
     """Names, months and codes are unique: rows in the way are moved aside, with history."""
     from compensation.models import TenureTier
 
@@ -180,9 +184,7 @@ def test_rollback_after_renames_and_code_swaps(ops):
     drinks.save()
     publish("Renamed things")
 
-    policy_rollback(actor=ops, version=PolicyVersion.objects.get(number=2), reason="Undo the renames")
-    assert with_blank_translations(draft_document()) == with_blank_translations(
-        PolicyVersion.objects.get(number=2).document
-    )
+    policy_rollback(actor=ops, version=installed, reason="Undo the renames")
+    assert with_blank_translations(draft_document()) == with_blank_translations(installed.document)
     assert list(TenureTier.objects.order_by("min_months").values_list("name", flat=True)) == ["New", "Regular", "Loyal"]
     assert playbook("free-drinks").name == "Free drinks while you wait"
