@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import traceback
+from binascii import unhexlify
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -38,12 +39,14 @@ import pytest
 from django.apps import apps
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models, transaction
 from django.forms.models import model_to_dict
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp.oath import totp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -56,6 +59,7 @@ from compensation.models import (
     TenureTier,
 )
 from recovery.models import Escalation, Grant, RuleFlag
+from recovery.two_step import PENDING_KEY_SESSION_KEY
 from tests import factories
 from tests.test_permissions import post_data, url_of, voucher_of, world  # noqa: F401 - `world` is used as a fixture
 
@@ -340,6 +344,20 @@ def matrix_target(name, role, **kwargs) -> Target:
     )
 
 
+def _enrol_payload(fw):
+    """The code of the secret the enrolment page just put in the ops session (valid for this moment)."""
+    client = fw.clients["ops"]
+    client.get(reverse("two_step"))
+    key = client.session[PENDING_KEY_SESSION_KEY]
+    return {"code": f"{totp(unhexlify(key), step=30, t0=0, digits=6):06d}"}
+
+
+def _visits_payload(fw):
+    """A one-line visits CSV, dry run: checked and matched, nothing stored."""
+    csv = b"visited_on,amount,location,external_id,phone\n2020-02-02,5.00,,R-1,+447700900101\n"
+    return {"file": SimpleUploadedFile("visits.csv", csv, content_type="text/csv"), "dry_run": "on"}
+
+
 def _flag_payload(fw):
     return {
         **post_data("rule_flag_raise", fw.matrix),
@@ -393,6 +411,11 @@ POST_TARGETS = [
     matrix_target("anomaly_review", "manager", watched=lambda fw: fw.matrix.anomaly),
     matrix_target("anomaly_checks_run", "manager", refusal="message"),
     matrix_target("ops_integrations", "ops"),
+    # Two-step sign-in: a code that is not six digits of the right moment is refused and enrols nothing.
+    Target("two_step", "ops", "post", lambda fw: reverse("two_step"), _enrol_payload),
+    matrix_target("two_step_verify", "ops"),
+    matrix_target("two_step_off", "ops"),
+    Target("ops_visit_import", "ops", "post", lambda fw: reverse("ops_visit_import"), _visits_payload),
     # The language switch: a bad language is sent back (422) and nothing is stored on the profile.
     matrix_target("language_switch", "frontline", watched=lambda fw: fw.matrix.users["frontline"].staff_profile),
     *[
