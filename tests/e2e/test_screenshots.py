@@ -65,7 +65,7 @@ def test_the_counter_flow_in_russian_on_a_tablet(
     assert said.get_attribute("lang") == "ru" and said.inner_text().startswith("Простите — такой товар")
     english = page.locator(".script details blockquote[lang=en]")
     assert not english.is_visible()
-    page.locator(".script details summary").click()
+    page.locator(".script details summary").filter(has_text="English").click()
     assert english.inner_text().startswith("I'm sorry — this should never have left our shelves.")
     page.screenshot(path=str(where / f"ru-3-granted-{size}.png"), full_page=True)
 
@@ -133,3 +133,37 @@ def test_each_roles_pages_at_both_sizes(page, sign_in, world, browser_errors, si
         page.wait_for_timeout(300)  # charts finish drawing
         page.screenshot(path=str(where / f"{role}-{name}-{size}.png"))
     assert browser_errors == []
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_counter_flow_in_romanian_on_a_tablet(
+    page, live_server, sign_in, browser_errors, frontline, customer, size
+):
+    """The same flow for a Romanian-speaking employee: the shipped playbook's own Romanian name and apology."""
+    StaffProfile.objects.filter(user=frontline).update(language="ro")
+    sign_in(frontline)
+    page.set_viewport_size(SIZES[size])
+    where = shots_dir()
+
+    page.goto("/counter/?q=Alice")
+    assert page.locator("html").get_attribute("lang") == "ro"
+    page.get_by_role("heading", name="Găsiți clientul").wait_for()
+    page.screenshot(path=str(where / f"ro-1-customer-search-{size}.png"), full_page=True)
+
+    page.locator("a.customer-row").first.click()
+    page.get_by_role("heading", name="Alegeți un scenariu").wait_for()
+    page.check("input[name=category][value=waiting]")
+    page.fill("#id_purchase_value", "80")
+    spoiled = page.locator("#playbook-cards .card").filter(has=page.locator(f"input[value='{_playbook_pk()}']"))
+    spoiled.locator(".card-cap strong").filter(has_text="120,00").wait_for()
+    assert spoiled.locator(".card-title").inner_text() == "Înlocuirea imediată a produselor alterate"
+    spoiled.locator("input[name=playbook]").check()
+    page.screenshot(path=str(where / f"ro-2-resolve-with-cards-{size}.png"), full_page=True)
+
+    page.locator("#resolve-form button.primary[type=submit]").click()
+    page.get_by_role("heading", name="Spuneți-i clientului").wait_for()
+    assert page.get_by_role("heading", level=1).inner_text().endswith("Înlocuirea imediată a produselor alterate")
+    said = page.locator(".script > blockquote")
+    assert said.get_attribute("lang") == "ro" and said.inner_text().startswith("Îmi pare rău")
+    page.screenshot(path=str(where / f"ro-3-granted-{size}.png"), full_page=True)
+    assert Grant.objects.get().amount == Decimal("120.00")
