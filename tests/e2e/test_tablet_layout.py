@@ -3,6 +3,7 @@ really in force on screen (a sheet that breaks half-way, as an unclosed `@media 
 leaves the rules after it for print only)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.catalogue import build_site, price_the_cards, visits_for
 from tests.e2e.conftest import TABLET
@@ -183,7 +184,7 @@ def test_the_grant_bar_is_in_view_and_names_the_amount(page, sign_in, site, brow
     drinks.check()
     chosen = drinks.get_attribute("data-available") or drinks.get_attribute("data-cap")
     button = page.locator("#grant-bar button[type=submit]")
-    assert button.inner_text() == f"Grant €{chosen}"
+    expect(button).to_have_text(f"Grant €{chosen}")  # the script updates after the card's own handlers
     assert page.get_by_role("button", name=f"Grant €{chosen}").is_visible()
     page.get_by_label("Amount (EUR)").fill("5,5")  # typed the continental way
     assert page.get_by_role("button", name="Grant €5.50").is_visible()
@@ -192,5 +193,5 @@ def test_the_grant_bar_is_in_view_and_names_the_amount(page, sign_in, site, brow
     bar = page.evaluate(GRANT_BAR_JS)
     assert bar["top"] >= 0 and bar["bottom"] <= bar["innerHeight"] + 0.5, bar
     page.get_by_label("Amount (EUR)").fill("")
-    assert button.inner_text() == "Grant now"
+    expect(button).to_have_text("Grant now")
     assert browser_errors == []
