@@ -16,7 +16,6 @@ from recovery.models.customers import Customer
 from recovery.models.escalations import Escalation
 from recovery.models.failures import ServiceFailure
 from recovery.models.grants import JOURNAL_FACTS, Grant, journal_fact
-from recovery.models.lookups import CounterLookup
 from recovery.models.rule_flags import RuleFlag
 from recovery.models.staff import StaffProfile
 from recovery.models.totals import LocationMonthTotal
@@ -28,7 +27,6 @@ __all__ = [
     "JOURNAL_FACTS",
     "AnomalyFlag",
     "ApiToken",
-    "CounterLookup",
     "Customer",
     "Escalation",
     "Grant",

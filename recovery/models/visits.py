@@ -67,7 +67,11 @@ class Visit(RulesModel):
                 name="visit_counter_once_a_day",
             ),
         ]
-        indexes = [models.Index(fields=["customer", "visited_on"], name="visit_customer_day")]
+        indexes = [
+            models.Index(fields=["customer", "visited_on"], name="visit_customer_day"),
+            # Today's customers at a counter: the day's counter visits at one location.
+            models.Index(fields=["location", "visited_on"], condition=Q(source="counter"), name="visit_counter_day"),
+        ]
 
     def __str__(self):
         return f"{self.customer} at {self.location} on {self.visited_on}"

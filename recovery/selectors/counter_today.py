@@ -1,4 +1,8 @@
-"""Today's customers at this counter: those granted or opened here since the location's midnight."""
+"""Today's customers at this counter: those granted here since the location's midnight, or found at its counter.
+
+Finding a customer at the counter records their visit of the day (`visit_record_at_counter`, the
+return rates' input): the same row says they were here today, so the counter writes once, not twice.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from django.db.models import DateTimeField, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from recovery.models import CounterLookup, Customer, Grant, Location
+from recovery.models import Customer, Grant, Location, Visit
 
 TODAY_LIMIT = 8  # a short list under the search: the counter's last few customers, not a report
 
@@ -22,29 +26,27 @@ def location_day_start(location: Location, now: datetime | None = None) -> datet
 
 
 def counter_customers_today(*, location: Location, limit: int = TODAY_LIMIT) -> list[Customer]:
-    """The customers granted or opened at `location` today (its local day), the latest first.
+    """The customers granted or found at `location` today (its local day), the latest first.
 
-    One query whatever the day's traffic: the day's opens and grants here pick
-    the customers (each on an index by location and time), and two correlated
-    subqueries give each one's last open and last grant. Each customer carries
-    `seen_at`, the later of the two.
+    One query whatever the day's traffic: the day's counter visits and grants
+    here pick the customers (each on an index by location and day or time), and
+    two correlated subqueries give each one's visit (when the counter first found
+    them today) and last grant. Each customer carries `seen_at`, the later of the two.
     """
     since = location_day_start(location)
-    opened = CounterLookup.objects.filter(customer=OuterRef("pk"), location=location, looked_up_at__gte=since).values(
-        "looked_up_at"
-    )[:1]
+    visits_today = Visit.objects.filter(location=location, source=Visit.Source.COUNTER, visited_on=since.date())
+    found = visits_today.filter(customer=OuterRef("pk")).values("recorded_at")[:1]
     granted = (
         Grant.objects.filter(customer=OuterRef("pk"), location=location, granted_at__gte=since)
         .values("customer")
         .annotate(last=Max("granted_at"))
         .values("last")
     )
-    opened_today = CounterLookup.objects.filter(location=location, looked_up_at__gte=since).values("customer_id")
     granted_today = Grant.objects.filter(location=location, granted_at__gte=since).values("customer_id")
     return list(
-        Customer.objects.filter(Q(pk__in=opened_today) | Q(pk__in=granted_today))
+        Customer.objects.filter(Q(pk__in=visits_today.values("customer_id")) | Q(pk__in=granted_today))
         .annotate(
-            opened_at=Subquery(opened, output_field=DateTimeField()),
+            opened_at=Subquery(found, output_field=DateTimeField()),
             granted_at=Subquery(granted, output_field=DateTimeField()),
         )
         .annotate(seen_at=Greatest(Coalesce("opened_at", "granted_at"), Coalesce("granted_at", "opened_at")))

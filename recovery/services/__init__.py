@@ -49,7 +49,6 @@ from recovery.services.grants import (
 )
 from recovery.services.limits import limits_for
 from recovery.services.locking import location_id_of, location_locked, lock_customer, lock_location
-from recovery.services.lookups import counter_lookup_record
 from recovery.services.pricing import QUOTE_FIELDS, GrantRequest, Priced, purchase_value_check
 from recovery.services.recording import record_with_history
 from recovery.services.tenure import CUSTOMER_CHAIN, TENURE_KIND, customer_tenure_set, tenure_journal
@@ -88,7 +87,6 @@ __all__ = [
     "TENURE_KIND",
     "TokenUse",
     "budget_spent",
-    "counter_lookup_record",
     "customer_add_walk_in",
     "customer_tenure_set",
     "customer_upsert",

@@ -143,9 +143,8 @@ def above_limit_panel(form, *, limit=None, escalate_form=None) -> dict:
 def counter_resolve(request, customer_id: int):
     customer = get_object_or_404(Customer, pk=customer_id)
     if request.method == "GET":
-        # Opened at this counter today: one tap from the counter's first screen until midnight here.
-        services.counter_lookup_record(actor=request.user, location=request.counter_location, customer=customer)
-        # The counter found the customer: they came today (at most one visit a day here; issue 18's return rates).
+        # The counter found the customer: they came today (at most one visit a day here). The visit feeds the
+        # return rates (what recovery buys) and puts the customer in today's customers at this counter.
         services.visit_record_at_counter(actor=request.user, customer=customer, location=request.counter_location)
         token = uuid.uuid4()
         # The case is met now: the signed moment comes back with the grant as the failure's time.

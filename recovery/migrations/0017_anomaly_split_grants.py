@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recovery", "0017_failure_nothing_bought"),
+        ("recovery", "0016_failure_nothing_bought"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     """A purchase value of 0 is a value: the customer bought nothing (a long wait, a missed flight)."""
 
     dependencies = [
-        ("recovery", "0016_counter_lookup"),
+        ("recovery", "0015_two_step_device_history"),
     ]
 
     operations = [

@@ -40,7 +40,7 @@ def totals_backfill(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("compensation", "0012_playbook_categories"),
-        ("recovery", "0018_anomaly_split_grants"),
+        ("recovery", "0017_anomaly_split_grants"),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('compensation', '0012_playbook_categories'),
-        ('recovery', '0019_location_month_totals'),
+        ('recovery', '0018_location_month_totals'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-visited_on', '-id'],
-                'indexes': [models.Index(fields=['customer', 'visited_on'], name='visit_customer_day')],
+                'indexes': [models.Index(fields=['customer', 'visited_on'], name='visit_customer_day'), models.Index(condition=models.Q(('source', 'counter')), fields=['location', 'visited_on'], name='visit_counter_day')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='visit_amount_non_negative'), models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('source', 'location', 'external_id'), name='visit_external_id_once'), models.UniqueConstraint(condition=models.Q(('source', 'counter')), fields=('customer', 'location', 'visited_on'), name='visit_counter_once_a_day')],
             },
             bases=(rules.contrib.models.RulesModelMixin, models.Model),
