@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext
 
+from compensation.typed_money import has_foreign_digits
 from recovery.domain.phones import phone_normalize
 
 MAX_AMOUNT = Decimal("9999999999.99")  # what DecimalField(max_digits=12, decimal_places=2) holds
@@ -60,6 +61,13 @@ def _text(raw: dict, name: str) -> str:
 def _amount(text: str, check: LineCheck) -> Decimal | None:
     if text == "":
         return Decimal("0.00")  # a visit without a purchase still counts as a return
+    if has_foreign_digits(text):  # Decimal would read "１２３" as 123: the schema promises ASCII digits
+        check.refuse(
+            "amount",
+            gettext("%(label)s: type the amount with the digits 0–9 (“%(typed)s” has other digits).")
+            % {"label": gettext("Amount"), "typed": text},
+        )
+        return None
     try:
         amount = Decimal(text)
     except InvalidOperation:

@@ -150,3 +150,15 @@ def test_the_schema_describes_the_visits_endpoint(client):
     operation = schema["paths"]["/api/v1/visits/"]["post"]
     assert operation["operationId"] == "visits_record"
     assert {"200", "201", "422"} <= set(operation["responses"])
+
+
+def test_an_amount_in_other_digits_is_refused_as_the_schema_says(pinned, pos, customer):
+    """Python's Decimal reads "１２" as 12; the schema promises ASCII digits, as the counter's money fields do."""
+    lines = [{"phone": "+447700900101", "visited_on": "2027-03-09", "amount": "１２.00", "external_id": "w1"}]
+    response = post(pos, lines)
+
+    assert response.status_code == 200
+    assert response.json()["lines"][0]["errors"] == {
+        "amount": ["Amount: type the amount with the digits 0–9 (“１２.00” has other digits)."]
+    }
+    assert not Visit.objects.exists()
