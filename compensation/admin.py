@@ -62,7 +62,8 @@ class CustomerLimitAdmin(PolicyAdmin):
 
 @admin.register(Location)
 class LocationAdmin(PolicyAdmin):
-    list_display = ["name", "code", "timezone", "currency", "is_active"]
+    list_display = ["name", "code", "kind", "timezone", "currency", "is_active"]
+    list_filter = ["kind", "is_active"]
 
 
 @admin.register(LocationBudget)

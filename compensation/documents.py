@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from compensation import eligibility
 from compensation.caps import NothingBought
 from compensation.models import (
     CustomerLimit,
     EmployeeAuthority,
     LocationBudget,
     Playbook,
+    PlaybookLocationOverride,
     PlaybookTierMultiplier,
     RoleAuthority,
     TenureTier,
@@ -46,11 +48,18 @@ PLAYBOOK_FIELDS = (
     # Missing in documents from before base amounts existed (and whenever it is the floor): see `NOTHING_BOUGHT_DEFAULTS`.
     "nothing_bought",
     "base_amount",
+    # Missing in documents from before eligibility existed (and whenever it is everywhere): see `ELIGIBILITY_DEFAULTS`.
+    "applies_to",
+    "locations",
+    "location_kinds",
 )
 # What a playbook gives when nothing was bought, when its document entry does not say: the floor,
 # which is what a percentage of a purchase value of 0 always gave. The draft leaves these out, so a
 # policy that never uses base amounts publishes the same document as before they existed.
 NOTHING_BOUGHT_DEFAULTS = {"nothing_bought": NothingBought.FLOOR, "base_amount": None}
+# Where a playbook is offered, when its entry does not say: every location, as before eligibility existed
+# (`compensation.eligibility`). Left out of the draft's document when so, like the base amounts above.
+ELIGIBILITY_DEFAULTS = {"applies_to": eligibility.ALL, "locations": [], "location_kinds": []}
 
 # The translated companions of the playbook texts (`name_ru`, …), as in the model and the document.
 TRANSLATED_TEXT_FIELDS = tuple(
@@ -83,6 +92,7 @@ def draft_document(*, caps_only: bool = False) -> dict:
     multipliers: dict[int, dict[str, str]] = {}
     for row in PlaybookTierMultiplier.objects.all():
         multipliers.setdefault(row.playbook_id, {})[str(row.tier_id)] = str(row.multiplier)
+    overrides = location_overrides()
     playbooks = []
     for playbook in Playbook.objects.order_by("sort_order", "name", "id"):
         entry = {"id": playbook.id}
@@ -92,8 +102,12 @@ def draft_document(*, caps_only: bool = False) -> dict:
                 continue  # suits every failure: the document reads as one from before fits existed
             if name in NOTHING_BOUGHT_DEFAULTS and value == NOTHING_BOUGHT_DEFAULTS[name]:
                 continue  # the floor when nothing was bought: as every document from before base amounts
+            if name in ELIGIBILITY_DEFAULTS and value in (ELIGIBILITY_DEFAULTS[name], ""):
+                continue  # offered everywhere: as every document from before eligibility
             entry[name] = str(value) if isinstance(value, Decimal) else value
         entry["multipliers"] = multipliers.get(playbook.id, {})
+        if playbook.id in overrides:
+            entry["location_overrides"] = overrides[playbook.id]
         playbooks.append(entry)
     document = {
         "tiers": [
@@ -131,6 +145,16 @@ def draft_document(*, caps_only: bool = False) -> dict:
     }
 
 
+def location_overrides() -> dict[int, dict[str, dict[str, str | None]]]:
+    """The draft's per-location values of each playbook: {playbook id: {location code: {"percent": …}}}."""
+    overrides: dict[int, dict[str, dict[str, str | None]]] = {}
+    for row in PlaybookLocationOverride.objects.select_related("location").order_by("location__code"):
+        overrides.setdefault(row.playbook_id, {})[row.location.code] = {
+            name: money_or_none(getattr(row, name)) for name in eligibility.OVERRIDE_FIELDS
+        }
+    return overrides
+
+
 def playbook_categories(entry: dict) -> list[str]:
     """The failure categories a document's playbook suits; [] (every failure) when it names none,
     as in every document published before fits existed."""
@@ -146,6 +170,8 @@ def with_blank_translations(document: dict) -> dict:
         blanks["playbooks"] = [
             dict.fromkeys(TRANSLATED_TEXT_FIELDS, "")
             | NOTHING_BOUGHT_DEFAULTS
+            | ELIGIBILITY_DEFAULTS
+            | {"location_overrides": {}}
             | entry
             | {"categories": playbook_categories(entry)}
             for entry in document["playbooks"]

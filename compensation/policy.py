@@ -17,7 +17,7 @@ limit checks take.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Iterable
@@ -34,6 +34,7 @@ from compensation.caps import (
     tier_reached,
 )
 from compensation.documents import (  # noqa: F401 (re-exported: callers read the document's shape here too)
+    ELIGIBILITY_DEFAULTS,
     NOTHING_BOUGHT_DEFAULTS,
     PLAYBOOK_FIELDS,
     TRANSLATED_TEXT_FIELDS,
@@ -44,6 +45,7 @@ from compensation.documents import (  # noqa: F401 (re-exported: callers read th
     tier_translations,
     with_blank_translations,
 )
+from compensation.eligibility import EVERYWHERE, Eligibility, eligibility_from_entry
 from compensation.limits import BudgetRule, CustomerLimitRule
 from compensation.models import (
     LocationBudget,
@@ -76,6 +78,36 @@ class Policy:
     customer_limits: tuple[CustomerLimitRule, ...] = ()
     budgets: dict[int, BudgetRule] = field(default_factory=dict)
     version: PolicyVersion | None = None
+    # Where each playbook is offered and its per-location values; a playbook missing here is offered everywhere.
+    eligibility: dict[int, Eligibility] = field(default_factory=dict)
+    # `at_location`'s answers, per (code, kind): a built policy lives for the process, and so do these.
+    _at: dict[tuple[str, str], Policy] = field(default_factory=dict, compare=False, repr=False)
+
+    def at_location(self, location) -> Policy:
+        """This policy as one location sees it: only the playbooks offered there, each with the
+        location's own percent, floor and ceiling (`compensation.eligibility`). Everything that prices
+        a case at a location (the counter's cards, the grant, the API's quotes, the replay) asks this
+        first, so a card never shows a playbook the grant would refuse, or another amount."""
+        key = (location.code, getattr(location, "kind", "") or "")
+        seen = self._at.get(key)
+        if seen is not None:
+            return seen
+        offered = {
+            playbook_id: playbook
+            for playbook_id, playbook in self.playbooks.items()
+            if self.eligibility.get(playbook_id, EVERYWHERE).applies(*key)
+        }
+        local = replace(
+            self,
+            playbooks=offered,
+            rules={
+                playbook_id: self.eligibility.get(playbook_id, EVERYWHERE).rule_at(self.rules[playbook_id], key[0])
+                for playbook_id in offered
+            },
+            _at={},
+        )
+        self._at[key] = local
+        return local
 
     def tier_for(self, tenure_months: int) -> TierRule:
         """The customer's tier by the tiers' default multipliers (for display)."""
@@ -171,6 +203,8 @@ def _playbook_instance(entry: dict) -> Playbook:
     values["categories"] = playbook_categories(entry)
     values["nothing_bought"] = values["nothing_bought"] or NothingBought.FLOOR
     values["base_amount"] = None if values["base_amount"] in (None, "") else Decimal(values["base_amount"])
+    for name, default in ELIGIBILITY_DEFAULTS.items():
+        values[name] = values[name] or default
     return Playbook(id=entry["id"], **values)
 
 
@@ -191,10 +225,13 @@ def policy_from_document(document: dict, version: PolicyVersion | None = None) -
     )
     playbooks: dict[int, Playbook] = {}
     rules: dict[int, PlaybookRule] = {}
+    eligibility: dict[int, Eligibility] = {}
     for entry in document.get("playbooks", []):
         if not entry.get("is_active"):
             continue
         playbook = _playbook_instance(entry)
+        if (offered := eligibility_from_entry(entry)) is not EVERYWHERE:
+            eligibility[playbook.id] = offered
         overrides = entry.get("multipliers", {})
         tier_rules = []
         highest = Decimal("0")
@@ -243,6 +280,7 @@ def policy_from_document(document: dict, version: PolicyVersion | None = None) -
             for location_id, entry in document.get("location_budgets", {}).items()
         },
         version=version,
+        eligibility=eligibility,
     )
 
 

@@ -20,13 +20,16 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from compensation import wording
+from compensation.eligibility import OVERRIDE_FIELDS, eligibility_problems
 from compensation.errors import DomainError
 from compensation.journal import POLICY_CHAIN, journal_append
 from compensation.models import (
     CustomerLimit,
     EmployeeAuthority,
+    Location,
     LocationBudget,
     Playbook,
+    PlaybookLocationOverride,
     PlaybookTierMultiplier,
     PolicyVersion,
     RoleAuthority,
@@ -65,6 +68,8 @@ def document_problems(document: dict) -> list[str]:
     the floor") are a programmer's English and are quoted as they are.
     """
     problems = []
+    # Where each playbook is offered must name active locations (code → kind): one query.
+    active_locations = dict(Location.objects.filter(is_active=True).values_list("code", "kind"))
     tiers = document.get("tiers", [])
     for lower, higher in pairwise(tiers):
         if higher["min_months"] <= lower["min_months"]:
@@ -106,6 +111,7 @@ def document_problems(document: dict) -> list[str]:
         problem = categories_problem(entry.get("categories") or [], entry["name"])
         if problem:
             problems.append(problem)
+        problems.extend(eligibility_problems(entry, locations=active_locations))
     return problems
 
 
@@ -255,6 +261,9 @@ def draft_load(document: dict, *, actor, reason: str) -> None:
         save_with_history(tier, actor=actor, reason=reason)
     for multiplier in PlaybookTierMultiplier.objects.all():
         delete_with_history(multiplier, actor=actor, reason=reason)
+    for override in PlaybookLocationOverride.objects.all():
+        delete_with_history(override, actor=actor, reason=reason)
+    location_ids = dict(Location.objects.values_list("code", "id"))
     for tier in TenureTier.objects.exclude(pk__in=tiers_in_document):
         delete_with_history(tier, actor=actor, reason=reason)
 
@@ -271,7 +280,23 @@ def draft_load(document: dict, *, actor, reason: str) -> None:
         playbook.categories = playbook_categories(entry)  # none before fits existed: every failure
         # None before base amounts existed: the floor, as then.
         playbook.nothing_bought = entry.get("nothing_bought") or Playbook.NothingBought.FLOOR
+        # None before eligibility existed: offered at every location.
+        playbook.applies_to = entry.get("applies_to") or Playbook.AppliesTo.ALL
+        playbook.locations = list(entry.get("locations") or [])
+        playbook.location_kinds = list(entry.get("location_kinds") or [])
         save_with_history(playbook, actor=actor, reason=reason)
+        for code, values in entry.get("location_overrides", {}).items():
+            if code not in location_ids:
+                continue  # a location since removed from the database cannot carry an override again
+            save_with_history(
+                PlaybookLocationOverride(
+                    playbook=playbook,
+                    location_id=location_ids[code],
+                    **{name: values.get(name) for name in OVERRIDE_FIELDS},
+                ),
+                actor=actor,
+                reason=reason,
+            )
         for tier_id, value in entry.get("multipliers", {}).items():
             save_with_history(
                 PlaybookTierMultiplier(playbook=playbook, tier_id=int(tier_id), multiplier=value),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext, gettext_noop
 
-from compensation.policy import NOTHING_BOUGHT_DEFAULTS, PLAYBOOK_FIELDS, TRANSLATED_TIER_FIELDS
+from compensation.policy import ELIGIBILITY_DEFAULTS, NOTHING_BOUGHT_DEFAULTS, PLAYBOOK_FIELDS, TRANSLATED_TIER_FIELDS
 from compensation.texts import LANGUAGE_NAMES_IN_ENGLISH, PLAYBOOK_TEXTS, TRANSLATED_LANGUAGES, translated_key
 
 SECTIONS = (
@@ -49,6 +49,9 @@ FIELD_WORDS = {
         ("categories", gettext_noop("suits failures")),
         ("nothing bought", gettext_noop("when nothing was bought")),
         ("base amount", gettext_noop("base amount when nothing was bought")),
+        ("applies to", gettext_noop("offered at")),
+        ("locations", gettext_noop("locations")),
+        ("location kinds", gettext_noop("kinds of location")),
         ("from months", gettext_noop("from months")),
         ("multiplier", gettext_noop("multiplier")),
         ("limit", gettext_noop("limit")),
@@ -100,10 +103,14 @@ def _items(document: dict, section: str) -> dict[str, tuple[str, dict]]:
         for p in raw:
             # A document from before translations has no `name_ru`: missing and blank both show as "—".
             # Missing rule for nothing bought (older version, or the floor) reads as the floor.
-            entry = NOTHING_BOUGHT_DEFAULTS | p
+            # Missing eligibility (older version, or everywhere) reads as every location.
+            entry = NOTHING_BOUGHT_DEFAULTS | ELIGIBILITY_DEFAULTS | p
             fields = {FIELD_LABELS.get(name, name): entry.get(name) for name in PLAYBOOK_FIELDS}
             for tier_id, multiplier in sorted(p.get("multipliers", {}).items()):
                 fields[f"multiplier for tier #{tier_id}"] = multiplier
+            for code, values in sorted(p.get("location_overrides", {}).items()):
+                for name, value in values.items():
+                    fields[f"{name} at {code}"] = value
             items[str(p["id"])] = (p["name"], fields)
     elif section == "role_authorities":
         for role, limit in raw.items():

@@ -36,12 +36,12 @@ from typing import Iterable, Iterator
 from django.utils import timezone
 
 from compensation.caps import Authority
-from compensation.money import ZERO, minor_unit
+from compensation.money import ZERO
 from compensation.policy import Policy
 from recovery.models import Grant
+from recovery.replay_caps import DraftCaps, Place  # noqa: F401 (DraftCaps re-exported: tests read it here)
 
 CHUNK_SIZE = 2000
-MAX_PURCHASE_VALUE = Decimal("9999999999.99")  # the largest value a grant can record
 GRANT_LIST_LIMIT = 100  # grants listed behind one figure; the rest are counted, not listed
 GRANT_VALUES = (
     "id",
@@ -52,6 +52,8 @@ GRANT_VALUES = (
     "playbook_name",
     "location_id",
     "location__name",
+    "location__code",
+    "location__kind",
     "currency",
     "amount",
     "cap",
@@ -180,77 +182,6 @@ class ReplayResult:
         return next(iter(self.totals.values()), ReplayLine(key=None, name="All grants", currency=""))
 
 
-class DraftCaps:
-    """The policy's cap for many grants, asking the engine as rarely as its monotonicity allows.
-
-    A quote formats an explanation (tens of microseconds), which adds up to
-    seconds over 100k grants. The cap never falls as the purchase value grows
-    (a property of the engine, above 0: nothing bought has its own rule and is
-    quoted apart), so within one group (playbook, tier reached,
-    authority limit) every value at or above one known to reach the group's
-    highest cap has that cap too, and every value at or below one known to
-    give the lowest cap has that one. Most grants sit at a floor or a ceiling,
-    so most are answered without quoting; the rest are quoted (and memoised).
-    """
-
-    def __init__(self, policy: Policy):
-        self.policy = policy
-        self.bands: dict[tuple, list] = {}  # group -> [lowest cap, up to value, highest cap, from value]
-        self.quoted: dict[tuple, Decimal] = {}
-
-    def _quote(
-        self, playbook_id: int, purchase_value: Decimal, tenure_months: int, authority: Authority, currency: str
-    ) -> Decimal:
-        return self.policy.quote(
-            playbook_id,
-            purchase_value=purchase_value,
-            tenure_months=tenure_months,
-            authority=authority,
-            currency=currency,
-        ).cap
-
-    def cap(
-        self,
-        playbook_id: int,
-        *,
-        purchase_value: Decimal,
-        tenure_months: int,
-        authority: Authority,
-        currency: str,
-    ) -> Decimal:
-        rule = self.policy.rules[playbook_id]
-        # The cap depends on the tenure only through the tier, and on the role only in its wording;
-        # the currency decides the rounding.
-        group = (playbook_id, rule.tier_for(tenure_months).min_months, authority.limit, currency)
-        band = self.bands.get(group)
-        key = (*group, purchase_value)
-        if purchase_value == ZERO:
-            # Nothing bought: the playbook's own base rule (a fixed base amount may be above what
-            # the smallest purchase gets), so outside the monotone bands; quoted once per group.
-            cap = self.quoted.get(key)
-            if cap is None:
-                cap = self.quoted[key] = self._quote(playbook_id, ZERO, tenure_months, authority, currency)
-            return cap
-        if band is None:
-            smallest = minor_unit(currency)
-            lowest = self._quote(playbook_id, smallest, tenure_months, authority, currency)
-            highest = self._quote(playbook_id, MAX_PURCHASE_VALUE, tenure_months, authority, currency)
-            band = self.bands[group] = [lowest, smallest, highest, MAX_PURCHASE_VALUE]
-        lowest, low_until, highest, high_from = band
-        if purchase_value <= low_until:
-            return lowest
-        if purchase_value >= high_from:
-            return highest
-        cap = self.quoted.get(key)
-        if cap is None:
-            cap = self.quoted[key] = self._quote(playbook_id, purchase_value, tenure_months, authority, currency)
-        if cap == lowest:
-            band[1] = purchase_value
-        if cap == highest:
-            band[3] = purchase_value
-        return cap
-
-
 def draft_authority(policy: Policy, row: dict) -> Authority:
     """The authority the draft gives the employee who made the grant.
 
@@ -274,6 +205,9 @@ def _priced(policy: Policy, caps: DraftCaps, row: dict) -> tuple[Decimal, Decima
     decision, so only withdrawing the playbook changes it.
     """
     actual = row["amount"]
+    if row.get("location__code") is not None:
+        # Where the grant was made: a playbook withdrawn there counts as withdrawn, its values there apply.
+        policy = policy.at_location(Place(code=row["location__code"], kind=row.get("location__kind") or ""))
     if row["playbook_id"] not in policy.rules:
         return ZERO, ZERO, True
     cap = caps.cap(
@@ -282,6 +216,7 @@ def _priced(policy: Policy, caps: DraftCaps, row: dict) -> tuple[Decimal, Decima
         tenure_months=row["tenure_months"],
         authority=draft_authority(policy, row),
         currency=row["currency"],
+        policy=policy,
     )
     amount = actual if actual > row["cap"] else min(actual, cap)
     return cap, amount, False

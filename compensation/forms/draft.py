@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from compensation.categories import FailureCategory
@@ -19,8 +20,10 @@ from compensation.forms.plain_text import PlainTextFieldsMixin
 from compensation.models import (
     CustomerLimit,
     EmployeeAuthority,
+    Location,
     LocationBudget,
     Playbook,
+    PlaybookLocationOverride,
     PlaybookTierMultiplier,
     RoleAuthority,
     TenureTier,
@@ -67,11 +70,42 @@ class PlaybookForm(DraftForm):
         error_messages={"invalid_choice": _("“%(value)s” is not a failure category.")},
     )
 
+    # Where it is offered: ticked active locations (by code, as the document names them) or kinds typed
+    # as words; the model's clean() refuses an empty set under the field that is empty.
+    locations = forms.TypedMultipleChoiceField(
+        label=_("Locations"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("With “Only the locations chosen”."),
+        error_messages={"invalid_choice": _("Locations: “%(value)s” is not an active location.")},
+    )
+    location_kinds = forms.CharField(
+        label=_("Kinds of location"),
+        required=False,
+        max_length=400,
+        help_text=_("With “Only locations of the kinds named”: e.g. airport, city-store (commas between)."),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The three rules only (no blank radio): one is always chosen, the floor for a new playbook.
         self.fields["nothing_bought"].choices = Playbook.NothingBought.choices
         self.fields["nothing_bought"].initial = self.instance.nothing_bought or Playbook.NothingBought.FLOOR
+        self.fields["applies_to"].choices = Playbook.AppliesTo.choices
+        self.fields["applies_to"].initial = self.instance.applies_to or Playbook.AppliesTo.ALL
+        active = Location.objects.filter(is_active=True).order_by("name")
+        self.fields["locations"].choices = [
+            (location.code, f"{location.name} ({location.code})") for location in active
+        ]
+        self.initial["location_kinds"] = ", ".join(self.instance.location_kinds or ())
+
+    def clean_location_kinds(self) -> list[str]:
+        """ "Airport, city store" → ["airport", "city-store"]: the kinds as `Location.kind` writes them."""
+        words = [word.strip() for word in self.cleaned_data["location_kinds"].split(",")]
+        kinds = [slugify(word) for word in words if word]
+        if any(not kind for kind in kinds):
+            raise forms.ValidationError(_("Kinds of location: use letters, digits and hyphens, e.g. airport."))
+        return list(dict.fromkeys(kinds))
 
     class Meta:
         model = Playbook
@@ -90,6 +124,7 @@ class PlaybookForm(DraftForm):
             "voucher_valid_days": _("Voucher valid days"),
             "sort_order": _("Sort order"),
             "is_active": _("Active (offered at the counter once published)"),
+            "applies_to": _("Offered at"),
         }
         widgets = {
             "apology_script": forms.Textarea(attrs={"rows": 3}),
@@ -99,10 +134,35 @@ class PlaybookForm(DraftForm):
             "floor": forms.TextInput(attrs={"inputmode": "decimal"}),
             "ceiling": forms.TextInput(attrs={"inputmode": "decimal"}),
             "nothing_bought": forms.RadioSelect,
+            "applies_to": forms.RadioSelect,
             "base_amount": forms.TextInput(attrs={"inputmode": "decimal"}),
             "voucher_valid_days": forms.TextInput(attrs={"inputmode": "numeric"}),
             "sort_order": forms.TextInput(attrs={"inputmode": "numeric"}),
         }
+
+
+class LocationOverrideForm(DraftForm):
+    """A playbook's own percent, floor or ceiling at one location (e.g. the airport desk's dearer ceiling)."""
+
+    title = _("Playbook values at one location")
+
+    class Meta:
+        model = PlaybookLocationOverride
+        fields = ["playbook", "location", "percent", "floor", "ceiling"]
+        help_texts = {
+            "percent": _("Empty: the playbook's own."),
+            "floor": _("Empty: the playbook's own."),
+            "ceiling": _("Empty: the playbook's own."),
+        }
+        widgets = {
+            "percent": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "floor": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "ceiling": forms.TextInput(attrs={"inputmode": "decimal"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = Location.objects.filter(is_active=True).order_by("name")
 
 
 class TenureTierForm(DraftForm):
@@ -186,4 +246,5 @@ DRAFT_FORMS: dict[str, type[DraftForm]] = {
     "customer-limit": CustomerLimitForm,
     "location-budget": LocationBudgetForm,
     "tier-multiplier": TierMultiplierForm,
+    "location-override": LocationOverrideForm,
 }

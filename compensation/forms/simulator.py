@@ -66,10 +66,25 @@ class SimulatorForm(forms.Form):
         error_messages={"invalid_choice": _("Currency: choose one of the currencies the active locations use.")},
     )
 
-    def __init__(self, *args, currencies: list[str], default_currency: str, **kwargs):
+    location = forms.ChoiceField(
+        label=_("At location"),
+        required=False,
+        help_text=_(
+            "Only the playbooks offered there, with its own percent, floor and ceiling, in its currency. "
+            "Empty: the policy's own values."
+        ),
+        error_messages={"invalid_choice": _("At location: choose one of the active locations.")},
+    )
+
+    def __init__(self, *args, currencies: list[str], default_currency: str, locations=(), **kwargs):
         """`currencies`: those the active locations grant in (the view reads them: compensation does not
-        import the locations); `default_currency`: the deployment's, used when none is chosen."""
+        import the locations); `default_currency`: the deployment's, used when none is chosen;
+        `locations`: the active locations, each priced in its own currency when chosen."""
         super().__init__(*args, **kwargs)
+        self.locations = {location.code: location for location in locations}
+        self.fields["location"].choices = [("", _("Any location"))] + [
+            (location.code, location.name) for location in locations
+        ]
         self.default_currency = default_currency
         codes = sorted(set(currencies) | {default_currency})
         self.fields["currency"].choices = [
@@ -80,10 +95,16 @@ class SimulatorForm(forms.Form):
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"] or self.default_currency
 
+    def clean_location(self):
+        """The chosen location, or None; its currency replaces the one chosen (see `clean`)."""
+        return self.locations.get(self.cleaned_data["location"])
+
     def clean(self):
         """A purchase value finer than the currency's smallest unit (1000.5 yen) is a typing mistake, as at
         the counter: refused rather than quietly rounded into caps nobody could be quoted."""
         data = super().clean()
+        if data.get("location") is not None:
+            data["currency"] = data["location"].currency
         value, currency = data.get("purchase_value"), data.get("currency")
         if value is not None and currency and value != quantize(value, currency):
             self.add_error(

@@ -19,6 +19,7 @@ from compensation.models.fields import (
 from compensation.models.journal import AuditEvent
 from compensation.models.limits import CustomerLimit, EmployeeAuthority, LocationBudget, RoleAuthority
 from compensation.models.locations import Location
+from compensation.models.overrides import PlaybookLocationOverride
 from compensation.models.playbooks import (
     Playbook,
     PlaybookTierMultiplier,
@@ -41,6 +42,7 @@ __all__ = [
     "Location",
     "LocationBudget",
     "Playbook",
+    "PlaybookLocationOverride",
     "PlaybookTierMultiplier",
     "PolicyVersion",
     "RoleAuthority",

@@ -39,6 +39,14 @@ class Location(RulesModel):
             "budget) are read as amounts of it, without exchange rates."
         ),
     )
+    # What kind of place it is (an airport desk, a city store): a playbook may be offered at locations of a kind
+    # (`compensation.eligibility`). Lower-case words with hyphens, so "Airport" and "airport " are one kind.
+    kind = models.SlugField(
+        _("kind of location"),
+        max_length=40,
+        blank=True,
+        help_text=_("E.g. airport or city-store: playbooks can be offered at every location of a kind."),
+    )
     is_active = models.BooleanField(default=True)
     history = HistoricalRecords(table_name="recovery_historicallocation")
 

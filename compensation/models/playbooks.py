@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
 
-from compensation import predicates, wording
+from compensation import eligibility, predicates, wording
 from compensation.caps import NothingBought as NothingBoughtRule
 from compensation.categories import FailureCategory, unknown_categories
 from compensation.models.fields import (
@@ -21,6 +21,7 @@ from compensation.models.fields import (
     NON_NEGATIVE,
     POLICY_PERMISSIONS,
 )
+from compensation.models.locations import Location
 
 
 class TenureTier(RulesModel):
@@ -118,6 +119,11 @@ class Playbook(RulesModel):
         VOUCHER = "voucher", _("Voucher for later")
         REIMBURSEMENT = "reimbursement", _("Out-of-pocket reimbursement")
 
+    class AppliesTo(models.TextChoices):
+        ALL = eligibility.ALL, _("All locations")
+        LOCATIONS = eligibility.LOCATIONS, _("Only the locations chosen")
+        KINDS = eligibility.KINDS, _("Only locations of the kinds named")
+
     class NothingBought(models.TextChoices):
         """What the playbook gives when nothing was bought (the cap engine's `NothingBought` values)."""
 
@@ -187,6 +193,13 @@ class Playbook(RulesModel):
         blank=True,
         help_text=_("Shown first at the counter for these failures; none ticked: suits every failure."),
     )
+    # Where it is offered (`compensation.eligibility`): every location (as before eligibility existed),
+    # the locations named by code, or the locations of the kinds named.
+    applies_to = models.CharField(
+        _("offered at"), max_length=10, choices=AppliesTo.choices, default=AppliesTo.ALL, blank=True
+    )
+    locations = models.JSONField(_("locations"), default=list, blank=True)
+    location_kinds = models.JSONField(_("kinds of location"), default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -220,6 +233,8 @@ class Playbook(RulesModel):
         errors = {}
         if not self.nothing_bought:
             self.nothing_bought = self.NothingBought.FLOOR
+        if not self.applies_to:
+            self.applies_to = self.AppliesTo.ALL
         if self.floor is not None and self.ceiling is not None and self.ceiling < self.floor:
             errors["ceiling"] = gettext("The ceiling must not be below the floor.")
         if self.kind == self.Kind.VOUCHER and not self.voucher_valid_days:
@@ -227,6 +242,7 @@ class Playbook(RulesModel):
         problem = categories_problem(self.categories, self.name)
         if problem:
             errors["categories"] = problem
+        errors.update(self._eligibility_errors())
         problem = nothing_bought_problem(
             self.nothing_bought, self.base_amount, ceiling=self.ceiling, playbook=self.name, currency=None
         )
@@ -234,6 +250,47 @@ class Playbook(RulesModel):
             errors["base_amount"] = problem
         if errors:
             raise ValidationError(errors)
+
+    def _eligibility_errors(self) -> dict[str, str]:
+        """Where it is offered must name somewhere real: a field error under the field ops fill in."""
+        entry = {
+            "name": self.name,
+            "applies_to": self.applies_to,
+            "locations": self.locations,
+            "location_kinds": self.location_kinds,
+        }
+        problems = eligibility.eligibility_problems(
+            entry, locations=dict(Location.objects.filter(is_active=True).values_list("code", "kind"))
+        )
+        errors = self._override_errors()
+        if not problems:
+            return errors
+        field = {self.AppliesTo.LOCATIONS: "locations", self.AppliesTo.KINDS: "location_kinds"}.get(
+            self.applies_to, "applies_to"
+        )
+        return errors | {field: " ".join(problems)}
+
+    def _override_errors(self) -> dict[str, str]:
+        """A new floor or ceiling must still fit each location's own values (`PlaybookLocationOverride`)."""
+        if self.pk is None or self.floor is None or self.ceiling is None:
+            return {}
+        for override in self.location_overrides.select_related("location"):
+            floor = override.floor if override.floor is not None else self.floor
+            ceiling = override.ceiling if override.ceiling is not None else self.ceiling
+            if ceiling < floor:
+                return {
+                    "floor" if override.ceiling is not None else "ceiling": gettext(
+                        "%(location)s has its own %(value)s: with this floor and ceiling its ceiling would be below "
+                        "its floor. Change its own values first."
+                    )
+                    % {
+                        "location": override.location.name,
+                        "value": gettext("ceiling %(amount)s") % {"amount": override.ceiling}
+                        if override.ceiling is not None
+                        else gettext("floor %(amount)s") % {"amount": override.floor},
+                    }
+                }
+        return {}
 
 
 def categories_problem(categories, playbook: str) -> str:

@@ -26,6 +26,7 @@ from compensation.models import (
     EmployeeAuthority,
     LocationBudget,
     Playbook,
+    PlaybookLocationOverride,
     PlaybookTierMultiplier,
     PolicyVersion,
     RoleAuthority,
@@ -67,7 +68,11 @@ def _draft_tables() -> dict:
         "tiers": list(TenureTier.objects.order_by("min_months")),
         "playbooks": list(
             Playbook.objects.order_by("sort_order", "name", "id").prefetch_related(
-                Prefetch("tier_multipliers", queryset=multipliers)
+                Prefetch("tier_multipliers", queryset=multipliers),
+                Prefetch(
+                    "location_overrides",
+                    queryset=PlaybookLocationOverride.objects.select_related("location").order_by("location__code"),
+                ),
             )
         ),
         "role_authorities": list(RoleAuthority.objects.order_by("role")),

@@ -22,25 +22,28 @@ def _version_words(policy) -> str:
     return gettext("version %(number)s") % {"number": policy.version.number}
 
 
-def currencies_in_use() -> list[str]:
-    """The currencies the active locations grant in, each once."""
-    return sorted(set(Location.objects.filter(is_active=True).values_list("currency", flat=True)))
-
-
 @require_GET
 @permission_required("compensation.view_policy", raise_exception=True)
 def ops_simulator(request, **kwargs):
     """Managers and ops try a case against the draft before anyone publishes it; nothing is stored."""
     # An empty query string is the first visit: show the form, not a page of errors.
+    locations = list(Location.objects.filter(is_active=True).order_by("name"))
     form = SimulatorForm(
-        request.GET or None, currencies=currencies_in_use(), default_currency=settings.RECOVERY_CURRENCY
+        request.GET or None,
+        currencies=sorted({location.currency for location in locations}),
+        default_currency=settings.RECOVERY_CURRENCY,
+        locations=locations,
     )
     simulation = None
     in_force = None
     if form.is_valid():
-        in_force = load_policy()
-        # The policy's numbers are the same at every location; the chosen currency decides only the rounding.
-        simulation = simulate(in_force=in_force, draft=draft_policy(caps_only=True), **form.cleaned_data)
+        question = dict(form.cleaned_data)
+        location = question.pop("location")
+        in_force, draft = load_policy(), draft_policy(caps_only=True)
+        if location is not None:
+            # As that location's counter sees them: the playbooks offered there, with its own values.
+            in_force, draft = in_force.at_location(location), draft.at_location(location)
+        simulation = simulate(in_force=in_force, draft=draft, **question)
     return render(
         request,
         "compensation/simulator.html",

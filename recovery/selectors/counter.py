@@ -22,7 +22,8 @@ RECENT_DAYS = 90
 SEARCH_LIMIT = 20
 
 
-LOCATION_COLUMNS = ("id", "code", "name", "timezone", "currency", "is_active")
+# Every field a counter request reads of its location (the kind: which playbooks are offered there).
+LOCATION_COLUMNS = ("id", "code", "name", "timezone", "currency", "kind", "is_active")
 
 
 def counter_locations_for(*, user) -> list[Location]:
@@ -41,7 +42,7 @@ def counter_locations_for(*, user) -> list[Location]:
         roles = (
             Group.objects.filter(user=user)
             .order_by()
-            .values_list(Value(0), Value(""), "name", Value(""), Value(""), Value(False), Value("role"))
+            .values_list(Value(0), Value(""), "name", Value(""), Value(""), Value(""), Value(False), Value("role"))
         )
         rows = rows.union(roles, all=True)
     roles, locations = [], []

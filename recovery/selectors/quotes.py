@@ -107,7 +107,7 @@ class CustomerQuote:
 def customer_quote_for(*, user, customer: Customer, location: Location, purchase_value) -> CustomerQuote:
     """The caps a grant by `user` at `location` would have now, and what each can give now
     (two queries: the version in force, and the customer's and location's usage)."""
-    policy = load_policy()
+    policy = load_policy().at_location(location)
     authority = policy.authority_for(roles_of(user), user.pk)
     tenure_months = tenure_in_months(customer.customer_since, location.today())
     return CustomerQuote(

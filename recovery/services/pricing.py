@@ -73,10 +73,22 @@ class Priced:
 def grant_request_price(*, actor, roles, request: GrantRequest, policy: Policy) -> Priced:
     """The request priced under `policy`: its playbook, the customer's tenure, the cap and the employee's authority.
 
+    The policy is read as the request's location sees it (`Policy.at_location`): a playbook not offered
+    there is refused, and one with the location's own values is priced with them.
     Refuses an unknown playbook, a purchase value finer than the currency, and a
     cap that changed since the employee was shown it (`quoted_cap`).
     """
+    everywhere, policy = policy, policy.at_location(request.location)
     playbook = policy.playbooks.get(request.playbook_id)
+    if playbook is None and request.playbook_id in everywhere.playbooks:
+        raise RecoveryError(
+            "playbook",
+            gettext("“%(playbook)s” is not offered at %(location)s: choose another.")
+            % {
+                "playbook": localized_text(everywhere.playbooks[request.playbook_id], "name"),
+                "location": request.location.name,
+            },
+        )
     if playbook is None:
         raise RecoveryError("playbook", gettext("This playbook is unknown or no longer active: choose another."))
     authority = policy.authority_for(roles, actor.pk)

@@ -47,8 +47,8 @@ def _playbook_cards(
     """Every active playbook with its cap for this customer at this purchase value, and what it
     can give now (the customer's and the location's usage, read once); those that suit the
     failure's `category` first, the others apart ("Other playbooks")."""
-    policy = policy or load_policy()
     location = request.counter_location
+    policy = (policy or load_policy()).at_location(location)
     authority = policy.authority_for(roles_of(request.user), request.user.pk)
     if tenure_months is None:
         tenure_months = tenure_in_months(customer.customer_since, location.today())
@@ -80,7 +80,7 @@ def _playbook_cards(
 
 def resolve_context(request, customer, form, purchase_value, *, above_limit=None):
     tenure_months = tenure_in_months(customer.customer_since, request.counter_location.today())
-    policy = load_policy()
+    policy = load_policy().at_location(request.counter_location)
     usage = selectors.counter_usage_for(customer=customer, location=request.counter_location, policy=policy)
     context = {
         "customer": customer,

@@ -48,9 +48,10 @@ from recovery.vouchers import voucher_redeem
 
 DEMO_PASSWORD = "recover-2026"
 
+# code, name, time zone, kind (playbooks can be offered at locations of a kind: compensation.eligibility)
 LOCATIONS = [
-    ("central", "Central Store", "Europe/London"),
-    ("airport", "Airport Desk", "Europe/London"),
+    ("central", "Central Store", "Europe/London", "city-store"),
+    ("airport", "Airport Desk", "Europe/London", "airport"),
 ]
 
 # What the roles without a location of their own reach, as printed for the demo.
@@ -114,11 +115,11 @@ class Command(BaseCommand):
     def handle(self, *args, weeks, seed, **options):
         rng = random.Random(seed)
         locations = {}
-        for code, name, tz in LOCATIONS:
+        for code, name, tz, kind in LOCATIONS:
             locations[code], _ = Location.objects.get_or_create(
                 # Both demo locations are in euros, whatever RECOVERY_CURRENCY says (the screenshots show €).
                 code=code,
-                defaults={"name": name, "timezone": tz, "currency": "EUR"},
+                defaults={"name": name, "timezone": tz, "currency": "EUR", "kind": kind},
             )
         users = {}
         User = get_user_model()
