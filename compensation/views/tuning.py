@@ -32,15 +32,19 @@ def currencies_in_use() -> list[str]:
 def ops_simulator(request, **kwargs):
     """Managers and ops try a case against the draft before anyone publishes it; nothing is stored."""
     # An empty query string is the first visit: show the form, not a page of errors.
+    in_force = load_policy()
+    draft = draft_policy(caps_only=True)
+    statuses = in_force.statuses + [name for name in draft.statuses if name not in in_force.statuses]
     form = SimulatorForm(
-        request.GET or None, currencies=currencies_in_use(), default_currency=settings.RECOVERY_CURRENCY
+        request.GET or None,
+        currencies=currencies_in_use(),
+        default_currency=settings.RECOVERY_CURRENCY,
+        statuses=statuses,
     )
     simulation = None
-    in_force = None
     if form.is_valid():
-        in_force = load_policy()
         # The policy's numbers are the same at every location; the chosen currency decides only the rounding.
-        simulation = simulate(in_force=in_force, draft=draft_policy(caps_only=True), **form.cleaned_data)
+        simulation = simulate(in_force=in_force, draft=draft, **form.cleaned_data)
     return render(
         request,
         "compensation/simulator.html",

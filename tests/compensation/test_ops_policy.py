@@ -538,7 +538,9 @@ def _queries(client, url) -> int:
 
 
 # Measured with the installed policy and with 12 more rows in every table and 12 more versions.
-QUERY_BASELINES = {"ops_home": 22, "ops_versions": 6, "ops_publish": 14, "ops_version": 10}
+# The programme tiers (status, lifetime spend) are one more table: one query on the overview's
+# list and one in the draft document (the overview and the publish page both compare it).
+QUERY_BASELINES = {"ops_home": 24, "ops_versions": 6, "ops_publish": 15, "ops_version": 10}
 
 
 @pytest.mark.parametrize("page", sorted(QUERY_BASELINES))
