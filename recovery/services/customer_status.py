@@ -15,10 +15,10 @@ from django.utils.translation import gettext
 from compensation.policy import load_policy
 from compensation.recording import save_with_history
 from recovery.domain.errors import RecoveryError
+from recovery.domain.tenure import STATUS_KIND
 from recovery.models import Customer
 from recovery.services.tenure import customers_chain_append
 
-STATUS_KIND = "customer.status_set"
 STATUS_JOURNAL_VERSION = 1
 
 
