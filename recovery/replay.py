@@ -2,7 +2,7 @@
 
 Ops (and managers, for their locations) ask this before publishing. Each active
 grant of the window is re-priced with the draft for its own playbook and its
-recorded purchase value and tenure, and the authority the draft gives its employee
+recorded purchase value, tenure and (from its snapshot) status and lifetime spend, and the authority the draft gives its employee
 (customer limits and budgets are not replayed). A past amount is never raised by
 a more generous draft (nobody can hand out money retroactively), so the draft
 amount is `min(actual amount, draft cap)`; a playbook the draft withdraws
@@ -33,15 +33,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Iterable, Iterator
 
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
-from compensation.caps import Authority
+from compensation.caps import Authority, Standing, tier_applied, tiers_for
 from compensation.money import ZERO, minor_unit
 from compensation.policy import Policy
 from recovery.models import Grant
 
 CHUNK_SIZE = 2000
 MAX_PURCHASE_VALUE = Decimal("9999999999.99")  # the largest value a grant can record
+SNAPSHOT_STANDING = {
+    "snapshot_status": "customer_status",
+    "snapshot_spend": "lifetime_spend",
+}  # row key -> snapshot key
 GRANT_LIST_LIMIT = 100  # grants listed behind one figure; the rest are counted, not listed
 GRANT_VALUES = (
     "id",
@@ -199,14 +204,16 @@ class DraftCaps:
         self.quoted: dict[tuple, Decimal] = {}
 
     def _quote(
-        self, playbook_id: int, purchase_value: Decimal, tenure_months: int, authority: Authority, currency: str
+        self, playbook_id: int, purchase_value: Decimal, standing: Standing, authority: Authority, currency: str
     ) -> Decimal:
         return self.policy.quote(
             playbook_id,
             purchase_value=purchase_value,
-            tenure_months=tenure_months,
+            tenure_months=standing.tenure_months,
             authority=authority,
             currency=currency,
+            status=standing.status,
+            lifetime_spend=standing.lifetime_spend,
         ).cap
 
     def cap(
@@ -214,14 +221,18 @@ class DraftCaps:
         playbook_id: int,
         *,
         purchase_value: Decimal,
-        tenure_months: int,
         authority: Authority,
         currency: str,
+        tenure_months: int = 0,
+        standing: Standing | None = None,
     ) -> Decimal:
+        """The cap for a customer of `standing` (or of `tenure_months` with no status and no spend)."""
+        standing = standing or Standing(tenure_months)
         rule = self.policy.rules[playbook_id]
-        # The cap depends on the tenure only through the tier, and on the role only in its wording;
-        # the currency decides the rounding.
-        group = (playbook_id, rule.tier_for(tenure_months).min_months, authority.limit, currency)
+        # The cap depends on the tenure, status and spend only through the tier applied, and on the
+        # role only in its wording; the currency decides the rounding.
+        tier = tier_applied(tiers_for(rule.tiers, rule.programme_tiers, standing))
+        group = (playbook_id, tier.source, tier.name, authority.limit, currency)
         band = self.bands.get(group)
         key = (*group, purchase_value)
         if purchase_value == ZERO:
@@ -229,12 +240,12 @@ class DraftCaps:
             # the smallest purchase gets), so outside the monotone bands; quoted once per group.
             cap = self.quoted.get(key)
             if cap is None:
-                cap = self.quoted[key] = self._quote(playbook_id, ZERO, tenure_months, authority, currency)
+                cap = self.quoted[key] = self._quote(playbook_id, ZERO, standing, authority, currency)
             return cap
         if band is None:
             smallest = minor_unit(currency)
-            lowest = self._quote(playbook_id, smallest, tenure_months, authority, currency)
-            highest = self._quote(playbook_id, MAX_PURCHASE_VALUE, tenure_months, authority, currency)
+            lowest = self._quote(playbook_id, smallest, standing, authority, currency)
+            highest = self._quote(playbook_id, MAX_PURCHASE_VALUE, standing, authority, currency)
             band = self.bands[group] = [lowest, smallest, highest, MAX_PURCHASE_VALUE]
         lowest, low_until, highest, high_from = band
         if purchase_value <= low_until:
@@ -243,7 +254,7 @@ class DraftCaps:
             return highest
         cap = self.quoted.get(key)
         if cap is None:
-            cap = self.quoted[key] = self._quote(playbook_id, purchase_value, tenure_months, authority, currency)
+            cap = self.quoted[key] = self._quote(playbook_id, purchase_value, standing, authority, currency)
         if cap == lowest:
             band[1] = purchase_value
         if cap == highest:
@@ -279,7 +290,10 @@ def _priced(policy: Policy, caps: DraftCaps, row: dict) -> tuple[Decimal, Decima
     cap = caps.cap(
         row["playbook_id"],
         purchase_value=row["purchase_value"],
-        tenure_months=row["tenure_months"],
+        # The status and spend the grant was priced with (its snapshot; none before programme tiers).
+        standing=Standing(
+            row["tenure_months"], row.get("snapshot_status") or "", Decimal(row.get("snapshot_spend") or ZERO)
+        ),
         authority=draft_authority(policy, row),
         currency=row["currency"],
     )
@@ -363,7 +377,8 @@ def _grant_rows(*, since: datetime, until: datetime, location_ids: Iterable[int]
     if location_ids is not None:
         grants = grants.filter(location_id__in=list(location_ids))
     # values() + iterator(): one query, no model instances, no result cache, constant memory.
-    return grants.order_by().values(*GRANT_VALUES).iterator(chunk_size=CHUNK_SIZE)
+    standing = {key: KeyTextTransform(name, "policy_snapshot") for key, name in SNAPSHOT_STANDING.items()}
+    return grants.order_by().values(*GRANT_VALUES, **standing).iterator(chunk_size=CHUNK_SIZE)
 
 
 def replay_draft(

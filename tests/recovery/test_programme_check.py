@@ -81,3 +81,24 @@ def test_a_platinum_customer_of_three_months_gets_the_top_amount_and_the_grant_k
     assert "Tiers reached: New (3 months) ×1, Platinum (Platinum status) ×2.5; the highest multiplier applies" in (
         grant.cap_steps
     )
+
+
+def test_the_replay_reprices_a_grant_with_the_status_it_was_made_under(central, frontline, ops, programme, traveller):
+    """Platinum 125 was granted; a draft lowering Platinum to ×2 would have capped it at 100."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from compensation.models import ProgrammeTier
+    from compensation.policy import draft_policy
+    from recovery.replay import replay_draft
+
+    services.customer_status_set(actor=ops, customer_id=traveller.pk, status="Platinum", reason="CRM import")
+    traveller.refresh_from_db()
+    factories.grant_for(frontline, central, traveller, code="flight-delay", purchase_value="0")
+    ProgrammeTier.objects.filter(status="Platinum").update(multiplier=Decimal("2.00"))
+
+    result = replay_draft(policy=draft_policy(), since=timezone.now() - timedelta(days=1))
+
+    [line] = [line for line in result.by_playbook if line.name == "Flight delay"]
+    assert (line.grants, line.actual, line.draft, line.capped_lower) == (1, Decimal("125.00"), Decimal("100.00"), 1)
