@@ -4,30 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recovery', '0019_visits'),
+        ("recovery", "0019_visits"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apitoken',
-            name='may_set_status',
-            field=models.BooleanField(default=False, help_text="A trusted CRM may set a customer's programme status (it raises their tier); others may not."),
+            model_name="apitoken",
+            name="may_set_status",
+            field=models.BooleanField(
+                default=False,
+                help_text="A trusted CRM may set a customer's programme status (it raises their tier); others may not.",
+            ),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='status',
-            field=models.CharField(blank=True, db_default='', default='', max_length=40, verbose_name='status'),
+            model_name="customer",
+            name="status",
+            field=models.CharField(blank=True, db_default="", default="", max_length=40, verbose_name="status"),
         ),
         migrations.AddField(
-            model_name='historicalapitoken',
-            name='may_set_status',
-            field=models.BooleanField(default=False, help_text="A trusted CRM may set a customer's programme status (it raises their tier); others may not."),
+            model_name="historicalapitoken",
+            name="may_set_status",
+            field=models.BooleanField(
+                default=False,
+                help_text="A trusted CRM may set a customer's programme status (it raises their tier); others may not.",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcustomer',
-            name='status',
-            field=models.CharField(blank=True, db_default='', default='', max_length=40, verbose_name='status'),
+            model_name="historicalcustomer",
+            name="status",
+            field=models.CharField(blank=True, db_default="", default="", max_length=40, verbose_name="status"),
         ),
     ]
