@@ -36,11 +36,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop
 
 from compensation import wording
 from compensation.money import ZERO, round_down, round_up
 from compensation.texts import localized_text
+from compensation.tiers import (  # noqa: F401 (re-exported: the engine's tier names are read here too)
+    Standing,
+    TierRule,
+    TierSource,
+    describe_tenure,
+    programme_tier_rule,
+    programme_tiers_problem,
+    tier_applied,
+    tier_reached,
+    tier_reason,
+    tiers_for,
+)
 
 MAX_PERCENT = Decimal("1000")
 
@@ -78,25 +90,9 @@ def percent_of(purchase_value: Decimal, percent: Decimal, currency: str) -> Roun
 
 
 @dataclass(frozen=True)
-class TierRule:
-    """A tenure tier as the engine sees it: from `min_months` on, × `multiplier`."""
-
-    name: str
-    min_months: int
-    multiplier: Decimal
-    # What a Russian or Romanian reader sees; blank: `name` (see compensation.texts).
-    name_ru: str = ""
-    name_ro: str = ""
-
-
-def tier_reached(tiers: tuple[TierRule, ...], tenure_months: int) -> TierRule:
-    """The highest tier (tiers ascend by months, the first at 0) the tenure has reached."""
-    return [tier for tier in tiers if tier.min_months <= tenure_months][-1]
-
-
-@dataclass(frozen=True)
 class PlaybookRule:
-    """A playbook's cap rule. Tiers ascend by months and never lower the multiplier."""
+    """A playbook's cap rule. Tenure tiers ascend by months and never lower the multiplier;
+    `programme_tiers` (status and spend tiers, `compensation.tiers`) are the policy's, the same for every playbook."""
 
     name: str
     percent: Decimal
@@ -106,6 +102,7 @@ class PlaybookRule:
     # When nothing was bought (purchase value 0): NothingBought.FLOOR, FIXED (`base_amount`) or NOT_OFFERED.
     nothing_bought: str = NothingBought.FLOOR
     base_amount: Decimal | None = None
+    programme_tiers: tuple[TierRule, ...] = ()
 
     def __post_init__(self):
         if not ZERO <= self.percent <= MAX_PERCENT:
@@ -132,12 +129,16 @@ class PlaybookRule:
                 raise ValueError("a longer tenure must never earn a lower multiplier")
         if self.tiers[0].multiplier <= ZERO:
             raise ValueError("multipliers must be positive")
+        problem = programme_tiers_problem(self.programme_tiers)
+        if problem:
+            raise ValueError(problem)
 
     @property
     def highest_multiplier(self) -> Decimal:
-        return self.tiers[-1].multiplier
+        return max([self.tiers[-1].multiplier, *(tier.multiplier for tier in self.programme_tiers)])
 
     def tier_for(self, tenure_months: int) -> TierRule:
+        """The tenure tier reached (the tier of a customer with no status and no recorded spend)."""
         return tier_reached(self.tiers, tenure_months)
 
 
@@ -179,19 +180,6 @@ def role_word(role: str) -> str:
     return gettext(ROLE_WORDS[role]) if role in ROLE_WORDS else role
 
 
-def describe_tenure(months: int) -> str:
-    """'3 years', '1 year 2 months', '5 months', 'new customer' (in the active language, its plural forms)."""
-    if months <= 0:
-        return gettext("new customer")
-    years, rest = divmod(months, 12)
-    parts = []
-    if years:
-        parts.append(ngettext("%(count)d year", "%(count)d years", years) % {"count": years})
-    if rest:
-        parts.append(ngettext("%(count)d month", "%(count)d months", rest) % {"count": rest})
-    return " ".join(parts)
-
-
 def compute_cap(
     rule: PlaybookRule,
     *,
@@ -199,8 +187,15 @@ def compute_cap(
     tenure_months: int,
     authority: Authority,
     currency: str,
+    status: str = "",
+    lifetime_spend: Decimal = ZERO,
 ) -> CapQuote:
-    """Compute the most this playbook may grant, with a step-by-step explanation."""
+    """Compute the most this playbook may grant, with a step-by-step explanation.
+
+    `status` (the status the customer holds, "" none) and `lifetime_spend` (recorded in the
+    desk, in `currency`) reach the rule's programme tiers; the highest multiplier of every
+    tier reached applies (`compensation.tiers`), and the step names its source.
+    """
     if purchase_value < ZERO:
         raise ValueError("purchase value must not be negative")
     if authority.limit < ZERO:
@@ -213,7 +208,9 @@ def compute_cap(
 
     ceiling = round_down(rule.ceiling, currency)  # an upper bound: never rounded past
     floor = min(round_up(rule.floor, currency), ceiling)  # a lower bound, still within the ceiling
-    tier = rule.tier_for(tenure_months)
+    standing = Standing(tenure_months=tenure_months, status=status or "", lifetime_spend=max(lifetime_spend, ZERO))
+    reached = tiers_for(rule.tiers, rule.programme_tiers, standing)
+    tier = tier_applied(reached)
     if purchase_value == ZERO:
         base = nothing_bought_base(rule, currency)
         if base is None:
@@ -249,12 +246,24 @@ def compute_cap(
                 % {"floor": money(floor), "ceiling": money(ceiling)}
             )
 
+    if len(reached) > 1:
+        # Several sources gave a tier: say which, and that the highest multiplier wins.
+        listed = ", ".join(
+            gettext("%(tier)s (%(reason)s) ×%(multiplier)s")
+            % {
+                "tier": localized_text(other, "name"),
+                "reason": tier_reason(other, standing, currency),
+                "multiplier": wording.number(other.multiplier),
+            }
+            for other in reached
+        )
+        steps.append(gettext("Tiers reached: %(tiers)s; the highest multiplier applies") % {"tiers": listed})
     # The multiplier scales an "at most" amount: the product is one too, rounded down.
     scaled = at_most(bounded * tier.multiplier, currency)
     with_tenure = scaled.rounded
     words = {
         "tier": localized_text(tier, "name"),
-        "tenure": describe_tenure(tenure_months),
+        "tenure": tier_reason(tier, standing, currency),
         "multiplier": wording.number(tier.multiplier),
         "exact": wording.exact_amount(scaled.exact, currency),
         "result": money(with_tenure),
@@ -323,6 +332,8 @@ def steps_from_snapshot(
                 )
                 for row in snapshot["tiers"]
             ),
+            # Snapshots from before programme tiers have none: tenure only, as then.
+            programme_tiers=tuple(programme_tier_rule(row) for row in snapshot.get("programme_tiers") or ()),
         )
         authority = Authority(role=snapshot["authority"]["role"], limit=Decimal(snapshot["authority"]["limit"]))
         quote = compute_cap(
@@ -331,6 +342,8 @@ def steps_from_snapshot(
             tenure_months=int(tenure_months),
             authority=authority,
             currency=snapshot["currency"],
+            status=snapshot.get("customer_status") or "",
+            lifetime_spend=Decimal(snapshot.get("lifetime_spend") or "0"),
         )
     except (KeyError, TypeError, ValueError, ArithmeticError):
         return None

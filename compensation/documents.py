@@ -2,7 +2,9 @@
 
 Publish, diff, rollback, the simulator, replay and the synthetic data all read
 a policy through this document (plain JSON, amounts as strings so Decimals
-survive exactly). Fields added after the first versions were published
+survive exactly). Tenure tiers are `tiers` (their source is tenure); status and
+spend tiers are `programme_tiers`, each stating its `source` and the `status` or
+`min_spend` it needs (missing in older documents: tenure only). Fields added after the first versions were published
 (translations, failure fits, base amounts) are optional: an older document
 reads as if it had them at their defaults, and `with_blank_translations` lets a
 comparison see only real changes.
@@ -21,6 +23,7 @@ from compensation.models import (
     Playbook,
     PlaybookLocationOverride,
     PlaybookTierMultiplier,
+    ProgrammeTier,
     RoleAuthority,
     TenureTier,
 )
@@ -127,6 +130,10 @@ def draft_document(*, caps_only: bool = False) -> dict:
             for row in EmployeeAuthority.objects.select_related("user").order_by("user_id")
         },
     }
+    programme = [programme_tier_document(row) for row in ProgrammeTier.objects.order_by("source", "multiplier", "id")]
+    if programme:
+        # Left out when there is none, so a policy without programmes publishes the document it always did.
+        document["programme_tiers"] = programme
     if caps_only:
         return document
     return document | {
@@ -155,6 +162,19 @@ def location_overrides() -> dict[int, dict[str, dict[str, str | None]]]:
     return overrides
 
 
+def programme_tier_document(row: ProgrammeTier) -> dict:
+    """A programme tier as the document states it: its source, and the status or threshold it needs."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        **{key: getattr(row, key) for key in TRANSLATED_TIER_FIELDS},
+        "source": row.source,
+        "status": row.status,
+        "min_spend": money_or_none(row.min_spend),
+        "multiplier": str(row.multiplier),
+    }
+
+
 def playbook_categories(entry: dict) -> list[str]:
     """The failure categories a document's playbook suits; [] (every failure) when it names none,
     as in every document published before fits existed."""
@@ -178,4 +198,8 @@ def with_blank_translations(document: dict) -> dict:
         ]
     if "tiers" in document:
         blanks["tiers"] = [dict.fromkeys(TRANSLATED_TIER_FIELDS, "") | tier for tier in document["tiers"]]
+    # A document from before programme tiers has none: the same as an empty list.
+    blanks["programme_tiers"] = [
+        dict.fromkeys(TRANSLATED_TIER_FIELDS, "") | tier for tier in document.get("programme_tiers") or []
+    ]
     return document | blanks

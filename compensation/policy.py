@@ -52,7 +52,16 @@ from compensation.models import (
     Playbook,
     PolicyVersion,
 )
+from compensation.money import ZERO
 from compensation.texts import PLAYBOOK_TEXTS, SNAPSHOT_TEXT_KEYS, TRANSLATED_LANGUAGES, translated_key
+from compensation.tiers import (
+    Standing,
+    programme_tier_entry,
+    programme_tier_rule,
+    status_rank,
+    tier_applied,
+    tiers_for,
+)
 
 NO_AUTHORITY = Authority(role="no role", limit=Decimal("0"))
 BASE_TIER = {"id": None, "name": "Base", "min_months": 0, "multiplier": "1"}
@@ -109,9 +118,21 @@ class Policy:
         self._at[key] = local
         return local
 
+    programme_tiers: tuple[TierRule, ...] = ()  # status and spend tiers (`compensation.tiers`)
+
+    @property
+    def statuses(self) -> list[str]:
+        """The statuses this version names, lowest rank first: the only ones a customer may hold."""
+        return status_rank(self.programme_tiers)
+
     def tier_for(self, tenure_months: int) -> TierRule:
         """The customer's tier by the tiers' default multipliers (for display)."""
         return tier_reached(self.tiers, tenure_months)
+
+    def tier_of(self, standing: Standing) -> TierRule:
+        """The customer's tier by the tiers' default multipliers (for display), every source counted:
+        the highest multiplier wins (`compensation.tiers`)."""
+        return tier_applied(tiers_for(self.tiers, self.programme_tiers, standing))
 
     def authority_for(self, roles: Iterable[str], user_id: int | None = None) -> Authority:
         """The employee's own limit if ops set one, else the most generous of their roles'."""
@@ -121,9 +142,18 @@ class Policy:
         return max(granted, key=lambda authority: authority.limit, default=NO_AUTHORITY)
 
     def quote(
-        self, playbook_id: int, *, purchase_value: Decimal, tenure_months: int, authority: Authority, currency: str
+        self,
+        playbook_id: int,
+        *,
+        purchase_value: Decimal,
+        tenure_months: int,
+        authority: Authority,
+        currency: str,
+        status: str = "",
+        lifetime_spend: Decimal = ZERO,
     ) -> CapQuote:
-        """The cap in `currency`, the currency of the location granting.
+        """The cap in `currency`, the currency of the location granting, for a customer of
+        `tenure_months` holding `status` ("" none) with `lifetime_spend` recorded (in `currency`).
 
         The policy's amounts carry no currency: a location reads them as amounts
         of its own (no exchange rates), so one built policy serves every location.
@@ -134,6 +164,8 @@ class Policy:
             tenure_months=tenure_months,
             authority=authority,
             currency=currency,
+            status=status,
+            lifetime_spend=lifetime_spend,
         )
 
     def budget_for(self, location_id: int) -> BudgetRule | None:
@@ -143,8 +175,13 @@ class Policy:
     def version_label(self) -> str:
         return f"version {self.version.number}" if self.version else "unpublished draft"
 
-    def snapshot(self, playbook_id: int, authority: Authority, currency: str) -> dict:
+    def snapshot(
+        self, playbook_id: int, authority: Authority, currency: str, *, status: str = "", lifetime_spend=None
+    ) -> dict:
         """The rule values a grant was made under, stored with it for the audit.
+
+        With programme tiers, the customer's status and lifetime spend are kept too
+        (they chose the tier), so the steps can be worded again from the snapshot.
 
         The texts are kept in every language (`playbook_ru`, `offer_ru`, …; blank
         when ops entered none), so the granted page, the slip and the voucher
@@ -177,6 +214,7 @@ class Policy:
                 }
                 for t in rule.tiers
             ],
+            **self._programme_snapshot(rule, status, lifetime_spend),
             "authority": {"role": authority.role, "limit": str(authority.limit)},
             "customer_limits": [
                 {
@@ -187,6 +225,17 @@ class Policy:
                 for r in self.customer_limits
             ],
             "currency": currency,
+        }
+
+    @staticmethod
+    def _programme_snapshot(rule: PlaybookRule, status: str, lifetime_spend) -> dict:
+        """Nothing without programme tiers: such a snapshot reads as every one stored before them."""
+        if not rule.programme_tiers:
+            return {}
+        return {
+            "programme_tiers": [programme_tier_entry(tier) for tier in rule.programme_tiers],
+            "customer_status": status or "",
+            "lifetime_spend": str(lifetime_spend if lifetime_spend is not None else ZERO),
         }
 
 
@@ -223,6 +272,12 @@ def policy_from_document(document: dict, version: PolicyVersion | None = None) -
         )
         for t in tiers
     )
+    programme = tuple(
+        sorted(
+            (programme_tier_rule(entry) for entry in document.get("programme_tiers") or ()),
+            key=lambda tier: (tier.source, tier.min_spend or 0, tier.multiplier),
+        )
+    )
     playbooks: dict[int, Playbook] = {}
     rules: dict[int, PlaybookRule] = {}
     eligibility: dict[int, Eligibility] = {}
@@ -255,6 +310,7 @@ def policy_from_document(document: dict, version: PolicyVersion | None = None) -
             tiers=tuple(tier_rules),
             nothing_bought=playbook.nothing_bought,
             base_amount=playbook.base_amount,
+            programme_tiers=programme,
         )
     return Policy(
         playbooks=playbooks,
@@ -281,6 +337,7 @@ def policy_from_document(document: dict, version: PolicyVersion | None = None) -
         },
         version=version,
         eligibility=eligibility,
+        programme_tiers=programme,
     )
 
 

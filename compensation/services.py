@@ -32,10 +32,12 @@ from compensation.models import (
     PlaybookLocationOverride,
     PlaybookTierMultiplier,
     PolicyVersion,
+    ProgrammeTier,
     RoleAuthority,
     TenureTier,
     categories_problem,
     nothing_bought_problem,
+    programme_tier_problem,
 )
 from compensation.observability import logs_action
 from compensation.policy import (
@@ -85,6 +87,7 @@ def document_problems(document: dict) -> list[str]:
                 gettext("Tier %(tier)s must not have a lower multiplier than %(lower)s.")
                 % {"tier": higher["name"], "lower": lower["name"]}
             )
+    problems += programme_problems(document.get("programme_tiers") or [])
     for entry in document.get("playbooks", []):
         problem = nothing_bought_problem(
             entry.get("nothing_bought") or Playbook.NothingBought.FLOOR,
@@ -113,6 +116,23 @@ def document_problems(document: dict) -> list[str]:
             problems.append(problem)
         problems.extend(eligibility_problems(entry, locations=active_locations))
     return problems
+
+
+def programme_problems(entries: list[dict]) -> list[str]:
+    """Why a document's programme tiers cannot be published: a source without its value (naming the
+    field), then what the engine refuses (a status twice, spend tiers whose multiplier falls)."""
+    problems = [problem[1] for problem in map(programme_tier_problem, entries) if problem]
+    if problems:
+        return problems
+    try:
+        policy_from_document({"programme_tiers": entries, "playbooks": [PROBE_PLAYBOOK]})
+    except (ValueError, ArithmeticError) as error:
+        return [gettext("Programme tiers: %(problem)s.") % {"problem": error}]
+    return []
+
+
+# A playbook that builds whatever the tiers: the engine checks programme tiers when it builds a rule.
+PROBE_PLAYBOOK = {"id": 0, "name": "probe", "percent": "0", "floor": "0", "ceiling": "0", "is_active": True}
 
 
 def _effective_from(effective_at, now):
@@ -267,6 +287,8 @@ def draft_load(document: dict, *, actor, reason: str) -> None:
     for tier in TenureTier.objects.exclude(pk__in=tiers_in_document):
         delete_with_history(tier, actor=actor, reason=reason)
 
+    programme_tiers_load(document.get("programme_tiers") or [], actor=actor, reason=reason)
+
     playbooks_in_document = set()
     for entry in document.get("playbooks", []):
         playbooks_in_document.add(entry["id"])
@@ -337,3 +359,24 @@ def draft_load(document: dict, *, actor, reason: str) -> None:
         row = LocationBudget.objects.filter(location_id=location_id).first() or LocationBudget(location_id=location_id)
         row.monthly_amount, row.when_exhausted = entry["monthly_amount"], entry["when_exhausted"]
         save_with_history(row, actor=actor, reason=reason)
+
+
+def programme_tiers_load(entries: list[dict], *, actor, reason: str) -> None:
+    """Make the programme tiers equal to a document's (none in a document from before them)."""
+    kept = {entry["id"] for entry in entries}
+    for tier in ProgrammeTier.objects.exclude(pk__in=kept):
+        delete_with_history(tier, actor=actor, reason=reason)
+    for entry in entries:
+        # Another tier may hold this name or status now (renamed since): move it aside first.
+        for other in ProgrammeTier.objects.exclude(pk=entry["id"]).filter(
+            Q(name=entry["name"]) | Q(source=entry.get("source"), status=entry.get("status") or "-")
+        ):
+            other.name, other.status = f"(moving) {other.pk}", f"(moving) {other.pk}"
+            save_with_history(other, actor=actor, reason=reason)
+    for entry in entries:
+        tier = ProgrammeTier.objects.filter(pk=entry["id"]).first() or ProgrammeTier(pk=entry["id"])
+        tier.name, tier.source, tier.status = entry["name"], entry["source"], entry.get("status") or ""
+        tier.min_spend, tier.multiplier = entry.get("min_spend"), entry["multiplier"]
+        for key in TRANSLATED_TIER_FIELDS:
+            setattr(tier, key, entry.get(key) or "")
+        save_with_history(tier, actor=actor, reason=reason)

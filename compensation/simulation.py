@@ -99,12 +99,18 @@ class Simulation:
 
 
 def _quote(
-    policy: Policy, playbook_id: int, *, purchase_value, tenure_months, authority, currency
+    policy: Policy, playbook_id: int, *, purchase_value, tenure_months, authority, currency, status, lifetime_spend
 ) -> SimulatedCap | None:
     if playbook_id not in policy.rules:
         return None
     quote = policy.quote(
-        playbook_id, purchase_value=purchase_value, tenure_months=tenure_months, authority=authority, currency=currency
+        playbook_id,
+        purchase_value=purchase_value,
+        tenure_months=tenure_months,
+        authority=authority,
+        currency=currency,
+        status=status,
+        lifetime_spend=lifetime_spend,
     )
     return SimulatedCap(
         cap=quote.cap, tier=quote.tier.name, steps=quote.steps, limited_by_authority=quote.limited_by_authority
@@ -112,7 +118,15 @@ def _quote(
 
 
 def simulate(
-    *, in_force: Policy, draft: Policy, purchase_value: Decimal, tenure_months: int, role: str, currency: str
+    *,
+    in_force: Policy,
+    draft: Policy,
+    purchase_value: Decimal,
+    tenure_months: int,
+    role: str,
+    currency: str,
+    status: str = "",
+    lifetime_spend: Decimal = Decimal("0"),
 ) -> Simulation:
     """Quote every playbook active in either policy, in the draft's order, then the withdrawn ones.
 
@@ -140,6 +154,8 @@ def simulate(
                 tenure_months=tenure_months,
                 authority=authority_in_force,
                 currency=currency,
+                status=status,
+                lifetime_spend=lifetime_spend,
             ),
             draft=_quote(
                 draft,
@@ -148,6 +164,8 @@ def simulate(
                 tenure_months=tenure_months,
                 authority=authority_draft,
                 currency=currency,
+                status=status,
+                lifetime_spend=lifetime_spend,
             ),
         )
         for playbook_id in order

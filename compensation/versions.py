@@ -16,6 +16,7 @@ from compensation.texts import LANGUAGE_NAMES_IN_ENGLISH, PLAYBOOK_TEXTS, TRANSL
 
 SECTIONS = (
     ("tiers", gettext_noop("Tenure tier")),
+    ("programme_tiers", gettext_noop("Programme tier")),
     ("playbooks", gettext_noop("Playbook")),
     ("role_authorities", gettext_noop("Role authority")),
     ("employee_authorities", gettext_noop("Employee authority")),
@@ -53,6 +54,9 @@ FIELD_WORDS = {
         ("locations", gettext_noop("locations")),
         ("location kinds", gettext_noop("kinds of location")),
         ("from months", gettext_noop("from months")),
+        ("source", gettext_noop("source")),
+        ("status", gettext_noop("status")),
+        ("from lifetime spend", gettext_noop("from lifetime spend")),
         ("multiplier", gettext_noop("multiplier")),
         ("limit", gettext_noop("limit")),
         ("max grants", gettext_noop("max grants")),
@@ -85,7 +89,8 @@ class Change:
 
 def _items(document: dict, section: str) -> dict[str, tuple[str, dict]]:
     """A section's items keyed by a stable identity, each with a label and comparable fields."""
-    raw = document.get(section, [] if section in ("tiers", "playbooks", "customer_limits") else {})
+    lists = ("tiers", "programme_tiers", "playbooks", "customer_limits")
+    raw = document.get(section) or ([] if section in lists else {})
     items = {}
     if section == "tiers":
         for t in raw:
@@ -96,6 +101,19 @@ def _items(document: dict, section: str) -> dict[str, tuple[str, dict]]:
                     # missing (older version) and blank both read "—"
                     **{FIELD_LABELS[key]: t.get(key) for key in TRANSLATED_TIER_FIELDS},
                     "from months": t["min_months"],
+                    "multiplier": t["multiplier"],
+                },
+            )
+    elif section == "programme_tiers":
+        for t in raw:
+            items[str(t["id"])] = (
+                t["name"],
+                {
+                    "name": t["name"],
+                    **{FIELD_LABELS[key]: t.get(key) for key in TRANSLATED_TIER_FIELDS},
+                    "source": t.get("source"),
+                    "status": t.get("status"),
+                    "from lifetime spend": t.get("min_spend"),
                     "multiplier": t["multiplier"],
                 },
             )

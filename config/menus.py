@@ -37,6 +37,7 @@ OPS_MENU = (
     MenuEntry("budgets", _("Budgets")),
     MenuEntry("recovery_effect", _("What recovery buys"), permission="recovery.view_effect"),
     MenuEntry("ops_visit_import", _("Import visits"), permission="recovery.import_visits"),
+    MenuEntry("ops_customer_status", _("Customer status"), permission="recovery.set_customer_status"),
 )
 
 

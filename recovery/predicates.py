@@ -114,3 +114,13 @@ def is_tenure_trusted_token(user) -> bool:
     """
     token = getattr(user, "api_token", None) if user.is_authenticated else None
     return bool(token is not None and token.may_set_tenure and token.revoked_at is None)
+
+
+@rules.predicate
+def is_status_trusted_token(user) -> bool:
+    """An integration whose token ops explicitly allowed to set a customer's programme status (a trusted CRM).
+
+    Read as `is_tenure_trusted_token`: a status raises the customer's tier, so it is off unless ops say so.
+    """
+    token = getattr(user, "api_token", None) if user.is_authenticated else None
+    return bool(token is not None and token.may_set_status and token.revoked_at is None)

@@ -2,7 +2,7 @@
 
 Ops (and managers, for their locations) ask this before publishing. Each active
 grant of the window is re-priced with the draft for its own playbook and its
-recorded purchase value and tenure, and the authority the draft gives its employee
+recorded purchase value, tenure and (from its snapshot) status and lifetime spend, and the authority the draft gives its employee
 (customer limits and budgets are not replayed). A past amount is never raised by
 a more generous draft (nobody can hand out money retroactively), so the draft
 amount is `min(actual amount, draft cap)`; a playbook the draft withdraws
@@ -33,15 +33,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Iterable, Iterator
 
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
-from compensation.caps import Authority
+from compensation.caps import Authority, Standing
 from compensation.money import ZERO
 from compensation.policy import Policy
 from recovery.models import Grant
 from recovery.replay_caps import DraftCaps, Place  # noqa: F401 (DraftCaps re-exported: tests read it here)
 
 CHUNK_SIZE = 2000
+SNAPSHOT_STANDING = {
+    "snapshot_status": "customer_status",
+    "snapshot_spend": "lifetime_spend",
+}  # row key -> snapshot key
 GRANT_LIST_LIMIT = 100  # grants listed behind one figure; the rest are counted, not listed
 GRANT_VALUES = (
     "id",
@@ -213,7 +218,10 @@ def _priced(policy: Policy, caps: DraftCaps, row: dict) -> tuple[Decimal, Decima
     cap = caps.cap(
         row["playbook_id"],
         purchase_value=row["purchase_value"],
-        tenure_months=row["tenure_months"],
+        # The status and spend the grant was priced with (its snapshot; none before programme tiers).
+        standing=Standing(
+            row["tenure_months"], row.get("snapshot_status") or "", Decimal(row.get("snapshot_spend") or ZERO)
+        ),
         authority=draft_authority(policy, row),
         currency=row["currency"],
         policy=policy,
@@ -298,7 +306,8 @@ def _grant_rows(*, since: datetime, until: datetime, location_ids: Iterable[int]
     if location_ids is not None:
         grants = grants.filter(location_id__in=list(location_ids))
     # values() + iterator(): one query, no model instances, no result cache, constant memory.
-    return grants.order_by().values(*GRANT_VALUES).iterator(chunk_size=CHUNK_SIZE)
+    standing = {key: KeyTextTransform(name, "policy_snapshot") for key, name in SNAPSHOT_STANDING.items()}
+    return grants.order_by().values(*GRANT_VALUES, **standing).iterator(chunk_size=CHUNK_SIZE)
 
 
 def replay_draft(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from compensation.caps import Authority
+from compensation.caps import Authority, Standing, tier_applied, tiers_for
 from compensation.money import ZERO, minor_unit
 from compensation.policy import Policy
 
@@ -35,16 +35,18 @@ class DraftCaps:
         policy: Policy,
         playbook_id: int,
         purchase_value: Decimal,
-        tenure_months: int,
+        standing: Standing,
         authority: Authority,
         currency: str,
     ) -> Decimal:
         return policy.quote(
             playbook_id,
             purchase_value=purchase_value,
-            tenure_months=tenure_months,
+            tenure_months=standing.tenure_months,
             authority=authority,
             currency=currency,
+            status=standing.status,
+            lifetime_spend=standing.lifetime_spend,
         ).cap
 
     def cap(
@@ -52,17 +54,22 @@ class DraftCaps:
         playbook_id: int,
         *,
         purchase_value: Decimal,
-        tenure_months: int,
         authority: Authority,
         currency: str,
+        tenure_months: int = 0,
+        standing: Standing | None = None,
         policy: Policy | None = None,
     ) -> Decimal:
-        """`policy`: the policy as the grant's location sees it (`Policy.at_location`), default the whole one."""
+        """The cap for a customer of `standing` (or of `tenure_months` with no status and no spend);
+        `policy`: the policy as the grant's location sees it (`Policy.at_location`), default the whole one."""
+        standing = standing or Standing(tenure_months)
         policy = policy or self.policy
         rule = policy.rules[playbook_id]
-        # The cap depends on the tenure only through the tier, and on the role only in its wording;
-        # the currency decides the rounding. Locations whose values are the playbook's own share a rule.
-        group = (playbook_id, rule, rule.tier_for(tenure_months).min_months, authority.limit, currency)
+        # The cap depends on the tenure, status and spend only through the tier applied, and on the
+        # role only in its wording; the currency decides the rounding. Locations whose values are the
+        # playbook's own share one rule, and so one band.
+        tier = tier_applied(tiers_for(rule.tiers, rule.programme_tiers, standing))
+        group = (playbook_id, rule, tier.source, tier.name, authority.limit, currency)
         band = self.bands.get(group)
         key = (*group, purchase_value)
         if purchase_value == ZERO:
@@ -70,12 +77,12 @@ class DraftCaps:
             # the smallest purchase gets), so outside the monotone bands; quoted once per group.
             cap = self.quoted.get(key)
             if cap is None:
-                cap = self.quoted[key] = self._quote(policy, playbook_id, ZERO, tenure_months, authority, currency)
+                cap = self.quoted[key] = self._quote(policy, playbook_id, ZERO, standing, authority, currency)
             return cap
         if band is None:
             smallest = minor_unit(currency)
-            lowest = self._quote(policy, playbook_id, smallest, tenure_months, authority, currency)
-            highest = self._quote(policy, playbook_id, MAX_PURCHASE_VALUE, tenure_months, authority, currency)
+            lowest = self._quote(policy, playbook_id, smallest, standing, authority, currency)
+            highest = self._quote(policy, playbook_id, MAX_PURCHASE_VALUE, standing, authority, currency)
             band = self.bands[group] = [lowest, smallest, highest, MAX_PURCHASE_VALUE]
         lowest, low_until, highest, high_from = band
         if purchase_value <= low_until:
@@ -84,9 +91,7 @@ class DraftCaps:
             return highest
         cap = self.quoted.get(key)
         if cap is None:
-            cap = self.quoted[key] = self._quote(
-                policy, playbook_id, purchase_value, tenure_months, authority, currency
-            )
+            cap = self.quoted[key] = self._quote(policy, playbook_id, purchase_value, standing, authority, currency)
         if cap == lowest:
             band[1] = purchase_value
         if cap == highest:

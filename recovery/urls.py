@@ -6,6 +6,7 @@ from recovery.views import (
     anomalies,
     audit,
     counter,
+    customer_status,
     escalations,
     exports,
     granted,
@@ -46,6 +47,7 @@ urlpatterns = [
     path("insights/effect/", visits.recovery_effect, name="recovery_effect"),
     path("ops/integrations/", integrations.ops_integrations, name="ops_integrations"),
     path("ops/visits/import/", visits.ops_visit_import, name="ops_visit_import"),
+    path("ops/customer-status/", customer_status.ops_customer_status, name="ops_customer_status"),
     path(
         "ops/integrations/<int:token_id>/revoke/",
         integrations.ops_integration_revoke,

@@ -185,6 +185,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "ops_integration_revoke": {"GET": every(405), "POST": ops_action(Redirect("/ops/integrations/"))},
     # Visits in by CSV: ops only (the form with its dry run, and the report; an empty POST is refused, 422).
     "ops_visit_import": {"GET": ops_action(200), "POST": ops_action(422)},
+    # A customer's programme status: ops only (an empty POST is refused, 422, naming the fields).
+    "ops_customer_status": {"GET": ops_action(200), "POST": ops_action(422)},
 }
 
 # The integration API (/api/v1/) authenticates with bearer tokens, never a session, so this

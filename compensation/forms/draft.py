@@ -25,6 +25,7 @@ from compensation.models import (
     Playbook,
     PlaybookLocationOverride,
     PlaybookTierMultiplier,
+    ProgrammeTier,
     RoleAuthority,
     TenureTier,
 )
@@ -178,6 +179,21 @@ class TenureTierForm(DraftForm):
         }
 
 
+class ProgrammeTierForm(DraftForm):
+    """A status tier (the status name) or a lifetime spend tier (its threshold); the model names a missing value."""
+
+    title = _("Programme tier")
+
+    class Meta:
+        model = ProgrammeTier
+        fields = ["name", "name_ru", "name_ro", "source", "status", "min_spend", "multiplier"]
+        widgets = {
+            "source": forms.RadioSelect,
+            "min_spend": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "multiplier": forms.TextInput(attrs={"inputmode": "decimal"}),
+        }
+
+
 class RoleAuthorityForm(DraftForm):
     title = _("Role authority")
 
@@ -241,6 +257,7 @@ class TierMultiplierForm(DraftForm):
 DRAFT_FORMS: dict[str, type[DraftForm]] = {
     "playbook": PlaybookForm,
     "tier": TenureTierForm,
+    "programme-tier": ProgrammeTierForm,
     "role-authority": RoleAuthorityForm,
     "employee-authority": EmployeeAuthorityForm,
     "customer-limit": CustomerLimitForm,

@@ -1,4 +1,5 @@
-"""The simulator's question: a purchase value, a tenure, the role whose authority applies and the currency.
+"""The simulator's question: a purchase value, a tenure, a status and a lifetime spend, the role whose
+authority applies and the currency.
 
 Field formats only; every refusal names its field so the page can say what to fix.
 """
@@ -50,6 +51,30 @@ class SimulatorForm(forms.Form):
             "max_value": format_lazy(_("Tenure in months: must not exceed {limit}."), limit=MAX_TENURE_MONTHS),
         },
     )
+    status = forms.ChoiceField(
+        label=_("Status held"),
+        required=False,
+        help_text=_("A status the version in force or the draft names; none: the customer holds no status."),
+        error_messages={"invalid_choice": _("Status held: choose one of the statuses the policies name, or none.")},
+    )
+    lifetime_spend = TypedMoneyField(
+        label=_("Lifetime spend"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=MAX_PURCHASE_VALUE,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text=_("What the customer spent in the desk's records; empty: 0."),
+        error_messages={
+            "invalid": _("Lifetime spend: enter a number such as 12000.00."),
+            "min_value": _("Lifetime spend: must not be negative."),
+            "max_value": _("Lifetime spend: must not exceed 1,000,000,000."),
+            "max_digits": _("Lifetime spend: too large."),
+            "max_decimal_places": _("Lifetime spend: at most 2 decimal places."),
+            "max_whole_digits": _("Lifetime spend: must not exceed 1,000,000,000."),
+        },
+    )
     role = forms.ChoiceField(
         label=_("Authority of"),
         choices=RoleAuthority.Role.choices,
@@ -76,11 +101,15 @@ class SimulatorForm(forms.Form):
         error_messages={"invalid_choice": _("At location: choose one of the active locations.")},
     )
 
-    def __init__(self, *args, currencies: list[str], default_currency: str, locations=(), **kwargs):
+    def __init__(
+        self, *args, currencies: list[str], default_currency: str, statuses: list[str] = (), locations=(), **kwargs
+    ):
         """`currencies`: those the active locations grant in (the view reads them: compensation does not
         import the locations); `default_currency`: the deployment's, used when none is chosen;
-        `locations`: the active locations, each priced in its own currency when chosen."""
+        `statuses`: those the version in force and the draft name; `locations`: the active locations,
+        each priced in its own currency when chosen."""
         super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("none"))] + [(name, name) for name in statuses]
         self.locations = {location.code: location for location in locations}
         self.fields["location"].choices = [("", _("Any location"))] + [
             (location.code, location.name) for location in locations
@@ -91,6 +120,9 @@ class SimulatorForm(forms.Form):
             (code, f"{code} — {get_currency_name(code, locale=wording.locale())}") for code in codes
         ]
         self.fields["currency"].initial = default_currency
+
+    def clean_lifetime_spend(self) -> Decimal:
+        return self.cleaned_data["lifetime_spend"] or Decimal("0")
 
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"] or self.default_currency

@@ -27,6 +27,7 @@ from compensation.models.playbooks import (
     categories_problem,
     nothing_bought_problem,
 )
+from compensation.models.programme import ProgrammeTier, programme_tier_problem
 from compensation.models.versions import PolicyVersion
 
 __all__ = [
@@ -45,6 +46,8 @@ __all__ = [
     "PlaybookLocationOverride",
     "PlaybookTierMultiplier",
     "PolicyVersion",
+    "ProgrammeTier",
+    "programme_tier_problem",
     "RoleAuthority",
     "TenureTier",
     "default_currency",

@@ -29,6 +29,7 @@ from compensation.models import (
     PlaybookLocationOverride,
     PlaybookTierMultiplier,
     PolicyVersion,
+    ProgrammeTier,
     RoleAuthority,
     TenureTier,
 )
@@ -66,6 +67,7 @@ def _draft_tables() -> dict:
     multipliers = PlaybookTierMultiplier.objects.select_related("tier").order_by("tier__min_months")
     return {
         "tiers": list(TenureTier.objects.order_by("min_months")),
+        "programme_tiers": list(ProgrammeTier.objects.order_by("source", "multiplier", "id")),
         "playbooks": list(
             Playbook.objects.order_by("sort_order", "name", "id").prefetch_related(
                 Prefetch("tier_multipliers", queryset=multipliers),
@@ -123,6 +125,7 @@ def _readable_document(document: dict) -> dict:
         )
     return {
         "tiers": tiers,
+        "programme_tiers": document.get("programme_tiers") or [],
         "playbooks": playbooks,
         "role_authorities": [
             {"role": _label(RoleAuthority.Role.choices, role), "limit": limit}

@@ -28,18 +28,20 @@ def ops_simulator(request, **kwargs):
     """Managers and ops try a case against the draft before anyone publishes it; nothing is stored."""
     # An empty query string is the first visit: show the form, not a page of errors.
     locations = list(Location.objects.filter(is_active=True).order_by("name"))
+    in_force = load_policy()
+    draft = draft_policy(caps_only=True)
+    statuses = in_force.statuses + [name for name in draft.statuses if name not in in_force.statuses]
     form = SimulatorForm(
         request.GET or None,
         currencies=sorted({location.currency for location in locations}),
         default_currency=settings.RECOVERY_CURRENCY,
+        statuses=statuses,
         locations=locations,
     )
     simulation = None
-    in_force = None
     if form.is_valid():
         question = dict(form.cleaned_data)
         location = question.pop("location")
-        in_force, draft = load_policy(), draft_policy(caps_only=True)
         if location is not None:
             # As that location's counter sees them: the playbooks offered there, with its own values.
             in_force, draft = in_force.at_location(location), draft.at_location(location)

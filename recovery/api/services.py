@@ -48,14 +48,17 @@ def _integration_username(name: str) -> str:
     return f"{base}-{secrets.token_hex(4)}"
 
 
-def api_token_create(*, actor, name: str, location: Location, role: str, may_set_tenure: bool = False) -> IssuedToken:
+def api_token_create(
+    *, actor, name: str, location: Location, role: str, may_set_tenure: bool = False, may_set_status: bool = False
+) -> IssuedToken:
     """Create an integration's user and token; the secret is returned once and only its hash kept.
 
     The user has no usable password (it can never log in to the pages), is in
     the role's group and works at the one location, so grants it makes are
     limited by the role's authority and shown in that location's audit.
     `may_set_tenure` trusts it to send when a customer became one (a CRM):
-    a tenure raises the customer's tier, so it is off unless ops say so.
+    a tenure raises the customer's tier, so it is off unless ops say so; `may_set_status`
+    likewise trusts it to set a customer's programme status (Gold…).
 
     Refusals are worded when raised, in the active language: Russian on the ops
     page for a Russian ops person, English from the API and the management command.
@@ -84,6 +87,7 @@ def api_token_create(*, actor, name: str, location: Location, role: str, may_set
             location=location,
             role=role,
             may_set_tenure=may_set_tenure,
+            may_set_status=may_set_status,
             prefix=secret[: len(TOKEN_PREFIX) + SHOWN_CHARACTERS],
             secret_hash=token_hash(secret),
             created_by=actor,

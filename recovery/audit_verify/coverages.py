@@ -23,7 +23,7 @@ from recovery.audit_verify.shapes import (
     Fact,
     document_sha256,
 )
-from recovery.domain.tenure import TENURE_KIND, joined_on
+from recovery.domain.tenure import STATUS_KIND, TENURE_KIND, joined_on
 from recovery.models import AnomalyFlag, Customer, Escalation, Grant, VoucherRedemption
 
 JOURNAL_VERSION = 2
@@ -219,6 +219,25 @@ CUSTOMER_TENURE = Coverage(
     facts=(Fact("customer_since", "customer_since", "date", since=2),),
 )
 
+
+def status_unjournaled(record: dict) -> str | None:
+    """A customer with no status entry holds none: a status set unseen raises their tier behind the journal."""
+    if not record["status"]:
+        return None
+    return f"status: journal (no status entry, so none) vs record “{record['status']}”"
+
+
+CUSTOMER_STATUS = Coverage(
+    name="customer status",
+    model=Customer,
+    kinds=(STATUS_KIND,),
+    subject_type="customer",
+    state="a customer",
+    latest_only=True,
+    without_entry=status_unjournaled,
+    facts=(Fact("status", "status"),),
+)
+
 RECORD_COVERAGES = (
     GRANT_ISSUED,
     GRANT_VOIDED,
@@ -228,6 +247,7 @@ RECORD_COVERAGES = (
     POLICY_PUBLISHED,
     ANOMALY_REVIEWED,
     CUSTOMER_TENURE,
+    CUSTOMER_STATUS,
 )
 
 COVERAGES = (*RECORD_COVERAGES, *HISTORY_COVERAGES)

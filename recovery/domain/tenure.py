@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 
 # The journal's kind for a tenure set, and the chain those entries go on (a customer belongs to no one location).
 TENURE_KIND = "customer.tenure_set"
+# The journal's kind for a programme status set (Gold…; `recovery.services.customer_status`), on the same chain.
+STATUS_KIND = "customer.status_set"
 CUSTOMER_CHAIN = "customers"
 
 

@@ -20,6 +20,7 @@ from recovery.forms.accounts import LanguageForm, LoginForm
 from recovery.forms.anomalies import AnomalyFilterForm, AnomalyFlagFilter, AnomalyReviewForm
 from recovery.forms.audit import TimelineFilterForm, VoidForm
 from recovery.forms.counter import CaseOpenedField, CustomerSearchForm, ResolveForm, RuleFlagForm, WalkInForm
+from recovery.forms.customer_status import CustomerStatusForm
 from recovery.forms.escalations import DecisionForm, EscalateForm
 from recovery.forms.insights import EARLIEST_INSIGHT_DATE, InsightFilterForm, MonthlyReportForm
 from recovery.forms.integrations import ApiTokenForm
@@ -30,6 +31,7 @@ from recovery.forms.visit_import import VisitImportForm, csv_lines, csv_problem
 from recovery.forms.vouchers import VoucherCodeForm, VoucherRedeemForm
 
 __all__ = [
+    "CustomerStatusForm",
     "csv_lines",
     "csv_problem",
     "EARLIEST_INSIGHT_DATE",

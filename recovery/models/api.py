@@ -37,6 +37,10 @@ class ApiToken(RulesModel):
         default=False,
         help_text=_("A trusted CRM may send when a customer became one (it raises their tier); others may not."),
     )
+    may_set_status = models.BooleanField(
+        default=False,
+        help_text=_("A trusted CRM may set a customer's programme status (it raises their tier); others may not."),
+    )
     prefix = models.CharField(
         max_length=24, unique=True, help_text=_("The secret's first characters, to recognise it.")
     )

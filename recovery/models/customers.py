@@ -21,6 +21,11 @@ class Customer(RulesModel):
     email = models.EmailField(blank=True)
     loyalty_card = models.CharField(max_length=40, blank=True)
     customer_since = models.DateField(help_text=_("Tenure is counted from this date."))
+    # A programme status (Silver, Gold…) that reaches a status tier (`compensation.tiers`); blank: none.
+    # Only a status the policy in force names is accepted, set by ops or a trusted CRM, and journalled
+    # (`recovery.services.customer_status`). Lifetime spend is not stored: it is summed from the visits.
+    # The database's own default too: a row written by SQL (a restore, a raw import) holds no status.
+    status = models.CharField(_("status"), max_length=40, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -38,6 +38,7 @@ from recovery.selectors.api import (
     api_grant_page,
     api_grants_for,
     api_tokens_for,
+    customer_by_any_identifier,
     customers_by_identifier,
 )
 from recovery.selectors.budgets import BudgetRow, budget_rows_for
@@ -84,8 +85,10 @@ from recovery.selectors.needs import (
 )
 from recovery.selectors.quotes import CustomerQuote, PlaybookCap, cards_by_fit, customer_quote_for, playbook_caps
 from recovery.selectors.scope import audit_locations_for, location_ids_for
+from recovery.selectors.standing import lifetime_spend, standing_of
 
 __all__ = [
+    "customer_by_any_identifier",
     "ANOMALY_LIST_LIMIT",
     "ANOMALY_RELATED",
     "API_GRANT_RELATED",
@@ -152,6 +155,8 @@ __all__ = [
     "location_ids_for",
     "needs_you_now_for",
     "playbook_caps",
+    "lifetime_spend",
+    "standing_of",
     "rule_flag_counts_for",
     "rule_flag_list_for",
     "timeline_export_rows",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import F, Q, QuerySet
 
+from recovery.domain.phones import phone_normalize
 from recovery.models import ApiToken, Customer, Grant
 from recovery.selectors.counter import SEARCH_LIMIT
 from recovery.selectors.grants import grant_list_for
@@ -23,6 +24,23 @@ def customers_by_identifier(*, phone: str = "", email: str = "", loyalty_card: s
     else:
         return []
     return list(matches.order_by("id")[:SEARCH_LIMIT])
+
+
+def customer_by_any_identifier(text: str) -> Customer | None:
+    """The one customer whose phone (any format), email or loyalty card is `text`; None when none or unclear."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if "@" in text:
+        found = customers_by_identifier(email=text)
+    else:
+        found = customers_by_identifier(loyalty_card=text)
+        if not found:
+            try:
+                found = customers_by_identifier(phone=phone_normalize(text))
+            except ValueError:
+                found = []
+    return found[0] if len(found) == 1 else None
 
 
 API_GRANT_RELATED = ("customer", "location", "failure", "policy_version", "approved_by", "voided_by")

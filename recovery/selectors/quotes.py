@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from compensation import wording
 from compensation.availability import Availability, available_now
 from compensation.categories import fits
-from compensation.policy import load_policy, tenure_in_months
+from compensation.money import ZERO
+from compensation.policy import load_policy
 from compensation.predicates import roles_of
 from recovery.models import Customer, Location
 from recovery.selectors.limits import counter_usage_for
+from recovery.selectors.standing import standing_of
 from recovery.selectors.usage import LimitUsage
 
 
@@ -41,11 +43,14 @@ def playbook_caps(
     usage: LimitUsage | None = None,
     location_id: int | None = None,
     category: str | None = None,
+    status: str = "",
+    lifetime_spend=ZERO,
 ) -> list[PlaybookCap]:
     """Every active playbook of the version, in display order, priced for this customer in the
     location's `currency` (no query). With `usage` (and the granting `location_id`, for its
     budget), each also says what can be granted now and which limit decides it; with the
-    failure's `category`, how well it suits it (`fit`)."""
+    failure's `category`, how well it suits it (`fit`). `status` and `lifetime_spend` reach
+    the programme tiers (`compensation.tiers`)."""
     budget = policy.budget_for(location_id) if location_id is not None else None
     locale = wording.locale()
     cards = []
@@ -59,6 +64,8 @@ def playbook_caps(
                 tenure_months=tenure_months,
                 authority=authority,
                 currency=currency,
+                status=status,
+                lifetime_spend=lifetime_spend,
             )
         )
         available = None
@@ -102,23 +109,29 @@ class CustomerQuote:
     tier: object
     caps: list[PlaybookCap]
     currency: str  # the location's: every cap is in it
+    standing: object = None  # compensation.tiers.Standing: tenure, status, lifetime spend
 
 
 def customer_quote_for(*, user, customer: Customer, location: Location, purchase_value) -> CustomerQuote:
     """The caps a grant by `user` at `location` would have now, and what each can give now
-    (two queries: the version in force, and the customer's and location's usage)."""
+    (three queries: the version in force, the customer's lifetime spend, and the customer's and
+    location's usage)."""
     policy = load_policy().at_location(location)
     authority = policy.authority_for(roles_of(user), user.pk)
-    tenure_months = tenure_in_months(customer.customer_since, location.today())
+    standing = standing_of(customer, location)
+    tenure_months = standing.tenure_months
     return CustomerQuote(
         policy=policy,
         authority=authority,
         tenure_months=tenure_months,
-        tier=policy.tier_for(tenure_months),
+        tier=policy.tier_of(standing),
+        standing=standing,
         caps=playbook_caps(
             policy=policy,
             authority=authority,
             tenure_months=tenure_months,
+            status=standing.status,
+            lifetime_spend=standing.lifetime_spend,
             purchase_value=purchase_value,
             currency=location.currency,
             usage=counter_usage_for(customer=customer, location=location, policy=policy),

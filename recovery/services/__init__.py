@@ -6,6 +6,7 @@ module per concern:
 
 - `customers`: walk-ins and the integrations' find-or-create;
 - `tenure`: a customer's `customer_since`, set by ops or an allowed integration, always journalled;
+- `customer_status`: a customer's programme status, set by ops or an allowed integration, always journalled;
 - `pricing`: a `GrantRequest` priced under the policy in force;
 - `limits`: the customer's windows and the location's budget, measured and checked;
 - `grants`: `grant_issue`, exactly once, and `grant_write` (the failure and its grant);
@@ -30,6 +31,7 @@ from recovery.selectors.usage import (  # reads, kept here for callers
     customer_usage,
     limit_usage,
 )
+from recovery.services.customer_status import customer_status_set, status_checked
 from recovery.services.customers import (
     CUSTOMER_KEYS,
     CustomerUpsert,
@@ -90,6 +92,8 @@ __all__ = [
     "customer_add_walk_in",
     "customer_tenure_set",
     "customer_upsert",
+    "customer_status_set",
+    "status_checked",
     "customer_usage",
     "escalation_decide",
     "escalation_request",

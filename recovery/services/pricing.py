@@ -20,11 +20,13 @@ from django.utils.translation import gettext
 
 from compensation import wording
 from compensation.money import minor_unit, quantize
-from compensation.policy import Policy, tenure_in_months
+from compensation.policy import Policy
 from compensation.texts import localized_text
+from compensation.tiers import Standing
 from recovery.domain.errors import RecoveryError
 from recovery.domain.fingerprints import grant_request_fingerprint
 from recovery.models import Customer, Location
+from recovery.selectors.standing import standing_of
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Priced:
     tenure_months: int
     currency: str  # the location's: the quote, the limits and the grant are all in it
     shown_steps: tuple[str, ...] = ()  # the quote's steps in the active language (`quote.steps` are English)
+    standing: Standing | None = None  # tenure, status and lifetime spend the tier was chosen from
 
 
 def grant_request_price(*, actor, roles, request: GrantRequest, policy: Policy) -> Priced:
@@ -92,7 +95,8 @@ def grant_request_price(*, actor, roles, request: GrantRequest, policy: Policy) 
     if playbook is None:
         raise RecoveryError("playbook", gettext("This playbook is unknown or no longer active: choose another."))
     authority = policy.authority_for(roles, actor.pk)
-    tenure_months = tenure_in_months(request.customer.customer_since, request.location.today())
+    standing = standing_of(request.customer, request.location)
+    tenure_months = standing.tenure_months
     # The steps become the grant's audit snapshot (`cap_steps`, returned by the API): always
     # worded in English, so the record reads the same to every reviewer whatever the granting
     # employee's language. Only the counter's cards (selectors) word them in the page's language.
@@ -105,6 +109,8 @@ def grant_request_price(*, actor, roles, request: GrantRequest, policy: Policy) 
         tenure_months=tenure_months,
         authority=authority,
         currency=currency,
+        status=standing.status,
+        lifetime_spend=standing.lifetime_spend,
     )
     with translation.override("en"):
         quote = quote_now()
@@ -138,6 +144,7 @@ def grant_request_price(*, actor, roles, request: GrantRequest, policy: Policy) 
         tenure_months=tenure_months,
         shown_steps=steps,
         currency=currency,
+        standing=standing,
     )
 
 
@@ -186,6 +193,12 @@ def quote_fields_of(priced: Priced) -> dict:
         "tenure_tier": priced.quote.tier.name,
         "authority_role": priced.authority.role,
         "authority_limit": priced.authority.limit,
-        "policy_snapshot": priced.policy.snapshot(priced.playbook.id, priced.authority, priced.currency),
+        "policy_snapshot": priced.policy.snapshot(
+            priced.playbook.id,
+            priced.authority,
+            priced.currency,
+            status=priced.standing.status if priced.standing else "",
+            lifetime_spend=priced.standing.lifetime_spend if priced.standing else None,
+        ),
         "policy_version": priced.policy.version,
     }

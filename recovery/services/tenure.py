@@ -39,12 +39,17 @@ def tenure_journal(*, actor, customer: Customer, previous: date | None, reason: 
         "previous": previous.isoformat() if previous else None,
         "reason": reason,
     }
+    return customers_chain_append(kind=TENURE_KIND, actor=actor, customer=customer, payload=payload, location=location)
+
+
+def customers_chain_append(*, kind: str, actor, customer: Customer, payload: dict, location=None) -> AuditEvent:
+    """Append an entry about `customer` to the customers' chain, retried on a lost race (see the module)."""
     for attempt in range(APPEND_ATTEMPTS):
         try:
             with transaction.atomic():
                 return journal_append(
                     chain=CUSTOMER_CHAIN,
-                    kind=TENURE_KIND,
+                    kind=kind,
                     subject_type="customer",
                     subject_id=customer.pk,
                     actor=actor,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from compensation.http import INVALID
-from compensation.policy import load_policy, tenure_in_months
+from compensation.policy import load_policy
 from compensation.predicates import roles_of
 from compensation.texts import localized_text
 from recovery import selectors, services
@@ -42,7 +42,7 @@ def _chosen_category(data) -> str | None:
 
 
 def _playbook_cards(
-    request, customer: Customer, purchase_value, policy=None, tenure_months=None, usage=None, *, category=None
+    request, customer: Customer, purchase_value, policy=None, standing=None, usage=None, *, category=None
 ):
     """Every active playbook with its cap for this customer at this purchase value, and what it
     can give now (the customer's and the location's usage, read once); those that suit the
@@ -50,8 +50,8 @@ def _playbook_cards(
     location = request.counter_location
     policy = (policy or load_policy()).at_location(location)
     authority = policy.authority_for(roles_of(request.user), request.user.pk)
-    if tenure_months is None:
-        tenure_months = tenure_in_months(customer.customer_since, location.today())
+    if standing is None:
+        standing = selectors.standing_of(customer, location)
     if usage is None:
         usage = selectors.counter_usage_for(customer=customer, location=location, policy=policy)
     currency = location.currency
@@ -59,7 +59,9 @@ def _playbook_cards(
         selectors.playbook_caps(
             policy=policy,
             authority=authority,
-            tenure_months=tenure_months,
+            tenure_months=standing.tenure_months,
+            status=standing.status,
+            lifetime_spend=standing.lifetime_spend,
             purchase_value=purchase_value,
             currency=currency,
             usage=usage,
@@ -79,13 +81,13 @@ def _playbook_cards(
 
 
 def resolve_context(request, customer, form, purchase_value, *, above_limit=None):
-    tenure_months = tenure_in_months(customer.customer_since, request.counter_location.today())
+    standing = selectors.standing_of(customer, request.counter_location)
     policy = load_policy().at_location(request.counter_location)
     usage = selectors.counter_usage_for(customer=customer, location=request.counter_location, policy=policy)
     context = {
         "customer": customer,
-        "tenure_months": tenure_months,
-        "tier": policy.tier_for(tenure_months),
+        "tenure_months": standing.tenure_months,
+        "tier": policy.tier_of(standing),
         "value": selectors.customer_value(customer=customer),
         "limits": selectors.counter_limits_for(
             customer=customer, location=request.counter_location, policy=policy, usage=usage
@@ -95,7 +97,7 @@ def resolve_context(request, customer, form, purchase_value, *, above_limit=None
         "flag_rules": RuleFlag.Rule.choices,
         "flag_playbooks": [(pk, localized_text(playbook, "name")) for pk, playbook in policy.playbooks.items()],
         **_playbook_cards(
-            request, customer, purchase_value, policy, tenure_months, usage, category=_chosen_category(form.data)
+            request, customer, purchase_value, policy, standing, usage, category=_chosen_category(form.data)
         ),
     }
     context["other_selected"] = _other_selected(context, form.data.get("playbook"))

@@ -13,7 +13,7 @@ def api_client(secret: str | None) -> APIClient:
     return client
 
 
-def issue(location, role, name=None, actor=None, may_set_tenure=False):
+def issue(location, role, name=None, actor=None, may_set_tenure=False, may_set_status=False):
     """A new token's secret (and the token) at `location` with `role`, as ops would create it."""
     return api_token_create(
         actor=actor,
@@ -21,6 +21,7 @@ def issue(location, role, name=None, actor=None, may_set_tenure=False):
         location=location,
         role=role,
         may_set_tenure=may_set_tenure,
+        may_set_status=may_set_status,
     )
 
 

@@ -24,7 +24,11 @@ API_EXPECTED = {
         "GET": {NONE: 401, FRONTLINE: 200, MANAGER: 200, OTHER_MANAGER: 200},
         "POST": {NONE: 401, FRONTLINE: 201, MANAGER: 201, OTHER_MANAGER: 201},
     },
-    "api_customer": {"GET": {NONE: 401, FRONTLINE: 200, MANAGER: 200, OTHER_MANAGER: 200}},
+    "api_customer": {
+        "GET": {NONE: 401, FRONTLINE: 200, MANAGER: 200, OTHER_MANAGER: 200},
+        # Setting a status: only a token ops trusted with statuses (tests/recovery/test_customer_status.py).
+        "PATCH": {NONE: 401, FRONTLINE: 403, MANAGER: 403, OTHER_MANAGER: 403},
+    },
     "api_quotes": {"POST": {NONE: 401, FRONTLINE: 200, MANAGER: 200, OTHER_MANAGER: 200}},
     # Listing: frontline tokens see their own grants, managers their location's (checked in test_grants).
     "api_grants": {
@@ -102,6 +106,8 @@ def test_api_access(world, name, method, who, status):
     client = api_client(world["tokens"][who])
     if method == "GET":
         response = client.get(url, {"phone": "+447700900101"} if name == "api_customers" else None)
+    elif method == "PATCH":
+        response = client.patch(url, {"status": ""}, format="json")
     else:
         response = client.post(url, body, HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
     assert response.status_code == status, response.content

@@ -538,7 +538,10 @@ def _queries(client, url) -> int:
 
 
 # Measured with the installed policy and with 12 more rows in every table and 12 more versions.
-QUERY_BASELINES = {"ops_home": 24, "ops_versions": 6, "ops_publish": 16, "ops_version": 10}
+# The programme tiers (status, lifetime spend) are one more table: one query on the overview's
+# list and one in the draft document (the overview and the publish page both compare it).
+# Playbooks' own values per location: one more query on each too (and the publish check reads the active locations).
+QUERY_BASELINES = {"ops_home": 26, "ops_versions": 6, "ops_publish": 17, "ops_version": 10}
 
 
 @pytest.mark.parametrize("page", sorted(QUERY_BASELINES))

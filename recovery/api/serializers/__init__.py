@@ -11,6 +11,7 @@ from recovery.api.serializers.customers import (
     CustomerList,
     CustomerLookupQuery,
     CustomerSerializer,
+    CustomerStatusRequest,
     CustomerUpsertRequest,
 )
 from recovery.api.serializers.errors import ErrorDetail, ErrorSerializer, LimitStopSerializer
@@ -63,6 +64,7 @@ __all__ = [
     "CustomerLookupQuery",
     "CustomerRef",
     "CustomerSerializer",
+    "CustomerStatusRequest",
     "CustomerUpsertRequest",
     "EARLIEST_CUSTOMER_SINCE",
     "EmailAddressField",

@@ -86,6 +86,22 @@ class CustomerSerializer(serializers.Serializer):
     customer_since = serializers.DateField()
     tenure_months = serializers.IntegerField(help_text="Whole months since customer_since, at the location today.")
     tenure_tier = serializers.CharField(help_text="The tenure tier reached (by the tiers' default multipliers).")
+    status = serializers.CharField(help_text='The programme status the customer holds (e.g. "Gold"; "" none).')
+
+
+class CustomerStatusRequest(serializers.Serializer):
+    """A trusted CRM (or ops) sets the customer's programme status; journalled with the reason."""
+
+    status = serializers.CharField(
+        allow_blank=True,
+        max_length=40,
+        trim_whitespace=True,
+        help_text='One of the statuses the policy in force names (e.g. "Gold"), matched without regard to case; '
+        '"" clears it. Any other status is refused (422, naming `status`).',
+    )
+    reason = serializers.CharField(
+        max_length=500, required=False, default="", help_text="Why it changes; default: sent by this integration."
+    )
 
 
 class CustomerList(serializers.Serializer):

@@ -27,7 +27,14 @@ class PlaybookCapSerializer(serializers.Serializer):
     kind = serializers.CharField()
     offer = serializers.CharField()
     cap = AmountField(help_text="The most this playbook may give now.")
-    tenure_tier = serializers.CharField()
+    tenure_tier = serializers.CharField(
+        help_text="The tier whose multiplier applied (kept under its old name: it may come from a status or spend)."
+    )
+    tier_source = serializers.ChoiceField(
+        choices=["tenure", "status", "spend"],
+        help_text="Where that tier came from: tenure, the customer's status, or their lifetime spend. "
+        "When several give a tier, the highest multiplier applies.",
+    )
     limited_by_authority = serializers.BooleanField()
     explanation = serializers.CharField(help_text="How the cap was computed, step by step.")
     available_now = AmountField(
@@ -45,5 +52,7 @@ class QuoteResponse(InCurrency, serializers.Serializer):
     policy_version = serializers.IntegerField(allow_null=True)
     tenure_months = serializers.IntegerField()
     tenure_tier = serializers.CharField()
+    status = serializers.CharField(help_text='The programme status the customer holds ("" none).')
+    lifetime_spend = AmountField(help_text="Their spend recorded in the desk, in this location's currency.")
     authority = AuthoritySerializer()
     playbooks = PlaybookCapSerializer(many=True)

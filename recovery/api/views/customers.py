@@ -30,6 +30,7 @@ def customer_rows(customers, location) -> list[dict]:
                 "customer_since": customer.customer_since,
                 "tenure_months": tenure,
                 "tenure_tier": policy.tier_for(tenure).name,
+                "status": customer.status,
             }
         )
     return serializers.CustomerSerializer(rows, many=True).data
@@ -115,9 +116,10 @@ class CustomerCollection(IntegrationView):
 
 
 class CustomerDetail(IntegrationView):
-    """One customer with their tenure at the token's location today."""
+    """One customer with their tenure at the token's location today; a trusted CRM sets their status."""
 
-    permissions = {"GET": "recovery.view_customer"}
+    permissions = {"GET": "recovery.view_customer", "PATCH": "recovery.set_customer_status"}
+    http_method_names = ["get", "patch", "head"]
 
     @extend_schema(
         operation_id="customers_read",
@@ -129,4 +131,32 @@ class CustomerDetail(IntegrationView):
         if customer is None:
             raise ApiError("not_found", "Not found: no customer with this id.", status_code=404)
         self.check_object(request, "recovery.view_customer", customer)
+        return Response(customer_rows([customer], self.location)[0])
+
+    @extend_schema(
+        operation_id="customers_status_set",
+        summary="Set the customer's programme status (a trusted CRM)",
+        description='Sets or clears ("") the status the customer holds, e.g. Gold: a status tier of the policy '
+        "multiplies their caps. Only a token ops allowed to set statuses may (403 otherwise). Only a status the "
+        "policy in force names is accepted (422 naming `status`, with the statuses it names). Every change is "
+        "kept in the customer's history and journalled with the reason; the same status again changes nothing.",
+        request=serializers.CustomerStatusRequest,
+        responses={200: serializers.CustomerSerializer},
+    )
+    def patch(self, request, customer_id: int):
+        data = validated(serializers.CustomerStatusRequest, request.data)
+        customer = Customer.objects.filter(pk=customer_id).first() if customer_id <= serializers.MAX_ID else None
+        if customer is None:
+            raise ApiError("not_found", "Not found: no customer with this id.", status_code=404)
+        self.check_object(request, "recovery.view_customer", customer)
+        try:
+            customer = services.customer_status_set(
+                actor=request.user,
+                customer_id=customer.pk,
+                status=data["status"],
+                reason=data["reason"].strip() or f"Sent by {request.auth.name}",
+                location=self.location,
+            )
+        except services.RecoveryError as error:
+            raise refused(error) from None
         return Response(customer_rows([customer], self.location)[0])

@@ -19,7 +19,8 @@ class QuoteView(IntegrationView):
         operation_id="quotes_create",
         summary="Every playbook's cap for a customer and purchase value",
         description="What this token could grant now under the policy version in force: each active playbook's "
-        "cap with how it was computed (percentage → floor/ceiling → tenure multiplier → the role's authority), "
+        "cap with how it was computed (percentage → floor/ceiling → tier multiplier, by tenure, status or lifetime "
+        "spend, the highest applying → the role's authority), "
         "and what can be granted now within the per-customer limits and the location budget "
         "(`available_now`, `limited_by`). Every limit is checked again when granting.",
         request=serializers.QuoteRequest,
@@ -42,6 +43,8 @@ class QuoteView(IntegrationView):
             "policy_version": quote.policy.version.number if quote.policy.version else None,
             "tenure_months": quote.tenure_months,
             "tenure_tier": quote.tier.name,
+            "status": quote.standing.status,
+            "lifetime_spend": quote.standing.lifetime_spend,
             "authority": {"role": quote.authority.role, "limit": quote.authority.limit},
             "playbooks": [
                 {
@@ -52,6 +55,7 @@ class QuoteView(IntegrationView):
                     "offer": cap.playbook.offer,
                     "cap": cap.quote.cap,
                     "tenure_tier": cap.quote.tier.name,
+                    "tier_source": cap.quote.tier.source,
                     "limited_by_authority": cap.quote.limited_by_authority,
                     "explanation": cap.quote.explanation,
                     "available_now": cap.available.amount,
