@@ -5,7 +5,7 @@ Adding a kind of event is one more `Source` here (and its wording in `words`).
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext_lazy
 
 from compensation.models import AuditEvent, PolicyVersion
@@ -24,6 +24,21 @@ from recovery.timeline.words import (
     tenure_entry,
     void_entry,
 )
+
+def failures_with_first_grant():
+    """Each case with the grant that opened it (its first): a case may carry several grants since
+    the per-case authority, and its "failure logged" line links and filters by the first."""
+    first = Grant.objects.filter(failure_id=OuterRef("pk")).order_by("pk")
+    return (
+        ServiceFailure.objects.select_related("location", "customer", "logged_by")
+        .annotate(
+            first_grant_id=Subquery(first.values("pk")[:1]),
+            first_playbook_id=Subquery(first.values("playbook_id")[:1]),
+            first_amount=Subquery(first.values("amount")[:1]),
+        )
+        .prefetch_related(Prefetch("grants", queryset=Grant.objects.order_by("pk")))
+    )
+
 
 _FLAG_PATHS = {
     "location": "location_id",
@@ -55,18 +70,18 @@ SOURCES = (
         kind="failure.logged",
         label=gettext_lazy("Failures logged"),
         rank=1,
-        queryset=lambda: ServiceFailure.objects.select_related("location", "customer", "logged_by", "grant"),
+        queryset=failures_with_first_grant,
         at="logged_at",
         paths={
             "location": "location_id",
             "employee": "logged_by_id",
-            "playbook": "grant__playbook_id",
+            "playbook": "first_playbook_id",
             "category": "category",
             "customer": "customer_id",
-            "amount": "grant__amount",
+            "amount": "first_amount",
         },
         entry=failure_entry,
-        flagged_grant="grant__id",
+        flagged_grant="first_grant_id",
     ),
     Source(
         kind="grant.issued",

@@ -23,7 +23,7 @@ from recovery.timeline.shapes import TimelineEntry
 
 
 def failure_entry(failure: ServiceFailure, flagged: bool) -> TimelineEntry:
-    grant = getattr(failure, "grant", None)
+    grant = next(iter(failure.grants.all()), None)  # the grant that opened the case (prefetched in order)
     return TimelineEntry(
         kind="failure.logged",
         label=gettext("Failure logged"),
