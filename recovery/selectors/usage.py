@@ -27,6 +27,8 @@ class LimitUsage:
 
     customer: dict[int, WindowUsage]  # window (days) -> the customer's active grants in it, all locations
     budget_spent: Decimal  # the location's active grants this calendar month
+    # The case's grants and the employee's day and month, when the caller asked (`authority_usage`).
+    authority: AuthorityUsage = AuthorityUsage()
 
 
 def limit_usage(
