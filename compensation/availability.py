@@ -122,13 +122,7 @@ def available_now(
             )
         )
     for stop in authority_stops:
-        bounds.append(
-            _Bound(
-                stop.limit,
-                _down(stop.allows, currency),
-                lambda stop=stop: gettext("Limited by: %(reason)s") % {"reason": stop.text},
-            )
-        )
+        bounds.append(_Bound(stop.limit, _down(stop.allows, currency), _stop_words(stop)))
     authority = _down(authority_limit, currency)
     if cap is None or limited_by_authority:
         allows = authority if cap is None else cap
@@ -153,6 +147,13 @@ def available_now(
     if cap is None and tightest.allows > ZERO:
         return Availability(amount=None, limited_by="", line="")
     return Availability(amount=tightest.allows, limited_by=tightest.limit, line=tightest.words())
+
+
+def _stop_words(stop: Stop) -> Callable[[], str]:
+    def words() -> str:
+        return gettext("Limited by: %(reason)s") % {"reason": stop.text}
+
+    return words
 
 
 def _grants_left(rule: CustomerLimitRule) -> Callable[[], str]:

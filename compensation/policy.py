@@ -36,10 +36,10 @@ from compensation.caps import (
 from compensation.documents import (  # noqa: F401 (re-exported: callers read the document's shape here too)
     AUTHORITY_BOUNDS,
     NOTHING_BOUGHT_DEFAULTS,
-    bounds_read,
     PLAYBOOK_FIELDS,
     TRANSLATED_TEXT_FIELDS,
     TRANSLATED_TIER_FIELDS,
+    bounds_read,
     draft_document,
     money_or_none,
     playbook_categories,
@@ -157,7 +157,9 @@ class Policy:
                 for t in rule.tiers
             ],
             "authority": {"role": authority.role, "limit": str(authority.limit)}
-            | {name: str(getattr(authority, name)) for name in AUTHORITY_BOUNDS if getattr(authority, name) is not None},
+            | {
+                name: str(getattr(authority, name)) for name in AUTHORITY_BOUNDS if getattr(authority, name) is not None
+            },
             "customer_limits": [
                 {
                     "window_days": r.window_days,

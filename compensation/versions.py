@@ -133,7 +133,11 @@ def _items(document: dict, section: str) -> dict[str, tuple[str, dict]]:
 def _bounds_fields(entry: dict | None) -> dict:
     """An authority's per-case and per-period bounds as compared fields (missing: "—", as blank)."""
     entry = entry or {}
-    return {"per case": entry.get("case_limit"), "per day": entry.get("daily_limit"), "per month": entry.get("monthly_limit")}
+    return {
+        "per case": entry.get("case_limit"),
+        "per day": entry.get("daily_limit"),
+        "per month": entry.get("monthly_limit"),
+    }
 
 
 def _shown(value) -> str:

@@ -5,25 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recovery', '0019_visits'),
+        ("recovery", "0019_visits"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='escalation',
-            name='failure',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='recovery.servicefailure', verbose_name='case'),
+            model_name="escalation",
+            name="failure",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="recovery.servicefailure",
+                verbose_name="case",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalescalation',
-            name='failure',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='recovery.servicefailure', verbose_name='case'),
+            model_name="historicalescalation",
+            name="failure",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="recovery.servicefailure",
+                verbose_name="case",
+            ),
         ),
         migrations.AlterField(
-            model_name='grant',
-            name='failure',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='grants', to='recovery.servicefailure'),
+            model_name="grant",
+            name="failure",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="grants", to="recovery.servicefailure"
+            ),
         ),
     ]

@@ -107,7 +107,9 @@ def authority_usage(
     Nothing is read for a bound the authority does not set, nor for a new case (it has no grants).
     """
     month_start = location.month_start(now)
-    reads_periods = employee_id is not None and (authority.daily_limit is not None or authority.monthly_limit is not None)
+    reads_periods = employee_id is not None and (
+        authority.daily_limit is not None or authority.monthly_limit is not None
+    )
     if failure_id is None and not reads_periods:
         return AuthorityUsage()
     day_start = now.astimezone(zoneinfo.ZoneInfo(location.timezone)).replace(hour=0, minute=0, second=0, microsecond=0)

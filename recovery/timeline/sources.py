@@ -25,6 +25,7 @@ from recovery.timeline.words import (
     void_entry,
 )
 
+
 def failures_with_first_grant():
     """Each case with the grant that opened it (its first): a case may carry several grants since
     the per-case authority, and its "failure logged" line links and filters by the first."""

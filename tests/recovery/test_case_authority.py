@@ -27,9 +27,9 @@ REFUND = {"code": "replace-spoiled", "purchase_value": "3000"}
 
 def first_grant(actor, location, customer, amount="1500"):
     return grant_issue(
-        actor=actor, roles=[*actor.groups.values_list("name", flat=True)], request=grant_request(
-            customer, location, amount=amount, **REFUND
-        )
+        actor=actor,
+        roles=[*actor.groups.values_list("name", flat=True)],
+        request=grant_request(customer, location, amount=amount, **REFUND),
     ).grant
 
 
