@@ -28,7 +28,7 @@ def case_request(request: GrantRequest) -> GrantRequest:
     ).first()
     if failure is None:
         raise RecoveryError(
-            "failure",
+            "case",  # as the API names it
             gettext("Case: case #%(case)s is not this customer's at this location; start a new case instead.")
             % {"case": request.failure_id},
         )

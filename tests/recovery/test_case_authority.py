@@ -117,7 +117,7 @@ def test_a_case_of_another_customer_is_refused_by_its_field(frontline, central, 
     other = make_customer("Other Person")
     with pytest.raises(RecoveryError) as error:
         add_to_case(frontline, central, other, first.failure_id, amount="10")
-    assert error.value.field == "failure"
+    assert error.value.field == "case"
     assert f"case #{first.failure_id} is not this customer's" in str(error.value.message)
     assert Grant.objects.count() == 1
 
