@@ -22,6 +22,15 @@ from tests.factories import airline_authorities, grant_request, make_customer, p
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def pos_for_check(central, ops):
+    """A frontline point-of-sale token at the central location (as tests/api's `pos`)."""
+    from tests.api.conftest import api_client, issue
+
+    return api_client(issue(central, "frontline", "POS till 1", actor=ops).secret)
+
+
 REFUND = {"code": "replace-spoiled", "purchase_value": "3000"}
 
 
@@ -218,3 +227,38 @@ def test_split_grants_flags_two_cases_of_one_customer(frontline, central):
     anomalies_detect()
     (flag,) = AnomalyFlag.objects.filter(kind=AnomalyFlag.Kind.SPLIT_GRANTS)
     assert flag.reason.endswith("2,000.00. A split of one case?") and flag.figures["one_case"] is False
+
+
+def test_programme_check_airline_authorities(frontline, manager, central, ops_client, pos_for_check):
+    """Issue 17's closing note: agent 2,000/2,000, supervisor 2,000/9,950; 1,500 + 1,500 on one case.
+
+    Run with -s to read the texts the counter's refusal, the API quote and the simulator give."""
+    airline_authorities()
+    agent_case = first_grant(frontline, central, make_customer("Agent Case"))
+    with pytest.raises(LimitExceeded) as refused:
+        add_to_case(frontline, central, agent_case.customer, agent_case.failure_id)
+    supervisor_case = first_grant(manager, central, make_customer("Supervisor Case"))
+    allowed = add_to_case(manager, central, supervisor_case.customer, supervisor_case.failure_id)
+    assert allowed.failure_id == supervisor_case.failure_id
+
+    quote = pos_for_check.post(
+        "/api/v1/quotes/",
+        {"customer": agent_case.customer_id, "purchase_value": "3000.00", "case": agent_case.failure_id},
+    ).json()
+    page = ops_client.get(
+        "/ops/simulator/", {"purchase_value": "3000", "tenure_months": "0", "role": "frontline", "case_granted": "1500"}
+    ).content.decode()
+    room = "This case has 1,500.00 granted; frontline per-case authority 2,000.00 → 500.00 left."
+    assert room in str(refused.value.message)
+    assert quote["authority_limits"][0]["explanation"] == room
+    assert room in page and "500.00 on this case" in page
+    print("\nREFUSED (frontline, 1,500 + 1,500 on one case):", refused.value.message)
+    print("ALLOWED (manager): case total", sum(grant.amount for grant in supervisor_case.failure.grants.all()))
+    print("API QUOTE authority:", quote["authority"], "case:", quote["case"])
+    print("API QUOTE authority_limits:", quote["authority_limits"])
+    refund = next(row for row in quote["playbooks"] if row["code"] == "replace-spoiled")
+    print("API QUOTE replace-spoiled:", refund["cap"], refund["available_now"], refund["limited_by_text"])
+    print("API QUOTE explanation:", refund["explanation"])
+    for line in page.splitlines():
+        if "per-case authority" in line or "on this case" in line:
+            print("SIMULATOR:", " ".join(line.split()))
