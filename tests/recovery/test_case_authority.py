@@ -262,3 +262,15 @@ def test_programme_check_airline_authorities(frontline, manager, central, ops_cl
     for line in page.splitlines():
         if "per-case authority" in line or "on this case" in line:
             print("SIMULATOR:", " ".join(line.split()))
+
+
+def test_the_granted_page_shows_the_case_total(frontline, frontline_client, central, customer):
+    from django.urls import reverse
+
+    airline_authorities()
+    first = first_grant(frontline, central, customer)
+    second = add_to_case(frontline, central, customer, first.failure_id, amount="500")
+    page = frontline_client.get(reverse("counter_granted", args=[second.pk])).content.decode()
+    assert f"Case #{first.failure_id}: 2 active grants, together €2,000.00." in page
+    alone = frontline_client.get(reverse("counter_granted", args=[first.pk]))
+    assert "active grants, together" in alone.content.decode()  # the first grant's page shows the case too
