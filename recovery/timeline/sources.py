@@ -5,7 +5,7 @@ Adding a kind of event is one more `Source` here (and its wording in `words`).
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy
 
 from compensation.models import AuditEvent, PolicyVersion
@@ -30,14 +30,12 @@ def failures_with_first_grant():
     """Each case with the grant that opened it (its first): a case may carry several grants since
     the per-case authority, and its "failure logged" line links and filters by the first."""
     first = Grant.objects.filter(failure_id=OuterRef("pk")).order_by("pk")
-    return (
-        ServiceFailure.objects.select_related("location", "customer", "logged_by")
-        .annotate(
-            first_grant_id=Subquery(first.values("pk")[:1]),
-            first_playbook_id=Subquery(first.values("playbook_id")[:1]),
-            first_amount=Subquery(first.values("amount")[:1]),
-        )
-        .prefetch_related(Prefetch("grants", queryset=Grant.objects.order_by("pk")))
+    return ServiceFailure.objects.select_related("location", "customer", "logged_by").annotate(
+        first_grant_id=Subquery(first.values("pk")[:1]),
+        first_playbook_id=Subquery(first.values("playbook_id")[:1]),
+        first_amount=Subquery(first.values("amount")[:1]),
+        first_currency=Subquery(first.values("currency")[:1]),
+        first_playbook_name=Subquery(first.values("playbook_name")[:1]),
     )
 
 
