@@ -27,11 +27,20 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.utils.translation import gettext, ngettext
 
-from compensation.limits import BudgetRule, CustomerLimitRule, WindowUsage, budget_remaining, room_left
+from compensation.limits import BudgetRule, CustomerLimitRule, Stop, WindowUsage, budget_remaining, room_left
 from compensation.money import ZERO, format_money, minor_unit
 
 # What each bound is called in the API (`limited_by`) and on the card (`line`).
-LIMITS = ("cap", "authority", "customer_grants", "customer_total", "location_budget")
+LIMITS = (
+    "cap",
+    "authority",
+    "customer_grants",
+    "customer_total",
+    "location_budget",
+    "case_authority",
+    "daily_authority",
+    "monthly_authority",
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,7 @@ def available_now(
     currency: str,
     locale: str = "en",
     not_offered: bool = False,
+    authority_stops: tuple[Stop, ...] = (),
 ) -> Availability:
     """The lowest of the cap, the authority, the customer's rolling allowance and the location budget.
 
@@ -86,7 +96,8 @@ def available_now(
     the cap anyway): a used-up count first, then the customer's amount, the
     budget, the authority, the cap. `locale` writes the amounts (the page's).
     `not_offered`: nothing was bought and the playbook is not offered then (its
-    cap is 0, and the card says why rather than naming a cap of 0).
+    cap is 0, and the card says why rather than naming a cap of 0). `authority_stops`:
+    the authority's per-case and per-period sums (`compensation.limits.authority_stops`).
     """
 
     def money(amount: Decimal) -> str:
@@ -110,6 +121,8 @@ def available_now(
                 lambda: gettext("Limited by: location budget %(left)s left this month") % {"left": money(left)},
             )
         )
+    for stop in authority_stops:
+        bounds.append(_Bound(stop.limit, _down(stop.allows, currency), _stop_words(stop)))
     authority = _down(authority_limit, currency)
     if cap is None or limited_by_authority:
         allows = authority if cap is None else cap
@@ -134,6 +147,13 @@ def available_now(
     if cap is None and tightest.allows > ZERO:
         return Availability(amount=None, limited_by="", line="")
     return Availability(amount=tightest.allows, limited_by=tightest.limit, line=tightest.words())
+
+
+def _stop_words(stop: Stop) -> Callable[[], str]:
+    def words() -> str:
+        return gettext("Limited by: %(reason)s") % {"reason": stop.text}
+
+    return words
 
 
 def _grants_left(rule: CustomerLimitRule) -> Callable[[], str]:

@@ -144,10 +144,25 @@ class PlaybookRule:
 
 @dataclass(frozen=True)
 class Authority:
-    """How much one granting role may give without anyone's approval."""
+    """How much one granting role may give without anyone's approval.
+
+    `limit` bounds one grant (the cap engine's last step). A case may carry
+    several grants, so `case_limit` bounds their sum (None: the per-grant limit,
+    as every policy before it existed), and `daily_limit` / `monthly_limit` bound
+    what one employee grants in a day or a calendar month (None: no such bound).
+    These are checked with the other limits (`compensation.limits.authority_stops`).
+    """
 
     role: str
     limit: Decimal
+    case_limit: Decimal | None = None
+    daily_limit: Decimal | None = None
+    monthly_limit: Decimal | None = None
+
+    @property
+    def per_case(self) -> Decimal:
+        """The most all active grants on one case may add up to: the per-grant limit when none is set."""
+        return self.limit if self.case_limit is None else self.case_limit
 
 
 @dataclass(frozen=True)

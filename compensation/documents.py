@@ -64,6 +64,23 @@ NOTHING_BOUGHT_DEFAULTS = {"nothing_bought": NothingBought.FLOOR, "base_amount":
 # (`compensation.eligibility`). Left out of the draft's document when so, like the base amounts above.
 ELIGIBILITY_DEFAULTS = {"applies_to": eligibility.ALL, "locations": [], "location_kinds": []}
 
+# The authority's bounds beyond one grant (per case, per day, per month): a role's are kept apart
+# (`role_authority_bounds`, only for a role that sets one) and an employee's in their entry, only when
+# set, so a policy that sets none publishes the same document as before they existed.
+AUTHORITY_BOUNDS = ("case_limit", "daily_limit", "monthly_limit")
+
+
+def authority_bounds(row) -> dict[str, str]:
+    """The bounds a draft row sets, as the document writes them (blank ones left out)."""
+    return {name: str(getattr(row, name)) for name in AUTHORITY_BOUNDS if getattr(row, name) is not None}
+
+
+def bounds_read(entry: dict | None) -> dict[str, Decimal | None]:
+    """A document's bounds for one role or employee as Decimals; missing (an older document) is None."""
+    entry = entry or {}
+    return {name: None if entry.get(name) in (None, "") else Decimal(entry[name]) for name in AUTHORITY_BOUNDS}
+
+
 # The translated companions of the playbook texts (`name_ru`, …), as in the model and the document.
 TRANSLATED_TEXT_FIELDS = tuple(
     translated_key(name, language) for language in TRANSLATED_LANGUAGES for name in PLAYBOOK_TEXTS
@@ -92,6 +109,7 @@ def draft_document(*, caps_only: bool = False) -> dict:
     a cap and an authority need is all the simulator reads, so it skips two queries.
     """
     tiers = list(TenureTier.objects.order_by("min_months"))
+    roles = list(RoleAuthority.objects.order_by("role"))
     multipliers: dict[int, dict[str, str]] = {}
     for row in PlaybookTierMultiplier.objects.all():
         multipliers.setdefault(row.playbook_id, {})[str(row.tier_id)] = str(row.multiplier)
@@ -124,9 +142,9 @@ def draft_document(*, caps_only: bool = False) -> dict:
             for t in tiers
         ],
         "playbooks": playbooks,
-        "role_authorities": {row.role: str(row.limit) for row in RoleAuthority.objects.order_by("role")},
+        "role_authorities": {row.role: str(row.limit) for row in roles},
         "employee_authorities": {
-            str(row.user_id): {"username": row.user.get_username(), "limit": str(row.limit)}
+            str(row.user_id): {"username": row.user.get_username(), "limit": str(row.limit)} | authority_bounds(row)
             for row in EmployeeAuthority.objects.select_related("user").order_by("user_id")
         },
     }
@@ -134,6 +152,9 @@ def draft_document(*, caps_only: bool = False) -> dict:
     if programme:
         # Left out when there is none, so a policy without programmes publishes the document it always did.
         document["programme_tiers"] = programme
+    role_bounds = {row.role: authority_bounds(row) for row in roles if authority_bounds(row)}
+    if role_bounds:
+        document["role_authority_bounds"] = role_bounds
     if caps_only:
         return document
     return document | {

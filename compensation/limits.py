@@ -25,7 +25,8 @@ from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
 from compensation import wording
-from compensation.money import ZERO
+from compensation.caps import Authority, role_word
+from compensation.money import ZERO, round_down
 
 BUDGET_LOW_SHARE = Decimal("0.10")
 
@@ -65,7 +66,8 @@ class BudgetRule:
 class Stop:
     """One limit that allows less than the employee wants to grant."""
 
-    limit: str  # "cap", "customer_limit", "location_budget"
+    # "cap", "customer_limit", "location_budget", "case_authority", "daily_authority", "monthly_authority"
+    limit: str
     allows: Decimal
     reason: str  # in English: the record
     shown: str = ""  # in the employee's language, when it was worded in one
@@ -161,6 +163,85 @@ def customer_allowance(rule: CustomerLimitRule, usage: WindowUsage, currency: st
     return None
 
 
+@dataclass(frozen=True)
+class AuthorityUsage:
+    """What the authority's sums are measured against: the case's active grants, and what the employee
+    granted within their own authority today and this month (grants a manager approved are the manager's)."""
+
+    case_total: Decimal = ZERO
+    day_total: Decimal = ZERO
+    month_total: Decimal = ZERO
+
+
+def bound_room(bound: Decimal, used: Decimal, currency: str) -> Decimal:
+    """What an "at most `bound` in all" authority still allows after `used`: rounded down, never below zero."""
+    return max(round_down(bound, currency) - used, ZERO)
+
+
+def case_room_text(authority: Authority, case_total: Decimal, currency: str) -> str:
+    """ "This case has 1,500.00 granted; frontline per-case authority 2,000.00 → 500.00 left." (active language)
+
+    The simulator, the API quote and a refusal all say it in these words, so they cannot disagree.
+    """
+    return gettext("This case has %(granted)s granted; %(role)s per-case authority %(limit)s → %(left)s left.") % {
+        "granted": wording.amount(case_total, currency),
+        "role": role_word(authority.role),
+        "limit": wording.amount(round_down(authority.per_case, currency), currency),
+        "left": wording.amount(bound_room(authority.per_case, case_total, currency), currency),
+    }
+
+
+def authority_stops(authority: Authority, usage: AuthorityUsage, currency: str) -> tuple[Stop, ...]:
+    """The authority's sums that bound a further grant: per case (when the case already has grants, or
+    its bound is below the per-grant one), per day and per month (when set). Each says what it leaves.
+
+    Why beyond the cap: the cap bounds one grant, so without these an employee could give 2 × 1,500
+    on one case under a 2,000 authority, or any amount in a day one grant at a time.
+    """
+    stops = []
+    if usage.case_total > ZERO or authority.per_case < authority.limit:
+        reason, shown = worded(lambda: case_room_text(authority, usage.case_total, currency))
+        stops.append(
+            Stop(
+                limit="case_authority",
+                allows=bound_room(authority.per_case, usage.case_total, currency),
+                reason=reason,
+                shown=shown,
+            )
+        )
+    periods = (
+        (
+            "daily_authority",
+            authority.daily_limit,
+            usage.day_total,
+            lambda: gettext("You granted %(granted)s today; %(role)s daily authority %(limit)s → %(left)s left."),
+        ),
+        (
+            "monthly_authority",
+            authority.monthly_limit,
+            usage.month_total,
+            lambda: gettext(
+                "You granted %(granted)s this month; %(role)s monthly authority %(limit)s → %(left)s left."
+            ),
+        ),
+    )
+    for limit, bound, used, template in periods:
+        if bound is None:
+            continue
+
+        def text(bound=bound, used=used, template=template) -> str:
+            return template() % {
+                "granted": wording.amount(used, currency),
+                "role": role_word(authority.role),
+                "limit": wording.amount(round_down(bound, currency), currency),
+                "left": wording.amount(bound_room(bound, used, currency), currency),
+            }
+
+        reason, shown = worded(text)
+        stops.append(Stop(limit=limit, allows=bound_room(bound, used, currency), reason=reason, shown=shown))
+    return tuple(stops)
+
+
 def budget_remaining(budget: BudgetRule, spent: Decimal) -> Decimal:
     return max(budget.monthly_amount - spent, ZERO)
 
@@ -187,15 +268,20 @@ def limits_check(
     budget: BudgetRule | None,
     budget_spent: Decimal,
     currency: str,
+    authority: Authority | None = None,
+    authority_usage: AuthorityUsage | None = None,
 ) -> LimitCheck:
     """Combine the cap, the customer's rolling limits and the location budget.
 
     `usage` maps each rule's window (days) to the customer's usage in it. A
     budget that only warns never lowers the headroom; its warning is kept with
     the grant so a manager sees it in the audit. `cap_reason` is the cap's
-    reason in English, `cap_shown` the same in the active language.
+    reason in English, `cap_shown` the same in the active language. With an
+    `authority`, its per-case and per-period sums (`authority_stops`) bound too.
     """
     stops = [Stop(limit="cap", allows=cap, reason=cap_reason, shown=cap_shown)]
+    if authority is not None:
+        stops.extend(authority_stops(authority, authority_usage or AuthorityUsage(), currency))
     for rule in customer_rules:
         stop = customer_allowance(rule, usage.get(rule.window_days, WindowUsage()), currency)
         if stop is not None:

@@ -34,11 +34,13 @@ from compensation.caps import (
     tier_reached,
 )
 from compensation.documents import (  # noqa: F401 (re-exported: callers read the document's shape here too)
+    AUTHORITY_BOUNDS,
     ELIGIBILITY_DEFAULTS,
     NOTHING_BOUGHT_DEFAULTS,
     PLAYBOOK_FIELDS,
     TRANSLATED_TEXT_FIELDS,
     TRANSLATED_TIER_FIELDS,
+    bounds_read,
     draft_document,
     money_or_none,
     playbook_categories,
@@ -84,6 +86,9 @@ class Policy:
     authorities: dict[str, Decimal]
     tiers: tuple[TierRule, ...]
     employee_authorities: dict[int, Decimal] = field(default_factory=dict)
+    # Per case, per day, per month (`AUTHORITY_BOUNDS`), by role and by employee; missing: none set.
+    role_bounds: dict[str, dict] = field(default_factory=dict)
+    employee_bounds: dict[int, dict] = field(default_factory=dict)
     customer_limits: tuple[CustomerLimitRule, ...] = ()
     budgets: dict[int, BudgetRule] = field(default_factory=dict)
     version: PolicyVersion | None = None
@@ -137,9 +142,15 @@ class Policy:
     def authority_for(self, roles: Iterable[str], user_id: int | None = None) -> Authority:
         """The employee's own limit if ops set one, else the most generous of their roles'."""
         if user_id in self.employee_authorities:
-            return Authority(role="own limit", limit=self.employee_authorities[user_id])
-        granted = [Authority(role=role, limit=self.authorities[role]) for role in roles if role in self.authorities]
-        return max(granted, key=lambda authority: authority.limit, default=NO_AUTHORITY)
+            return Authority(
+                role="own limit", limit=self.employee_authorities[user_id], **self.employee_bounds.get(user_id, {})
+            )
+        granted = [
+            Authority(role=role, limit=self.authorities[role], **self.role_bounds.get(role, {}))
+            for role in roles
+            if role in self.authorities
+        ]
+        return max(granted, key=lambda authority: (authority.limit, authority.per_case), default=NO_AUTHORITY)
 
     def quote(
         self,
@@ -215,7 +226,10 @@ class Policy:
                 for t in rule.tiers
             ],
             **self._programme_snapshot(rule, status, lifetime_spend),
-            "authority": {"role": authority.role, "limit": str(authority.limit)},
+            "authority": {"role": authority.role, "limit": str(authority.limit)}
+            | {
+                name: str(getattr(authority, name)) for name in AUTHORITY_BOUNDS if getattr(authority, name) is not None
+            },
             "customer_limits": [
                 {
                     "window_days": r.window_days,
@@ -319,6 +333,14 @@ def policy_from_document(document: dict, version: PolicyVersion | None = None) -
         tiers=default_tiers,
         employee_authorities={
             int(user_id): Decimal(entry["limit"]) for user_id, entry in document.get("employee_authorities", {}).items()
+        },
+        role_bounds={
+            role: {name: value for name, value in bounds_read(entry).items() if value is not None}
+            for role, entry in document.get("role_authority_bounds", {}).items()
+        },
+        employee_bounds={
+            int(user_id): {name: value for name, value in bounds_read(entry).items() if value is not None}
+            for user_id, entry in document.get("employee_authorities", {}).items()
         },
         customer_limits=tuple(
             CustomerLimitRule(

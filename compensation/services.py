@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from compensation import wording
+from compensation.caps import role_word
 from compensation.eligibility import OVERRIDE_FIELDS, eligibility_problems
 from compensation.errors import DomainError
 from compensation.journal import POLICY_CHAIN, journal_append
@@ -115,6 +116,34 @@ def document_problems(document: dict) -> list[str]:
         if problem:
             problems.append(problem)
         problems.extend(eligibility_problems(entry, locations=active_locations))
+    return problems + authority_problems(document)
+
+
+def authority_problems(document: dict) -> list[str]:
+    """A per-case authority below its own per-grant one, named by role or employee and field.
+
+    Why refused: one full grant must always fit on a case; a per-case bound below it would refuse
+    the very grant the cap allows, with two messages that contradict each other.
+    """
+    bounds = document.get("role_authority_bounds", {})
+    holders = [
+        (gettext("Role authority %(role)s") % {"role": role_word(role)}, limit, bounds.get(role) or {})
+        for role, limit in document.get("role_authorities", {}).items()
+    ] + [
+        (gettext("Employee authority %(employee)s") % {"employee": entry["username"]}, entry["limit"], entry)
+        for entry in document.get("employee_authorities", {}).values()
+    ]
+    problems = []
+    for holder, limit, entry in holders:
+        per_case = entry.get("case_limit")
+        if per_case not in (None, "") and Decimal(per_case) < Decimal(limit):
+            problems.append(
+                gettext(
+                    "%(holder)s, per case: %(per_case)s is below its per-grant limit %(limit)s; "
+                    "a case must allow at least one full grant."
+                )
+                % {"holder": holder, "per_case": per_case, "limit": limit}
+            )
     return problems
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from compensation.caps import Authority
+from compensation.limits import bound_room, case_room_text
+from compensation.money import ZERO
 from compensation.policy import Policy
 
 
@@ -42,6 +44,8 @@ class SimulatedCap:
     tier: str
     steps: tuple[str, ...]
     limited_by_authority: bool
+    # What a grant could be on a case that already has grants: the cap within the per-case room.
+    grantable: Decimal | None = None
 
     @property
     def explanation(self) -> str:
@@ -92,6 +96,10 @@ class Simulation:
     # False when the policy sets no limit for the role: the counter would then allow 0.
     role_in_force_has_authority: bool = True
     role_in_draft_has_authority: bool = True
+    # The case's active grants the simulation adds to (0: a new case), and its per-case room in words.
+    case_granted: Decimal = ZERO
+    case_room_in_force: str = ""
+    case_room_draft: str = ""
 
     @property
     def changed(self) -> int:
@@ -99,7 +107,16 @@ class Simulation:
 
 
 def _quote(
-    policy: Policy, playbook_id: int, *, purchase_value, tenure_months, authority, currency, status, lifetime_spend
+    policy: Policy,
+    playbook_id: int,
+    *,
+    purchase_value,
+    tenure_months,
+    authority,
+    currency,
+    status,
+    lifetime_spend,
+    case_granted=ZERO,
 ) -> SimulatedCap | None:
     if playbook_id not in policy.rules:
         return None
@@ -112,8 +129,17 @@ def _quote(
         status=status,
         lifetime_spend=lifetime_spend,
     )
+    steps, grantable = quote.steps, None
+    if case_granted > ZERO:
+        # One more step: the cap is one grant's; the case's earlier grants leave only the per-case room.
+        grantable = min(quote.cap, bound_room(authority.per_case, case_granted, currency))
+        steps = (*steps, case_room_text(authority, case_granted, currency))
     return SimulatedCap(
-        cap=quote.cap, tier=quote.tier.name, steps=quote.steps, limited_by_authority=quote.limited_by_authority
+        cap=quote.cap,
+        tier=quote.tier.name,
+        steps=steps,
+        limited_by_authority=quote.limited_by_authority,
+        grantable=grantable,
     )
 
 
@@ -127,6 +153,7 @@ def simulate(
     currency: str,
     status: str = "",
     lifetime_spend: Decimal = Decimal("0"),
+    case_granted: Decimal | None = None,
 ) -> Simulation:
     """Quote every playbook active in either policy, in the draft's order, then the withdrawn ones.
 
@@ -134,8 +161,10 @@ def simulate(
     same numbers at every location, read in the location's own currency.
 
     The authority is the role's limit in each policy (an employee's own limit
-    is a per-person exception, not what a role would get).
+    is a per-person exception, not what a role would get). `case_granted`: the
+    case already has this much granted, so each side also says its per-case room.
     """
+    case_granted = case_granted or ZERO
     authority_in_force = in_force.authority_for([role])
     authority_draft = draft.authority_for([role])
     names = {playbook_id: playbook.name for playbook_id, playbook in in_force.playbooks.items()}
@@ -156,6 +185,7 @@ def simulate(
                 currency=currency,
                 status=status,
                 lifetime_spend=lifetime_spend,
+                case_granted=case_granted,
             ),
             draft=_quote(
                 draft,
@@ -166,6 +196,7 @@ def simulate(
                 currency=currency,
                 status=status,
                 lifetime_spend=lifetime_spend,
+                case_granted=case_granted,
             ),
         )
         for playbook_id in order
@@ -177,4 +208,7 @@ def simulate(
         currency=currency,
         role_in_force_has_authority=role in in_force.authorities,
         role_in_draft_has_authority=role in draft.authorities,
+        case_granted=case_granted,
+        case_room_in_force=case_room_text(authority_in_force, case_granted, currency) if case_granted else "",
+        case_room_draft=case_room_text(authority_draft, case_granted, currency) if case_granted else "",
     )

@@ -59,6 +59,9 @@ FIELD_WORDS = {
         ("from lifetime spend", gettext_noop("from lifetime spend")),
         ("multiplier", gettext_noop("multiplier")),
         ("limit", gettext_noop("limit")),
+        ("per case", gettext_noop("per case")),
+        ("per day", gettext_noop("per day")),
+        ("per month", gettext_noop("per month")),
         ("max grants", gettext_noop("max grants")),
         ("max total", gettext_noop("max total")),
         ("monthly amount", gettext_noop("monthly amount")),
@@ -131,11 +134,12 @@ def _items(document: dict, section: str) -> dict[str, tuple[str, dict]]:
                     fields[f"{name} at {code}"] = value
             items[str(p["id"])] = (p["name"], fields)
     elif section == "role_authorities":
+        bounds = document.get("role_authority_bounds", {})
         for role, limit in raw.items():
-            items[role] = (role, {"limit": limit})
+            items[role] = (role, {"limit": limit} | _bounds_fields(bounds.get(role)))
     elif section == "employee_authorities":
         for user_id, entry in raw.items():
-            items[user_id] = (entry["username"], {"limit": entry["limit"]})
+            items[user_id] = (entry["username"], {"limit": entry["limit"]} | _bounds_fields(entry))
     elif section == "customer_limits":
         for entry in raw:
             items[str(entry["window_days"])] = (
@@ -149,6 +153,16 @@ def _items(document: dict, section: str) -> dict[str, tuple[str, dict]]:
                 {"monthly amount": entry["monthly_amount"], "when exhausted": entry["when_exhausted"]},
             )
     return items
+
+
+def _bounds_fields(entry: dict | None) -> dict:
+    """An authority's per-case and per-period bounds as compared fields (missing: "—", as blank)."""
+    entry = entry or {}
+    return {
+        "per case": entry.get("case_limit"),
+        "per day": entry.get("daily_limit"),
+        "per month": entry.get("monthly_limit"),
+    }
 
 
 def _shown(value) -> str:

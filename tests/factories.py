@@ -74,6 +74,7 @@ def grant_request(
     category="waiting",
     note="",
     quoted_cap=None,
+    failure_id=None,
 ) -> GrantRequest:
     """What the counter form would submit for one grant."""
     return GrantRequest(
@@ -86,6 +87,7 @@ def grant_request(
         amount=None if amount is None else Decimal(amount),
         token=token or uuid.uuid4(),
         quoted_cap=quoted_cap,
+        failure_id=failure_id,
     )
 
 
@@ -100,3 +102,19 @@ def publish(reason="Test change", effective_at=None, actor=None):
     from compensation.services import policy_publish
 
     return policy_publish(actor=actor, reason=reason, effective_at=effective_at)
+
+
+def airline_authorities(reason="Airline authorities"):
+    """The airline desk's authorities (issue 17): an agent (frontline) 2,000 a grant and 2,000 a case, a
+    supervisor (manager) 2,000 a grant and 9,950 a case; "replace-spoiled" may reach 5,000 (100% of
+    the purchase). Published, in force now."""
+    from compensation.models import RoleAuthority
+
+    RoleAuthority.objects.update_or_create(
+        role="frontline", defaults={"limit": Decimal("2000"), "case_limit": Decimal("2000")}
+    )
+    RoleAuthority.objects.update_or_create(
+        role="manager", defaults={"limit": Decimal("2000"), "case_limit": Decimal("9950")}
+    )
+    Playbook.objects.filter(code="replace-spoiled").update(ceiling=Decimal("5000"))
+    return publish(reason)

@@ -382,3 +382,47 @@ def test_four_processes_granting_to_one_customer_respect_the_limit(installed_pol
     assert {outcome.get("error") for outcome in outcomes} <= {None, "LimitExceeded"}
     assert sum("grant" in outcome for outcome in outcomes) == 7
     assert Grant.objects.filter(customer=customer).count() == 7
+
+
+# --- the per-case authority (issue 17) ---------------------------------------------------------------------
+
+
+def test_two_simultaneous_grants_on_one_case_never_pass_the_per_case_authority(
+    installed_policy, central, frontline, customer
+):
+    """A case has 500 granted; two counters add 1,000 each at once: each fits the 2,000 per-grant authority,
+    together they pass the 2,000 per-case one. The location's lock lets exactly one through."""
+    factories.airline_authorities()
+    first = grant_for(frontline, central, customer, code="replace-spoiled", purchase_value="3000", amount="500")
+
+    def add(i):
+        request = grant_request(
+            customer, central, code="replace-spoiled", purchase_value="3000", amount="1000", failure_id=first.failure_id
+        )
+        return grant_issue(actor=frontline, roles=roles_of(frontline), request=request)
+
+    results = at_once(2, add)
+
+    assert unexpected(results, LimitExceeded) == [], [str(result) for result in results]
+    assert sorted(type(result).__name__ for result in results) == ["GrantOutcome", "LimitExceeded"]
+    (refused,) = [result for result in results if isinstance(result, LimitExceeded)]
+    assert refused.allowed == Decimal("500.00") and [stop.limit for stop in refused.stops] == ["case_authority"]
+    assert money_sum(Grant.objects.filter(failure_id=first.failure_id)) == Decimal("1500.00")
+
+
+def test_many_simultaneous_grants_on_one_case_fill_it_and_no_more(installed_policy, central, frontline, customer):
+    """Eight grants of 600 at once onto a fresh case: the 2,000 per case has room for three."""
+    factories.airline_authorities()
+    first = grant_for(frontline, central, customer, code="replace-spoiled", purchase_value="3000", amount="1")
+
+    def add(i):
+        request = grant_request(
+            customer, central, code="replace-spoiled", purchase_value="3000", amount="600", failure_id=first.failure_id
+        )
+        return grant_issue(actor=frontline, roles=roles_of(frontline), request=request)
+
+    results = at_once(8, add)
+
+    assert unexpected(results, LimitExceeded) == [], [str(result) for result in results]
+    assert sum(isinstance(result, GrantOutcome) for result in results) == 3
+    assert money_sum(Grant.objects.filter(failure_id=first.failure_id)) == Decimal("1801.00")

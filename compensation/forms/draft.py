@@ -199,8 +199,8 @@ class RoleAuthorityForm(DraftForm):
 
     class Meta:
         model = RoleAuthority
-        fields = ["role", "limit"]
-        widgets = {"limit": forms.TextInput(attrs={"inputmode": "decimal"})}
+        fields = ["role", "limit", "case_limit", "daily_limit", "monthly_limit"]
+        widgets = {name: forms.TextInput(attrs={"inputmode": "decimal"}) for name in fields[1:]}
 
 
 class EmployeeAuthorityForm(DraftForm):
@@ -208,9 +208,9 @@ class EmployeeAuthorityForm(DraftForm):
 
     class Meta:
         model = EmployeeAuthority
-        fields = ["user", "limit", "note"]
+        fields = ["user", "limit", "case_limit", "daily_limit", "monthly_limit", "note"]
         labels = {"user": _("Employee")}
-        widgets = {"limit": forms.TextInput(attrs={"inputmode": "decimal"})}
+        widgets = {name: forms.TextInput(attrs={"inputmode": "decimal"}) for name in fields[1:5]}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -84,6 +84,24 @@ class SimulatorForm(forms.Form):
             "invalid_choice": _("Authority of: choose one of the listed roles."),
         },
     )
+    case_granted = TypedMoneyField(
+        label=_("Already granted on this case"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=MAX_PURCHASE_VALUE,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text=_("Empty or 0 for a new case; else the per-case room is explained."),
+        error_messages={
+            "invalid": _("Already granted on this case: enter a number such as 1500.00."),
+            "min_value": _("Already granted on this case: must not be negative."),
+            "max_value": _("Already granted on this case: must not exceed 1,000,000,000."),
+            "max_digits": _("Already granted on this case: too large."),
+            "max_decimal_places": _("Already granted on this case: at most 2 decimal places."),
+            "max_whole_digits": _("Already granted on this case: must not exceed 1,000,000,000."),
+        },
+    )
     currency = forms.ChoiceField(
         label=_("Currency"),
         required=False,

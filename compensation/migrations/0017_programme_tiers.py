@@ -12,7 +12,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("compensation", "0015_default_playbooks_in_romanian"),
+        ("compensation", "0016_authority_per_case_and_period"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

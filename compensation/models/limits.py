@@ -26,6 +26,32 @@ class RoleAuthority(RulesModel):
 
     role = models.CharField(max_length=20, choices=Role.choices, unique=True)
     limit = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
+    # The authority per case and per period (issue 17). Blank per case: the per-grant limit (as before);
+    # blank daily or monthly: no such bound.
+    case_limit = models.DecimalField(
+        _("per case"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("The most all active grants on one case may add up to. Empty: the per-grant limit."),
+    )
+    daily_limit = models.DecimalField(
+        _("per day"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("The most one employee may grant in a day. Empty: no daily limit."),
+    )
+    monthly_limit = models.DecimalField(
+        _("per month"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("The most one employee may grant in a calendar month. Empty: no monthly limit."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -45,6 +71,32 @@ class EmployeeAuthority(RulesModel):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="own_authority")
     limit = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
     note = models.CharField(max_length=200, blank=True, help_text=_("Why this person has their own limit."))
+    # The authority per case and per period (issue 17). Blank per case: the per-grant limit (as before);
+    # blank daily or monthly: no such bound.
+    case_limit = models.DecimalField(
+        _("per case"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("The most all active grants on one case may add up to. Empty: the per-grant limit."),
+    )
+    daily_limit = models.DecimalField(
+        _("per day"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("The most one employee may grant in a day. Empty: no daily limit."),
+    )
+    monthly_limit = models.DecimalField(
+        _("per month"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("The most one employee may grant in a calendar month. Empty: no monthly limit."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -129,6 +129,7 @@ def _readable_document(document: dict) -> dict:
         "playbooks": playbooks,
         "role_authorities": [
             {"role": _label(RoleAuthority.Role.choices, role), "limit": limit}
+            | document.get("role_authority_bounds", {}).get(role, {})
             for role, limit in document.get("role_authorities", {}).items()
         ],
         "employee_authorities": list(document.get("employee_authorities", {}).values()),

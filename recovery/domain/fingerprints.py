@@ -24,6 +24,7 @@ def grant_request_fingerprint(
     note: str,
     playbook_id: int,
     amount: Decimal | None,
+    failure_id: int | None = None,
 ) -> str:
     """SHA-256 (hex) of the request's content, to tell a true retry from a reused token.
 
@@ -40,5 +41,7 @@ def grant_request_fingerprint(
             playbook_id,
             None if amount is None else str(amount),
         ]
+        # A further grant on an existing case names it; a new case's fingerprint is as it always was.
+        + ([] if failure_id is None else [failure_id])
     )
     return hashlib.sha256(canonical.encode()).hexdigest()

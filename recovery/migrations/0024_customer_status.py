@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recovery", "0019_visits"),
+        ("recovery", "0023_grants_per_case"),
     ]
 
     operations = [

@@ -34,6 +34,10 @@ class Escalation(RulesModel):
     category = models.CharField(max_length=30, choices=ServiceFailure.Category.choices)
     purchase_value = models.DecimalField(**MONEY)
     failure_note = models.CharField(max_length=500, blank=True)
+    # The case this asks to add to (its approval grants onto it); None: a new case.
+    failure = models.ForeignKey(
+        ServiceFailure, verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     requested_amount = models.DecimalField(**MONEY)
     allowed_amount = models.DecimalField(**MONEY, help_text=_("What the employee could grant without approval."))
     reason = models.CharField(max_length=500)

@@ -42,7 +42,8 @@ class Grant(RulesModel):
         ACTIVE = "active", _("Active")
         VOIDED = "voided", _("Voided")
 
-    failure = models.OneToOneField(ServiceFailure, on_delete=models.PROTECT, related_name="grant")
+    # A case may carry several grants (a voucher and a refund): the per-case authority bounds their sum.
+    failure = models.ForeignKey(ServiceFailure, on_delete=models.PROTECT, related_name="grants")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="grants")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="grants")
     playbook = models.ForeignKey(Playbook, on_delete=models.PROTECT, related_name="grants")

@@ -83,7 +83,14 @@ from recovery.selectors.needs import (
     escalations_waiting_for,
     needs_you_now_for,
 )
-from recovery.selectors.quotes import CustomerQuote, PlaybookCap, cards_by_fit, customer_quote_for, playbook_caps
+from recovery.selectors.quotes import (
+    CustomerQuote,
+    PlaybookCap,
+    cards_by_fit,
+    case_exists,
+    customer_quote_for,
+    playbook_caps,
+)
 from recovery.selectors.scope import audit_locations_for, location_ids_for
 from recovery.selectors.standing import lifetime_spend, standing_of
 
@@ -127,6 +134,7 @@ __all__ = [
     "audit_locations_for",
     "budget_rows_for",
     "cards_by_fit",
+    "case_exists",
     "counter_customers_today",
     "counter_limits_for",
     "counter_usage_for",

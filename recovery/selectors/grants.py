@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from compensation.predicates import sees_every_location
 from recovery.models import Grant
@@ -34,16 +34,31 @@ def grant_recent_by(*, user, limit: int = 30) -> QuerySet[Grant]:
 
 def grant_detail_for(*, grant_id: int) -> Grant:
     # `escalation` and `redemption` are reverse one-to-ones: joined here so showing them costs no query.
-    return Grant.objects.select_related(
-        "customer",
-        "location",
-        "granted_by",
-        "voided_by",
-        "failure",
-        "failure__logged_by",
-        "playbook",
-        "policy_version",
-        "approved_by",
-        "escalation",
-        "redemption__location",
-    ).get(pk=grant_id)
+    # The case's active grants (a case may carry several): counted and added in the same query.
+    case = (
+        Grant.objects.filter(
+            failure_id=OuterRef("failure_id"), status=Grant.Status.ACTIVE, currency=OuterRef("currency")
+        )
+        .order_by()
+        .values("failure_id")
+    )
+    return (
+        Grant.objects.annotate(
+            case_grants=Subquery(case.annotate(n=Count("pk")).values("n")[:1]),
+            case_total=Subquery(case.annotate(total=Sum("amount")).values("total")[:1]),
+        )
+        .select_related(
+            "customer",
+            "location",
+            "granted_by",
+            "voided_by",
+            "failure",
+            "failure__logged_by",
+            "playbook",
+            "policy_version",
+            "approved_by",
+            "escalation",
+            "redemption__location",
+        )
+        .get(pk=grant_id)
+    )

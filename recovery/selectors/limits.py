@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext, ngettext
 from compensation import wording
 from compensation.limits import budget_remaining, budget_state
 from recovery.models import Customer, Location
-from recovery.selectors.usage import LimitUsage, limit_usage
+from recovery.selectors.usage import LimitUsage, authority_usage, limit_usage
 
 
 @dataclass(frozen=True)
@@ -66,16 +67,32 @@ class CounterLimits:
     currency: str
 
 
-def counter_usage_for(*, customer: Customer, location: Location, policy) -> LimitUsage:
+def counter_usage_for(
+    *, customer: Customer, location: Location, policy, authority=None, employee_id=None, failure_id=None
+) -> LimitUsage:
     """The customer's rolling windows and the location's month as they stand now, in one query
-    (none without limits): read once per page, for the hints and every card's "available now"."""
-    return limit_usage(
+    (none without limits): read once per page, for the hints and every card's "available now".
+    With the employee's `authority`, also the case's grants (`failure_id`) and the employee's day and
+    month, in one more query only when the case has an id or the authority sets a period."""
+    now = timezone.now()
+    usage = limit_usage(
         customer_id=customer.pk,
         rules=policy.customer_limits,
         location=location if policy.budget_for(location.pk) else None,
-        now=timezone.now(),
+        now=now,
         currency=location.currency,
     )
+    if authority is None:
+        return usage
+    used = authority_usage(
+        authority=authority,
+        employee_id=employee_id,
+        failure_id=failure_id,
+        location=location,
+        now=now,
+        currency=location.currency,
+    )
+    return dataclasses.replace(usage, authority=used)
 
 
 def counter_limits_for(

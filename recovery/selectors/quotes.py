@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from compensation import wording
 from compensation.availability import Availability, available_now
 from compensation.categories import fits
+from compensation.limits import Stop, authority_stops
 from compensation.money import ZERO
 from compensation.policy import load_policy
 from compensation.predicates import roles_of
-from recovery.models import Customer, Location
+from recovery.models import Customer, Location, ServiceFailure
 from recovery.selectors.limits import counter_usage_for
 from recovery.selectors.standing import standing_of
 from recovery.selectors.usage import LimitUsage
@@ -53,6 +54,8 @@ def playbook_caps(
     the programme tiers (`compensation.tiers`)."""
     budget = policy.budget_for(location_id) if location_id is not None else None
     locale = wording.locale()
+    # The authority's per-case and per-period sums: the same for every card (they bound the case, not a playbook).
+    stops = authority_stops(authority, usage.authority, currency) if usage is not None else ()
     cards = []
     for playbook_id, playbook in policy.playbooks.items():
         quote = (
@@ -81,6 +84,7 @@ def playbook_caps(
                 currency=currency,
                 locale=locale,
                 not_offered=bool(quote and not quote.offered),
+                authority_stops=stops,
             )
         fit = fits(getattr(playbook, "categories", None), category)
         cards.append(PlaybookCap(playbook=playbook, quote=quote, available=available, fit=fit))
@@ -110,16 +114,30 @@ class CustomerQuote:
     caps: list[PlaybookCap]
     currency: str  # the location's: every cap is in it
     standing: object = None  # compensation.tiers.Standing: tenure, status, lifetime spend
+    authority_stops: tuple[Stop, ...] = ()  # per case (when a case is named) and per period, worded
+    case_total: object = None  # the named case's active grants (None: a new case)
 
 
-def customer_quote_for(*, user, customer: Customer, location: Location, purchase_value) -> CustomerQuote:
+def customer_quote_for(
+    *, user, customer: Customer, location: Location, purchase_value, failure_id: int | None = None
+) -> CustomerQuote:
     """The caps a grant by `user` at `location` would have now, and what each can give now
     (three queries: the version in force, the customer's lifetime spend, and the customer's and
-    location's usage)."""
+    location's usage; one more for a named case or an authority with a daily or monthly bound).
+    With `failure_id`, a further grant on that case: its per-case room is explained and bounds what
+    each card can give."""
     policy = load_policy().at_location(location)
     authority = policy.authority_for(roles_of(user), user.pk)
     standing = standing_of(customer, location)
     tenure_months = standing.tenure_months
+    usage = counter_usage_for(
+        customer=customer,
+        location=location,
+        policy=policy,
+        authority=authority,
+        employee_id=user.pk,
+        failure_id=failure_id,
+    )
     return CustomerQuote(
         policy=policy,
         authority=authority,
@@ -134,8 +152,15 @@ def customer_quote_for(*, user, customer: Customer, location: Location, purchase
             lifetime_spend=standing.lifetime_spend,
             purchase_value=purchase_value,
             currency=location.currency,
-            usage=counter_usage_for(customer=customer, location=location, policy=policy),
+            usage=usage,
             location_id=location.pk,
         ),
         currency=location.currency,
+        authority_stops=authority_stops(authority, usage.authority, location.currency),
+        case_total=None if failure_id is None else usage.authority.case_total,
     )
+
+
+def case_exists(*, customer: Customer, location: Location, case_id: int) -> bool:
+    """Whether `case_id` is this customer's case at this location (a further grant may be quoted on it)."""
+    return ServiceFailure.objects.filter(pk=case_id, customer_id=customer.pk, location_id=location.pk).exists()

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DateTimeField, Sum, Value
+from django.db.models import Count, DateTimeField, Q, Sum, Value
 from django.db.models.functions import TruncMonth
 
-from compensation.limits import CustomerLimitRule, WindowUsage
+from compensation.caps import Authority
+from compensation.limits import AuthorityUsage, CustomerLimitRule, WindowUsage
 from compensation.money import ZERO, quantize
 from recovery.models import Grant, Location, LocationMonthTotal
 
@@ -26,6 +27,8 @@ class LimitUsage:
 
     customer: dict[int, WindowUsage]  # window (days) -> the customer's active grants in it, all locations
     budget_spent: Decimal  # the location's active grants this calendar month
+    # The case's grants and the employee's day and month, when the caller asked (`authority_usage`).
+    authority: AuthorityUsage = AuthorityUsage()
 
 
 def limit_usage(
@@ -90,6 +93,44 @@ def limit_usage(
             for days, (grants, total) in windows.items()
         },
         budget_spent=quantize(spent, currency),
+    )
+
+
+def authority_usage(
+    *, authority: Authority, employee_id: int | None, failure_id: int | None, location: Location, now, currency: str
+) -> AuthorityUsage:
+    """What the authority's sums are measured against, in one query: the case's active grants (all of
+    them, whoever granted: the bound is the case's), and what the employee granted within their own
+    authority today and this calendar month (the location's wall clock decides both; a grant a manager
+    approved counts on the manager's approval, not here). Amounts in `currency` only.
+
+    Nothing is read for a bound the authority does not set, nor for a new case (it has no grants).
+    """
+    month_start = location.month_start(now)
+    reads_periods = employee_id is not None and (
+        authority.daily_limit is not None or authority.monthly_limit is not None
+    )
+    if failure_id is None and not reads_periods:
+        return AuthorityUsage()
+    day_start = now.astimezone(zoneinfo.ZoneInfo(location.timezone)).replace(hour=0, minute=0, second=0, microsecond=0)
+    since = min(day_start, month_start) if authority.monthly_limit is not None else day_start
+    condition = Q(failure_id=failure_id) if failure_id is not None else Q(pk__in=[])
+    if reads_periods:
+        condition |= Q(granted_by_id=employee_id, approved_by__isnull=True, granted_at__gte=since)
+    case = day = month = ZERO
+    rows = Grant.objects.filter(condition, status=Grant.Status.ACTIVE, currency=currency).order_by()
+    for row_failure, row_employee, approved, granted_at, amount in rows.values_list(
+        "failure_id", "granted_by_id", "approved_by_id", "granted_at", "amount"
+    ):
+        if failure_id is not None and row_failure == failure_id:
+            case += amount
+        if reads_periods and row_employee == employee_id and approved is None:
+            if granted_at >= day_start:
+                day += amount
+            if granted_at >= month_start:
+                month += amount
+    return AuthorityUsage(
+        case_total=quantize(case, currency), day_total=quantize(day, currency), month_total=quantize(month, currency)
     )
 
 

@@ -14,10 +14,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from compensation import wording
+from compensation.limits import case_room_text
 from compensation.observability import logs_action
 from compensation.policy import load_policy, policy_from_document
 from recovery.domain.errors import RecoveryError
 from recovery.models import Escalation, Grant
+from recovery.selectors.usage import authority_usage
+from recovery.services.cases import case_request
 from recovery.services.grants import grant_write
 from recovery.services.limits import limits_for
 from recovery.services.locking import location_id_of, location_locked
@@ -34,8 +37,10 @@ def escalation_request(*, actor, roles: list[str], request: GrantRequest, reason
     """Record a request to grant more than the limits allow, for a manager of the location.
 
     Exactly-once like a grant: the same form token returns the first request.
-    An amount within every limit is refused: it can simply be granted.
+    An amount within every limit is refused: it can simply be granted. A request
+    naming a case (`failure_id`) asks to add to it; the approval grants onto that case.
     """
+    request = case_request(request)
     existing = Escalation.objects.filter(requested_by=actor, token=request.token).first()
     if existing is not None:
         same = (existing.customer_id, existing.playbook_id, existing.requested_amount) == (
@@ -88,6 +93,7 @@ def escalation_request(*, actor, roles: list[str], request: GrantRequest, reason
         requested_by=actor,
         requested_at=now,
         token=request.token,
+        failure_id=request.failure_id,
         **quote_fields_of(priced),
     )
     try:
@@ -149,6 +155,7 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
                         "limit": wording.amount(authority.limit, currency),
                     },
                 )
+            _refuse_above_case_authority(escalation, authority, now=now)
             try:
                 # grant_write's own atomic block is a savepoint: a refused insert leaves this transaction usable.
                 escalation.grant = _grant_for_escalation(escalation, approver=actor, note=note, now=now)
@@ -211,6 +218,31 @@ def escalation_payload(escalation: Escalation) -> dict:
     }
 
 
+def _refuse_above_case_authority(escalation: Escalation, authority, *, now) -> None:
+    """A manager approves an addition to a case within their own per-case authority: the case's
+    active grants and this amount together (read under the location's lock, held here)."""
+    if escalation.failure_id is None:
+        return
+    currency = escalation.currency
+    used = authority_usage(
+        authority=authority,
+        employee_id=None,
+        failure_id=escalation.failure_id,
+        location=escalation.location,
+        now=now,
+        currency=currency,
+    )
+    if used.case_total + escalation.requested_amount > authority.per_case:
+        raise RecoveryError(
+            None,
+            gettext("%(amount)s is above your own authority for this case: %(room)s Decline with a note, or ask ops.")
+            % {
+                "amount": wording.amount(escalation.requested_amount, currency),
+                "room": case_room_text(authority, used.case_total, currency),
+            },
+        )
+
+
 def _grant_for_escalation(escalation: Escalation, *, approver, note: str, now) -> Grant:
     request = GrantRequest(
         customer=escalation.customer,
@@ -222,6 +254,7 @@ def _grant_for_escalation(escalation: Escalation, *, approver, note: str, now) -
         amount=escalation.requested_amount,
         # The case's own token: `(granted_by, token)` is unique, so the case can never be paid twice.
         token=escalation.token,
+        failure_id=escalation.failure_id,
     )
     stopped = " ".join(stop["reason"] for stop in escalation.stopped_by)
     approval = f"Approved above the limits by {approver.get_username()}: {stopped}"

@@ -27,6 +27,7 @@ from compensation.texts import localized_text
 from recovery.domain.errors import LimitExceeded, RecoveryError
 from recovery.domain.vouchers import voucher_code_new
 from recovery.models import Escalation, Grant, ServiceFailure, journal_fact
+from recovery.services.cases import case_request
 from recovery.services.limits import limit_exceeded, limits_for
 from recovery.services.pricing import GrantRequest, amount_checked, grant_request_price, quote_fields_of
 from recovery.services.recording import record_with_history
@@ -124,6 +125,7 @@ def grant_issue(
     (double click, browser retry); two simultaneous repeats are settled by the
     `(granted_by, token)` unique constraint. `at` backdates a grant (demo data only).
     """
+    request = case_request(request)
     uses = _token_uses(actor=actor, token=request.token)
     if uses.grant_id is not None:
         return _replayed(uses.grant_id, uses.grant_fingerprint, request)
@@ -217,6 +219,7 @@ def grant_refusal(*, actor, roles: list[str], request: GrantRequest) -> LimitExc
     Pricing refusals (an unknown playbook, a changed cap) are raised as `RecoveryError`.
     """
     now = timezone.now()
+    request = case_request(request)
     priced = grant_request_price(actor=actor, roles=roles, request=request, policy=load_policy(now))
     if request.amount is None and priced.quote.cap <= 0:
         return _nothing_allowed(priced)
@@ -255,6 +258,8 @@ def grant_write(
 ) -> Grant:
     """Insert the failure and its grant, with history naming who did it, and count it in its month's total.
 
+    A request naming its case (`failure_id`) adds the grant to that failure instead of logging a new one.
+
     `playbook` is the version's playbook (built from its document), never the
     live row, which is the ops' unpublished draft. `savepoint=False` when the
     caller's own transaction rolls back as a whole on any error (saves two round trips).
@@ -264,17 +269,10 @@ def grant_write(
     """
     history_user = approved_by or actor
     with transaction.atomic(savepoint=savepoint):
-        failure = ServiceFailure(
-            customer=request.customer,
-            location=request.location,
-            category=request.category,
-            purchase_value=request.purchase_value,
-            note=request.note,
-            logged_by=actor,
-            # An escalation's request time, else when the counter opened the case (never after the grant).
-            logged_at=logged_at or min(request.opened_at or now, now),
-        )
-        save_with_history(failure, actor=history_user, history_date=now)
+        if request.failure_id is not None:
+            failure = ServiceFailure.objects.get(pk=request.failure_id)
+        else:
+            failure = _failure_logged(actor, request, now=now, logged_at=logged_at, history_user=history_user)
         grant = Grant(
             failure=failure,
             customer=request.customer,
@@ -315,6 +313,22 @@ def grant_write(
             payload=lambda: grant_issued_payload(grant, failure),
         )
     return grant
+
+
+def _failure_logged(actor, request, *, now, logged_at, history_user) -> ServiceFailure:
+    """The case a first grant opens: the failure as the counter met it."""
+    failure = ServiceFailure(
+        customer=request.customer,
+        location=request.location,
+        category=request.category,
+        purchase_value=request.purchase_value,
+        note=request.note,
+        logged_by=actor,
+        # An escalation's request time, else when the counter opened the case (never after the grant).
+        logged_at=logged_at or min(request.opened_at or now, now),
+    )
+    save_with_history(failure, actor=history_user, history_date=now)
+    return failure
 
 
 # Version 2 of the "grant.issued" payload added what a changed row could otherwise hide (verify_audit compares it).

@@ -19,14 +19,15 @@ from compensation import wording
 from compensation.limits import LimitCheck, limits_check
 from compensation.texts import localized_text
 from recovery.domain.errors import LimitExceeded
-from recovery.selectors.usage import limit_usage
+from recovery.selectors.usage import authority_usage, limit_usage
 from recovery.services.locking import lock_location, lock_location_and_customer
 from recovery.services.pricing import GrantRequest, Priced
 from recovery.services.totals import month_total_add
 
 
 def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool, reserve: Decimal | None = None) -> LimitCheck:
-    """The cap, the customer's rolling limits and the location budget, read once.
+    """The cap, the authority's per-case and per-period sums, the customer's rolling limits and the
+    location budget, read once.
 
     With `lock`, the rows that own the limits are locked first (location, then
     customer: always this order), so two counters granting at once cannot both
@@ -58,6 +59,17 @@ def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool, reserv
         budget_spent=spent,
     )
 
+    # The case's grants and the employee's day and month: read after the lock, so a simultaneous
+    # grant on the same case (the same location, so the same lock) is counted before this one.
+    used = authority_usage(
+        authority=priced.authority,
+        employee_id=priced.employee_id,
+        failure_id=request.failure_id,
+        location=request.location,
+        now=now,
+        currency=priced.currency,
+    )
+
     def cap_reason(steps) -> str:
         return gettext("The cap of “%(playbook)s” for this customer is %(cap)s (%(steps)s).") % {
             "playbook": localized_text(priced.playbook, "name"),  # English under override("en"): the record
@@ -76,6 +88,8 @@ def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool, reserv
         budget=budget,
         budget_spent=usage.budget_spent,
         currency=priced.currency,
+        authority=priced.authority,
+        authority_usage=used,
     )
 
 

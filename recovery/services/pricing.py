@@ -45,6 +45,8 @@ class GrantRequest:
     # When the counter opened the case (signed by the resolve page), logged as the failure's time.
     # Not part of the fingerprint: a retry of the same form still replays its grant.
     opened_at: datetime | None = None
+    # The case (service failure) this grant adds to; None: a new case. Its sum is bounded by the per-case authority.
+    failure_id: int | None = None
 
     def fingerprint(self) -> str:
         """SHA-256 of the request's content, to tell a true retry from a reused token."""
@@ -56,6 +58,7 @@ class GrantRequest:
             note=self.note,
             playbook_id=self.playbook_id,
             amount=self.amount,
+            failure_id=self.failure_id,
         )
 
 
@@ -71,6 +74,7 @@ class Priced:
     currency: str  # the location's: the quote, the limits and the grant are all in it
     shown_steps: tuple[str, ...] = ()  # the quote's steps in the active language (`quote.steps` are English)
     standing: Standing | None = None  # tenure, status and lifetime spend the tier was chosen from
+    employee_id: int | None = None  # who grants: their day's and month's grants bound the authority's periods
 
 
 def grant_request_price(*, actor, roles, request: GrantRequest, policy: Policy) -> Priced:
@@ -145,6 +149,7 @@ def grant_request_price(*, actor, roles, request: GrantRequest, policy: Policy) 
         shown_steps=steps,
         currency=currency,
         standing=standing,
+        employee_id=actor.pk,
     )
 
 

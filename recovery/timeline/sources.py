@@ -25,6 +25,20 @@ from recovery.timeline.words import (
     void_entry,
 )
 
+
+def failures_with_first_grant():
+    """Each case with the grant that opened it (its first): a case may carry several grants since
+    the per-case authority, and its "failure logged" line links and filters by the first."""
+    first = Grant.objects.filter(failure_id=OuterRef("pk")).order_by("pk")
+    return ServiceFailure.objects.select_related("location", "customer", "logged_by").annotate(
+        first_grant_id=Subquery(first.values("pk")[:1]),
+        first_playbook_id=Subquery(first.values("playbook_id")[:1]),
+        first_amount=Subquery(first.values("amount")[:1]),
+        first_currency=Subquery(first.values("currency")[:1]),
+        first_playbook_name=Subquery(first.values("playbook_name")[:1]),
+    )
+
+
 _FLAG_PATHS = {
     "location": "location_id",
     "playbook": "grant__playbook_id",
@@ -55,18 +69,18 @@ SOURCES = (
         kind="failure.logged",
         label=gettext_lazy("Failures logged"),
         rank=1,
-        queryset=lambda: ServiceFailure.objects.select_related("location", "customer", "logged_by", "grant"),
+        queryset=failures_with_first_grant,
         at="logged_at",
         paths={
             "location": "location_id",
             "employee": "logged_by_id",
-            "playbook": "grant__playbook_id",
+            "playbook": "first_playbook_id",
             "category": "category",
             "customer": "customer_id",
-            "amount": "grant__amount",
+            "amount": "first_amount",
         },
         entry=failure_entry,
-        flagged_grant="grant__id",
+        flagged_grant="first_grant_id",
     ),
     Source(
         kind="grant.issued",

@@ -23,7 +23,8 @@ from recovery.timeline.shapes import TimelineEntry
 
 
 def failure_entry(failure: ServiceFailure, flagged: bool) -> TimelineEntry:
-    grant = getattr(failure, "grant", None)
+    # The grant that opened the case, annotated by the source (`failures_with_first_grant`): no query per row.
+    grant_id = getattr(failure, "first_grant_id", None)
     return TimelineEntry(
         kind="failure.logged",
         label=gettext("Failure logged"),
@@ -46,15 +47,17 @@ def failure_entry(failure: ServiceFailure, flagged: bool) -> TimelineEntry:
         )
         % {
             "category": failure.get_category_display(),
-            "value": wording.amount(failure.purchase_value, grant.currency if grant else failure.location.currency),
+            "value": wording.amount(
+                failure.purchase_value, failure.first_currency if grant_id else failure.location.currency
+            ),
             "note": failure.note,
         },
-        url=reverse("audit_detail", args=[grant.pk]) if grant else "",
+        url=reverse("audit_detail", args=[grant_id]) if grant_id else "",
         location=failure.location.name,
         zone=failure.location.timezone,
         actor=failure.logged_by.get_username(),
         customer=failure.customer.name,
-        playbook=grant.playbook_name if grant else "",
+        playbook=failure.first_playbook_name if grant_id else "",
         category=failure.get_category_display(),
         flagged=flagged,
     )

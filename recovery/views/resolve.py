@@ -27,11 +27,18 @@ LIMIT_NAMES = {
     "cap": gettext_lazy("Playbook cap and your authority"),
     "customer_limit": gettext_lazy("Per-customer limit"),
     "location_budget": gettext_lazy("Location budget"),
+    "case_authority": gettext_lazy("Your authority for this case"),
+    "daily_authority": gettext_lazy("Your authority for today"),
+    "monthly_authority": gettext_lazy("Your authority for this month"),
 }
 LIMIT_FLAG_RULES = {
     "cap": RuleFlag.Rule.PLAYBOOK_CAP,
     "customer_limit": RuleFlag.Rule.CUSTOMER_LIMIT,
     "location_budget": RuleFlag.Rule.LOCATION_BUDGET,
+    # The authority's sums are the authority's rule, as the cap's last step is.
+    "case_authority": RuleFlag.Rule.PLAYBOOK_CAP,
+    "daily_authority": RuleFlag.Rule.PLAYBOOK_CAP,
+    "monthly_authority": RuleFlag.Rule.PLAYBOOK_CAP,
 }
 
 
@@ -53,7 +60,9 @@ def _playbook_cards(
     if standing is None:
         standing = selectors.standing_of(customer, location)
     if usage is None:
-        usage = selectors.counter_usage_for(customer=customer, location=location, policy=policy)
+        usage = selectors.counter_usage_for(
+            customer=customer, location=location, policy=policy, authority=authority, employee_id=request.user.pk
+        )
     currency = location.currency
     cards, other_cards = selectors.cards_by_fit(
         selectors.playbook_caps(
@@ -83,7 +92,13 @@ def _playbook_cards(
 def resolve_context(request, customer, form, purchase_value, *, above_limit=None):
     standing = selectors.standing_of(customer, request.counter_location)
     policy = load_policy().at_location(request.counter_location)
-    usage = selectors.counter_usage_for(customer=customer, location=request.counter_location, policy=policy)
+    usage = selectors.counter_usage_for(
+        customer=customer,
+        location=request.counter_location,
+        policy=policy,
+        authority=policy.authority_for(roles_of(request.user), request.user.pk),
+        employee_id=request.user.pk,
+    )
     context = {
         "customer": customer,
         "tenure_months": standing.tenure_months,

@@ -21,7 +21,15 @@ def test_every_active_playbook_is_priced_like_the_counter(pos, customer, central
     policy = load_policy()
     tenure = tenure_in_months(customer.customer_since, central.today())
     authority = Authority(role="frontline", limit=Decimal("250.00"))
-    assert body["authority"] == {"role": "frontline", "limit": "250.00"}
+    # Per case: the per-grant limit, as every policy before it existed; no daily or monthly bound.
+    assert body["authority"] == {
+        "role": "frontline",
+        "limit": "250.00",
+        "per_case": "250.00",
+        "daily": None,
+        "monthly": None,
+    }
+    assert body["case"] is None and body["authority_limits"] == []
     assert body["policy_version"] == policy.version.number and body["currency"] == "EUR"
     assert [row["id"] for row in body["playbooks"]] == list(policy.playbooks)
     for row in body["playbooks"]:

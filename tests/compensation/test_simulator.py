@@ -309,3 +309,46 @@ def test_a_russian_ops_person_is_refused_a_currency_in_russian(ops, tokyo):
     assert "Валюта: выберите одну из валют, в которых работают действующие точки." in html.unescape(
         response.content.decode()
     )
+
+
+def test_the_simulator_explains_the_per_case_room_on_each_side():
+    """A case with 1,500 granted: in force the per-case authority is the per-grant one (2,000); the draft
+    gives a frontline 2,000 and says what is left on the case, step by step."""
+    playbooks = [playbook_entry(1, "Refund", percent="100", floor="0", ceiling="5000")]
+    in_force = policy_from_document({"playbooks": playbooks, "role_authorities": {"frontline": "3000"}})
+    draft = policy_from_document(
+        {
+            "playbooks": playbooks,
+            "role_authorities": {"frontline": "2000"},
+            "role_authority_bounds": {"frontline": {"case_limit": "2000"}},
+        }
+    )
+    simulation = simulate(
+        in_force=in_force,
+        draft=draft,
+        purchase_value=Decimal("3000"),
+        tenure_months=0,
+        role="frontline",
+        currency="EUR",
+        case_granted=Decimal("1500"),
+    )
+    (row,) = simulation.rows
+    assert simulation.case_room_in_force == (
+        "This case has 1,500.00 granted; frontline per-case authority 3,000.00 → 1,500.00 left."
+    )
+    assert simulation.case_room_draft == (
+        "This case has 1,500.00 granted; frontline per-case authority 2,000.00 → 500.00 left."
+    )
+    assert (row.in_force.cap, row.in_force.grantable) == (Decimal("3000.00"), Decimal("1500.00"))
+    assert (row.draft.cap, row.draft.grantable) == (Decimal("2000.00"), Decimal("500.00"))
+    assert row.draft.steps[-1] == simulation.case_room_draft
+    # Without a case, nothing changes: no step, nothing grantable apart from the cap.
+    plain = simulate(
+        in_force=in_force,
+        draft=draft,
+        purchase_value=Decimal("3000"),
+        tenure_months=0,
+        role="frontline",
+        currency="EUR",
+    )
+    assert plain.rows[0].draft.grantable is None and plain.case_room_draft == ""

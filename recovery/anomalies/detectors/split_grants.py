@@ -1,7 +1,11 @@
 """Several grants by one employee to one customer within minutes that together pass one grant's authority.
 
-The authority is per grant; two grants of 1,500 for one failure under a
-2,000 authority stay within it each time, and nothing else notices. Honest
+The cap's authority is per grant; two grants of 1,500 for one failure under a
+2,000 authority stay within it each time. The per-case authority now bounds the
+grants on one case, but a split into two cases for one customer still passes
+it, and a role whose per-case authority is above its per-grant one may add to a
+case legitimately: a burst is worth a look either way, and the flag says when
+its grants are all on one case. Honest
 counters rarely grant one customer twice within minutes, so a burst whose
 total passes the authority recorded on its grants is worth a manager's look.
 """
@@ -67,6 +71,7 @@ class SplitGrants(Detector):
                 "authority_limit",
                 "granted_at",
                 "customer__name",
+                "failure_id",
             )
         )
         flags = []
@@ -76,10 +81,12 @@ class SplitGrants(Detector):
             total = sum((row["amount"] for row in burst), Decimal("0"))
             authority = max(row["authority_limit"] for row in burst)
             span = int((last["granted_at"] - burst[0]["granted_at"]).total_seconds() // 60)
+            one_case = len({row["failure_id"] for row in burst}) == 1
             reason = (
                 f"{last['granted_by_username']} made {len(burst)} grants to {last['customer__name']} within "
                 f"{span} minute{'s' if span != 1 else ''}, together {window.money(total, currency)}: more than one "
-                f"grant's authority of {window.money(authority, currency)}. A split of one case?"
+                f"grant's authority of {window.money(authority, currency)}. "
+                + ("All on one case." if one_case else "A split of one case?")
             )
             flags.append(
                 self.flag(
@@ -96,6 +103,7 @@ class SplitGrants(Detector):
                         "authority": window.money(authority, currency),
                         "granted_by": last["granted_by_username"],
                         "grant_ids": [row["id"] for row in burst],
+                        "one_case": one_case,
                     },
                     dedupe=f"g{last['id']}",
                 )
@@ -105,11 +113,20 @@ class SplitGrants(Detector):
     def reason_words(self, flag: AnomalyFlag, figures: dict) -> str:
         f = figures
         minutes = int(f["minutes"])
-        return pgettext(
-            "anomaly reason",
-            "%(employee)s made %(grants)s grants to %(customer)s within %(minutes)s, together %(total)s: more than "
-            "one grant's authority of %(authority)s. A split of one case?",
-        ) % {
+        template = (
+            pgettext(
+                "anomaly reason",
+                "%(employee)s made %(grants)s grants to %(customer)s within %(minutes)s, together %(total)s: more "
+                "than one grant's authority of %(authority)s. All on one case.",
+            )
+            if f.get("one_case")
+            else pgettext(
+                "anomaly reason",
+                "%(employee)s made %(grants)s grants to %(customer)s within %(minutes)s, together %(total)s: more "
+                "than one grant's authority of %(authority)s. A split of one case?",
+            )
+        )
+        return template % {
             "employee": f["granted_by"],
             "grants": int(f["grants"]),
             "customer": flag.customer.name,

@@ -9,7 +9,9 @@ from recovery.api.serializers.vouchers import RedemptionRef
 
 
 class LimitStopSerializer(serializers.Serializer):
-    limit = serializers.CharField(help_text="cap, customer_limit or location_budget")
+    limit = serializers.CharField(
+        help_text="cap, customer_limit, location_budget, case_authority, daily_authority or monthly_authority"
+    )
     allows = AmountField()
     reason = serializers.CharField()
 

@@ -38,6 +38,13 @@ class GrantRequest(serializers.Serializer):
         help_text="The cap the quote showed; if the policy changed since, the grant is refused instead of "
         "made at another cap.",
     )
+    case = record_id(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A further grant on an existing case: its id (a grant's `failure.id`). The case's category, "
+        "purchase value and note are kept; all its active grants together stay within the per-case authority.",
+    )
 
 
 class CustomerRef(serializers.Serializer):

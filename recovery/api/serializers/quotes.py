@@ -13,11 +13,37 @@ class QuoteRequest(serializers.Serializer):
     purchase_value = money(
         zero_allowed=True, help_text='What the customer paid, e.g. "48.00"; "0" when nothing was bought.'
     )
+    case = record_id(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Quote a further grant on this case (a grant's `failure.id`): its per-case room is explained.",
+    )
 
 
 class AuthoritySerializer(serializers.Serializer):
     role = serializers.CharField()
-    limit = AmountField()
+    limit = AmountField(help_text="Per grant.")
+
+
+class QuoteAuthoritySerializer(AuthoritySerializer):
+    per_case = AmountField(help_text="All active grants on one case together (the per-grant limit when not set).")
+    daily = AmountField(allow_null=True, help_text="What this employee may grant in a day; null: no daily bound.")
+    monthly = AmountField(allow_null=True, help_text="What this employee may grant in a month; null: no bound.")
+
+
+class AuthorityLimitSerializer(serializers.Serializer):
+    limit = serializers.CharField(help_text="case_authority, daily_authority or monthly_authority")
+    allows = AmountField(help_text="What it still allows.")
+    explanation = serializers.CharField(
+        help_text='Step by step, e.g. "This case has 1,500.00 granted; frontline per-case authority 2,000.00 → '
+        '500.00 left."'
+    )
+
+
+class CaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    granted = AmountField(help_text="The case's active grants together.")
 
 
 class PlaybookCapSerializer(serializers.Serializer):
@@ -54,5 +80,9 @@ class QuoteResponse(InCurrency, serializers.Serializer):
     tenure_tier = serializers.CharField()
     status = serializers.CharField(help_text='The programme status the customer holds ("" none).')
     lifetime_spend = AmountField(help_text="Their spend recorded in the desk, in this location's currency.")
-    authority = AuthoritySerializer()
+    authority = QuoteAuthoritySerializer()
+    case = CaseSerializer(allow_null=True, help_text="The case quoted for a further grant; null: a new case.")
+    authority_limits = AuthorityLimitSerializer(
+        many=True, help_text="The authority's per-case and per-period sums that bound a further grant now."
+    )
     playbooks = PlaybookCapSerializer(many=True)

@@ -97,6 +97,7 @@ class GrantCollection(IntegrationView):
             amount=data["amount"],
             token=idempotency.derived_uuid(attempt.token, attempt.key),
             quoted_cap=data["quoted_cap"],
+            failure_id=data["case"],
         )
 
         def grant():

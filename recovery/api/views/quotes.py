@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
@@ -33,8 +34,19 @@ class QuoteView(IntegrationView):
             services.purchase_value_check(data["purchase_value"], self.location.currency)
         except services.RecoveryError as error:
             raise refused(error) from None
+        case = data["case"]
+        if case is not None and not selectors.case_exists(customer=customer, location=self.location, case_id=case):
+            raise refused(
+                services.RecoveryError(
+                    "case", gettext("Case: case #%(case)s is not this customer's at this location.") % {"case": case}
+                )
+            )
         quote = selectors.customer_quote_for(
-            user=request.user, customer=customer, location=self.location, purchase_value=data["purchase_value"]
+            user=request.user,
+            customer=customer,
+            location=self.location,
+            purchase_value=data["purchase_value"],
+            failure_id=case,
         )
         body = {
             "customer": customer.pk,
@@ -45,7 +57,17 @@ class QuoteView(IntegrationView):
             "tenure_tier": quote.tier.name,
             "status": quote.standing.status,
             "lifetime_spend": quote.standing.lifetime_spend,
-            "authority": {"role": quote.authority.role, "limit": quote.authority.limit},
+            "authority": {
+                "role": quote.authority.role,
+                "limit": quote.authority.limit,
+                "per_case": quote.authority.per_case,
+                "daily": quote.authority.daily_limit,
+                "monthly": quote.authority.monthly_limit,
+            },
+            "case": None if case is None else {"id": case, "granted": quote.case_total},
+            "authority_limits": [
+                {"limit": stop.limit, "allows": stop.allows, "explanation": stop.text} for stop in quote.authority_stops
+            ],
             "playbooks": [
                 {
                     "id": cap.playbook.id,
