@@ -10,7 +10,6 @@ history, which the delivery log shows.
 from __future__ import annotations
 
 import logging
-import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -62,7 +61,7 @@ def http_post(url: str, body: bytes, headers: dict[str, str]) -> Attempt:
     except urllib.error.HTTPError as error:
         answer = error.read(ANSWER_KEPT).decode("utf-8", "replace").strip()
         return Attempt(error.code, f"HTTP {error.code} {error.reason}" + (f": {answer}" if answer else ""))
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return Attempt(None, f"No answer within {TIMEOUT_SECONDS} s")
     except urllib.error.URLError as error:
         return Attempt(None, f"Could not connect: {error.reason}")
@@ -122,4 +121,3 @@ def _record(delivery: WebhookDelivery, attempt: Attempt, now, *, counted: bool) 
         attempt.status_code,
     )
     return delivery
-

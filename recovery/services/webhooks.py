@@ -210,7 +210,7 @@ def webhook_subscriber_set_active(*, actor, subscriber_id: int, active: bool) ->
 
 
 def webhook_delivery_replay(*, actor, delivery_id: int) -> WebhookDelivery:
-    """"Deliver again": a failed delivery gets one more attempt, now, with the same id and body."""
+    """Deliver again: a failed delivery gets one more attempt, now, with the same id and body."""
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
         if delivery.status != WebhookDelivery.Status.FAILED:

@@ -112,7 +112,7 @@ def ops_webhook_deliveries(request):
 @require_POST
 @permission_required("recovery.change_webhookdelivery", raise_exception=True)
 def ops_webhook_replay(request, delivery_id: int):
-    """"Deliver again": the failed delivery is queued for one more attempt now."""
+    """Deliver again: the failed delivery is queued for one more attempt now."""
     delivery = get_object_or_404(WebhookDelivery, pk=delivery_id)
     try:
         webhook_delivery_replay(actor=request.user, delivery_id=delivery.pk)

@@ -135,7 +135,9 @@ def test_the_delivery_log_shows_each_attempt(clock, receiver, ops, auditor, djan
 
 
 @pytest.mark.django_db
-def test_after_the_last_retry_it_fails_and_deliver_again_sends_it(clock, ops, central, django_capture_on_commit_callbacks):
+def test_after_the_last_retry_it_fails_and_deliver_again_sends_it(
+    clock, ops, central, django_capture_on_commit_callbacks
+):
     clock.move_to(START, tick=False)
     down = Receiver(answers=[503]).start()
     try:
