@@ -255,7 +255,7 @@ SPECTACULAR_SETTINGS = {
 # Q_SYNC=true runs each job inside the caller, without a worker (the tests do that).
 Q_REDIS_URL = env.str("Q_REDIS_URL", default="")
 Q_CLUSTER = {
-    "name": env.str("Q_CLUSTER_NAME", default="recovery-desk"),
+    "name": "recovery-desk",
     "workers": env_int("Q_WORKERS", minimum=1, default=2),
     # A job is one delivery (5 s timeout) or the due-deliveries sweep: a minute is plenty; a job that
     # dies is not re-run by the broker (the webhook's own retry schedule re-sends it).

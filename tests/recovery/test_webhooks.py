@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from recovery import tasks
@@ -36,8 +38,17 @@ def subscribe(ops, url, events=(GRANT_CREATED,)):
 
 
 def verify(secret: str, received) -> dict:
-    """What a receiver does with the maintained library (the README's snippet)."""
+    """What a receiver does with the maintained library (the README's first snippet)."""
     return Webhook(secret).verify(received.body, received.headers)
+
+
+def readme_verify():
+    """The README's standard-library `verify`, run as a receiver would copy it."""
+    text = (Path(settings.BASE_DIR) / "README.md").read_text()
+    block = text.split("<!-- webhook-verify-snippet -->", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    scope: dict = {}
+    exec(compile(block, "README.md", "exec"), scope)  # noqa: S102 (our own README)
+    return scope["verify"]
 
 
 # --- the signature --------------------------------------------------------------------
@@ -105,6 +116,9 @@ def test_a_receiver_failing_twice_gets_the_event_on_the_third_try_signed(
 
     third = receiver.received[-1]
     event = verify(shown.secret, third)
+    assert readme_verify()(shown.secret, third.body, third.headers) == event
+    with pytest.raises(ValueError, match="bad signature"):
+        readme_verify()(shown.secret, third.body + b" ", third.headers)
     assert event["type"] == "grant.created" and event["data"]["grant_id"] == grant.pk
     assert event["data"]["amount"] == format(grant.amount, "f") and event["data"]["location"] == "central"
     assert third.headers["webhook-timestamp"] == str(int(delivery.delivered_at.timestamp()))
