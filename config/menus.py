@@ -34,6 +34,12 @@ OPS_MENU = (
     MenuEntry("ops_replay", _("Replay")),
     MenuEntry("ops_flags", _("Flags")),
     MenuEntry("ops_integrations", _("Integrations"), permission="recovery.view_apitoken"),
+    MenuEntry(
+        "ops_webhooks",
+        _("Webhooks"),
+        also_current=("ops_webhook_deliveries", "ops_webhook_secret_roll"),
+        permission="recovery.view_webhooksubscriber",
+    ),
     MenuEntry("budgets", _("Budgets")),
     MenuEntry("recovery_effect", _("What recovery buys"), permission="recovery.view_effect"),
     MenuEntry("ops_visit_import", _("Import visits"), permission="recovery.import_visits"),

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Background jobs: the webhook deliveries (recovery/tasks.py), run by `manage.py qcluster`.
+    "django_q",
     "compensation",
     "recovery",
 ]
@@ -247,6 +249,27 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- History -----------------------------------------------------------------
+# Background jobs (django-q2): outgoing webhooks are posted by `python manage.py qcluster`, never by a
+# request. The default broker is the database itself (the ORM broker: no other server to run or back up);
+# Q_REDIS_URL switches to Redis when one database poller is no longer enough (then `pip install redis`).
+# Q_SYNC=true runs each job inside the caller, without a worker (the tests do that).
+Q_REDIS_URL = env.str("Q_REDIS_URL", default="")
+Q_CLUSTER = {
+    "name": "recovery-desk",
+    "workers": env_int("Q_WORKERS", minimum=1, default=2),
+    # A job is one delivery (5 s timeout) or the due-deliveries sweep: a minute is plenty; a job that
+    # dies is not re-run by the broker (the webhook's own retry schedule re-sends it).
+    "timeout": 60,
+    "retry": 90,
+    "max_attempts": 1,
+    # After downtime, the sweep runs once rather than once per missed minute.
+    "catch_up": False,
+    "save_limit": 250,
+    "poll": 1,
+    "sync": env_bool("Q_SYNC", default=False),
+    **({"redis": Q_REDIS_URL} if Q_REDIS_URL else {"orm": "default"}),
+}
+
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 # Change reasons are the void, decline and rollback reasons people type (up to 500 characters).

@@ -19,3 +19,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+# Background jobs run inside the test, at once: no worker process (django-q2's sync mode).
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405

@@ -12,7 +12,7 @@ their `rules_permissions`, so importing them back would be a cycle.
 import rules
 
 from compensation.models import Location
-from compensation.predicates import is_frontline, is_manager, is_ops, sees_every_location
+from compensation.predicates import is_auditor, is_frontline, is_manager, is_ops, sees_every_location
 
 
 def location_ids_of(user) -> frozenset[int]:
@@ -85,6 +85,9 @@ can_decide_escalation = decides_escalations & works_at_record_location & ~reques
 can_review_anomaly = is_manager & works_at_record_location & ~is_flagged_employee
 # Detection runs from cron; managers and ops may also run it now. Auditors only read.
 can_run_anomaly_checks = is_manager | is_ops
+# Outgoing webhooks: ops add subscribers and send a failed delivery again; auditors read; nobody else sees them.
+can_view_webhooks = is_ops | is_auditor
+can_change_webhooks = is_ops
 # A voucher is redeemed by counter staff at the counter where they work, whichever location issued it.
 can_redeem_voucher = can_use_counter & works_at_location
 

@@ -17,6 +17,7 @@ from recovery.views import (
     resolve,
     visits,
     vouchers,
+    webhooks,
 )
 
 urlpatterns = [
@@ -52,6 +53,19 @@ urlpatterns = [
         "ops/integrations/<int:token_id>/revoke/",
         integrations.ops_integration_revoke,
         name="ops_integration_revoke",
+    ),
+    path("ops/webhooks/", webhooks.ops_webhooks, name="ops_webhooks"),
+    path(
+        "ops/webhooks/<int:subscriber_id>/roll-secret/",
+        webhooks.ops_webhook_secret_roll,
+        name="ops_webhook_secret_roll",
+    ),
+    path("ops/webhooks/<int:subscriber_id>/active/", webhooks.ops_webhook_active, name="ops_webhook_active"),
+    path("ops/webhooks/deliveries/", webhooks.ops_webhook_deliveries, name="ops_webhook_deliveries"),
+    path(
+        "ops/webhooks/deliveries/<int:delivery_id>/replay/",
+        webhooks.ops_webhook_replay,
+        name="ops_webhook_replay",
     ),
     path("audit/", audit.audit, name="audit"),
     path("audit/export.csv", exports.audit_export, name="audit_export"),

@@ -25,7 +25,8 @@ from compensation.models import Playbook
 from compensation.predicates import roles_of
 from recovery import services
 from recovery.api.services import api_token_create
-from recovery.models import AnomalyFlag, ApiToken, Customer, Escalation, Grant, Location, RuleFlag
+from recovery.models import AnomalyFlag, ApiToken, Customer, Escalation, Grant, Location, RuleFlag, WebhookDelivery
+from recovery.services.webhooks import emit_event, webhook_subscriber_add
 from recovery.vouchers import voucher_link_token
 from tests import factories
 from tests.conftest import client_for
@@ -70,6 +71,11 @@ def ops_page(ok=200):
 def ops_action(ok):
     """Only ops change the policy; managers and auditors are read-only."""
     return {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: 403, OPS: ok, AUDITOR: 403}
+
+
+def webhook_page(ok=200):
+    """Ops change webhooks; auditors read them; frontline and managers do not see them."""
+    return {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: 403, OPS: ok, AUDITOR: ok}
 
 
 # URL name -> method -> role -> expected outcome.
@@ -183,6 +189,13 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     # Integration tokens: ops create (the answer shows the secret once) and revoke; managers and auditors read.
     "ops_integrations": {"GET": ops_page(), "POST": ops_action(200)},
     "ops_integration_revoke": {"GET": every(405), "POST": ops_action(Redirect("/ops/integrations/"))},
+    # Outgoing webhooks: ops add subscribers, roll secrets, switch them and send a failed delivery again;
+    # auditors read; frontline and managers are refused.
+    "ops_webhooks": {"GET": webhook_page(), "POST": ops_action(200)},
+    "ops_webhook_secret_roll": {"GET": every(405), "POST": ops_action(200)},
+    "ops_webhook_active": {"GET": every(405), "POST": ops_action(Redirect("/ops/webhooks/"))},
+    "ops_webhook_deliveries": {"GET": webhook_page(), "POST": every(405)},
+    "ops_webhook_replay": {"GET": every(405), "POST": ops_action(Redirect("/ops/webhooks/deliveries/"))},
     # Visits in by CSV: ops only (the form with its dry run, and the report; an empty POST is refused, 422).
     "ops_visit_import": {"GET": ops_action(200), "POST": ops_action(422)},
     # A customer's programme status: ops only (an empty POST is refused, 422, naming the fields).
@@ -259,6 +272,7 @@ class World:
     anomaly: AnomalyFlag
     token: ApiToken
     voucher: Grant | None = None  # made on first use (only the voucher pages need one)
+    delivery: WebhookDelivery | None = None  # a failed delivery, made on first use (the webhook pages)
 
 
 @pytest.fixture
@@ -311,6 +325,18 @@ def voucher_of(world: World) -> Grant:
     return world.voucher
 
 
+def delivery_of(world: World) -> WebhookDelivery:
+    """A failed webhook delivery (to a closed local port: a replay fails fast), made once per world."""
+    if world.delivery is None:
+        subscriber = webhook_subscriber_add(
+            actor=world.users[OPS], url="http://127.0.0.1:9/matrix", description="Matrix", events=["survey.answered"]
+        ).subscriber
+        emit_event("survey.answered", {"matrix": True}, key="matrix")
+        world.delivery = WebhookDelivery.objects.get(subscriber=subscriber)
+        WebhookDelivery.objects.filter(pk=world.delivery.pk).update(status="failed", attempts=6, next_attempt_at=None)
+    return world.delivery
+
+
 PATH_KWARGS = {
     "customer_id": lambda world: world.customer.pk,
     "grant_id": lambda world: world.grant.pk,
@@ -322,6 +348,8 @@ PATH_KWARGS = {
     "anomaly_id": lambda world: world.anomaly.pk,
     "token_id": lambda world: world.token.pk,
     "token": lambda world: voucher_link_token(voucher_of(world).voucher_code),
+    "subscriber_id": lambda world: delivery_of(world).subscriber_id,
+    "delivery_id": lambda world: delivery_of(world).pk,
 }
 
 
@@ -396,6 +424,8 @@ def post_data(name: str, world: World) -> dict:
         return {"next": "/audit/anomalies/?status=open"}
     if name == "anomaly_review":
         return {"outcome": "talked", "note": "Matrix: walked through the walk-in rules", "next": "/audit/anomalies/"}
+    if name == "ops_webhooks":
+        return {"url": "https://crm.example.com/hooks", "description": "Matrix CRM", "events": ["grant.created"]}
     if name == "ops_integrations":
         return {"name": "Matrix POS", "location": world.location_id, "role": "frontline"}
     return {}

@@ -11,6 +11,7 @@ Field formats only: policy checks live in the services.
 - `insights`: the dashboard's and the monthly report's filters
 - `ops`: the replay window, rule flags' list and handling
 - `integrations`: a new API token
+- `webhooks`: a new webhook subscriber, the delivery log's filter
 - `visit_import`: the ops CSV of visits, read as a stream
 - `accounts`: sign-in and the language switch
 - `two_step`: the code from an authenticator app (enrolment, the sign-in's second step, removal)
@@ -29,9 +30,12 @@ from recovery.forms.ops import FlagFilterForm, FlagHandleForm, ReplayForm
 from recovery.forms.two_step import TwoStepCodeForm
 from recovery.forms.visit_import import VisitImportForm, csv_lines, csv_problem
 from recovery.forms.vouchers import VoucherCodeForm, VoucherRedeemForm
+from recovery.forms.webhooks import DeliveryFilterForm, WebhookSubscriberForm
 
 __all__ = [
     "CustomerStatusForm",
+    "DeliveryFilterForm",
+    "WebhookSubscriberForm",
     "csv_lines",
     "csv_problem",
     "EARLIEST_INSIGHT_DATE",

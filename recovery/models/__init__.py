@@ -22,6 +22,7 @@ from recovery.models.totals import LocationMonthTotal
 from recovery.models.two_step import TwoStepDevice
 from recovery.models.visits import Visit
 from recovery.models.vouchers import VoucherRedemption
+from recovery.models.webhooks import WebhookDelivery, WebhookSubscriber
 
 __all__ = [
     "JOURNAL_FACTS",
@@ -39,5 +40,7 @@ __all__ = [
     "TwoStepDevice",
     "Visit",
     "VoucherRedemption",
+    "WebhookDelivery",
+    "WebhookSubscriber",
     "journal_fact",
 ]

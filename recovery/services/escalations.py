@@ -26,6 +26,7 @@ from recovery.services.limits import limits_for
 from recovery.services.locking import location_id_of, location_locked
 from recovery.services.pricing import QUOTE_FIELDS, GrantRequest, amount_checked, grant_request_price, quote_fields_of
 from recovery.services.recording import record_with_history
+from recovery.services.webhooks import emit_escalation_decided
 
 
 @logs_action(
@@ -172,6 +173,7 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
         with translation.override("en"):  # the history is the record: English, whoever decides
             reason = note or str(escalation.get_status_display())
         _record(escalation, f"escalation.{escalation.status}", actor=actor, at=now, reason=reason)
+        emit_escalation_decided(escalation)
     return escalation
 
 

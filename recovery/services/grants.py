@@ -32,6 +32,7 @@ from recovery.services.limits import limit_exceeded, limits_for
 from recovery.services.pricing import GrantRequest, amount_checked, grant_request_price, quote_fields_of
 from recovery.services.recording import record_with_history
 from recovery.services.totals import month_total_add
+from recovery.services.webhooks import emit_grant_created
 
 # A fresh code is drawn when one collides with an existing voucher (about 1 in 10^14); this many tries in all.
 VOUCHER_CODE_ATTEMPTS = 3
@@ -312,6 +313,8 @@ def grant_write(
             subject_type="grant",
             payload=lambda: grant_issued_payload(grant, failure),
         )
+        # Inside the savepoint: a grant rolled back (a limit, a race) reports nothing to other systems.
+        emit_grant_created(grant)
     return grant
 
 

@@ -17,6 +17,7 @@ from recovery.models import Grant, VoucherRedemption
 from recovery.services.locking import location_id_of, location_locked
 from recovery.services.recording import record_with_history
 from recovery.services.totals import month_total_add
+from recovery.services.webhooks import emit_grant_voided
 
 
 @logs_action("grant.void", fields=lambda kw: {"grant_id": kw["grant_id"]})
@@ -68,4 +69,5 @@ def grant_void(*, actor, grant_id: int, reason: str, at=None) -> Grant:
             subject_type="grant",
             payload={"reason": reason, "voided_by_id": actor.pk},
         )
+        emit_grant_voided(grant)
     return grant

@@ -30,6 +30,7 @@ from recovery.domain.vouchers import (
 from recovery.models import Grant, Location, VoucherRedemption
 from recovery.services.locking import location_locked
 from recovery.services.recording import record_with_history
+from recovery.services.webhooks import emit_voucher_redeemed
 
 
 def _redemption_of(grant_id: int) -> VoucherRedemption | None:
@@ -135,6 +136,7 @@ def voucher_redeem(
                     "currency": grant.currency,
                 },
             )
+            emit_voucher_redeemed(redemption, grant)
     except IntegrityError:
         # Past the lock anyway (the one-to-one held): answer as the loser of the race.
         existing = _redemption_of(grant_id)

@@ -1,0 +1,32 @@
+"""The background jobs django-q2 runs (`python manage.py qcluster`), named by their dotted path.
+
+- `webhook_deliver(delivery_id)`: one attempt at one delivery; queued after the
+  commit that created it, and by "Deliver again".
+- `webhooks_deliver_due()`: every minute (the schedule made by migration
+  recovery 0020): queues every pending delivery whose retry time has come, and
+  any the worker missed while it was down.
+
+Both are safe to run twice: an attempt claims its delivery first.
+"""
+
+from __future__ import annotations
+
+from recovery.selectors.webhooks import webhooks_due_ids
+from recovery.services.webhook_delivery import webhook_deliver as _deliver
+from recovery.services.webhooks import enqueue_delivery
+
+SWEEP_TASK = "recovery.tasks.webhooks_deliver_due"
+
+
+def webhook_deliver(delivery_id: int) -> str:
+    """One attempt; the answer (kept in django-q2's task results) says how it went."""
+    delivery = _deliver(delivery_id=delivery_id)
+    return "not due" if delivery is None else f"{delivery.status} after {delivery.attempts} attempt(s)"
+
+
+def webhooks_deliver_due() -> int:
+    """Queue every due delivery; returns how many."""
+    due = webhooks_due_ids()
+    for delivery_id in due:
+        enqueue_delivery(delivery_id)
+    return len(due)
