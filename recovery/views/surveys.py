@@ -46,9 +46,11 @@ def survey_handover(request, grant: Grant, *, qr: bool = True) -> dict:
 
 def _page(request, context: dict, status: int = 200):
     response = render(request, TEMPLATE, context, status=status)
-    # A bearer link, as the voucher page: out of search engines, shared caches and referrer logs.
+    # A bearer link, as the voucher page: out of search engines, shared caches and other sites' referrer logs.
+    # "same-origin", not the voucher page's "no-referrer": under that a browser sends `Origin: null` with the
+    # form's POST, and Django's CSRF check refuses it.
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
