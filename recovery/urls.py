@@ -15,6 +15,7 @@ from recovery.views import (
     needs,
     ops,
     resolve,
+    surveys,
     visits,
     vouchers,
     webhooks,
@@ -37,6 +38,8 @@ urlpatterns = [
     path("counter/vouchers/", vouchers.voucher_redeem, name="voucher_redeem"),
     # The customer's voucher page: no login, the signed token is the key.
     path("v/<str:token>/", vouchers.voucher_public, name="voucher_public"),
+    # The customer's follow-up ("Did we put it right?"): no login, the signed token names the grant.
+    path("s/<str:survey_token>/", surveys.survey_public, name="survey_public"),
     path("escalations/", escalations.escalations, name="escalations"),
     path("escalations/<int:escalation_id>/decide/", escalations.escalation_decide, name="escalation_decide"),
     path("budgets/", ops.budgets, name="budgets"),

@@ -25,6 +25,7 @@ from compensation.models import Playbook
 from compensation.predicates import roles_of
 from recovery import services
 from recovery.api.services import api_token_create
+from recovery.domain.surveys import survey_link_token
 from recovery.models import AnomalyFlag, ApiToken, Customer, Escalation, Grant, Location, RuleFlag, WebhookDelivery
 from recovery.services.webhooks import emit_event, webhook_subscriber_add
 from recovery.vouchers import voucher_link_token
@@ -144,6 +145,12 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "voucher_redeem": {"GET": counter_page(), "POST": counter_page(Redirect("/counter/vouchers/?code="))},
     # The customer's voucher page: no login, the signed link is the key; require_GET for everyone.
     "voucher_public": {"GET": every(200, anonymous=200), "POST": every(405, anonymous=405)},
+    # The customer's follow-up (issue 18): no login, the signed link is the key; anyone holding it answers
+    # once (the answer sent back to the page's thank-you), signed in or not.
+    "survey_public": {
+        "GET": every(200, anonymous=200),
+        "POST": every(Redirect("/s/"), anonymous=Redirect("/s/")),
+    },
     "escalations": {"GET": audit_page(), "POST": every(405)},
     # Budgets spent and remaining this month: managers (their locations) and ops.
     "budgets": {"GET": audit_page(), "POST": every(405)},
@@ -350,6 +357,7 @@ PATH_KWARGS = {
     "token": lambda world: voucher_link_token(voucher_of(world).voucher_code),
     "subscriber_id": lambda world: delivery_of(world).subscriber_id,
     "delivery_id": lambda world: delivery_of(world).pk,
+    "survey_token": lambda world: survey_link_token(world.grant.pk),
 }
 
 
@@ -410,6 +418,8 @@ def post_data(name: str, world: World) -> dict:
         return {"rule": "customer_limit", "note": "Matrix: the limit stopped a fair grant"}
     if name == "voucher_redeem":
         return {"code": voucher_of(world).voucher_code, "token": str(uuid.uuid4())}
+    if name == "survey_public":
+        return {"score": "4", "will_return": "yes", "comment": "Matrix: kind staff"}
     if name == "escalation_decide":
         return {"decision": "decline", "note": "Matrix: not this time"}
     if name == "ops_draft_add":

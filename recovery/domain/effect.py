@@ -13,6 +13,11 @@ in the same tenure tiers and months as the playbook's customers (cases in a
 stratum the playbook never served are left out), so a difference is not just
 loyal customers or a busy season. A window counts only cases it has fully
 seen: a case 40 days old is in the 30-day figure, not yet in the 90-day one.
+
+Beside what customers did, what they said (`Verdict`): the mean of their
+"Did we put it right?" scores (1–5) with its Student's t interval, and the
+share answering "yes, I will come back" (Wilson), each on the playbook's
+answered follow-ups and under the same `MIN_CUSTOMERS` rule.
 """
 
 from __future__ import annotations
@@ -93,11 +98,36 @@ class SpendChange:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """A customer's answer to a grant's follow-up: its playbook, the 1–5 score, and whether they said "yes"."""
+
+    playbook_id: int
+    score: int
+    will_return: bool
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The customers' own word on a playbook: mean score and interval (None: too few answers), and "will return"."""
+
+    answers: int
+    mean: float | None
+    low: float | None
+    high: float | None
+    will_return: Share
+
+    @property
+    def too_few(self) -> bool:
+        return self.mean is None
+
+
+@dataclass(frozen=True)
 class PlaybookEffect:
     playbook_id: int
     returns: dict[int, Share]
     baseline: dict[int, Share]
     spend: SpendChange
+    verdict: Verdict | None = None
 
 
 def share(returned: int, customers: int, *, minimum: int = MIN_CUSTOMERS) -> Share:
@@ -152,6 +182,27 @@ def spend_change(
     return SpendChange(len(pairs), before.quantize(CENT), after.quantize(CENT), low.quantize(CENT), high.quantize(CENT))
 
 
+def verdict(answers: Sequence[Answer], *, minimum: int = MIN_CUSTOMERS) -> Verdict:
+    """The mean "put it right" score with its 95 % t-interval, and the share who said they will come back.
+
+    Every answered follow-up counts (one per grant, as the customer gave it).
+    Below `minimum` answers there is no figure, as for the shares: a mean of
+    three answers says nothing. The interval is cut to the scale (1–5): the
+    mean cannot lie outside it, however few answers spread it.
+    """
+    scores = [answer.score for answer in answers]
+    said_yes = sum(answer.will_return for answer in answers)
+    will_return = share(said_yes, len(scores), minimum=minimum)
+    if len(scores) < max(minimum, 2):
+        return Verdict(len(scores), None, None, None, will_return)
+    mean = statistics.fmean(scores)
+    if statistics.pstdev(scores) == 0:
+        return Verdict(len(scores), mean, mean, mean, will_return)
+    interval = stats.ttest_1samp(scores, 0.0).confidence_interval(confidence_level=CONFIDENCE)
+    low, high = max(float(interval.low), 1.0), min(float(interval.high), 5.0)
+    return Verdict(len(scores), mean, low, high, will_return)
+
+
 def first_case_per_customer(cases: Iterable[Case]) -> list[Case]:
     """One case per customer (their first): a customer with three failures is one customer, not three."""
     first: dict[int, Case] = {}
@@ -185,8 +236,10 @@ def playbook_effect(
     *,
     as_of: dt.date,
     minimum: int = MIN_CUSTOMERS,
+    answers: Sequence[Answer] = (),
 ) -> PlaybookEffect:
-    """The playbook's return shares per window and spend change, and the baseline's return shares."""
+    """The playbook's return shares per window and spend change, the baseline's return shares,
+    and its customers' own verdict from `answers` (those of other playbooks are left out)."""
     treated = first_case_per_customer(case for case in cases if case.playbook_id == playbook_id)
     baseline = baseline_cases(playbook_id, cases)
     return PlaybookEffect(
@@ -194,4 +247,5 @@ def playbook_effect(
         returns={days: return_share(treated, visits, days, as_of, minimum) for days in WINDOWS},
         baseline={days: return_share(baseline, visits, days, as_of, minimum) for days in WINDOWS},
         spend=spend_change(treated, visits, as_of, minimum),
+        verdict=verdict([answer for answer in answers if answer.playbook_id == playbook_id], minimum=minimum),
     )

@@ -14,6 +14,7 @@ Field formats only: policy checks live in the services.
 - `webhooks`: a new webhook subscriber, the delivery log's filter
 - `visit_import`: the ops CSV of visits, read as a stream
 - `accounts`: sign-in and the language switch
+- `surveys`: the customer's follow-up (no login)
 - `two_step`: the code from an authenticator app (enrolment, the sign-in's second step, removal)
 """
 
@@ -27,6 +28,7 @@ from recovery.forms.insights import EARLIEST_INSIGHT_DATE, InsightFilterForm, Mo
 from recovery.forms.integrations import ApiTokenForm
 from recovery.forms.money import MAX_MONEY, money_field, money_in_currency, money_input
 from recovery.forms.ops import FlagFilterForm, FlagHandleForm, ReplayForm
+from recovery.forms.surveys import SurveyAnswerForm
 from recovery.forms.two_step import TwoStepCodeForm
 from recovery.forms.visit_import import VisitImportForm, csv_lines, csv_problem
 from recovery.forms.vouchers import VoucherCodeForm, VoucherRedeemForm
@@ -44,6 +46,7 @@ __all__ = [
     "AnomalyFlagFilter",
     "AnomalyReviewForm",
     "ApiTokenForm",
+    "SurveyAnswerForm",
     "CaseOpenedField",
     "CustomerSearchForm",
     "DecisionForm",

@@ -18,6 +18,7 @@ from recovery.models.failures import ServiceFailure
 from recovery.models.grants import JOURNAL_FACTS, Grant, journal_fact
 from recovery.models.rule_flags import RuleFlag
 from recovery.models.staff import StaffProfile
+from recovery.models.surveys import SurveyAnswer
 from recovery.models.totals import LocationMonthTotal
 from recovery.models.two_step import TwoStepDevice
 from recovery.models.visits import Visit
@@ -37,6 +38,7 @@ __all__ = [
     "RuleFlag",
     "ServiceFailure",
     "StaffProfile",
+    "SurveyAnswer",
     "TwoStepDevice",
     "Visit",
     "VoucherRedemption",

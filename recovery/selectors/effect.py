@@ -3,8 +3,10 @@
 Reads grants (active ones with their playbook and amount; voided ones as
 "granted nothing") and the visits of those customers, at the locations the
 reader may see, and hands plain values to the pure `recovery.domain.effect`.
-Two queries whatever the number of grants; the playbooks' names come from the
-grants' own snapshot, as the audit shows them.
+With them, the customers' answers to the follow-ups of those grants (voided
+ones left out, as their playbook is). Three queries whatever the number of
+grants; the playbooks' names come from the grants' own snapshot, as the audit
+shows them.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from recovery.domain.effect import MIN_CUSTOMERS, Case, PlaybookEffect, VisitDay, playbook_effect
-from recovery.models import Grant, Visit
+from recovery.domain.effect import MIN_CUSTOMERS, Answer, Case, PlaybookEffect, VisitDay, playbook_effect
+from recovery.models import Grant, SurveyAnswer, Visit
 from recovery.selectors.scope import location_ids_for
 
 
@@ -35,6 +37,14 @@ class PlaybookEffectRow:
     def baseline_90(self):
         return self.effect.baseline[90].percents()
 
+    @property
+    def verdict(self):
+        return self.effect.verdict
+
+    @property
+    def will_return(self):
+        return self.effect.verdict.will_return.percents() if self.effect.verdict else None
+
 
 def effect_currency_for(*, user) -> str | None:
     """The one currency of the visits the reader sees, or None if several (spends are then not added up)."""
@@ -50,10 +60,12 @@ def effect_rows_for(*, user, as_of: dt.date | None = None, minimum: int = MIN_CU
     """Each playbook granted at the reader's locations with its return shares, baseline and spend change."""
     grants = Grant.objects.all()
     visits = Visit.objects.all()
+    said = SurveyAnswer.objects.exclude(grant__status=Grant.Status.VOIDED)
     location_ids = location_ids_for(user)
     if location_ids is not None:
         grants = grants.filter(location_id__in=location_ids)
         visits = visits.filter(location_id__in=location_ids)
+        said = said.filter(grant__location_id__in=location_ids)
     cases, names = [], {}
     zones: dict[str, zoneinfo.ZoneInfo] = {}
     for grant in grants.select_related("location").only(
@@ -82,10 +94,16 @@ def effect_rows_for(*, user, as_of: dt.date | None = None, minimum: int = MIN_CU
     by_customer: dict[int, list[VisitDay]] = defaultdict(list)
     for customer_id, day, amount in visits.values_list("customer_id", "visited_on", "amount").iterator():
         by_customer[customer_id].append(VisitDay(day, amount))
+    answers = [
+        Answer(playbook_id, score, will_return == SurveyAnswer.WillReturn.YES)
+        for playbook_id, score, will_return in said.values_list("grant__playbook_id", "score", "will_return").iterator()
+    ]
     today = as_of or timezone.localdate()
     return sorted(
         (
-            PlaybookEffectRow(name, playbook_effect(pk, cases, by_customer, as_of=today, minimum=minimum))
+            PlaybookEffectRow(
+                name, playbook_effect(pk, cases, by_customer, as_of=today, minimum=minimum, answers=answers)
+            )
             for pk, name in names.items()
         ),
         key=lambda row: row.name,

@@ -15,6 +15,7 @@ module per concern:
 - `vouchers`: `voucher_redeem`;
 - `visits`: visits and purchases in (API batches, CSV imports, the counter finding a customer);
 - `flags`: "a rule stood in my way";
+- `surveys`: the customer's one answer to a grant's follow-up (no login, a signed link);
 - `lookups`: whom the counter opened today (no decision, no journal);
 - `locking` and `recording`: the lock order and the history-plus-journal write every service shares.
 
@@ -53,6 +54,7 @@ from recovery.services.limits import limits_for
 from recovery.services.locking import location_id_of, location_locked, lock_customer, lock_location
 from recovery.services.pricing import QUOTE_FIELDS, GrantRequest, Priced, purchase_value_check
 from recovery.services.recording import record_with_history
+from recovery.services.surveys import survey_answer
 from recovery.services.tenure import CUSTOMER_CHAIN, TENURE_KIND, customer_tenure_set, tenure_journal
 from recovery.services.visits import (
     ImportReport,
@@ -112,6 +114,7 @@ __all__ = [
     "record_with_history",
     "rule_flag_handle",
     "rule_flag_raise",
+    "survey_answer",
     "tenure_journal",
     "voucher_code_new",
     "visit_record_at_counter",

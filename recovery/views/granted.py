@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from compensation.texts import language_shown
 from recovery.models import Grant, RuleFlag
 from recovery.views.access import grant_visible_to
+from recovery.views.surveys import survey_handover
 from recovery.views.vouchers import voucher_handover
 
 # Each language named in itself (as in the language switch), for "Read in: English | Русский".
@@ -61,5 +62,10 @@ def grant_slip(request, grant_id: int):
     return render(
         request,
         "recovery/grant_slip.html",
-        {"grant": grant, **voucher_handover(request, grant), **_granted_words(grant)},
+        {
+            "grant": grant,
+            **voucher_handover(request, grant),
+            **survey_handover(request, grant),
+            **_granted_words(grant),
+        },
     )

@@ -25,6 +25,7 @@ from recovery import vouchers
 from recovery.forms import VoucherCodeForm, VoucherRedeemForm
 from recovery.models import Grant
 from recovery.views.access import counter_view
+from recovery.views.surveys import survey_handover
 
 
 def _voucher_link(request, code: str) -> str:
@@ -136,6 +137,8 @@ def voucher_public(request, token: str):
             "link": link,
             "qr_svg": _qr_svg(link) if status.is_redeemable else "",
             "redeemed_on": status.redemption.local_redeemed_at.date() if status.redemption else None,
+            # The follow-up ("Did we put it right?"), while it asks: a link the customer taps on their phone.
+            "survey_link": survey_handover(request, status.grant, qr=False)["survey_link"],
         },
     )
     # A bearer link: kept out of search engines, shared caches and other sites' referrer logs.

@@ -62,7 +62,8 @@ def test_no_page_of_the_role_scrolls_sideways_and_the_header_stays_small(page, s
             if role in (FRONTLINE, MANAGER) and layout["header"] is not None and not layout["chip"]:
                 problems.append(f"{where}: no location chip in the header")
             if layout["header"] is None:
-                if visit.label != "voucher_public":  # the customer's own voucher page has no staff header
+                # The customer's own pages (the voucher, the follow-up) have no staff header.
+                if visit.label not in ("voucher_public", "survey_public"):
                     problems.append(f"{where}: no header")
             elif layout["header"] > MAX_HEADER:
                 problems.append(f"{where}: header {layout['header']:.0f} px high (at most {MAX_HEADER})")
