@@ -37,6 +37,12 @@ OPS_MENU = (
     MenuEntry("budgets", _("Budgets")),
     MenuEntry("recovery_effect", _("What recovery buys"), permission="recovery.view_effect"),
     MenuEntry("ops_visit_import", _("Import visits"), permission="recovery.import_visits"),
+    MenuEntry(
+        "ops_experiments",
+        _("Experiments"),
+        also_current=("ops_experiment", "ops_experiment_stop"),
+        permission="recovery.view_experiment",
+    ),
 )
 
 

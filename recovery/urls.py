@@ -7,6 +7,7 @@ from recovery.views import (
     audit,
     counter,
     escalations,
+    experiments,
     exports,
     granted,
     insights,
@@ -46,6 +47,9 @@ urlpatterns = [
     path("insights/effect/", visits.recovery_effect, name="recovery_effect"),
     path("ops/integrations/", integrations.ops_integrations, name="ops_integrations"),
     path("ops/visits/import/", visits.ops_visit_import, name="ops_visit_import"),
+    path("ops/experiments/", experiments.ops_experiments, name="ops_experiments"),
+    path("ops/experiments/<int:experiment_id>/", experiments.ops_experiment, name="ops_experiment"),
+    path("ops/experiments/<int:experiment_id>/stop/", experiments.ops_experiment_stop, name="ops_experiment_stop"),
     path(
         "ops/integrations/<int:token_id>/revoke/",
         integrations.ops_integration_revoke,

@@ -100,3 +100,12 @@ def publish(reason="Test change", effective_at=None, actor=None):
     from compensation.services import policy_publish
 
     return policy_publish(actor=actor, reason=reason, effective_at=effective_at)
+
+
+def experiment(actor, name, category, codes):
+    """Start an experiment through the service, comparing the playbooks with these codes."""
+    from recovery.services import experiment_start
+
+    return experiment_start(
+        actor=actor, name=name, category=category, playbook_ids=[playbook(code).pk for code in codes]
+    )

@@ -25,7 +25,7 @@ from compensation.models import Playbook
 from compensation.predicates import roles_of
 from recovery import services
 from recovery.api.services import api_token_create
-from recovery.models import AnomalyFlag, ApiToken, Customer, Escalation, Grant, Location, RuleFlag
+from recovery.models import AnomalyFlag, ApiToken, Customer, Escalation, Experiment, Grant, Location, RuleFlag
 from recovery.vouchers import voucher_link_token
 from tests import factories
 from tests.conftest import client_for
@@ -185,6 +185,11 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "ops_integration_revoke": {"GET": every(405), "POST": ops_action(Redirect("/ops/integrations/"))},
     # Visits in by CSV: ops only (the form with its dry run, and the report; an empty POST is refused, 422).
     "ops_visit_import": {"GET": ops_action(200), "POST": ops_action(422)},
+    # Experiments (issue 18): ops start (a second one on a running category is refused, 422) and stop them;
+    # managers and auditors read the list and the comparison; frontline only meet the counter's suggestion.
+    "ops_experiments": {"GET": ops_page(), "POST": ops_action(422)},
+    "ops_experiment": {"GET": ops_page(), "POST": every(405)},
+    "ops_experiment_stop": {"GET": every(405), "POST": ops_action(Redirect("/ops/experiments/"))},
 }
 
 # The integration API (/api/v1/) authenticates with bearer tokens, never a session, so this
@@ -256,6 +261,7 @@ class World:
     playbook: Playbook
     anomaly: AnomalyFlag
     token: ApiToken
+    experiment: Experiment
     voucher: Grant | None = None  # made on first use (only the voucher pages need one)
 
 
@@ -287,6 +293,7 @@ def world(central, frontline, manager, ops, auditor):
         dedupe_key=f"matrix:g{grant.pk}",
     )
     token = api_token_create(actor=ops, name="Matrix till", location=central, role="frontline").token
+    experiment = factories.experiment(ops, "Matrix experiment", "waiting", ["replace-spoiled", "out-of-pocket"])
     return World(
         users={ANON: None, FRONTLINE: frontline, MANAGER: manager, OPS: ops, AUDITOR: auditor},
         customer=customer,
@@ -297,6 +304,7 @@ def world(central, frontline, manager, ops, auditor):
         playbook=drinks,
         anomaly=anomaly,
         token=token,
+        experiment=experiment,
     )
 
 
@@ -319,6 +327,7 @@ PATH_KWARGS = {
     "number": lambda world: 1,
     "anomaly_id": lambda world: world.anomaly.pk,
     "token_id": lambda world: world.token.pk,
+    "experiment_id": lambda world: world.experiment.pk,
     "token": lambda world: voucher_link_token(voucher_of(world).voucher_code),
 }
 
@@ -394,6 +403,11 @@ def post_data(name: str, world: World) -> dict:
         return {"next": "/audit/anomalies/?status=open"}
     if name == "anomaly_review":
         return {"outcome": "talked", "note": "Matrix: walked through the walk-in rules", "next": "/audit/anomalies/"}
+    if name == "ops_experiments":  # "waiting" already runs the world's experiment
+        drinks, table = factories.playbook("replace-spoiled").pk, factories.playbook("out-of-pocket").pk
+        return {"name": "Matrix second", "category": "waiting", "playbooks": [drinks, table]}
+    if name == "ops_experiment_stop":
+        return {"reason": "Matrix: enough cases"}
     if name == "ops_integrations":
         return {"name": "Matrix POS", "location": world.location_id, "role": "frontline"}
     return {}

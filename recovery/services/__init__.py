@@ -13,6 +13,7 @@ module per concern:
 - `voids`: `grant_void`;
 - `vouchers`: `voucher_redeem`;
 - `visits`: visits and purchases in (API batches, CSV imports, the counter finding a customer);
+- `experiments`: ops start and stop experiments; the counter's draw per case and its record on the grant;
 - `flags`: "a rule stood in my way";
 - `lookups`: whom the counter opened today (no decision, no journal);
 - `locking` and `recording`: the lock order and the history-plus-journal write every service shares.
@@ -38,6 +39,12 @@ from recovery.services.customers import (
     customer_upsert,
 )
 from recovery.services.escalations import escalation_decide, escalation_request
+from recovery.services.experiments import (
+    Suggestion,
+    experiment_start,
+    experiment_stop,
+    experiment_suggestion,
+)
 from recovery.services.flags import rule_flag_handle, rule_flag_raise
 from recovery.services.grants import (
     VOUCHER_CODE_ATTEMPTS,
@@ -93,6 +100,10 @@ __all__ = [
     "customer_usage",
     "escalation_decide",
     "escalation_request",
+    "experiment_start",
+    "experiment_stop",
+    "experiment_suggestion",
+    "Suggestion",
     "grant_issue",
     "grant_refusal",
     "grant_void",

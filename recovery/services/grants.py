@@ -27,6 +27,7 @@ from compensation.texts import localized_text
 from recovery.domain.errors import LimitExceeded, RecoveryError
 from recovery.domain.vouchers import voucher_code_new
 from recovery.models import Escalation, Grant, ServiceFailure, journal_fact
+from recovery.services.experiments import experiment_assignment_for, experiment_case_record, experiment_choice_check
 from recovery.services.limits import limit_exceeded, limits_for
 from recovery.services.pricing import GrantRequest, amount_checked, grant_request_price, quote_fields_of
 from recovery.services.recording import record_with_history
@@ -137,6 +138,9 @@ def grant_issue(
     if amount <= 0:
         raise RecoveryError("amount", gettext("Amount: enter an amount above zero."))
     _refuse_if_escalated(uses)
+    # An experiment's draw for this case: another playbook than the one drawn needs the employee's reason.
+    assignment = experiment_assignment_for(actor=actor, token=request.token, category=request.category)
+    experiment_choice_check(assignment, playbook_id=int(request.playbook_id), reason=request.experiment_reason)
     for attempt in range(VOUCHER_CODE_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -155,6 +159,10 @@ def grant_issue(
                     savepoint=False,  # this transaction is the attempt: any error rolls it back whole
                     counted=True,  # limits_for added it to the month's total
                 )
+                if assignment is not None:
+                    experiment_case_record(
+                        actor=actor, assignment=assignment, grant=grant, reason=request.experiment_reason, now=now
+                    )
         except _Stopped as stopped:
             # A simultaneous submit of this very form may have taken the room while we waited.
             replay = _grant_for_token(actor=actor, request=request)

@@ -43,6 +43,8 @@ class GrantRequest:
     # When the counter opened the case (signed by the resolve page), logged as the failure's time.
     # Not part of the fingerprint: a retry of the same form still replays its grant.
     opened_at: datetime | None = None
+    # Why the employee chose another playbook than an experiment's suggestion (not in the fingerprint either).
+    experiment_reason: str = ""
 
     def fingerprint(self) -> str:
         """SHA-256 of the request's content, to tell a true retry from a reused token."""
