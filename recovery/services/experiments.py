@@ -11,7 +11,6 @@ can steer) and is stored per case, so a reload suggests the same playbook.
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -180,33 +179,24 @@ def experiment_suggestion(*, actor, token, category: str | None, customer, locat
     return Suggestion(experiment.pk, experiment.name, drawn)
 
 
-def experiment_assignment_for(*, actor, token: uuid.UUID, category: str) -> ExperimentAssignment | None:
-    """The draw of this case (this employee's form token) for its category, not yet granted."""
-    return (
-        ExperimentAssignment.objects.filter(
-            token=token, assigned_by=actor, experiment__category=category, grant__isnull=True
-        )
-        .select_related("experiment")
-        .first()
-    )
-
-
-def experiment_choice_check(assignment: ExperimentAssignment | None, *, playbook_id: int, reason: str) -> None:
-    """Choosing another playbook than the one drawn needs the employee's reason."""
-    if assignment is None or assignment.playbook_id == playbook_id or reason.strip():
+def experiment_choice_check(assignment_id: int | None, *, drawn: int | None, playbook_id: int, reason: str) -> None:
+    """Choosing another playbook than the one drawn for this case (`assignment_id`) needs the employee's reason."""
+    if assignment_id is None or drawn == playbook_id or reason.strip():
         return
+    name = ExperimentAssignment.objects.filter(pk=assignment_id).values_list("experiment__name", flat=True).first()
     raise RecoveryError(
         "experiment_reason",
         gettext(
             "Reason for another playbook: the experiment “%(experiment)s” suggests another playbook; "
             "say briefly why you chose this one."
         )
-        % {"experiment": assignment.experiment.name},
+        % {"experiment": name},
     )
 
 
-def experiment_case_record(*, actor, assignment: ExperimentAssignment, grant, reason: str, now) -> None:
+def experiment_case_record(*, actor, assignment_id: int, grant, reason: str, now) -> None:
     """Link the draw to its grant with the playbook chosen, in the grant's history and journal (its transaction)."""
+    assignment = ExperimentAssignment.objects.select_related("experiment").get(pk=assignment_id)
     assignment.grant = grant
     assignment.chosen_playbook_id = grant.playbook_id
     assignment.override_reason = reason.strip() if assignment.overridden else ""
