@@ -185,9 +185,9 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "ops_integration_revoke": {"GET": every(405), "POST": ops_action(Redirect("/ops/integrations/"))},
     # Visits in by CSV: ops only (the form with its dry run, and the report; an empty POST is refused, 422).
     "ops_visit_import": {"GET": ops_action(200), "POST": ops_action(422)},
-    # Experiments (issue 18): ops start (a second one on a running category is refused, 422) and stop them;
-    # managers and auditors read the list and the comparison; frontline only meet the counter's suggestion.
-    "ops_experiments": {"GET": ops_page(), "POST": ops_action(422)},
+    # Experiments (issue 18): ops start and stop them; managers and auditors read the list and the comparison;
+    # frontline only meet the counter's suggestion.
+    "ops_experiments": {"GET": ops_page(), "POST": ops_action(Redirect("/ops/experiments/"))},
     "ops_experiment": {"GET": ops_page(), "POST": every(405)},
     "ops_experiment_stop": {"GET": every(405), "POST": ops_action(Redirect("/ops/experiments/"))},
 }
@@ -403,9 +403,9 @@ def post_data(name: str, world: World) -> dict:
         return {"next": "/audit/anomalies/?status=open"}
     if name == "anomaly_review":
         return {"outcome": "talked", "note": "Matrix: walked through the walk-in rules", "next": "/audit/anomalies/"}
-    if name == "ops_experiments":  # "waiting" already runs the world's experiment
-        drinks, table = factories.playbook("replace-spoiled").pk, factories.playbook("out-of-pocket").pk
-        return {"name": "Matrix second", "category": "waiting", "playbooks": [drinks, table]}
+    if name == "ops_experiments":  # "waiting" runs the world's experiment: this one is for another category
+        spoiled, pocket = factories.playbook("replace-spoiled").pk, factories.playbook("out-of-pocket").pk
+        return {"name": "Matrix second", "category": "product_defective", "playbooks": [spoiled, pocket]}
     if name == "ops_experiment_stop":
         return {"reason": "Matrix: enough cases"}
     if name == "ops_integrations":

@@ -140,11 +140,14 @@ class Suggestion:
     playbook_id: int
 
 
-def experiment_suggestion(*, actor, token, category: str | None, customer, location) -> Suggestion | None:
+def experiment_suggestion(
+    *, actor, token, category: str | None, customer, location, draw: bool = True
+) -> Suggestion | None:
     """The playbook drawn for this case if an experiment runs for `category`, drawing it the first time.
 
     One query when no experiment runs or the case was drawn already (the
     running experiment's arms with the case's earlier draw); the first draw adds its insert.
+    `draw=False` only reads an earlier draw: a refused grant changes nothing.
     """
     if not category or token is None:
         return None
@@ -162,6 +165,8 @@ def experiment_suggestion(*, actor, token, category: str | None, customer, locat
     experiment = arms[0].experiment
     if arms[0].drawn is not None:
         return Suggestion(experiment.pk, experiment.name, arms[0].drawn)
+    if not draw:
+        return None
     drawn = secrets.choice(arms).playbook_id
     assignment = ExperimentAssignment(
         experiment=experiment,

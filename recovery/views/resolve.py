@@ -69,11 +69,13 @@ def _playbook_cards(
     category=None,
     token=None,
     experiment_reason="",
+    draw=True,
 ):
     """Every active playbook with its cap for this customer at this purchase value, and what it
     can give now (the customer's and the location's usage, read once); those that suit the
     failure's `category` first, the others apart ("Other playbooks"). With a running experiment
-    for the category, the playbook it drew for this case (`token`) comes first, marked."""
+    for the category, the playbook it drew for this case (`token`) comes first, marked; the draw
+    is made when the cards are first shown for the category (`draw`), never by a refused grant."""
     policy = policy or load_policy()
     location = request.counter_location
     authority = policy.authority_for(roles_of(request.user), request.user.pk)
@@ -95,7 +97,7 @@ def _playbook_cards(
         )
     )
     suggestion = services.experiment_suggestion(
-        actor=request.user, token=token, category=category, customer=customer, location=location
+        actor=request.user, token=token, category=category, customer=customer, location=location, draw=draw
     )
     cards, other_cards = _suggested_first(cards, other_cards, suggestion)
     return {
@@ -137,6 +139,7 @@ def resolve_context(request, customer, form, purchase_value, *, above_limit=None
             category=_chosen_category(form.data),
             token=_case_token(form.data),
             experiment_reason=form.data.get("experiment_reason", ""),
+            draw=False,  # a page sent back only shows an earlier draw: a refused grant stores nothing
         ),
         "experiment_reason_errors": form.errors.get("experiment_reason", []) if form.is_bound else [],
     }
