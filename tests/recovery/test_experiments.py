@@ -195,7 +195,7 @@ def test_choosing_another_playbook_without_a_reason_is_refused_naming_the_field(
     assert ExperimentAssignment.objects.get(token=token).grant is None
 
 
-def test_an_override_with_a_reason_is_recorded_on_the_grant_and_its_journal(frontline, customer, running):
+def test_an_override_with_a_reason_is_recorded_on_the_grant_and_its_journal(frontline, manager, customer, running):
     client, token, drawn, other = drawn_case(frontline, customer)
     form = grant_form(token, other, experiment_reason="Customer asked for cash back")
     response = client.post(reverse("counter_resolve", args=[customer.pk]), form)
@@ -207,6 +207,9 @@ def test_an_override_with_a_reason_is_recorded_on_the_grant_and_its_journal(fron
     entry = AuditEvent.objects.get(kind="experiment.case", subject_type="grant", subject_id=grant.pk)
     assert entry.payload["followed"] is False
     assert entry.payload["override_reason"] == "Customer asked for cash back"
+    page = client_for(manager).get(reverse("audit_detail", args=[grant.pk])).content.decode()
+    assert "another playbook chosen, because: Customer asked for cash back" in page
+    assert "Experiment&#x27;s suggestion followed or overridden" in page
 
 
 def test_following_the_suggestion_needs_no_reason_and_the_counter_grants_exactly_once(frontline, customer, running):
