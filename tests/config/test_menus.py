@@ -28,6 +28,7 @@ def test_ops_see_every_entry_with_the_page_they_are_on_marked(ops_client):
         "Budgets",
         "What recovery buys",
         "Import visits",
+        "Experiments",
     ]
     # A version's own page sits under "Versions".
     assert [str(label) for label, current in menu if current] == ["Versions"]
@@ -48,3 +49,13 @@ def test_an_entry_is_left_out_for_whom_its_permission_says_no(rf, frontline, man
     assert "Integrations" not in [str(entry["label"]) for entry in ops_menu(request)]
     request.user = manager
     assert "Integrations" in [str(entry["label"]) for entry in ops_menu(request)]
+
+
+def test_experiments_are_in_the_menu_for_those_who_read_them(rf, frontline, manager, auditor):
+    request = rf.get(reverse("budgets"))
+    request.resolver_match = None
+    request.user = frontline
+    assert "Experiments" not in [str(entry["label"]) for entry in ops_menu(request)]
+    for reader in (manager, auditor):
+        request.user = reader
+        assert "Experiments" in [str(entry["label"]) for entry in ops_menu(request)]
