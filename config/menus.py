@@ -44,6 +44,12 @@ OPS_MENU = (
     MenuEntry("recovery_effect", _("What recovery buys"), permission="recovery.view_effect"),
     MenuEntry("ops_visit_import", _("Import visits"), permission="recovery.import_visits"),
     MenuEntry("ops_customer_status", _("Customer status"), permission="recovery.set_customer_status"),
+    MenuEntry(
+        "ops_experiments",
+        _("Experiments"),
+        also_current=("ops_experiment", "ops_experiment_stop"),
+        permission="recovery.view_experiment",
+    ),
 )
 
 

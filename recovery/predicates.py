@@ -105,6 +105,10 @@ rules.add_perm("recovery.redeem_voucher", can_redeem_voucher)
 # those who review grants (managers for their locations, ops and auditors for all).
 rules.add_perm("recovery.import_visits", is_ops)
 rules.add_perm("recovery.view_effect", can_view_audit)
+# Experiments (which playbook the counter suggests per case): ops start and stop them; those who review
+# grants read the comparison (managers for their locations' cases); frontline only meet the suggestion.
+can_view_experiments = can_view_audit
+can_run_experiments = is_ops
 
 
 @rules.predicate

@@ -8,6 +8,7 @@ from recovery.views import (
     counter,
     customer_status,
     escalations,
+    experiments,
     exports,
     granted,
     insights,
@@ -52,6 +53,9 @@ urlpatterns = [
     path("ops/integrations/", integrations.ops_integrations, name="ops_integrations"),
     path("ops/visits/import/", visits.ops_visit_import, name="ops_visit_import"),
     path("ops/customer-status/", customer_status.ops_customer_status, name="ops_customer_status"),
+    path("ops/experiments/", experiments.ops_experiments, name="ops_experiments"),
+    path("ops/experiments/<int:experiment_id>/", experiments.ops_experiment, name="ops_experiment"),
+    path("ops/experiments/<int:experiment_id>/stop/", experiments.ops_experiment_stop, name="ops_experiment_stop"),
     path(
         "ops/integrations/<int:token_id>/revoke/",
         integrations.ops_integration_revoke,

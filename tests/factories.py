@@ -118,3 +118,12 @@ def airline_authorities(reason="Airline authorities"):
     )
     Playbook.objects.filter(code="replace-spoiled").update(ceiling=Decimal("5000"))
     return publish(reason)
+
+
+def experiment(actor, name, category, codes):
+    """Start an experiment through the service, comparing the playbooks with these codes."""
+    from recovery.services import experiment_start
+
+    return experiment_start(
+        actor=actor, name=name, category=category, playbook_ids=[playbook(code).pk for code in codes]
+    )

@@ -411,6 +411,8 @@ POST_TARGETS = [
     matrix_target("anomaly_review", "manager", watched=lambda fw: fw.matrix.anomaly),
     matrix_target("anomaly_checks_run", "manager", refusal="message"),
     matrix_target("ops_integrations", "ops"),
+    matrix_target("ops_experiments", "ops"),
+    matrix_target("ops_experiment_stop", "ops", watched=lambda fw: fw.matrix.experiment),
     # Two-step sign-in: a code that is not six digits of the right moment is refused and enrols nothing.
     Target("two_step", "ops", "post", lambda fw: reverse("two_step"), _enrol_payload),
     matrix_target("two_step_verify", "ops"),

@@ -26,7 +26,17 @@ from compensation.predicates import roles_of
 from recovery import services
 from recovery.api.services import api_token_create
 from recovery.domain.surveys import survey_link_token
-from recovery.models import AnomalyFlag, ApiToken, Customer, Escalation, Grant, Location, RuleFlag, WebhookDelivery
+from recovery.models import (
+    AnomalyFlag,
+    ApiToken,
+    Customer,
+    Escalation,
+    Experiment,
+    Grant,
+    Location,
+    RuleFlag,
+    WebhookDelivery,
+)
 from recovery.services.webhooks import emit_event, webhook_subscriber_add
 from recovery.vouchers import voucher_link_token
 from tests import factories
@@ -207,6 +217,11 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "ops_visit_import": {"GET": ops_action(200), "POST": ops_action(422)},
     # A customer's programme status: ops only (an empty POST is refused, 422, naming the fields).
     "ops_customer_status": {"GET": ops_action(200), "POST": ops_action(422)},
+    # Experiments (issue 18): ops start and stop them; managers and auditors read the list and the comparison;
+    # frontline only meet the counter's suggestion.
+    "ops_experiments": {"GET": ops_page(), "POST": ops_action(Redirect("/ops/experiments/"))},
+    "ops_experiment": {"GET": ops_page(), "POST": every(405)},
+    "ops_experiment_stop": {"GET": every(405), "POST": ops_action(Redirect("/ops/experiments/"))},
 }
 
 # The integration API (/api/v1/) authenticates with bearer tokens, never a session, so this
@@ -278,6 +293,7 @@ class World:
     playbook: Playbook
     anomaly: AnomalyFlag
     token: ApiToken
+    experiment: Experiment
     voucher: Grant | None = None  # made on first use (only the voucher pages need one)
     delivery: WebhookDelivery | None = None  # a failed delivery, made on first use (the webhook pages)
 
@@ -310,6 +326,7 @@ def world(central, frontline, manager, ops, auditor):
         dedupe_key=f"matrix:g{grant.pk}",
     )
     token = api_token_create(actor=ops, name="Matrix till", location=central, role="frontline").token
+    experiment = factories.experiment(ops, "Matrix experiment", "waiting", ["replace-spoiled", "out-of-pocket"])
     return World(
         users={ANON: None, FRONTLINE: frontline, MANAGER: manager, OPS: ops, AUDITOR: auditor},
         customer=customer,
@@ -320,6 +337,7 @@ def world(central, frontline, manager, ops, auditor):
         playbook=drinks,
         anomaly=anomaly,
         token=token,
+        experiment=experiment,
     )
 
 
@@ -354,6 +372,7 @@ PATH_KWARGS = {
     "number": lambda world: 1,
     "anomaly_id": lambda world: world.anomaly.pk,
     "token_id": lambda world: world.token.pk,
+    "experiment_id": lambda world: world.experiment.pk,
     "token": lambda world: voucher_link_token(voucher_of(world).voucher_code),
     "subscriber_id": lambda world: delivery_of(world).subscriber_id,
     "delivery_id": lambda world: delivery_of(world).pk,
@@ -436,6 +455,11 @@ def post_data(name: str, world: World) -> dict:
         return {"outcome": "talked", "note": "Matrix: walked through the walk-in rules", "next": "/audit/anomalies/"}
     if name == "ops_webhooks":
         return {"url": "https://crm.example.com/hooks", "description": "Matrix CRM", "events": ["grant.created"]}
+    if name == "ops_experiments":  # "waiting" runs the world's experiment: this one is for another category
+        spoiled, pocket = factories.playbook("replace-spoiled").pk, factories.playbook("out-of-pocket").pk
+        return {"name": "Matrix second", "category": "product_defective", "playbooks": [spoiled, pocket]}
+    if name == "ops_experiment_stop":
+        return {"reason": "Matrix: enough cases"}
     if name == "ops_integrations":
         return {"name": "Matrix POS", "location": world.location_id, "role": "frontline"}
     return {}

@@ -149,6 +149,13 @@ class ResolveForm(PlainTextFieldsMixin, forms.Form):
         },
     )
     amount = money_field(_("Amount"), required=False, help_text=_("Leave empty to grant the full cap."))
+    # Required by the grant service only when an experiment suggested another playbook than the one chosen.
+    experiment_reason = forms.CharField(
+        label=_("Reason for another playbook"),
+        max_length=300,
+        required=False,
+        error_messages={"max_length": _("Reason for another playbook: at most %(limit_value)d characters.")},
+    )
     token = forms.UUIDField(
         widget=forms.HiddenInput,
         error_messages={

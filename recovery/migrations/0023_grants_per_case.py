@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recovery", "0021_survey_answers"),
+        ("recovery", "0022_experiments"),
     ]
 
     operations = [

@@ -14,6 +14,7 @@ from recovery.models.anomaly_flags import AnomalyFlag
 from recovery.models.api import ApiToken, IdempotencyRecord
 from recovery.models.customers import Customer
 from recovery.models.escalations import Escalation
+from recovery.models.experiments import Experiment, ExperimentArm, ExperimentAssignment
 from recovery.models.failures import ServiceFailure
 from recovery.models.grants import JOURNAL_FACTS, Grant, journal_fact
 from recovery.models.rule_flags import RuleFlag
@@ -31,6 +32,9 @@ __all__ = [
     "ApiToken",
     "Customer",
     "Escalation",
+    "Experiment",
+    "ExperimentArm",
+    "ExperimentAssignment",
     "Grant",
     "IdempotencyRecord",
     "Location",

@@ -59,6 +59,8 @@ def grant_detail_for(*, grant_id: int) -> Grant:
             "approved_by",
             "escalation",
             "redemption__location",
+            "experiment_assignment__experiment",
+            "experiment_assignment__playbook",
         )
         .get(pk=grant_id)
     )

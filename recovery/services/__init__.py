@@ -14,6 +14,7 @@ module per concern:
 - `voids`: `grant_void`;
 - `vouchers`: `voucher_redeem`;
 - `visits`: visits and purchases in (API batches, CSV imports, the counter finding a customer);
+- `experiments`: ops start and stop experiments; the counter's draw per case and its record on the grant;
 - `flags`: "a rule stood in my way";
 - `surveys`: the customer's one answer to a grant's follow-up (no login, a signed link);
 - `lookups`: whom the counter opened today (no decision, no journal);
@@ -41,6 +42,12 @@ from recovery.services.customers import (
     customer_upsert,
 )
 from recovery.services.escalations import escalation_decide, escalation_request
+from recovery.services.experiments import (
+    Suggestion,
+    experiment_start,
+    experiment_stop,
+    experiment_suggestion,
+)
 from recovery.services.flags import rule_flag_handle, rule_flag_raise
 from recovery.services.grants import (
     VOUCHER_CODE_ATTEMPTS,
@@ -99,6 +106,10 @@ __all__ = [
     "customer_usage",
     "escalation_decide",
     "escalation_request",
+    "experiment_start",
+    "experiment_stop",
+    "experiment_suggestion",
+    "Suggestion",
     "grant_issue",
     "grant_refusal",
     "grant_void",

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Value
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -26,8 +27,9 @@ from compensation.recording import save_with_history
 from compensation.texts import localized_text
 from recovery.domain.errors import LimitExceeded, RecoveryError
 from recovery.domain.vouchers import voucher_code_new
-from recovery.models import Escalation, Grant, ServiceFailure, journal_fact
+from recovery.models import Escalation, ExperimentAssignment, Grant, ServiceFailure, journal_fact
 from recovery.services.cases import case_request
+from recovery.services.experiments import experiment_case_record, experiment_choice_check
 from recovery.services.limits import limit_exceeded, limits_for
 from recovery.services.pricing import GrantRequest, amount_checked, grant_request_price, quote_fields_of
 from recovery.services.recording import record_with_history
@@ -75,10 +77,13 @@ class TokenUse:
     grant_fingerprint: str = ""
     escalation_id: int | None = None
     escalation_status: str = ""
+    experiment_assignment_id: int | None = None  # an experiment's draw for this case, not yet granted
+    experiment_playbook_id: int | None = None  # the playbook it drew
 
 
-def _token_uses(*, actor, token) -> TokenUse:
-    """The grant and the open escalation made with `token`, in one query (the usual answer: neither)."""
+def _token_uses(*, actor, token, category: str = "") -> TokenUse:
+    """The grant, the open escalation and the experiment's draw (for `category`) made with `token`, in one
+    query (the usual answer: none of them)."""
     grants = (
         Grant.objects.filter(granted_by=actor, token=token)
         .order_by()
@@ -90,12 +95,25 @@ def _token_uses(*, actor, token) -> TokenUse:
         .order_by()
         .values_list(Value("escalation"), "pk", "status")
     )
+    draws = (
+        ExperimentAssignment.objects.filter(
+            assigned_by=actor, token=token, experiment__category=category, grant__isnull=True
+        )
+        .order_by()
+        .values_list(Value("experiment"), "pk", Cast("playbook_id", CharField()))
+    )
     use = {}
-    for kind, pk, detail in grants.union(escalations, all=True):
+    for kind, pk, detail in grants.union(escalations, draws, all=True):
         use[kind] = (pk, detail)
     grant, escalation = use.get("grant", (None, "")), use.get("escalation", (None, ""))
+    draw = use.get("experiment", (None, None))
     return TokenUse(
-        grant_id=grant[0], grant_fingerprint=grant[1], escalation_id=escalation[0], escalation_status=escalation[1]
+        grant_id=grant[0],
+        grant_fingerprint=grant[1],
+        escalation_id=escalation[0],
+        escalation_status=escalation[1],
+        experiment_assignment_id=draw[0],
+        experiment_playbook_id=None if draw[1] is None else int(draw[1]),
     )
 
 
@@ -127,7 +145,7 @@ def grant_issue(
     `(granted_by, token)` unique constraint. `at` backdates a grant (demo data only).
     """
     request = case_request(request)
-    uses = _token_uses(actor=actor, token=request.token)
+    uses = _token_uses(actor=actor, token=request.token, category=request.category)
     if uses.grant_id is not None:
         return _replayed(uses.grant_id, uses.grant_fingerprint, request)
 
@@ -140,6 +158,13 @@ def grant_issue(
     if amount <= 0:
         raise RecoveryError("amount", gettext("Amount: enter an amount above zero."))
     _refuse_if_escalated(uses)
+    # An experiment's draw for this case: another playbook than the one drawn needs the employee's reason.
+    experiment_choice_check(
+        uses.experiment_assignment_id,
+        drawn=uses.experiment_playbook_id,
+        playbook_id=int(request.playbook_id),
+        reason=request.experiment_reason,
+    )
     for attempt in range(VOUCHER_CODE_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -158,6 +183,14 @@ def grant_issue(
                     savepoint=False,  # this transaction is the attempt: any error rolls it back whole
                     counted=True,  # limits_for added it to the month's total
                 )
+                if uses.experiment_assignment_id is not None:
+                    experiment_case_record(
+                        actor=actor,
+                        assignment_id=uses.experiment_assignment_id,
+                        grant=grant,
+                        reason=request.experiment_reason,
+                        now=now,
+                    )
         except _Stopped as stopped:
             # A simultaneous submit of this very form may have taken the room while we waited.
             replay = _grant_for_token(actor=actor, request=request)

@@ -47,6 +47,8 @@ class GrantRequest:
     opened_at: datetime | None = None
     # The case (service failure) this grant adds to; None: a new case. Its sum is bounded by the per-case authority.
     failure_id: int | None = None
+    # Why the employee chose another playbook than an experiment's suggestion (not in the fingerprint either).
+    experiment_reason: str = ""
 
     def fingerprint(self) -> str:
         """SHA-256 of the request's content, to tell a true retry from a reused token."""

@@ -16,6 +16,7 @@ JOURNAL_WORDS = {
     "escalation.requested": _("Manager approval asked"),
     "escalation.decided": _("Manager decided"),
     "policy.published": _("Policy published"),
+    "experiment.case": _("Experiment's suggestion followed or overridden"),
 }
 
 

@@ -48,12 +48,41 @@ def _chosen_category(data) -> str | None:
     return category if category in ServiceFailure.Category.values else None
 
 
+def _case_token(data) -> uuid.UUID | None:
+    """The case's one-time form token as sent, if it is one (an experiment's draw is stored per case)."""
+    try:
+        return uuid.UUID(str(data.get("token") or ""))
+    except ValueError:
+        return None
+
+
+def _suggested_first(cards, other_cards, suggestion):
+    """The experiment's playbook first among the cards (from "other playbooks" too, should ops have unlinked it)."""
+    if suggestion is None:
+        return cards, other_cards
+    picked = [card for card in [*cards, *other_cards] if card.playbook.pk == suggestion.playbook_id]
+    rest = [card for card in cards if card.playbook.pk != suggestion.playbook_id]
+    return picked + rest, [card for card in other_cards if card.playbook.pk != suggestion.playbook_id]
+
+
 def _playbook_cards(
-    request, customer: Customer, purchase_value, policy=None, standing=None, usage=None, *, category=None
+    request,
+    customer: Customer,
+    purchase_value,
+    policy=None,
+    standing=None,
+    usage=None,
+    *,
+    category=None,
+    token=None,
+    experiment_reason="",
+    draw=True,
 ):
     """Every active playbook with its cap for this customer at this purchase value, and what it
     can give now (the customer's and the location's usage, read once); those that suit the
-    failure's `category` first, the others apart ("Other playbooks")."""
+    failure's `category` first, the others apart ("Other playbooks"). With a running experiment
+    for the category, the playbook it drew for this case (`token`) comes first, marked; the draw
+    is made when the cards are first shown for the category (`draw`), never by a refused grant."""
     location = request.counter_location
     policy = (policy or load_policy()).at_location(location)
     authority = policy.authority_for(roles_of(request.user), request.user.pk)
@@ -78,9 +107,15 @@ def _playbook_cards(
             category=category,
         )
     )
+    suggestion = services.experiment_suggestion(
+        actor=request.user, token=token, category=category, customer=customer, location=location, draw=draw
+    )
+    cards, other_cards = _suggested_first(cards, other_cards, suggestion)
     return {
         "cards": cards,
         "other_cards": other_cards,
+        "suggestion": suggestion,
+        "experiment_reason": experiment_reason,
         "chosen_category": category,
         "authority": authority,
         "quoted_purchase_value": purchase_value,
@@ -112,8 +147,18 @@ def resolve_context(request, customer, form, purchase_value, *, above_limit=None
         "flag_rules": RuleFlag.Rule.choices,
         "flag_playbooks": [(pk, localized_text(playbook, "name")) for pk, playbook in policy.playbooks.items()],
         **_playbook_cards(
-            request, customer, purchase_value, policy, standing, usage, category=_chosen_category(form.data)
+            request,
+            customer,
+            purchase_value,
+            policy,
+            standing,
+            usage,
+            category=_chosen_category(form.data),
+            token=_case_token(form.data),
+            experiment_reason=form.data.get("experiment_reason", ""),
+            draw=False,  # a page sent back only shows an earlier draw: a refused grant stores nothing
         ),
+        "experiment_reason_errors": form.errors.get("experiment_reason", []) if form.is_bound else [],
     }
     context["other_selected"] = _other_selected(context, form.data.get("playbook"))
     context["grant_amount"] = _amount_chosen(form)
@@ -248,6 +293,7 @@ def counter_grant_request(request, customer, data, quoted_cap, opened_at=None) -
         token=data["token"],
         quoted_cap=quoted_cap,
         opened_at=opened_at,
+        experiment_reason=data.get("experiment_reason", ""),
     )
 
 
@@ -267,7 +313,14 @@ def counter_quotes(request, customer_id: int):
         except Exception as validation_error:  # noqa: BLE001 - any refusal is shown, never a 500
             purchase_value = None
             error = " ".join(getattr(validation_error, "messages", ["Purchase value: not valid."]))
-    context = _playbook_cards(request, customer, purchase_value, category=_chosen_category(request.GET))
+    context = _playbook_cards(
+        request,
+        customer,
+        purchase_value,
+        category=_chosen_category(request.GET),
+        token=_case_token(request.GET),
+        experiment_reason=request.GET.get("experiment_reason", ""),
+    )
     context["quote_error"] = error
     context["selected_playbook"] = request.GET.get("playbook", "")
     context["other_selected"] = _other_selected(context, context["selected_playbook"])
