@@ -11,6 +11,7 @@ Field formats only: policy checks live in the services.
 - `insights`: the dashboard's and the monthly report's filters
 - `ops`: the replay window, rule flags' list and handling
 - `integrations`: a new API token
+- `incidents`: one failure for many customers, and attaching them (a pasted list, a CSV)
 - `visit_import`: the ops CSV of visits, read as a stream
 - `accounts`: sign-in and the language switch
 - `two_step`: the code from an authenticator app (enrolment, the sign-in's second step, removal)
@@ -21,6 +22,7 @@ from recovery.forms.anomalies import AnomalyFilterForm, AnomalyFlagFilter, Anoma
 from recovery.forms.audit import TimelineFilterForm, VoidForm
 from recovery.forms.counter import CaseOpenedField, CustomerSearchForm, ResolveForm, RuleFlagForm, WalkInForm
 from recovery.forms.escalations import DecisionForm, EscalateForm
+from recovery.forms.incidents import AttachForm, IncidentForm
 from recovery.forms.insights import EARLIEST_INSIGHT_DATE, InsightFilterForm, MonthlyReportForm
 from recovery.forms.integrations import ApiTokenForm
 from recovery.forms.money import MAX_MONEY, money_field, money_in_currency, money_input
@@ -30,6 +32,8 @@ from recovery.forms.visit_import import VisitImportForm, csv_lines, csv_problem
 from recovery.forms.vouchers import VoucherCodeForm, VoucherRedeemForm
 
 __all__ = [
+    "AttachForm",
+    "IncidentForm",
     "csv_lines",
     "csv_problem",
     "EARLIEST_INSIGHT_DATE",

@@ -16,6 +16,7 @@ from recovery.models.customers import Customer
 from recovery.models.escalations import Escalation
 from recovery.models.failures import ServiceFailure
 from recovery.models.grants import JOURNAL_FACTS, Grant, journal_fact
+from recovery.models.incidents import Incident, IncidentCustomer
 from recovery.models.rule_flags import RuleFlag
 from recovery.models.staff import StaffProfile
 from recovery.models.totals import LocationMonthTotal
@@ -31,6 +32,8 @@ __all__ = [
     "Escalation",
     "Grant",
     "IdempotencyRecord",
+    "Incident",
+    "IncidentCustomer",
     "Location",
     "LocationMonthTotal",
     "RuleFlag",

@@ -43,6 +43,8 @@ class GrantRequest:
     # When the counter opened the case (signed by the resolve page), logged as the failure's time.
     # Not part of the fingerprint: a retry of the same form still replays its grant.
     opened_at: datetime | None = None
+    # The incident this grant is one customer's share of (`recovery.services.incidents`); not in the fingerprint.
+    incident: object | None = None
 
     def fingerprint(self) -> str:
         """SHA-256 of the request's content, to tell a true retry from a reused token."""
