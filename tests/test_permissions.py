@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from compensation.models import Playbook
 from compensation.predicates import roles_of
 from recovery import services
 from recovery.api.services import api_token_create
-from recovery.models import AnomalyFlag, ApiToken, Customer, Escalation, Grant, Location, RuleFlag
+from recovery.models import AnomalyFlag, ApiToken, Customer, Escalation, Grant, Incident, Location, RuleFlag
+from recovery.services.incidents import incident_log
 from recovery.vouchers import voucher_link_token
 from tests import factories
 from tests.conftest import client_for
@@ -70,6 +73,11 @@ def ops_page(ok=200):
 def ops_action(ok):
     """Only ops change the policy; managers and auditors are read-only."""
     return {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: 403, OPS: ok, AUDITOR: 403}
+
+
+def incident_action(ok):
+    """Managers (of the incident's location) and ops act on incidents; auditors only read them."""
+    return {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: ok, OPS: ok, AUDITOR: 403}
 
 
 # URL name -> method -> role -> expected outcome.
@@ -185,6 +193,13 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "ops_integration_revoke": {"GET": every(405), "POST": ops_action(Redirect("/ops/integrations/"))},
     # Visits in by CSV: ops only (the form with its dry run, and the report; an empty POST is refused, 422).
     "ops_visit_import": {"GET": ops_action(200), "POST": ops_action(422)},
+    # Incidents (one failure, many customers): a manager of the location and ops log, attach and decide;
+    # auditors read; frontline do not. The incident in the URL is at "central" with nobody attached yet.
+    "incidents": {"GET": audit_page(), "POST": every(405)},
+    "incident_new": {"GET": incident_action(200), "POST": incident_action(Redirect("/incidents/"))},
+    "incident_detail": {"GET": audit_page(), "POST": every(405)},
+    "incident_attach": {"GET": every(405), "POST": incident_action(Redirect("/incidents/"))},
+    "incident_grant": {"GET": every(405), "POST": incident_action(Redirect("/incidents/"))},
 }
 
 # The integration API (/api/v1/) authenticates with bearer tokens, never a session, so this
@@ -256,6 +271,7 @@ class World:
     playbook: Playbook
     anomaly: AnomalyFlag
     token: ApiToken
+    incident: Incident
     voucher: Grant | None = None  # made on first use (only the voucher pages need one)
 
 
@@ -287,6 +303,15 @@ def world(central, frontline, manager, ops, auditor):
         dedupe_key=f"matrix:g{grant.pk}",
     )
     token = api_token_create(actor=ops, name="Matrix till", location=central, role="frontline").token
+    incident = incident_log(
+        actor=manager,
+        location=central,
+        title="Matrix: card terminals down",
+        category="waiting",
+        happened_at=timezone.now() - timedelta(hours=1),
+        playbook_id=drinks.pk,
+        purchase_value=Decimal("0"),
+    )
     return World(
         users={ANON: None, FRONTLINE: frontline, MANAGER: manager, OPS: ops, AUDITOR: auditor},
         customer=customer,
@@ -297,6 +322,7 @@ def world(central, frontline, manager, ops, auditor):
         playbook=drinks,
         anomaly=anomaly,
         token=token,
+        incident=incident,
     )
 
 
@@ -319,6 +345,7 @@ PATH_KWARGS = {
     "number": lambda world: 1,
     "anomaly_id": lambda world: world.anomaly.pk,
     "token_id": lambda world: world.token.pk,
+    "incident_id": lambda world: world.incident.pk,
     "token": lambda world: voucher_link_token(voucher_of(world).voucher_code),
 }
 
@@ -394,6 +421,17 @@ def post_data(name: str, world: World) -> dict:
         return {"next": "/audit/anomalies/?status=open"}
     if name == "anomaly_review":
         return {"outcome": "talked", "note": "Matrix: walked through the walk-in rules", "next": "/audit/anomalies/"}
+    if name == "incident_new":
+        return {
+            "location": world.location_id,
+            "title": "Matrix: outage",
+            "category": "waiting",
+            "happened_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "playbook": world.playbook.pk,
+            "purchase_value": "0",
+        }
+    if name == "incident_attach":
+        return {"customer": world.customer.pk}
     if name == "ops_integrations":
         return {"name": "Matrix POS", "location": world.location_id, "role": "frontline"}
     return {}
