@@ -28,7 +28,7 @@ from compensation.predicates import roles_of
 from recovery import services
 from recovery.api.services import api_token_create
 from recovery.models import AnomalyFlag, ApiToken, Customer, Escalation, Grant, Incident, Location, RuleFlag
-from recovery.services.incidents import incident_log
+from recovery.services.incidents import incident_attach, incident_log
 from recovery.vouchers import voucher_link_token
 from tests import factories
 from tests.conftest import client_for
@@ -194,7 +194,7 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     # Visits in by CSV: ops only (the form with its dry run, and the report; an empty POST is refused, 422).
     "ops_visit_import": {"GET": ops_action(200), "POST": ops_action(422)},
     # Incidents (one failure, many customers): a manager of the location and ops log, attach and decide;
-    # auditors read; frontline do not. The incident in the URL is at "central" with nobody attached yet.
+    # auditors read; frontline do not. The incident in the URL is at "central", the matrix customer attached.
     "incidents": {"GET": audit_page(), "POST": every(405)},
     "incident_new": {"GET": incident_action(200), "POST": incident_action(Redirect("/incidents/"))},
     "incident_detail": {"GET": audit_page(), "POST": every(405)},
@@ -312,6 +312,7 @@ def world(central, frontline, manager, ops, auditor):
         playbook_id=drinks.pk,
         purchase_value=Decimal("0"),
     )
+    incident_attach(actor=manager, incident=incident, customers=[customer], source="search")
     return World(
         users={ANON: None, FRONTLINE: frontline, MANAGER: manager, OPS: ops, AUDITOR: auditor},
         customer=customer,
@@ -432,6 +433,8 @@ def post_data(name: str, world: World) -> dict:
         }
     if name == "incident_attach":
         return {"customer": world.customer.pk}
+    if name == "incident_grant":
+        return {"after": "0"}
     if name == "ops_integrations":
         return {"name": "Matrix POS", "location": world.location_id, "role": "frontline"}
     return {}

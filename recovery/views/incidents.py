@@ -14,10 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 from rules.contrib.views import objectgetter, permission_required
 
+from compensation import wording
 from compensation.http import INVALID
 from compensation.models import Location
+from compensation.money import format_money
 from compensation.policy import load_policy
 from compensation.predicates import is_ops, roles_of
 from recovery import selectors, services
@@ -64,6 +67,7 @@ def incident_new(request):
 
 def _detail(request, incident, *, attach_form=None, lines=None, status=200):
     search = CustomerSearchForm(request.GET or None)
+    search.fields["q"].widget.attrs.pop("autofocus", None)  # the page opens on the incident, not the search
     found = []
     if search.is_bound and search.is_valid() and search.cleaned_data["q"]:
         found = selectors.customer_search(query=search.cleaned_data["q"], currency=incident.location.currency)
@@ -150,18 +154,25 @@ def incident_grant_view(request, incident_id: int):
             return render(request, "recovery/_incident_progress.html", context, status=INVALID)
         messages.error(request, error.message)
         return redirect(reverse("incident_detail", args=[incident.pk]))
-    if request.htmx:
+    if request.htmx and not outcome.done:
         preview = incident_preview(incident=incident, user=request.user)
         return render(
             request, "recovery/_incident_progress.html", {"incident": incident, "outcome": outcome, "preview": preview}
         )
+    preview = incident_preview(incident=incident, user=request.user)
     messages.success(
         request,
-        ngettext("%(count)d customer granted.", "%(count)d customers granted.", outcome.granted)
-        % {"count": outcome.granted},
+        gettext("%(done)s of %(total)s customers granted, %(amount)s in all.")
+        % {
+            "done": len(preview.granted),
+            "total": preview.progress_total,
+            "amount": format_money(preview.granted_total, preview.currency, locale=wording.locale()),
+        },
     )
     for customer, reason in outcome.refused:
         messages.warning(request, f"{customer.name}: {reason}")
+    if request.htmx:  # the last chunk: the page again, every customer's row as granted
+        return HttpResponseClientRedirect(reverse("incident_detail", args=[incident.pk]))
     return redirect(reverse("incident_detail", args=[incident.pk]))
 
 
