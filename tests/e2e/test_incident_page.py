@@ -56,9 +56,7 @@ def test_200_customers_are_granted_with_one_click_and_the_progress_bar_runs_to_t
     assert 0 < int(progress.get_attribute("value")) < 200 and progress.get_attribute("max") == "200"
     page.screenshot(path=str(where / f"incident-progress-{size}.png"))
     # The last chunk brings the page back with every row granted.
-    page.locator(".flash").filter(has_text="200 of 200 customers granted, €1,500.00 in all.").wait_for(
-        timeout=180_000
-    )
+    page.locator(".flash").filter(has_text="200 of 200 customers granted, €1,500.00 in all.").wait_for(timeout=180_000)
     print(f"\n200 customers in the browser: {time.perf_counter() - started:.1f} s")
     page.screenshot(path=str(where / f"incident-granted-{size}.png"))
 
