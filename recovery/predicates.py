@@ -90,6 +90,10 @@ can_view_webhooks = is_ops | is_auditor
 can_change_webhooks = is_ops
 # A voucher is redeemed by counter staff at the counter where they work, whichever location issued it.
 can_redeem_voucher = can_use_counter & works_at_location
+# One failure, many customers (incidents): a manager of the location or ops log and decide them; auditors read.
+can_view_incidents = is_manager | sees_every_location
+can_log_incidents = is_manager | is_ops
+can_act_on_incident = is_ops | (is_manager & works_at_record_location)
 
 rules.add_perm("recovery.use_counter", can_use_counter)
 rules.add_perm("recovery.view_audit", can_view_audit)
@@ -109,6 +113,10 @@ rules.add_perm("recovery.view_effect", can_view_audit)
 # grants read the comparison (managers for their locations' cases); frontline only meet the suggestion.
 can_view_experiments = can_view_audit
 can_run_experiments = is_ops
+rules.add_perm("recovery.view_incidents", can_view_incidents)
+rules.add_perm("recovery.log_incident", can_log_incidents)
+rules.add_perm("recovery.review_incident", can_review_location_record)
+rules.add_perm("recovery.act_on_incident", can_act_on_incident)
 
 
 @rules.predicate

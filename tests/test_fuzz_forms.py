@@ -418,6 +418,17 @@ POST_TARGETS = [
     matrix_target("two_step_verify", "ops"),
     matrix_target("two_step_off", "ops"),
     Target("ops_visit_import", "ops", "post", lambda fw: reverse("ops_visit_import"), _visits_payload),
+    # Incidents: a bad incident, a bad list, an unknown customer or a decision with nobody attached stores nothing.
+    matrix_target("incident_new", "manager"),
+    matrix_target("incident_attach", "manager", refusal="message"),
+    Target(
+        "incident_attach[list]",
+        "manager",
+        "post",
+        lambda fw: url_of("incident_attach", fw.matrix),
+        lambda fw: {"lines": "+447700900555\nLC-404", "skip_problems": "on"},
+    ),
+    matrix_target("incident_grant", "manager", refusal="message"),
     # The language switch: a bad language is sent back (422) and nothing is stored on the profile.
     matrix_target("language_switch", "frontline", watched=lambda fw: fw.matrix.users["frontline"].staff_profile),
     *[

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from compensation.models import Playbook
 from compensation.predicates import roles_of
@@ -33,10 +35,12 @@ from recovery.models import (
     Escalation,
     Experiment,
     Grant,
+    Incident,
     Location,
     RuleFlag,
     WebhookDelivery,
 )
+from recovery.services.incidents import incident_attach, incident_log
 from recovery.services.webhooks import emit_event, webhook_subscriber_add
 from recovery.vouchers import voucher_link_token
 from tests import factories
@@ -87,6 +91,11 @@ def ops_action(ok):
 def webhook_page(ok=200):
     """Ops change webhooks; auditors read them; frontline and managers do not see them."""
     return {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: 403, OPS: ok, AUDITOR: ok}
+
+
+def incident_action(ok):
+    """Managers (of the incident's location) and ops act on incidents; auditors only read them."""
+    return {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: ok, OPS: ok, AUDITOR: 403}
 
 
 # URL name -> method -> role -> expected outcome.
@@ -222,6 +231,13 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "ops_experiments": {"GET": ops_page(), "POST": ops_action(Redirect("/ops/experiments/"))},
     "ops_experiment": {"GET": ops_page(), "POST": every(405)},
     "ops_experiment_stop": {"GET": every(405), "POST": ops_action(Redirect("/ops/experiments/"))},
+    # Incidents (one failure, many customers): a manager of the location and ops log, attach and decide;
+    # auditors read; frontline do not. The incident in the URL is at "central", the matrix customer attached.
+    "incidents": {"GET": audit_page(), "POST": every(405)},
+    "incident_new": {"GET": incident_action(200), "POST": incident_action(Redirect("/incidents/"))},
+    "incident_detail": {"GET": audit_page(), "POST": every(405)},
+    "incident_attach": {"GET": every(405), "POST": incident_action(Redirect("/incidents/"))},
+    "incident_grant": {"GET": every(405), "POST": incident_action(Redirect("/incidents/"))},
 }
 
 # The integration API (/api/v1/) authenticates with bearer tokens, never a session, so this
@@ -294,6 +310,7 @@ class World:
     anomaly: AnomalyFlag
     token: ApiToken
     experiment: Experiment
+    incident: Incident
     voucher: Grant | None = None  # made on first use (only the voucher pages need one)
     delivery: WebhookDelivery | None = None  # a failed delivery, made on first use (the webhook pages)
 
@@ -327,6 +344,16 @@ def world(central, frontline, manager, ops, auditor):
     )
     token = api_token_create(actor=ops, name="Matrix till", location=central, role="frontline").token
     experiment = factories.experiment(ops, "Matrix experiment", "waiting", ["replace-spoiled", "out-of-pocket"])
+    incident = incident_log(
+        actor=manager,
+        location=central,
+        title="Matrix: card terminals down",
+        category="waiting",
+        happened_at=timezone.now() - timedelta(hours=1),
+        playbook_id=drinks.pk,
+        purchase_value=Decimal("0"),
+    )
+    incident_attach(actor=manager, incident=incident, customers=[customer], source="search")
     return World(
         users={ANON: None, FRONTLINE: frontline, MANAGER: manager, OPS: ops, AUDITOR: auditor},
         customer=customer,
@@ -338,6 +365,7 @@ def world(central, frontline, manager, ops, auditor):
         anomaly=anomaly,
         token=token,
         experiment=experiment,
+        incident=incident,
     )
 
 
@@ -373,6 +401,7 @@ PATH_KWARGS = {
     "anomaly_id": lambda world: world.anomaly.pk,
     "token_id": lambda world: world.token.pk,
     "experiment_id": lambda world: world.experiment.pk,
+    "incident_id": lambda world: world.incident.pk,
     "token": lambda world: voucher_link_token(voucher_of(world).voucher_code),
     "subscriber_id": lambda world: delivery_of(world).subscriber_id,
     "delivery_id": lambda world: delivery_of(world).pk,
@@ -460,6 +489,19 @@ def post_data(name: str, world: World) -> dict:
         return {"name": "Matrix second", "category": "product_defective", "playbooks": [spoiled, pocket]}
     if name == "ops_experiment_stop":
         return {"reason": "Matrix: enough cases"}
+    if name == "incident_new":
+        return {
+            "location": world.location_id,
+            "title": "Matrix: outage",
+            "category": "waiting",
+            "happened_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "playbook": world.playbook.pk,
+            "purchase_value": "0",
+        }
+    if name == "incident_attach":
+        return {"customer": world.customer.pk}
+    if name == "incident_grant":
+        return {"after": "0"}
     if name == "ops_integrations":
         return {"name": "Matrix POS", "location": world.location_id, "role": "frontline"}
     return {}

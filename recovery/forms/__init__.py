@@ -12,6 +12,7 @@ Field formats only: policy checks live in the services.
 - `ops`: the replay window, rule flags' list and handling
 - `integrations`: a new API token
 - `webhooks`: a new webhook subscriber, the delivery log's filter
+- `incidents`: one failure for many customers, and attaching them (a pasted list, a CSV)
 - `visit_import`: the ops CSV of visits, read as a stream
 - `accounts`: sign-in and the language switch
 - `surveys`: the customer's follow-up (no login)
@@ -24,6 +25,7 @@ from recovery.forms.audit import TimelineFilterForm, VoidForm
 from recovery.forms.counter import CaseOpenedField, CustomerSearchForm, ResolveForm, RuleFlagForm, WalkInForm
 from recovery.forms.customer_status import CustomerStatusForm
 from recovery.forms.escalations import DecisionForm, EscalateForm
+from recovery.forms.incidents import AttachForm, IncidentForm
 from recovery.forms.insights import EARLIEST_INSIGHT_DATE, InsightFilterForm, MonthlyReportForm
 from recovery.forms.integrations import ApiTokenForm
 from recovery.forms.money import MAX_MONEY, money_field, money_in_currency, money_input
@@ -38,6 +40,8 @@ __all__ = [
     "CustomerStatusForm",
     "DeliveryFilterForm",
     "WebhookSubscriberForm",
+    "AttachForm",
+    "IncidentForm",
     "csv_lines",
     "csv_problem",
     "EARLIEST_INSIGHT_DATE",

@@ -17,6 +17,7 @@ from recovery.models.escalations import Escalation
 from recovery.models.experiments import Experiment, ExperimentArm, ExperimentAssignment
 from recovery.models.failures import ServiceFailure
 from recovery.models.grants import JOURNAL_FACTS, Grant, journal_fact
+from recovery.models.incidents import Incident, IncidentCustomer
 from recovery.models.rule_flags import RuleFlag
 from recovery.models.staff import StaffProfile
 from recovery.models.surveys import SurveyAnswer
@@ -37,6 +38,8 @@ __all__ = [
     "ExperimentAssignment",
     "Grant",
     "IdempotencyRecord",
+    "Incident",
+    "IncidentCustomer",
     "Location",
     "LocationMonthTotal",
     "RuleFlag",

@@ -26,6 +26,10 @@ class ServiceFailure(RulesModel):
     note = models.CharField(max_length=500, blank=True)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     logged_at = models.DateTimeField(default=timezone.now)
+    # The incident this failure is one customer's share of (None: a failure logged at the counter alone).
+    incident = models.ForeignKey(
+        "recovery.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="failures"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -39,6 +43,12 @@ class ServiceFailure(RulesModel):
         constraints = [
             # 0 is a purchase value: the customer bought nothing (a long wait, a missed flight).
             models.CheckConstraint(condition=Q(purchase_value__gte=0), name="failure_purchase_value_non_negative"),
+            # An incident compensates each customer it hit exactly once, whoever retries the decision.
+            models.UniqueConstraint(
+                fields=["incident", "customer"],
+                condition=Q(incident__isnull=False),
+                name="failure_once_per_incident_customer",
+            ),
         ]
         indexes = [
             models.Index(fields=["location", "-logged_at", "-id"], name="failure_location_recent"),

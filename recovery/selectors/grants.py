@@ -54,6 +54,7 @@ def grant_detail_for(*, grant_id: int) -> Grant:
             "voided_by",
             "failure",
             "failure__logged_by",
+            "failure__incident",
             "playbook",
             "policy_version",
             "approved_by",

@@ -362,6 +362,7 @@ def _failure_logged(actor, request, *, now, logged_at, history_user) -> ServiceF
         logged_by=actor,
         # An escalation's request time, else when the counter opened the case (never after the grant).
         logged_at=logged_at or min(request.opened_at or now, now),
+        incident=getattr(request, "incident", None),
     )
     save_with_history(failure, actor=history_user, history_date=now)
     return failure
@@ -376,7 +377,9 @@ def grant_issued_payload(grant: Grant, failure: ServiceFailure) -> dict:
 
     Public so the synthetic data generator journals exactly what the service does.
     """
+    incident = {"incident_id": failure.incident_id} if failure.incident_id else {}
     return {
+        **incident,
         "v": GRANT_JOURNAL_VERSION,
         **grant.journal_facts(),
         "currency": grant.currency,

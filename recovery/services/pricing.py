@@ -49,6 +49,8 @@ class GrantRequest:
     failure_id: int | None = None
     # Why the employee chose another playbook than an experiment's suggestion (not in the fingerprint either).
     experiment_reason: str = ""
+    # The incident this grant is one customer's share of (`recovery.services.incidents`); not in the fingerprint.
+    incident: object | None = None
 
     def fingerprint(self) -> str:
         """SHA-256 of the request's content, to tell a true retry from a reused token."""

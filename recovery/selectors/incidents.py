@@ -1,0 +1,235 @@
+"""Incidents for their pages: the list, one incident, and the preview of its one decision.
+
+The preview prices every attached customer as the counter would (the policy
+version in force, the incident's playbook and purchase value, the deciding
+employee's authority, the customer's rolling limits) in a fixed number of
+queries whatever the number of customers, and sets the total against the
+location's remaining month budget. The grant service reads it again before each
+chunk it grants, so what was previewed is what is decided.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from compensation import wording
+from compensation.limits import WindowUsage, budget_remaining, limits_check
+from compensation.money import ZERO, format_money, quantize
+from compensation.policy import load_policy, tenure_in_months
+from compensation.predicates import roles_of, sees_every_location
+from compensation.texts import localized_text
+from recovery.models import Customer, Grant, Incident, IncidentCustomer
+from recovery.predicates import location_ids_of
+from recovery.selectors.usage import budget_spent
+
+READY, GRANTED, REFUSED = "ready", "granted", "refused"
+
+
+def incidents_for(*, user):
+    """The incidents of the user's locations (every location for ops and auditors), newest first, with counts."""
+    incidents = Incident.objects.select_related("location", "playbook", "created_by")
+    if not sees_every_location(user):
+        incidents = incidents.filter(location_id__in=location_ids_of(user))
+    return incidents.annotate(
+        attached_count=Count("attached", distinct=True),
+        granted_count=Count("failures__grants", filter=Q(failures__grants__status=Grant.Status.ACTIVE), distinct=True),
+        granted_total=Sum("failures__grants__amount", filter=Q(failures__grants__status=Grant.Status.ACTIVE)),
+    )[:200]
+
+
+def incident_detail_for(*, incident_id: int) -> Incident:
+    """One incident with what its page shows beside it (raises Incident.DoesNotExist)."""
+    return Incident.objects.select_related("location", "playbook", "created_by", "decided_by").get(pk=incident_id)
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One attached customer: what the decision would grant them, or what they were granted, or why not."""
+
+    attached_id: int
+    customer: Customer
+    status: str  # READY, GRANTED or REFUSED
+    amount: Decimal  # what is (or was) granted; 0 when refused
+    cap: Decimal | None
+    reason: str = ""  # why refused, or a note on the cap (limited by the authority)
+    grant_id: int | None = None
+
+
+@dataclass(frozen=True)
+class IncidentPreview:
+    """Every customer's row and the totals the decision is judged on."""
+
+    incident: Incident
+    rows: list[PreviewRow]
+    currency: str
+    version_number: int | None
+    authority_limit: Decimal
+    budget_monthly: Decimal | None
+    budget_left: Decimal | None
+
+    def _of(self, status: str) -> list[PreviewRow]:
+        return [row for row in self.rows if row.status == status]
+
+    @property
+    def ready(self) -> list[PreviewRow]:
+        return self._of(READY)
+
+    @property
+    def granted(self) -> list[PreviewRow]:
+        return self._of(GRANTED)
+
+    @property
+    def refused(self) -> list[PreviewRow]:
+        return self._of(REFUSED)
+
+    @property
+    def progress_total(self) -> int:
+        """The customers the decision grants: those granted already and those ready."""
+        return len(self.granted) + len(self.ready)
+
+    @property
+    def ready_total(self) -> Decimal:
+        return quantize(sum((row.amount for row in self.ready), ZERO), self.currency)
+
+    @property
+    def granted_total(self) -> Decimal:
+        return quantize(sum((row.amount for row in self.granted), ZERO), self.currency)
+
+    @property
+    def over_budget(self) -> bool:
+        return self.budget_left is not None and self.ready_total > self.budget_left
+
+    @property
+    def refusal(self) -> str:
+        """Why the decision cannot be made now ('' when it can)."""
+        if not self.rows:
+            return gettext("Customers: attach at least one customer before deciding.")
+        if self.over_budget:
+            return gettext(
+                "The total of %(total)s is above the %(left)s left of this location's monthly budget: "
+                "nothing was granted. Ask ops to raise the budget, or grant fewer customers."
+            ) % {
+                "total": format_money(self.ready_total, self.currency, locale=wording.locale()),
+                "left": format_money(self.budget_left, self.currency, locale=wording.locale()),
+            }
+        return ""
+
+
+def incident_preview(*, incident: Incident, user, policy=None, now=None) -> IncidentPreview:
+    """Every attached customer priced for `user`'s decision now, in five queries however many there are.
+
+    The cap is the counter's (`Policy.quote`: playbook, tenure tier, authority);
+    a cap of nothing, a playbook not offered when nothing was bought, or a
+    customer's rolling limit refuses the customer, with the reason. The budget
+    is judged on the total, not per customer: the decision is one.
+    """
+    now = now or timezone.now()
+    policy = policy or load_policy(now)
+    location = incident.location
+    currency = location.currency
+    authority = policy.authority_for(roles_of(user), user.pk)
+    attached = list(IncidentCustomer.objects.filter(incident=incident).select_related("customer").order_by("pk"))
+    granted = {
+        row["customer_id"]: row
+        for row in Grant.objects.filter(failure__incident=incident).values("customer_id", "pk", "amount", "status")
+    }
+    usage = _windows_for([entry.customer_id for entry in attached], policy.customer_limits, now, currency)
+    playbook = policy.playbooks.get(incident.playbook_id)
+    today = location.today()
+    rows = []
+    for entry in attached:
+        done = granted.get(entry.customer_id)
+        if done is not None:
+            voided = done["status"] != Grant.Status.ACTIVE
+            reason = gettext("Voided since.") if voided else ""
+            amount = ZERO if voided else done["amount"]
+            rows.append(PreviewRow(entry.pk, entry.customer, GRANTED, amount, None, reason, done["pk"]))
+            continue
+        if playbook is None:
+            reason = gettext("The playbook is not active in the version in force: choose another.")
+            rows.append(PreviewRow(entry.pk, entry.customer, REFUSED, ZERO, None, reason))
+            continue
+        quote = policy.quote(
+            playbook.id,
+            purchase_value=incident.purchase_value,
+            tenure_months=tenure_in_months(entry.customer.customer_since, today),
+            authority=authority,
+            currency=currency,
+        )
+        rows.append(_row(entry, quote, policy, usage.get(entry.customer_id, {}), currency, playbook))
+    budget = policy.budget_for(location.pk)
+    spent = budget_spent(location=location, now=now, currency=currency) if budget else None
+    return IncidentPreview(
+        incident=incident,
+        rows=rows,
+        currency=currency,
+        version_number=policy.version.number if policy.version else None,
+        authority_limit=authority.limit,
+        budget_monthly=budget.monthly_amount if budget else None,
+        budget_left=budget_remaining(budget, spent) if budget else None,
+    )
+
+
+def _row(entry, quote, policy, usage, currency, playbook) -> PreviewRow:
+    """One customer not granted yet: ready with the cap, or refused with the reason the counter would give."""
+    if not quote.offered:
+        reason = gettext("“%(playbook)s” is not offered when nothing was bought.") % {
+            "playbook": localized_text(playbook, "name")
+        }
+        return PreviewRow(entry.pk, entry.customer, REFUSED, ZERO, quote.cap, reason)
+    if quote.cap <= 0:
+        reason = gettext("Your authority allows nothing for this customer.")
+        return PreviewRow(entry.pk, entry.customer, REFUSED, ZERO, quote.cap, reason)
+    check = limits_check(
+        cap=quote.cap,
+        cap_reason="",
+        customer_rules=policy.customer_limits,
+        usage=usage,
+        budget=None,
+        budget_spent=ZERO,
+        currency=currency,
+    )
+    stops = [stop for stop in check.stops_for(quote.cap) if stop.limit != "cap"]
+    if stops:
+        return PreviewRow(entry.pk, entry.customer, REFUSED, ZERO, quote.cap, " ".join(stop.text for stop in stops))
+    note = gettext("Limited by your authority.") if quote.limited_by_authority else ""
+    return PreviewRow(entry.pk, entry.customer, READY, quote.cap, quote.cap, note)
+
+
+def _windows_for(customer_ids, rules, now, currency) -> dict[int, dict[int, WindowUsage]]:
+    """Each customer's active grants per rolling window (all locations), for all customers in one query.
+
+    The same measure as `selectors.usage.limit_usage` (amounts added within
+    `currency` only), read for many customers at once.
+    """
+    if not customer_ids or not rules:
+        return {}
+    starts = {rule.window_days: now - timedelta(days=rule.window_days) for rule in rules}
+    counts: dict[int, dict[int, list]] = defaultdict(lambda: {days: [0, ZERO] for days in starts})
+    rows = (
+        Grant.objects.filter(
+            customer_id__in=customer_ids, granted_at__gt=min(starts.values()), status=Grant.Status.ACTIVE
+        )
+        .order_by()
+        .values_list("customer_id", "granted_at", "amount", "currency")
+    )
+    for customer_id, granted_at, amount, row_currency in rows:
+        for days, start in starts.items():
+            if granted_at > start:
+                counts[customer_id][days][0] += 1
+                if row_currency == currency:
+                    counts[customer_id][days][1] += amount
+    return {
+        customer_id: {
+            days: WindowUsage(grants=grants, total=quantize(total, currency))
+            for days, (grants, total) in windows.items()
+        }
+        for customer_id, windows in counts.items()
+    }
