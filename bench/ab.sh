@@ -42,6 +42,9 @@ stop_all() {
 trap stop_all EXIT
 
 start() {  # $1 = target, $2 = settings module, $3 = wsgi module
+  if curl -s -o /dev/null "http://127.0.0.1:${PORTS[$1]}/"; then
+    echo "port ${PORTS[$1]} is already taken by another server: set BENCH_PORT" >&2; exit 1
+  fi
   DJANGO_SETTINGS_MODULE=$2 "$GUNICORN" "$3:application" --workers "$WORKERS" --worker-class sync \
     --bind "127.0.0.1:${PORTS[$1]}" --error-logfile "$OUT/gunicorn-$1.log" --log-level warning > /dev/null 2> "$OUT/app-$1.log" &
   PIDS[$1]=$!
