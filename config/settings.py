@@ -158,6 +158,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # requests per second, RELIABILITY.md) and SQLite a WAL checkpoint at every close.
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", minimum=0, default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL streaming replica for the review pages' and exports' reads (config/db_router.py);
+# without it every read goes to `default`. Writes and migrations always go to `default`.
+READ_REPLICA_ALIAS = ""
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    READ_REPLICA_ALIAS = "replica"
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

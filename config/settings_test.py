@@ -21,3 +21,9 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 # Background jobs run inside the test, at once: no worker process (django-q2's sync mode).
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
+# The replica is Django's test mirror of `default` (a second connection to the same test database), so
+# the suite runs everywhere without one. Reads are routed to it only where a test turns it on
+# (`settings.READ_REPLICA_ALIAS = "replica"`, tests/config/test_replica.py): elsewhere a test's own
+# uncommitted rows would be invisible to the second connection.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+READ_REPLICA_ALIAS = ""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import QuerySet
 
+from config.db_router import read_alias
 from recovery.models import Grant
 
 EXPORT_COLUMNS = (
@@ -88,9 +89,12 @@ def read_in_one_transaction(rows: Iterable) -> Iterator:
     a transaction the cursor streams. SQLite streams either way, and its
     transactions take the write lock (IMMEDIATE, see settings), which an
     export must not hold while a slow client downloads: there, no transaction.
+    The transaction is opened on the database the rows are read from: the
+    replica inside `config.db_router.replica_reads()`, else the primary.
     """
-    if connection.vendor != "postgresql":
+    using = read_alias()
+    if connections[using].vendor != "postgresql":
         yield from rows
         return
-    with transaction.atomic():
+    with transaction.atomic(using=using):
         yield from rows

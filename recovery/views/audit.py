@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
 from compensation.http import INVALID
+from config.db_router import reads_from_replica
 from recovery import selectors, services, timeline
 from recovery.forms import TimelineFilterForm, VoidForm
 from recovery.timeline import TimelineQuery
@@ -30,6 +31,7 @@ def timeline_filter(request) -> TimelineFilterForm:
 
 @require_GET
 @permission_required("recovery.view_audit", raise_exception=True)
+@reads_from_replica
 def audit(request):
     """Everything that happened at the reviewer's locations, newest first, with filters."""
     audit_filter = timeline_filter(request)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from rules.contrib.views import permission_required
 
 from compensation.http import INVALID
+from config.db_router import reads_from_replica
 from recovery import insights, selectors
 from recovery.forms import InsightFilterForm, MonthlyReportForm
 from recovery.insight_charts import dashboard_chart_data, report_charts
@@ -19,6 +20,7 @@ from recovery.insight_charts import dashboard_chart_data, report_charts
 
 @require_GET
 @permission_required("recovery.view_audit", raise_exception=True)
+@reads_from_replica
 def insights_dashboard(request):
     form = InsightFilterForm(request.GET, locations=selectors.audit_locations_for(user=request.user))
     if not form.is_valid():
@@ -44,6 +46,7 @@ def insights_dashboard(request):
 
 @require_GET
 @permission_required("recovery.view_audit", raise_exception=True)
+@reads_from_replica
 def insights_report(request):
     form = MonthlyReportForm(request.GET, locations=selectors.audit_locations_for(user=request.user))
     if not form.is_valid():
