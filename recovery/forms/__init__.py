@@ -21,7 +21,7 @@ from recovery.forms.anomalies import AnomalyFilterForm, AnomalyFlagFilter, Anoma
 from recovery.forms.audit import TimelineFilterForm, VoidForm
 from recovery.forms.counter import CaseOpenedField, CustomerSearchForm, ResolveForm, RuleFlagForm, WalkInForm
 from recovery.forms.escalations import DecisionForm, EscalateForm
-from recovery.forms.insights import EARLIEST_INSIGHT_DATE, InsightFilterForm, MonthlyReportForm
+from recovery.forms.insights import EARLIEST_INSIGHT_DATE, EffectFilterForm, InsightFilterForm, MonthlyReportForm
 from recovery.forms.integrations import ApiTokenForm
 from recovery.forms.money import MAX_MONEY, money_field, money_in_currency, money_input
 from recovery.forms.ops import FlagFilterForm, FlagHandleForm, ReplayForm
@@ -41,6 +41,7 @@ __all__ = [
     "CaseOpenedField",
     "CustomerSearchForm",
     "DecisionForm",
+    "EffectFilterForm",
     "EscalateForm",
     "FlagFilterForm",
     "FlagHandleForm",
