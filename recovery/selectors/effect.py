@@ -80,12 +80,15 @@ def effect_rows_for(
     minimum: int = MIN_CUSTOMERS,
     location_ids: frozenset[int] | None = None,
     currency: str | None = None,
+    logged_before: dt.datetime | None = None,
 ) -> list[EffectRow]:
     """Each group of grants at the reader's locations with its return shares, baseline and spend change.
 
     `location_ids` narrows the reader's locations further (a report's one
     location; never widens them), `currency` keeps grants made in it only (a
-    report adds amounts up, so one currency). Rows come sorted by name.
+    report adds amounts up, so one currency), `logged_before` leaves out failures
+    logged after a report's month (they would move its medians and strata).
+    Rows come sorted by name.
     """
     if dimension not in DIMENSIONS:
         raise ValueError(f"Unknown dimension: {dimension}")
@@ -97,6 +100,8 @@ def effect_rows_for(
             visits = visits.filter(location_id__in=ids)
     if currency is not None:
         grants = grants.filter(currency=currency)
+    if logged_before is not None:
+        grants = grants.filter(failure_logged_at__lt=logged_before)
     cases, names = [], {}
     zones: dict[str, zoneinfo.ZoneInfo] = {}
     categories = dict(ServiceFailure.Category.choices)
