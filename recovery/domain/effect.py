@@ -254,9 +254,9 @@ def value_for_money_extremes(effects: Iterable[GroupEffect]) -> tuple[GroupEffec
     With one figure there is nothing to rank; ties go to the first given (the
     caller passes groups in a stable order, by name).
     """
-    ranked = [effect for effect in effects if effect.points_per_100() is not None]
+    ranked = [(points, effect) for effect in effects if (points := effect.points_per_100()) is not None]
     if len(ranked) < 2:
         return None
-    best = max(ranked, key=lambda effect: effect.points_per_100())
-    worst = min(ranked, key=lambda effect: effect.points_per_100())
+    best = max(ranked, key=lambda pair: pair[0])[1]
+    worst = min(ranked, key=lambda pair: pair[0])[1]
     return best, worst
