@@ -77,8 +77,10 @@ def test_the_demo_report_shows_each_main_playbooks_rate_baseline_and_value(ops, 
     page = response.content.decode()
     assert response.status_code == 200 and "What recovery bought" in page
     for row in shown:
-        assert f"<strong>{row.return_90[0]}%</strong> ({row.return_90[1]}–{row.return_90[2]}%)" in page
-        assert f"{row.baseline_90[0]}% ({row.baseline_90[1]}–{row.baseline_90[2]}%)" in page
+        low, high = row.return_90[1:]
+        assert f'<strong>{row.return_90[0]}%</strong> <span class="interval">({low}–{high}%)</span>' in page
+        low, high = row.baseline_90[1:]
+        assert f'{row.baseline_90[0]}% <span class="interval">({low}–{high}%)</span>' in page
     assert "(return rate − baseline rate) ÷ (amount granted per customer ÷ 100)" in page
     assert "Best value for money" in page and report.bought.best.name in page
     assert "Root causes that cost most this month" in page
