@@ -1,6 +1,11 @@
-"""What recovery buys, per playbook: pure figures from cases and visits, no database.
+"""What recovery buys, per group of cases: pure figures from cases and visits, no database.
 
-For the customers compensated with a playbook: the share who came back within
+A group is whatever the page compares: a playbook, a location, a failure
+category or a policy version. The figures do not care which: each case carries
+the key of its group under the chosen dimension (`Case.group`), so one pure
+function serves every dimension and the selector decides the key once.
+
+For the customers compensated in a group: the share who came back within
 30 / 90 / 180 days of their case, and their spend in the 90 days after
 against the 90 days before. Each figure carries its sample size and a 95 %
 confidence interval from scipy (Wilson for a share, Student's t for a mean
@@ -8,9 +13,9 @@ difference); below `MIN_CUSTOMERS` it says "too few customers" instead of a
 number, since a share of 3 out of 5 says nothing.
 
 The baseline is the fair comparison: customers with a logged failure who were
-granted less than the playbook's median amount, or nothing (a voided grant),
-in the same tenure tiers and months as the playbook's customers (cases in a
-stratum the playbook never served are left out), so a difference is not just
+granted less than the group's median amount, or nothing (a voided grant),
+in the same tenure tiers and months as the group's customers (cases in a
+stratum the group never served are left out), so a difference is not just
 loyal customers or a busy season. A window counts only cases it has fully
 seen: a case 40 days old is in the 30-day figure, not yet in the 90-day one.
 
@@ -24,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -37,15 +42,24 @@ CONFIDENCE = 0.95
 CENT = Decimal("0.01")
 
 
+Group = Hashable  # a playbook id, a location id, a category code, a policy version number
+
+
 @dataclass(frozen=True)
 class Case:
-    """A customer's failure and what they were granted for it (0 and no playbook: nothing, e.g. voided)."""
+    """A customer's failure and what they were granted for it.
+
+    `group` is the case's key under the page's dimension (its playbook,
+    location, category or policy version); None when the customer was granted
+    nothing (a voided grant), so the case belongs to no group and can only be
+    someone's baseline.
+    """
 
     customer_id: int
     day: dt.date
     tier: str
     amount: Decimal
-    playbook_id: int | None
+    group: Group | None
 
     @property
     def stratum(self) -> tuple[str, str]:
@@ -99,16 +113,17 @@ class SpendChange:
 
 @dataclass(frozen=True)
 class Answer:
-    """A customer's answer to a grant's follow-up: its playbook, the 1–5 score, and whether they said "yes"."""
+    """A customer's answer to a grant's follow-up: the grant's group (its playbook, location…), the 1–5 score,
+    and whether they said "yes, I will come back"."""
 
-    playbook_id: int
+    group: Group
     score: int
     will_return: bool
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """The customers' own word on a playbook: mean score and interval (None: too few answers), and "will return"."""
+    """The customers' own word on a group: mean score and interval (None: too few answers), and "will return"."""
 
     answers: int
     mean: float | None
@@ -122,12 +137,36 @@ class Verdict:
 
 
 @dataclass(frozen=True)
-class PlaybookEffect:
-    playbook_id: int
+class GroupEffect:
+    """One group's return shares per window, its baseline's, its spend change, and what it granted.
+
+    `mean_amount` is the mean amount granted to the customers counted in the
+    90-day figure (None when there are none): the money side of value for money.
+    """
+
+    group: Group
     returns: dict[int, Share]
     baseline: dict[int, Share]
     spend: SpendChange
-    verdict: Verdict | None = None
+    mean_amount: Decimal | None = None
+    customers: int = 0  # every customer of the group (their first case), whichever window has seen them
+    verdict: Verdict | None = None  # the customers' answers to the follow-up (None: none asked for)
+
+    def points_per_100(self, days: int = 90) -> Decimal | None:
+        """Return-rate points above the baseline per 100 (of the currency) granted per customer.
+
+        (group's return share − baseline's return share, in percentage points)
+        ÷ (mean amount granted per customer ÷ 100). A playbook that lifts
+        returns by 10 points while granting 50 on average scores 20; one that
+        lifts them by 10 points for 200 scores 5. Money is compared with what it
+        buys, so a generous playbook is not "best" only because it is generous.
+        None when either share has too few customers or nothing was granted.
+        """
+        mine, theirs = self.returns[days], self.baseline[days]
+        if mine.rate is None or theirs.rate is None or not self.mean_amount:
+            return None
+        points = Decimal(str(mine.rate - theirs.rate)) * 100
+        return (points * 100 / self.mean_amount).quantize(Decimal("0.1"))
 
 
 def share(returned: int, customers: int, *, minimum: int = MIN_CUSTOMERS) -> Share:
@@ -211,9 +250,15 @@ def first_case_per_customer(cases: Iterable[Case]) -> list[Case]:
     return list(first.values())
 
 
-def baseline_cases(playbook_id: int, cases: Sequence[Case]) -> list[Case]:
-    """Customers granted less than the playbook's median amount, or nothing, in the playbook's tiers and months."""
-    treated = [case for case in cases if case.playbook_id == playbook_id]
+def baseline_cases(group: Group, cases: Sequence[Case]) -> list[Case]:
+    """Customers granted less than the group's median amount, or nothing, in the group's tiers and months.
+
+    The baseline is drawn from every case the reader sees, not only the
+    group's own dimension value: a location's customers are compared with
+    customers elsewhere (or voided there) in the same tiers and months who were
+    granted less, as a playbook's are with other playbooks' smaller grants.
+    """
+    treated = [case for case in cases if case.group == group]
     if not treated:
         return []
     median = statistics.median(case.amount for case in treated)
@@ -222,30 +267,51 @@ def baseline_cases(playbook_id: int, cases: Sequence[Case]) -> list[Case]:
     return first_case_per_customer(
         case
         for case in cases
-        if case.playbook_id != playbook_id
+        if case.group != group
         and case.amount < median
         and case.stratum in strata
         and case.customer_id not in treated_customers
     )
 
 
-def playbook_effect(
-    playbook_id: int,
+def _mean_amount(cases: Sequence[Case], days: int, as_of: dt.date) -> Decimal | None:
+    seen = [case.amount for case in cases if case.day + dt.timedelta(days=days) <= as_of]
+    return (sum(seen, Decimal("0")) / len(seen)).quantize(CENT) if seen else None
+
+
+def group_effect(
+    group: Group,
     cases: Sequence[Case],
     visits: Mapping[int, Sequence[VisitDay]],
     *,
     as_of: dt.date,
     minimum: int = MIN_CUSTOMERS,
     answers: Sequence[Answer] = (),
-) -> PlaybookEffect:
-    """The playbook's return shares per window and spend change, the baseline's return shares,
-    and its customers' own verdict from `answers` (those of other playbooks are left out)."""
-    treated = first_case_per_customer(case for case in cases if case.playbook_id == playbook_id)
-    baseline = baseline_cases(playbook_id, cases)
-    return PlaybookEffect(
-        playbook_id=playbook_id,
+) -> GroupEffect:
+    """The group's return shares per window and spend change, the baseline's return shares, and its
+    customers' own verdict from `answers` (those of other groups are left out)."""
+    treated = first_case_per_customer(case for case in cases if case.group == group)
+    baseline = baseline_cases(group, cases)
+    return GroupEffect(
+        group=group,
         returns={days: return_share(treated, visits, days, as_of, minimum) for days in WINDOWS},
         baseline={days: return_share(baseline, visits, days, as_of, minimum) for days in WINDOWS},
         spend=spend_change(treated, visits, as_of, minimum),
-        verdict=verdict([answer for answer in answers if answer.playbook_id == playbook_id], minimum=minimum),
+        mean_amount=_mean_amount(treated, 90, as_of),
+        customers=len(treated),
+        verdict=verdict([answer for answer in answers if answer.group == group], minimum=minimum),
     )
+
+
+def value_for_money_extremes(effects: Iterable[GroupEffect]) -> tuple[GroupEffect, GroupEffect] | None:
+    """The best and the worst group by `points_per_100`, or None with fewer than two groups that have it.
+
+    With one figure there is nothing to rank; ties go to the first given (the
+    caller passes groups in a stable order, by name).
+    """
+    ranked = [(points, effect) for effect in effects if (points := effect.points_per_100()) is not None]
+    if len(ranked) < 2:
+        return None
+    best = max(ranked, key=lambda pair: pair[0])[1]
+    worst = min(ranked, key=lambda pair: pair[0])[1]
+    return best, worst

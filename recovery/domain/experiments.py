@@ -110,9 +110,9 @@ def difference_test(
 def arm_of_first_case(cases_by_arm: Mapping[int, Sequence[Case]]) -> dict[int, list[Case]]:
     """Each customer once, in the arm of their first case in the experiment."""
     every = [case for cases in cases_by_arm.values() for case in cases]
-    first = {(case.customer_id, case.day, case.playbook_id) for case in first_case_per_customer(every)}
+    first = {(case.customer_id, case.day, case.group) for case in first_case_per_customer(every)}
     return {
-        arm: [case for case in cases if (case.customer_id, case.day, case.playbook_id) in first]
+        arm: [case for case in cases if (case.customer_id, case.day, case.group) in first]
         for arm, cases in cases_by_arm.items()
     }
 
@@ -126,7 +126,7 @@ def experiment_comparison(
 ) -> Comparison:
     """Per arm (the playbook drawn, in the order given) its figures, and the test of the 90-day return shares.
 
-    Each `Case.playbook_id` is the arm's playbook; a case counts in the
+    Each `Case.group` is the arm's playbook (its id); a case counts in the
     90-day share once its 90 days have passed by `as_of`.
     """
     arms = []

@@ -26,7 +26,7 @@ from recovery.forms.counter import CaseOpenedField, CustomerSearchForm, ResolveF
 from recovery.forms.customer_status import CustomerStatusForm
 from recovery.forms.escalations import DecisionForm, EscalateForm
 from recovery.forms.incidents import AttachForm, IncidentForm
-from recovery.forms.insights import EARLIEST_INSIGHT_DATE, InsightFilterForm, MonthlyReportForm
+from recovery.forms.insights import EARLIEST_INSIGHT_DATE, EffectFilterForm, InsightFilterForm, MonthlyReportForm
 from recovery.forms.integrations import ApiTokenForm
 from recovery.forms.money import MAX_MONEY, money_field, money_in_currency, money_input
 from recovery.forms.ops import FlagFilterForm, FlagHandleForm, ReplayForm
@@ -54,6 +54,7 @@ __all__ = [
     "CaseOpenedField",
     "CustomerSearchForm",
     "DecisionForm",
+    "EffectFilterForm",
     "EscalateForm",
     "FlagFilterForm",
     "FlagHandleForm",

@@ -14,6 +14,7 @@ from compensation import wording
 from compensation.forms import FieldNamedErrorsMixin
 from recovery.insights import MAX_WINDOW_DAYS, default_window
 from recovery.models import Location
+from recovery.selectors.effect import DEFAULT_DIMENSION, DIMENSIONS
 
 EARLIEST_INSIGHT_DATE = datetime.date(2000, 1, 1)
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -140,3 +141,19 @@ class MonthlyReportForm(FieldNamedErrorsMixin, _InsightLocationMixin, forms.Form
             )
         data["location"], data["month"] = location, month
         return data
+
+
+class EffectFilterForm(FieldNamedErrorsMixin, forms.Form):
+    """What recovery buys: which dimension the cases are grouped by (playbook unless asked)."""
+
+    by = forms.ChoiceField(
+        label=_("Group by"),
+        required=False,
+        choices=list(DIMENSIONS.items()),
+        error_messages={
+            "invalid_choice": _("Group by: choose playbook, location, failure category or policy version.")
+        },
+    )
+
+    def clean_by(self):
+        return self.cleaned_data["by"] or DEFAULT_DIMENSION

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 
 from compensation.money import Amounts
 from recovery.insights import spending
+from recovery.insights.effect import RecoveryBought, recovery_bought_for
 from recovery.insights.recognition import LocationRecognition, recognition_for
 from recovery.insights.rows import row_amounts
 from recovery.insights.scope import InsightScope, month_scope_for
@@ -115,6 +116,7 @@ class MonthlyReport:
     rule_flags: list[FlagOutcome]
     escalations: EscalationSummary
     recognition: list[LocationRecognition]  # the location's panel, or none without grants
+    bought: RecoveryBought  # what the money bought: return rates against the baseline, value for money
     currency: str  # the location's (grants made before it changed currency show beside it)
 
 
@@ -123,18 +125,20 @@ def monthly_report_for(*, user, location: Location, month: dt.date) -> MonthlyRe
     scope = month_scope_for(user=user, location=location, month=month)
     figures = window_figures(scope=scope)
     currency = location.currency
+    categories = failures_by_category(scope=scope)
     return MonthlyReport(
         location=location,
         month=month.replace(day=1),
         scope=scope,
         totals=figures.totals,
         weeks=figures.weeks,
-        categories=failures_by_category(scope=scope),
+        categories=categories,
         top_playbooks=spend_by_playbook(scope=scope, currency=currency, limit=TOP_PLAYBOOKS),
         resolution=figures.resolution,
         anomaly_flags=anomaly_flag_outcomes(scope=scope),
         rule_flags=rule_flag_outcomes(scope=scope),
         escalations=escalation_summary(scope=scope),
         recognition=recognition_for(scope=scope),
+        bought=recovery_bought_for(user=user, scope=scope, currency=currency, categories=categories),
         currency=currency,
     )

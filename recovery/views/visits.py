@@ -9,9 +9,9 @@ from rules.contrib.views import permission_required
 from compensation.http import INVALID
 from recovery import services
 from recovery.domain.effect import MIN_CUSTOMERS
-from recovery.forms import VisitImportForm, csv_lines
+from recovery.forms import EffectFilterForm, VisitImportForm, csv_lines
 from recovery.models import Visit
-from recovery.selectors.effect import effect_currency_for, effect_rows_for
+from recovery.selectors.effect import DIMENSIONS, effect_currency_for, effect_rows_for
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,13 +42,20 @@ def ops_visit_import(request):
 @require_GET
 @permission_required("recovery.view_effect", raise_exception=True)
 def recovery_effect(request):
-    """Per playbook: the 90-day return rate with its interval, against the baseline, and spend after vs before."""
+    """Per playbook, location, failure category or policy version: return rates against the baseline, spend."""
+    form = EffectFilterForm(request.GET)
+    context = {"form": form, "minimum": MIN_CUSTOMERS}
+    if not form.is_valid():
+        return render(request, "recovery/recovery_effect.html", context, status=INVALID)
+    dimension = form.cleaned_data["by"]
     return render(
         request,
         "recovery/recovery_effect.html",
         {
-            "rows": effect_rows_for(user=request.user),
+            **context,
+            "rows": effect_rows_for(user=request.user, dimension=dimension),
             "currency": effect_currency_for(user=request.user),
-            "minimum": MIN_CUSTOMERS,
+            "dimension": dimension,
+            "dimension_label": DIMENSIONS[dimension],
         },
     )

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from recovery.domain.effect import Case, VisitDay, baseline_cases, playbook_effect, share, spend_change
+from recovery.domain.effect import Case, VisitDay, baseline_cases, group_effect, share, spend_change
 from recovery.models import Visit
 from tests import factories
 from tests.conftest import client_for
@@ -37,7 +37,7 @@ def planted(rate_treated: float, rate_baseline: float, n: int = 400, seed: int =
 
 def test_the_planted_return_rate_lies_in_its_interval_and_beats_the_baseline():
     cases, visits = planted(0.7, 0.4)
-    effect = playbook_effect(1, cases, visits, as_of=AS_OF)
+    effect = group_effect(1, cases, visits, as_of=AS_OF)
 
     treated, baseline = effect.returns[90], effect.baseline[90]
     assert treated.customers == 400 and baseline.customers == 400
@@ -48,7 +48,7 @@ def test_the_planted_return_rate_lies_in_its_interval_and_beats_the_baseline():
 
 def test_a_null_difference_gives_overlapping_intervals():
     cases, visits = planted(0.5, 0.5, seed=11)
-    effect = playbook_effect(1, cases, visits, as_of=AS_OF)
+    effect = group_effect(1, cases, visits, as_of=AS_OF)
     treated, baseline = effect.returns[90], effect.baseline[90]
     assert treated.low < baseline.high and baseline.low < treated.high
 
@@ -61,7 +61,7 @@ def test_the_interval_is_wilsons():
 
 def test_too_few_customers_gives_no_number():
     cases, visits = planted(0.7, 0.4, n=10)
-    effect = playbook_effect(1, cases, visits, as_of=AS_OF)
+    effect = group_effect(1, cases, visits, as_of=AS_OF)
     assert effect.returns[90].too_few and effect.returns[90].rate is None and effect.returns[90].percents() is None
     assert effect.returns[90].customers == 10
     assert effect.spend.too_few
@@ -69,7 +69,7 @@ def test_too_few_customers_gives_no_number():
 
 def test_a_window_counts_only_cases_it_has_fully_seen():
     cases, visits = planted(0.7, 0.4)
-    effect = playbook_effect(1, cases, visits, as_of=START + dt.timedelta(days=60))
+    effect = group_effect(1, cases, visits, as_of=START + dt.timedelta(days=60))
     assert effect.returns[30].customers == 400
     assert effect.returns[90].too_few and effect.returns[90].customers == 0
 
