@@ -55,10 +55,9 @@ from compensation.models import (
     PolicyVersion,
 )
 from compensation.money import ZERO
-from compensation.texts import PLAYBOOK_TEXTS, SNAPSHOT_TEXT_KEYS, TRANSLATED_LANGUAGES, translated_key
+from compensation.snapshots import grant_snapshot
 from compensation.tiers import (
     Standing,
-    programme_tier_entry,
     programme_tier_rule,
     status_rank,
     tier_applied,
@@ -189,68 +188,8 @@ class Policy:
     def snapshot(
         self, playbook_id: int, authority: Authority, currency: str, *, status: str = "", lifetime_spend=None
     ) -> dict:
-        """The rule values a grant was made under, stored with it for the audit.
-
-        With programme tiers, the customer's status and lifetime spend are kept too
-        (they chose the tier), so the steps can be worded again from the snapshot.
-
-        The texts are kept in every language (`playbook_ru`, `offer_ru`, …; blank
-        when ops entered none), so the granted page, the slip and the voucher
-        page can show what was published in the reader's language.
-        """
-        rule = self.rules[playbook_id]
-        playbook = self.playbooks[playbook_id]
-        return {
-            "policy_version": self.version.number if self.version else None,
-            "playbook": rule.name,
-            "offer": playbook.offer,
-            "apology_script": playbook.apology_script,
-            **{
-                translated_key(SNAPSHOT_TEXT_KEYS[name], language): getattr(playbook, translated_key(name, language))
-                for language in TRANSLATED_LANGUAGES
-                for name in PLAYBOOK_TEXTS
-            },
-            "voucher_valid_days": playbook.voucher_valid_days,
-            "percent": str(rule.percent),
-            "floor": str(rule.floor),
-            "ceiling": str(rule.ceiling),
-            "nothing_bought": rule.nothing_bought,
-            "base_amount": money_or_none(rule.base_amount),
-            "tiers": [
-                {
-                    "name": t.name,
-                    **{key: getattr(t, key) for key in TRANSLATED_TIER_FIELDS},
-                    "min_months": t.min_months,
-                    "multiplier": str(t.multiplier),
-                }
-                for t in rule.tiers
-            ],
-            **self._programme_snapshot(rule, status, lifetime_spend),
-            "authority": {"role": authority.role, "limit": str(authority.limit)}
-            | {
-                name: str(getattr(authority, name)) for name in AUTHORITY_BOUNDS if getattr(authority, name) is not None
-            },
-            "customer_limits": [
-                {
-                    "window_days": r.window_days,
-                    "max_grants": r.max_grants,
-                    "max_total": None if r.max_total is None else str(r.max_total),
-                }
-                for r in self.customer_limits
-            ],
-            "currency": currency,
-        }
-
-    @staticmethod
-    def _programme_snapshot(rule: PlaybookRule, status: str, lifetime_spend) -> dict:
-        """Nothing without programme tiers: such a snapshot reads as every one stored before them."""
-        if not rule.programme_tiers:
-            return {}
-        return {
-            "programme_tiers": [programme_tier_entry(tier) for tier in rule.programme_tiers],
-            "customer_status": status or "",
-            "lifetime_spend": str(lifetime_spend if lifetime_spend is not None else ZERO),
-        }
+        """The rule values a grant was made under, stored with it for the audit (`compensation.snapshots`)."""
+        return grant_snapshot(self, playbook_id, authority, currency, status=status, lifetime_spend=lifetime_spend)
 
 
 # --- from document to engine rules -----------------------------------------------------

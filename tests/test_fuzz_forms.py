@@ -412,6 +412,22 @@ POST_TARGETS = [
     matrix_target("anomaly_checks_run", "manager", refusal="message"),
     matrix_target("ops_integrations", "ops"),
     matrix_target("ops_experiments", "ops"),
+    matrix_target("ops_webhooks", "ops"),
+    Target(
+        "ops_customer_status",
+        "ops",
+        "post",
+        lambda fw: reverse("ops_customer_status"),
+        lambda fw: {"customer": fw.customer.phone, "status": "", "reason": "Matrix: status cleared"},
+        watched=lambda fw: fw.customer,
+    ),
+    Target(
+        "survey_public",
+        "anonymous",
+        "post",
+        lambda fw: url_of("survey_public", fw.matrix),
+        lambda fw: post_data("survey_public", fw.matrix),
+    ),
     matrix_target("ops_experiment_stop", "ops", watched=lambda fw: fw.matrix.experiment),
     # Two-step sign-in: a code that is not six digits of the right moment is refused and enrols nothing.
     Target("two_step", "ops", "post", lambda fw: reverse("two_step"), _enrol_payload),
@@ -670,7 +686,8 @@ def fuzz_once(fw: FuzzWorld, target: Target, payload: dict, *, expect_accepted=F
 
 
 def test_every_view_that_accepts_post_is_fuzzed():
-    """A new POST view fails here until it gets a target (logout and revoking a token take no input)."""
+    """A new POST view fails here until it gets a target (logout, revoking a token, and a webhook's secret roll,
+    on/off switch and "deliver again" take no input)."""
     from tests.test_permissions import EXPECTED
 
     accepts_post = {
@@ -679,7 +696,14 @@ def test_every_view_that_accepts_post_is_fuzzed():
         if any(cell != 405 for role, cell in methods["POST"].items() if role != "anonymous")
     }
     fuzzed = {target.id.split("[")[0] for target in POST_TARGETS}
-    assert accepts_post - fuzzed == {"logout", "ops_integration_revoke"}
+    no_input = {
+        "logout",
+        "ops_integration_revoke",
+        "ops_webhook_secret_roll",
+        "ops_webhook_active",
+        "ops_webhook_replay",
+    }
+    assert accepts_post - fuzzed == no_input
 
 
 @pytest.mark.django_db

@@ -227,7 +227,9 @@ def test_the_migration_gives_existing_locations_the_deployments_currency(transac
     executor = MigrationExecutor(connection)
     executor.migrate(after)
     try:
-        assert Location.objects.get(code="basel").currency == "CHF"
+        # Read through the migrated state's model: today's has columns later migrations add (e.g. its kind).
+        migrated = executor.loader.project_state(after).apps.get_model("compensation", "Location")
+        assert migrated.objects.get(code="basel").currency == "CHF"
     finally:
         # Back to the latest migrations: later tests (a backup's `migrate --check`) need the full schema.
         executor.loader.build_graph()
