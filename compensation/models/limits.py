@@ -16,6 +16,11 @@ from compensation.models.locations import Location
 from compensation.predicates import FRONTLINE, MANAGER, OPS
 
 
+def bound_field(label, help_text) -> models.DecimalField:
+    """An optional authority bound beyond one grant (per case, per day, per month), as roles and employees state it."""
+    return models.DecimalField(label, **MONEY, null=True, blank=True, validators=NON_NEGATIVE, help_text=help_text)
+
+
 class RoleAuthority(RulesModel):
     """How much one employee in a role may grant per case without anyone's approval."""
 
@@ -28,29 +33,12 @@ class RoleAuthority(RulesModel):
     limit = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
     # The authority per case and per period (issue 17). Blank per case: the per-grant limit (as before);
     # blank daily or monthly: no such bound.
-    case_limit = models.DecimalField(
-        _("per case"),
-        **MONEY,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
-        help_text=_("The most all active grants on one case may add up to. Empty: the per-grant limit."),
+    case_limit = bound_field(
+        _("per case"), _("The most all active grants on one case may add up to. Empty: the per-grant limit.")
     )
-    daily_limit = models.DecimalField(
-        _("per day"),
-        **MONEY,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
-        help_text=_("The most one employee may grant in a day. Empty: no daily limit."),
-    )
-    monthly_limit = models.DecimalField(
-        _("per month"),
-        **MONEY,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
-        help_text=_("The most one employee may grant in a calendar month. Empty: no monthly limit."),
+    daily_limit = bound_field(_("per day"), _("The most one employee may grant in a day. Empty: no daily limit."))
+    monthly_limit = bound_field(
+        _("per month"), _("The most one employee may grant in a calendar month. Empty: no monthly limit.")
     )
     history = HistoricalRecords()
 
@@ -73,29 +61,12 @@ class EmployeeAuthority(RulesModel):
     note = models.CharField(max_length=200, blank=True, help_text=_("Why this person has their own limit."))
     # The authority per case and per period (issue 17). Blank per case: the per-grant limit (as before);
     # blank daily or monthly: no such bound.
-    case_limit = models.DecimalField(
-        _("per case"),
-        **MONEY,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
-        help_text=_("The most all active grants on one case may add up to. Empty: the per-grant limit."),
+    case_limit = bound_field(
+        _("per case"), _("The most all active grants on one case may add up to. Empty: the per-grant limit.")
     )
-    daily_limit = models.DecimalField(
-        _("per day"),
-        **MONEY,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
-        help_text=_("The most one employee may grant in a day. Empty: no daily limit."),
-    )
-    monthly_limit = models.DecimalField(
-        _("per month"),
-        **MONEY,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
-        help_text=_("The most one employee may grant in a calendar month. Empty: no monthly limit."),
+    daily_limit = bound_field(_("per day"), _("The most one employee may grant in a day. Empty: no daily limit."))
+    monthly_limit = bound_field(
+        _("per month"), _("The most one employee may grant in a calendar month. Empty: no monthly limit.")
     )
     history = HistoricalRecords()
 
