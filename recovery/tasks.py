@@ -5,13 +5,17 @@
 - `webhooks_deliver_due()`: every minute (the schedule made by migration
   recovery 0020): queues every pending delivery whose retry time has come, and
   any the worker missed while it was down.
+- `effect_figures_compute(location_ids, dimension)`: what recovery buys for one
+  reader scope and grouping, queued by the effect page when its figures are
+  missing or older than an hour, and by "Compute again".
 
-Both are safe to run twice: an attempt claims its delivery first.
+All are safe to run twice: an attempt claims its delivery first; figures replace the last ones.
 """
 
 from __future__ import annotations
 
 from recovery.selectors.webhooks import webhooks_due_ids
+from recovery.services.effect_figures import effect_figures_compute as _compute_effect
 from recovery.services.webhook_delivery import webhook_deliver as _deliver
 from recovery.services.webhooks import enqueue_delivery
 
@@ -30,3 +34,9 @@ def webhooks_deliver_due() -> int:
     for delivery_id in due:
         enqueue_delivery(delivery_id)
     return len(due)
+
+
+def effect_figures_compute(location_ids: list[int] | None, dimension: str) -> str:
+    """What recovery buys for one reader scope and grouping (queued by the page or by "Compute again")."""
+    figures = _compute_effect(location_ids=location_ids, dimension=dimension)
+    return f"{len(figures.rows)} rows for {figures.scope} by {dimension}"

@@ -51,6 +51,7 @@ urlpatterns = [
     path("insights/", insights.insights_dashboard, name="insights"),
     path("insights/report/", insights.insights_report, name="insights_report"),
     path("insights/effect/", visits.recovery_effect, name="recovery_effect"),
+    path("insights/effect/compute/", visits.recovery_effect_compute, name="recovery_effect_compute"),
     path("ops/integrations/", integrations.ops_integrations, name="ops_integrations"),
     path("ops/visits/import/", visits.ops_visit_import, name="ops_visit_import"),
     path("ops/customer-status/", customer_status.ops_customer_status, name="ops_customer_status"),

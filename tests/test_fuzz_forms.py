@@ -413,6 +413,7 @@ POST_TARGETS = [
     matrix_target("ops_integrations", "ops"),
     matrix_target("ops_experiments", "ops"),
     matrix_target("ops_webhooks", "ops"),
+    matrix_target("recovery_effect_compute", "manager"),
     Target(
         "ops_customer_status",
         "ops",

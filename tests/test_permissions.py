@@ -178,6 +178,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "insights_report": {"GET": audit_page(), "POST": every(405)},
     # What recovery buys (issue 18): those who review grants, managers for their locations.
     "recovery_effect": {"GET": audit_page(), "POST": every(405)},
+    # "Compute again": every reader of the figures may ask for fresh ones (for the locations they see).
+    "recovery_effect_compute": {"GET": every(405), "POST": audit_page(Redirect("/insights/effect/"))},
     "escalation_decide": {
         "GET": every(405),
         "POST": {ANON: TO_LOGIN, FRONTLINE: 403, MANAGER: Redirect("/escalations/"), OPS: 403, AUDITOR: 403},
@@ -466,6 +468,8 @@ def post_data(name: str, world: World) -> dict:
         return {"rule": "customer_limit", "note": "Matrix: the limit stopped a fair grant"}
     if name == "voucher_redeem":
         return {"code": voucher_of(world).voucher_code, "token": str(uuid.uuid4())}
+    if name == "recovery_effect_compute":
+        return {"by": "location"}
     if name == "survey_public":
         return {"score": "4", "will_return": "yes", "comment": "Matrix: kind staff"}
     if name == "escalation_decide":

@@ -13,6 +13,7 @@ from compensation.models import Location
 from recovery.models.anomaly_flags import AnomalyFlag
 from recovery.models.api import ApiToken, IdempotencyRecord
 from recovery.models.customers import Customer
+from recovery.models.effect_figures import EffectFigures
 from recovery.models.escalations import Escalation
 from recovery.models.experiments import Experiment, ExperimentArm, ExperimentAssignment
 from recovery.models.failures import ServiceFailure
@@ -32,6 +33,7 @@ __all__ = [
     "AnomalyFlag",
     "ApiToken",
     "Customer",
+    "EffectFigures",
     "Escalation",
     "Experiment",
     "ExperimentArm",

@@ -105,7 +105,8 @@ def effect_rows_for(
     grants = Grant.objects.all()
     visits = Visit.objects.all()
     said = SurveyAnswer.objects.exclude(grant__status=Grant.Status.VOIDED)
-    for ids in (location_ids_for(user), location_ids):
+    # No reader (the background job): `location_ids` alone is the scope (None: every location).
+    for ids in (None if user is None else location_ids_for(user), location_ids):
         if ids is not None:
             grants = grants.filter(location_id__in=ids)
             visits = visits.filter(location_id__in=ids)
