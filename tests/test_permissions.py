@@ -345,7 +345,9 @@ def world(central, frontline, manager, ops, auditor):
         dedupe_key=f"matrix:g{grant.pk}",
     )
     token = api_token_create(actor=ops, name="Matrix till", location=central, role="frontline").token
-    experiment = factories.experiment(ops, "Matrix experiment", "waiting", ["replace-spoiled", "out-of-pocket"])
+    # On a category the browser walks never choose ("Waiting or delay" is theirs): a draw there would ask the
+    # employee for a reason whenever it picked the other playbook.
+    experiment = factories.experiment(ops, "Matrix experiment", "staff_behaviour", ["replace-spoiled", "out-of-pocket"])
     incident = incident_log(
         actor=manager,
         location=central,
@@ -488,7 +490,7 @@ def post_data(name: str, world: World) -> dict:
         return {"outcome": "talked", "note": "Matrix: walked through the walk-in rules", "next": "/audit/anomalies/"}
     if name == "ops_webhooks":
         return {"url": "https://crm.example.com/hooks", "description": "Matrix CRM", "events": ["grant.created"]}
-    if name == "ops_experiments":  # "waiting" runs the world's experiment: this one is for another category
+    if name == "ops_experiments":  # "staff_behaviour" runs the world's experiment: this one is for another category
         spoiled, pocket = factories.playbook("replace-spoiled").pk, factories.playbook("out-of-pocket").pk
         return {"name": "Matrix second", "category": "product_defective", "playbooks": [spoiled, pocket]}
     if name == "ops_experiment_stop":
