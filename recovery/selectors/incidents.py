@@ -131,8 +131,9 @@ def incident_preview(*, incident: Incident, user, policy=None, now=None) -> Inci
     is judged on the total, not per customer: the decision is one.
     """
     now = now or timezone.now()
-    policy = policy or load_policy(now)
     location = incident.location
+    # As the location's counter sees it: a playbook not offered there refuses everyone, its own values apply.
+    policy = (policy or load_policy(now)).at_location(location)
     currency = location.currency
     authority = policy.authority_for(roles_of(user), user.pk)
     attached = list(IncidentCustomer.objects.filter(incident=incident).select_related("customer").order_by("pk"))

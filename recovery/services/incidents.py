@@ -52,12 +52,15 @@ def incident_token(incident_id: int, customer_id: int) -> uuid.UUID:
 def incident_log(*, actor, location, title, category, happened_at, playbook_id: int, purchase_value) -> Incident:
     """Log what happened (journalled on the location's chain), before any customer is attached.
 
-    The playbook must be active in the version in force: its caps are what the preview shows.
+    The playbook must be active in the version in force and offered at the location: its caps are what the
+    preview shows.
     """
     if happened_at > timezone.now():
         raise RecoveryError("happened_at", gettext("When it happened: it cannot be in the future."))
-    if playbook_id not in load_policy().playbooks:
-        raise RecoveryError("playbook", gettext("Playbook: not active in the version in force; choose another."))
+    if playbook_id not in load_policy().at_location(location).playbooks:
+        raise RecoveryError(
+            "playbook", gettext("Playbook: not active in the version in force at this location; choose another.")
+        )
     with location_locked(location.pk):
         incident = Incident(
             location=location,
