@@ -19,11 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rules.contrib.views import permission_required
 
 from compensation import wording
+from compensation.currencies import currency_overview
 from compensation.forms import DRAFT_FORMS, PublishForm
 from compensation.http import INVALID
 from compensation.models import (
     CustomerLimit,
     EmployeeAuthority,
+    Location,
     LocationBudget,
     Playbook,
     PlaybookLocationOverride,
@@ -32,6 +34,7 @@ from compensation.models import (
     ProgrammeTier,
     RoleAuthority,
     TenureTier,
+    default_currency,
 )
 from compensation.policy import draft_document, version_in_force
 from compensation.services import PolicyError, document_problems, policy_publish, policy_rollback
@@ -149,6 +152,8 @@ def _readable_document(document: dict) -> dict:
 def ops_home(request):
     now = timezone.now()
     latest = _latest_version()
+    draft = draft_document()
+    location_currencies = set(Location.objects.filter(is_active=True).values_list("currency", flat=True))
     return render(
         request,
         "compensation/ops_home.html",
@@ -156,7 +161,9 @@ def ops_home(request):
             "in_force": version_in_force(now),
             "scheduled": _scheduled_versions(now),
             "latest": latest,
-            "changes": document_diff(latest.document if latest else {}, draft_document()),
+            "changes": document_diff(latest.document if latest else {}, draft),
+            "currencies": currency_overview(draft, default=default_currency(), location_currencies=location_currencies),
+            "policy_currency": default_currency(),
             **_draft_tables(),
         },
     )
