@@ -11,6 +11,7 @@ from compensation.currencies import currency_problems, currency_refusal, in_curr
 from compensation.models import PolicyCurrencyAmount, RoleAuthority
 from compensation.policy import draft_document, load_policy, policy_from_document
 from compensation.services import PolicyError, policy_publish
+from compensation.versions import document_diff
 from recovery.models import Grant, Location
 from recovery.services import RecoveryError
 from tests import factories
@@ -124,6 +125,21 @@ def test_a_locations_own_floor_wins_over_its_currencys_statement():
     policy = policy_from_document(DOCUMENT | {"playbooks": [entry], "currency_amounts": {"JPY": YEN}})
     rule = policy.at_location(Location(code="tokyo", currency="JPY")).rules[1]
     assert (rule.floor, rule.ceiling) == (Decimal(1000), Decimal(8000))
+
+
+def test_the_change_list_shows_each_stated_amount():
+    stated = DOCUMENT | {"currency_amounts": {"JPY": YEN}}
+    added = {change.item: change for change in document_diff(DOCUMENT, stated)}
+    assert added["JPY · “Free drinks”"].new == "floor 800, ceiling 8000"
+    dearer = DOCUMENT | {"currency_amounts": {"JPY": YEN | {"playbooks": {"1": {"floor": "900", "ceiling": "8000"}}}}}
+    (change,) = document_diff(stated, dearer)
+    assert (change.section, change.item, change.field, change.old, change.new) == (
+        "Amount in another currency",
+        "JPY · “Free drinks”",
+        "floor",
+        "800",
+        "900",
+    )
 
 
 def test_an_older_document_reads_as_the_deployments_currency():
@@ -244,3 +260,13 @@ def test_one_policy_in_a_euro_store_and_a_yen_store_quotes_each_as_stated(centra
     assert load_policy().version.document["currency_amounts"]["JPY"]["role_authorities"]["frontline"] == {
         "limit": "300000.00"
     }
+    # The grant at the yen store: priced and recorded (its snapshot) with the yen amounts.
+    clerk = factories.make_user("kenji", "frontline", [tokyo])
+    grant = factories.grant_for(clerk, tokyo, loyal, code="free-drinks", purchase_value="1000")
+    assert (grant.amount, grant.currency) == (Decimal("1200"), "JPY")
+    snapshot = grant.policy_snapshot
+    assert (snapshot["floor"], snapshot["ceiling"], snapshot["authority"]["limit"]) == (
+        "800.00",
+        "8000.00",
+        "300000.00",
+    )
