@@ -29,6 +29,7 @@ from compensation.models import (
     TenureTier,
 )
 from compensation.models.fields import default_currency
+from compensation.money import quantize
 from compensation.texts import PLAYBOOK_TEXTS, TRANSLATED_LANGUAGES, translated_key
 
 PLAYBOOK_FIELDS = (
@@ -186,8 +187,16 @@ def currency_amounts() -> dict[str, dict[str, dict[str, dict[str, str]]]]:
     statements: dict = {}
     for row in PolicyCurrencyAmount.objects.order_by("currency", "subject", "key", "field"):
         section = statements.setdefault(row.currency, {}).setdefault(row.subject, {})
-        section.setdefault(row.key, {})[row.field] = str(row.amount)
+        section.setdefault(row.key, {})[row.field] = str(in_units(row.amount, row.currency))
     return statements
+
+
+def in_units(amount: Decimal, currency: str) -> Decimal:
+    """`amount` with exactly its currency's decimals (800.00 yen is written 800), so the document, the change
+    list and the grant's snapshot read as the currency is written; one finer than the currency is kept as it
+    is, for the publish check to refuse."""
+    exact = quantize(amount, currency)
+    return exact if exact == amount else amount
 
 
 def location_overrides() -> dict[int, dict[str, dict[str, str | None]]]:

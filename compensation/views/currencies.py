@@ -13,6 +13,7 @@ from rules.contrib.views import permission_required
 
 from compensation import wording
 from compensation.currencies import policy_amounts
+from compensation.documents import in_units
 from compensation.forms.currency_amounts import CurrencyAmountsForm
 from compensation.http import INVALID
 from compensation.models import Location, PolicyCurrencyAmount, default_currency
@@ -26,7 +27,8 @@ CHANGE_POLICY = "compensation.change_policy"
 def _form(request, currency: str):
     rows = policy_amounts(draft_document())
     stated = {
-        (row.subject, row.key, row.field): row.amount for row in PolicyCurrencyAmount.objects.filter(currency=currency)
+        (row.subject, row.key, row.field): in_units(row.amount, currency)
+        for row in PolicyCurrencyAmount.objects.filter(currency=currency)
     }
     data = request.POST if request.method == "POST" else None
     return CurrencyAmountsForm(data, rows=rows, stated=stated, currency=currency, policy_currency=default_currency())

@@ -258,7 +258,7 @@ def test_one_policy_in_a_euro_store_and_a_yen_store_quotes_each_as_stated(centra
         row = next(row for row in quote["playbooks"] if row["code"] == "free-drinks")
         assert Decimal(row["cap"]) == Decimal(cap)
     assert load_policy().version.document["currency_amounts"]["JPY"]["role_authorities"]["frontline"] == {
-        "limit": "300000.00"
+        "limit": "300000"
     }
     # The grant at the yen store: priced and recorded (its snapshot) with the yen amounts.
     clerk = factories.make_user("kenji", "frontline", [tokyo])
@@ -266,7 +266,7 @@ def test_one_policy_in_a_euro_store_and_a_yen_store_quotes_each_as_stated(centra
     assert (grant.amount, grant.currency) == (Decimal("1200"), "JPY")
     snapshot = grant.policy_snapshot
     assert (snapshot["floor"], snapshot["ceiling"], snapshot["authority"]["limit"]) == (
-        "800.00",
-        "8000.00",
-        "300000.00",
+        "800",
+        "8000",
+        "300000",
     )
