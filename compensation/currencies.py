@@ -31,7 +31,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from compensation.caps import NothingBought, role_word
 from compensation.documents import AUTHORITY_BOUNDS
-from compensation.limits import CustomerLimitRule
+from compensation.money import ZERO, minor_unit
 
 # The subjects of a statement, as the document's sections name them, and the money fields of each.
 PLAYBOOKS, ROLES, EMPLOYEES, CUSTOMER_LIMITS = (
@@ -118,8 +118,6 @@ def currency_problems(document: dict, *, default: str, location_currencies: set[
     missing, not a number, negative, or with more decimals than its currency has; a stated floor above
     the stated ceiling; a stated currency no active location uses (a statement nobody reads is a mistake).
     """
-    from compensation.money import minor_unit
-
     own = policy_currency(document, default)
     statements = document.get("currency_amounts") or {}
     problems = [
@@ -206,36 +204,35 @@ def in_currency(policy, currency: str):
             _at={},
         )
 
-    def amounts(subject: str, key, names) -> dict[str, Decimal]:
-        values = statement.get(subject, {}).get(str(key), {})
-        return {name: Decimal(values[name]) for name in names if values.get(name) not in (None, "")}
+    def amount(subject: str, key, name: str) -> Decimal:
+        """The stated amount; one missing (only a draft can miss one: publish refuses it) is 0, so it
+        allows nothing rather than the policy currency's number read in this currency."""
+        value = statement.get(subject, {}).get(str(key), {}).get(name)
+        return ZERO if value in (None, "") else Decimal(value)
 
-    rules = {
-        playbook_id: replace(rule, **amounts(PLAYBOOKS, playbook_id, PLAYBOOK_AMOUNTS))
-        for playbook_id, rule in policy.rules.items()
-    }
+    def stated_bounds(subject: str, key, bounds: dict) -> dict[str, Decimal]:
+        return {name: amount(subject, key, name) for name in bounds}
+
+    rules = {}
+    for playbook_id, rule in policy.rules.items():
+        needed = ("floor", "ceiling") + (("base_amount",) if rule.nothing_bought == NothingBought.FIXED else ())
+        if all(statement.get(PLAYBOOKS, {}).get(str(playbook_id), {}).get(name) not in (None, "") for name in needed):
+            rules[playbook_id] = replace(rule, **{name: amount(PLAYBOOKS, playbook_id, name) for name in needed})
     return replace(
         policy,
+        # A playbook whose floor or ceiling the draft does not state yet is not offered in this currency.
+        playbooks={playbook_id: playbook for playbook_id, playbook in policy.playbooks.items() if playbook_id in rules},
         rules=rules,
-        authorities={
-            role: amounts(ROLES, role, ("limit",)).get("limit", limit) for role, limit in policy.authorities.items()
-        },
-        role_bounds={
-            role: bounds | amounts(ROLES, role, AUTHORITY_BOUNDS) for role, bounds in policy.role_bounds.items()
-        },
-        employee_authorities={
-            user_id: amounts(EMPLOYEES, user_id, ("limit",)).get("limit", limit)
-            for user_id, limit in policy.employee_authorities.items()
-        },
+        authorities={role: amount(ROLES, role, "limit") for role in policy.authorities},
+        role_bounds={role: stated_bounds(ROLES, role, bounds) for role, bounds in policy.role_bounds.items()},
+        employee_authorities={user_id: amount(EMPLOYEES, user_id, "limit") for user_id in policy.employee_authorities},
         employee_bounds={
-            user_id: bounds | amounts(EMPLOYEES, user_id, AUTHORITY_BOUNDS)
-            for user_id, bounds in policy.employee_bounds.items()
+            user_id: stated_bounds(EMPLOYEES, user_id, bounds) for user_id, bounds in policy.employee_bounds.items()
         },
         customer_limits=tuple(
-            CustomerLimitRule(
-                window_days=rule.window_days,
-                max_grants=rule.max_grants,
-                max_total=amounts(CUSTOMER_LIMITS, rule.window_days, LIMIT_AMOUNTS).get("max_total", rule.max_total),
+            replace(
+                rule,
+                max_total=None if rule.max_total is None else amount(CUSTOMER_LIMITS, rule.window_days, "max_total"),
             )
             for rule in policy.customer_limits
         ),

@@ -109,6 +109,15 @@ def test_in_currency_puts_every_stated_amount_in_place_of_the_policy_currencys()
     assert in_currency(policy, "EUR") is policy
 
 
+def test_a_draft_stating_only_part_of_a_currency_never_reads_the_rest_as_euros():
+    partial = {"playbooks": {"1": {"floor": "800"}}, "role_authorities": {"frontline": {"limit": "300000"}}}
+    yen = in_currency(policy_from_document(DOCUMENT | {"currency_amounts": {"JPY": partial}}), "JPY")
+    assert yen.playbooks == {} and yen.rules == {}  # its ceiling is not stated: not offered in yen
+    assert yen.authority_for(["frontline"]).case_limit == 0  # per case not stated: allows nothing
+    assert yen.authority_for(["frontline"], 7).limit == 0
+    assert yen.customer_limits[0].max_total == 0
+
+
 def test_a_currency_not_stated_offers_nothing_rather_than_euros_read_as_yen():
     policy = policy_from_document(DOCUMENT)
     yen = policy.at_location(Location(code="tokyo", name="Tokyo Ginza", currency="JPY"))
