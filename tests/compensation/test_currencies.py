@@ -279,3 +279,23 @@ def test_one_policy_in_a_euro_store_and_a_yen_store_quotes_each_as_stated(centra
         "8000",
         "300000",
     )
+
+
+def test_an_incident_at_a_store_whose_currency_is_not_stated_is_refused_naming_it(tokyo, ops):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recovery.services.incidents import incident_log
+
+    with pytest.raises(RecoveryError, match="Tokyo Ginza grants in JPY") as refused:
+        incident_log(
+            actor=ops,
+            location=tokyo,
+            title="Till outage",
+            category="waiting",
+            happened_at=timezone.now() - timedelta(hours=1),
+            playbook_id=factories.playbook("free-drinks").pk,
+            purchase_value=Decimal("0"),
+        )
+    assert refused.value.field == "playbook"
