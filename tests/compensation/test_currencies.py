@@ -299,3 +299,16 @@ def test_an_incident_at_a_store_whose_currency_is_not_stated_is_refused_naming_i
             purchase_value=Decimal("0"),
         )
     assert refused.value.field == "playbook"
+
+
+def test_a_rollback_brings_back_the_statement_of_the_version_it_restores(tokyo, ops):
+    from compensation.services import policy_rollback
+
+    factories.state_amounts("JPY", "150")
+    stated = policy_publish(actor=ops, reason="Tokyo opens")
+    factories.state_amounts("JPY", "200")
+    policy_publish(actor=ops, reason="Dearer yen")
+    policy_rollback(actor=ops, version=stated, reason="Back to the first yen amounts")
+    drinks = PolicyCurrencyAmount.objects.get(key=str(factories.playbook("free-drinks").pk), field="floor")
+    assert drinks.amount == Decimal("750")  # €5 × 150
+    assert draft_document()["currency_amounts"] == stated.document["currency_amounts"]
