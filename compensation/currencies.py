@@ -140,14 +140,18 @@ def currency_problems(document: dict, *, default: str, location_currencies: set[
             words = {"currency": currency, "item": label, "field": gettext(FIELD_WORDS[field])}
             try:
                 value = stated(document, currency, subject, key, field)
+                finer = value is not None and value.is_finite() and value != value.quantize(minor_unit(currency))
             except (InvalidOperation, TypeError, ValueError):
-                problems.append(gettext("%(currency)s: %(item)s %(field)s is not a number.") % words)
-                continue
+                value, finer = Decimal("NaN"), False
             if value is None:
                 problems.append(gettext("%(currency)s: %(item)s %(field)s is not stated.") % words)
-            elif value < 0:
+                continue
+            if not value.is_finite():
+                problems.append(gettext("%(currency)s: %(item)s %(field)s is not a number.") % words)
+                continue
+            if value < 0:
                 problems.append(gettext("%(currency)s: %(item)s %(field)s must not be negative.") % words)
-            elif not value.is_finite() or value != value.quantize(minor_unit(currency)):
+            elif finer:
                 problems.append(
                     gettext("%(currency)s: %(item)s %(field)s has more decimals than %(currency)s has.") % words
                 )

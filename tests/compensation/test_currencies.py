@@ -98,6 +98,14 @@ def test_a_stated_currency_no_location_uses_and_a_fraction_of_a_yen_are_refused(
     ]
 
 
+def test_a_stated_amount_that_is_no_number_is_refused_naming_it():
+    for bad in ("NaN", "Infinity", "lots", "1E+40"):
+        broken = {**YEN, "customer_limits": {"30": {"max_total": bad}}}
+        assert problems(DOCUMENT | {"currency_amounts": {"JPY": broken}}, currencies=("JPY",)) == [
+            "JPY: Customer limit over 30 days max total is not a number."
+        ], bad
+
+
 def test_in_currency_puts_every_stated_amount_in_place_of_the_policy_currencys():
     policy = policy_from_document(DOCUMENT | {"currency_amounts": {"JPY": YEN}})
     yen = in_currency(policy, "JPY")
