@@ -320,3 +320,26 @@ def test_a_rollback_brings_back_the_statement_of_the_version_it_restores(tokyo, 
     drinks = PolicyCurrencyAmount.objects.get(key=str(factories.playbook("free-drinks").pk), field="floor")
     assert drinks.amount == Decimal("750")  # €5 × 150
     assert draft_document()["currency_amounts"] == stated.document["currency_amounts"]
+
+
+def test_a_manager_approves_a_yen_escalation_within_their_yen_authority(tokyo):
+    from compensation.predicates import roles_of
+    from recovery import services
+
+    factories.state_amounts("JPY", "150")  # frontline ¥37,500 a grant, manager ¥150,000
+    factories.publish("Tokyo opens")
+    clerk = factories.make_user("kenji", "frontline", [tokyo])
+    manager = factories.make_user("yuki", "manager", [tokyo])
+    customer = factories.make_customer("Haruto", since=date(2000, 1, 1))
+    escalation = services.escalation_request(
+        actor=clerk,
+        roles=roles_of(clerk),
+        request=factories.grant_request(customer, tokyo, code="replace-spoiled", amount="50000", purchase_value="1000"),
+        reason="A whole wedding cake",
+    )
+    # Read in euros, the manager's 1,000 would refuse ¥50,000; in yen it is within their ¥150,000.
+    services.escalation_decide(
+        actor=manager, roles=roles_of(manager), escalation_id=escalation.pk, approve=True, note="Fair"
+    )
+    grant = Grant.objects.get()
+    assert (grant.amount, grant.currency) == (Decimal("50000"), "JPY")
