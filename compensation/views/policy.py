@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rules.contrib.views import permission_required
 
 from compensation import wording
-from compensation.currencies import currency_overview
+from compensation.currencies import FIELD_WORDS, currency_overview, policy_amounts, policy_currency, stated_currencies
+from compensation.currencies import stated as stated_amount
 from compensation.forms import DRAFT_FORMS, PublishForm
 from compensation.http import INVALID
 from compensation.models import (
@@ -140,6 +141,18 @@ def _readable_document(document: dict) -> dict:
         "location_budgets": [
             entry | {"when_exhausted_label": _label(LocationBudget.WhenExhausted.choices, entry.get("when_exhausted"))}
             for entry in document.get("location_budgets", {}).values()
+        ],
+        "policy_currency": policy_currency(document, default_currency()),
+        "currency_amounts": [
+            {
+                "currency": currency,
+                "item": label,
+                "field": gettext(FIELD_WORDS[field]),
+                "amount": stated_amount(document, currency, subject, key, field),
+                "policy_amount": value,
+            }
+            for currency in stated_currencies(document)
+            for subject, key, field, label, value in policy_amounts(document)
         ],
     }
 

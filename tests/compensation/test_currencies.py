@@ -343,3 +343,11 @@ def test_a_manager_approves_a_yen_escalation_within_their_yen_authority(tokyo):
     )
     grant = Grant.objects.get()
     assert (grant.amount, grant.currency) == (Decimal("50000"), "JPY")
+
+
+def test_the_version_page_shows_each_amount_stated_in_another_currency(tokyo, ops, ops_client):
+    factories.state_amounts("JPY", "150")
+    version = policy_publish(actor=ops, reason="Tokyo opens")
+    page = ops_client.get(reverse("ops_version", args=[version.number])).content.decode()
+    assert "Amounts in other currencies" in page
+    assert '<td>JPY</td><td>“Free drinks while you wait”</td><td>floor</td><td class="num">750</td>' in page
