@@ -14,8 +14,16 @@ from itertools import pairwise
 from django.utils.translation import gettext, ngettext
 
 from compensation.caps import role_word
+from compensation.currencies import currency_problems
 from compensation.eligibility import eligibility_problems
-from compensation.models import Location, Playbook, categories_problem, nothing_bought_problem, programme_tier_problem
+from compensation.models import (
+    Location,
+    Playbook,
+    categories_problem,
+    default_currency,
+    nothing_bought_problem,
+    programme_tier_problem,
+)
 from compensation.policy import policy_from_document
 
 
@@ -26,8 +34,11 @@ def document_problems(document: dict) -> list[str]:
     the floor") are a programmer's English and are quoted as they are.
     """
     problems = []
-    # Where each playbook is offered must name active locations (code → kind): one query.
-    active_locations = dict(Location.objects.filter(is_active=True).values_list("code", "kind"))
+    # Where each playbook is offered must name active locations (code → kind), and their currencies be stated:
+    # one query.
+    rows = list(Location.objects.filter(is_active=True).values_list("code", "kind", "currency"))
+    active_locations = {code: kind for code, kind, _ in rows}
+    location_currencies = {currency for _, _, currency in rows}
     tiers = document.get("tiers", [])
     for lower, higher in pairwise(tiers):
         if higher["min_months"] <= lower["min_months"]:
@@ -71,6 +82,7 @@ def document_problems(document: dict) -> list[str]:
         if problem:
             problems.append(problem)
         problems.extend(eligibility_problems(entry, locations=active_locations))
+    problems += currency_problems(document, default=default_currency(), location_currencies=location_currencies)
     return problems + authority_problems(document)
 
 

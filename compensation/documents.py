@@ -23,10 +23,13 @@ from compensation.models import (
     Playbook,
     PlaybookLocationOverride,
     PlaybookTierMultiplier,
+    PolicyCurrencyAmount,
     ProgrammeTier,
     RoleAuthority,
     TenureTier,
 )
+from compensation.models.fields import default_currency
+from compensation.money import quantize
 from compensation.texts import PLAYBOOK_TEXTS, TRANSLATED_LANGUAGES, translated_key
 
 PLAYBOOK_FIELDS = (
@@ -155,6 +158,11 @@ def draft_document(*, caps_only: bool = False) -> dict:
     role_bounds = {row.role: authority_bounds(row) for row in roles if authority_bounds(row)}
     if role_bounds:
         document["role_authority_bounds"] = role_bounds
+    document["currency"] = default_currency()
+    statements = currency_amounts()
+    if statements:
+        # Left out when there is none, so a single-currency policy publishes the document it always did.
+        document["currency_amounts"] = statements
     if caps_only:
         return document
     return document | {
@@ -171,6 +179,24 @@ def draft_document(*, caps_only: bool = False) -> dict:
             for row in LocationBudget.objects.select_related("location").order_by("location_id")
         },
     }
+
+
+def currency_amounts() -> dict[str, dict[str, dict[str, dict[str, str]]]]:
+    """The draft's statements of the policy in other currencies (`compensation.currencies`):
+    {currency: {section: {item key: {field: amount}}}}."""
+    statements: dict = {}
+    for row in PolicyCurrencyAmount.objects.order_by("currency", "subject", "key", "field"):
+        section = statements.setdefault(row.currency, {}).setdefault(row.subject, {})
+        section.setdefault(row.key, {})[row.field] = str(in_units(row.amount, row.currency))
+    return statements
+
+
+def in_units(amount: Decimal, currency: str) -> Decimal:
+    """`amount` with exactly its currency's decimals (800.00 yen is written 800), so the document, the change
+    list and the grant's snapshot read as the currency is written; one finer than the currency is kept as it
+    is, for the publish check to refuse."""
+    exact = quantize(amount, currency)
+    return exact if exact == amount else amount
 
 
 def location_overrides() -> dict[int, dict[str, dict[str, str | None]]]:
@@ -223,4 +249,7 @@ def with_blank_translations(document: dict) -> dict:
     blanks["programme_tiers"] = [
         dict.fromkeys(TRANSLATED_TIER_FIELDS, "") | tier for tier in document.get("programme_tiers") or []
     ]
+    # A document from before currencies were recorded is in the deployment's and states no other.
+    blanks["currency"] = document.get("currency") or default_currency()
+    blanks["currency_amounts"] = document.get("currency_amounts") or {}
     return document | blanks

@@ -33,6 +33,7 @@ from compensation.caps import (
     compute_cap,
     tier_reached,
 )
+from compensation.currencies import in_currency, policy_currency
 from compensation.documents import (  # noqa: F401 (re-exported: callers read the document's shape here too)
     AUTHORITY_BOUNDS,
     ELIGIBILITY_DEFAULTS,
@@ -54,6 +55,7 @@ from compensation.models import (
     Playbook,
     PolicyVersion,
 )
+from compensation.models.fields import default_currency
 from compensation.money import ZERO
 from compensation.snapshots import grant_snapshot
 from compensation.tiers import (
@@ -97,32 +99,41 @@ class Policy:
     _at: dict[tuple[str, str], Policy] = field(default_factory=dict, compare=False, repr=False)
 
     def at_location(self, location) -> Policy:
-        """This policy as one location sees it: only the playbooks offered there, each with the
-        location's own percent, floor and ceiling (`compensation.eligibility`). Everything that prices
-        a case at a location (the counter's cards, the grant, the API's quotes, the replay) asks this
-        first, so a card never shows a playbook the grant would refuse, or another amount."""
-        key = (location.code, getattr(location, "kind", "") or "")
-        seen = self._at.get(key)
+        """This policy as one location sees it: its amounts in the location's currency
+        (`compensation.currencies`; a currency the policy does not state offers nothing), and only the
+        playbooks offered there, each with the location's own percent, floor and ceiling
+        (`compensation.eligibility`, which win over the currency's). Everything that prices a case at a
+        location (the counter's cards, the grant, the API's quotes, the replay) asks this first, so a
+        card never shows a playbook the grant would refuse, or another amount."""
+        code, kind = location.code, getattr(location, "kind", "") or ""
+        currency = getattr(location, "currency", "") or self.currency
+        seen = self._at.get((code, kind, currency))
         if seen is not None:
             return seen
+        priced = in_currency(self, currency)
         offered = {
             playbook_id: playbook
-            for playbook_id, playbook in self.playbooks.items()
-            if self.eligibility.get(playbook_id, EVERYWHERE).applies(*key)
+            for playbook_id, playbook in priced.playbooks.items()
+            if self.eligibility.get(playbook_id, EVERYWHERE).applies(code, kind)
         }
         local = replace(
-            self,
+            priced,
             playbooks=offered,
             rules={
-                playbook_id: self.eligibility.get(playbook_id, EVERYWHERE).rule_at(self.rules[playbook_id], key[0])
+                playbook_id: self.eligibility.get(playbook_id, EVERYWHERE).rule_at(priced.rules[playbook_id], code)
                 for playbook_id in offered
             },
             _at={},
         )
-        self._at[key] = local
+        self._at[(code, kind, currency)] = local
         return local
 
     programme_tiers: tuple[TierRule, ...] = ()  # status and spend tiers (`compensation.tiers`)
+    # The currency its own amounts are in, and each other currency's statement of them (`compensation.currencies`).
+    currency: str = ""
+    currency_amounts: dict[str, dict] = field(default_factory=dict)
+    # Set on a policy as a location sees it when the location's currency is not stated: it offers nothing.
+    unstated_currency: str = ""
 
     @property
     def statuses(self) -> list[str]:
@@ -165,8 +176,8 @@ class Policy:
         """The cap in `currency`, the currency of the location granting, for a customer of
         `tenure_months` holding `status` ("" none) with `lifetime_spend` recorded (in `currency`).
 
-        The policy's amounts carry no currency: a location reads them as amounts
-        of its own (no exchange rates), so one built policy serves every location.
+        Ask it of the policy as the location sees it (`at_location`): its amounts are then those
+        stated for the location's currency (no exchange rates), never another currency's.
         """
         return compute_cap(
             self.rules[playbook_id],
@@ -299,6 +310,8 @@ def policy_from_document(document: dict, version: PolicyVersion | None = None) -
         version=version,
         eligibility=eligibility,
         programme_tiers=programme,
+        currency=policy_currency(document, default_currency()),
+        currency_amounts=document.get("currency_amounts") or {},
     )
 
 

@@ -30,6 +30,7 @@ from compensation.models import (
     Playbook,
     PlaybookLocationOverride,
     PlaybookTierMultiplier,
+    PolicyCurrencyAmount,
     PolicyVersion,
     ProgrammeTier,
     RoleAuthority,
@@ -282,6 +283,19 @@ def draft_load(document: dict, *, actor, reason: str) -> None:
         row = LocationBudget.objects.filter(location_id=location_id).first() or LocationBudget(location_id=location_id)
         row.monthly_amount, row.when_exhausted = entry["monthly_amount"], entry["when_exhausted"]
         save_with_history(row, actor=actor, reason=reason)
+    currency_amounts_load(document.get("currency_amounts") or {}, actor=actor, reason=reason)
+
+
+def currency_amounts_load(statements: dict, *, actor, reason: str) -> None:
+    """Make the statements in other currencies equal to a document's (none in one from before them)."""
+    for row in PolicyCurrencyAmount.objects.all():
+        delete_with_history(row, actor=actor, reason=reason)
+    for currency, sections in statements.items():
+        for subject, items in sections.items():
+            for key, fields in items.items():
+                for field, amount in fields.items():
+                    row = PolicyCurrencyAmount(currency=currency, subject=subject, key=key, field=field, amount=amount)
+                    save_with_history(row, actor=actor, reason=reason)
 
 
 def programme_tiers_load(entries: list[dict], *, actor, reason: str) -> None:
@@ -303,3 +317,24 @@ def programme_tiers_load(entries: list[dict], *, actor, reason: str) -> None:
         for key in TRANSLATED_TIER_FIELDS:
             setattr(tier, key, entry.get(key) or "")
         save_with_history(tier, actor=actor, reason=reason)
+
+
+def currency_amounts_save(*, actor, currency: str, statements: dict) -> int:
+    """Save one currency's statement of the draft's amounts (`CurrencyAmountsForm.statements`): a None amount
+    states nothing (its row goes). Each change is kept in the row's history; returns how many rows changed."""
+    reason = f"Amounts in {currency} edited in the draft on the ops pages"
+    rows = {(row.subject, row.key, row.field): row for row in PolicyCurrencyAmount.objects.filter(currency=currency)}
+    changed = 0
+    with transaction.atomic():
+        for (subject, key, field), amount in statements.items():
+            row = rows.get((subject, key, field))
+            if amount is None:
+                if row is not None:
+                    delete_with_history(row, actor=actor, reason=reason)
+                    changed += 1
+            elif row is None or row.amount != amount:
+                row = row or PolicyCurrencyAmount(currency=currency, subject=subject, key=key, field=field)
+                row.amount = amount
+                save_with_history(row, actor=actor, reason=reason)
+                changed += 1
+    return changed

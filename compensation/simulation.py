@@ -157,8 +157,8 @@ def simulate(
 ) -> Simulation:
     """Quote every playbook active in either policy, in the draft's order, then the withdrawn ones.
 
-    `currency` only decides the rounding and the wording: policy amounts are the
-    same numbers at every location, read in the location's own currency.
+    `currency` decides the rounding and the wording; both policies are given with their amounts
+    already in it (`Policy.at_location` or `compensation.currencies.in_currency`).
 
     The authority is the role's limit in each policy (an employee's own limit
     is a per-person exception, not what a role would get). `case_granted`: the

@@ -7,12 +7,13 @@ imports `recovery`; they share the /ops/ prefix.
 
 from django.urls import path
 
-from compensation.views import policy, tuning
+from compensation.views import currencies, policy, tuning
 
 urlpatterns = [
     path("", policy.ops_home, name="ops_home"),
     path("draft/<slug:kind>/add/", policy.ops_draft_add, name="ops_draft_add"),
     path("draft/<slug:kind>/<int:pk>/", policy.ops_draft_edit, name="ops_draft_edit"),
+    path("currencies/<str:currency>/", currencies.ops_currency_amounts, name="ops_currency_amounts"),
     path("publish/", policy.ops_publish, name="ops_publish"),
     path("versions/", policy.ops_versions, name="ops_versions"),
     path("versions/<int:number>/", policy.ops_version, name="ops_version"),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext, gettext_noop
 
+from compensation.currencies import policy_amounts
 from compensation.policy import ELIGIBILITY_DEFAULTS, NOTHING_BOUGHT_DEFAULTS, PLAYBOOK_FIELDS, TRANSLATED_TIER_FIELDS
 from compensation.texts import LANGUAGE_NAMES_IN_ENGLISH, PLAYBOOK_TEXTS, TRANSLATED_LANGUAGES, translated_key
 
@@ -22,7 +23,16 @@ SECTIONS = (
     ("employee_authorities", gettext_noop("Employee authority")),
     ("customer_limits", gettext_noop("Customer limit")),
     ("location_budgets", gettext_noop("Location budget")),
+    ("currency_amounts", gettext_noop("Amount in another currency")),
 )
+# A stated amount's field as the change list words it (`FIELD_WORDS` below).
+CURRENCY_FIELD_WORDS = {
+    "base_amount": "base amount",
+    "case_limit": "per case",
+    "daily_limit": "per day",
+    "monthly_limit": "per month",
+    "max_total": "max total",
+}
 
 # Playbook fields whose own name would read badly in a change list ("name ru").
 FIELD_LABELS = {
@@ -146,6 +156,17 @@ def _items(document: dict, section: str) -> dict[str, tuple[str, dict]]:
                 f"{entry['window_days']} days",
                 {"max grants": entry["max_grants"], "max total": entry["max_total"]},
             )
+    elif section == "currency_amounts":
+        # One item per currency and policy item ("JPY · “Free drinks”"), its stated amounts as fields.
+        labels = {(subject, key): label for subject, key, _, label, _ in policy_amounts(document)}
+        for currency, subjects in raw.items():
+            for subject, entries in subjects.items():
+                for key, fields in entries.items():
+                    label = f"{currency} · {labels.get((subject, key), key)}"
+                    items[f"{currency}:{subject}:{key}"] = (
+                        label,
+                        {CURRENCY_FIELD_WORDS.get(name, name): value for name, value in fields.items()},
+                    )
     elif section == "location_budgets":
         for location_id, entry in raw.items():
             items[location_id] = (

@@ -252,7 +252,9 @@ def _priced(
     actual = row["amount"]
     if row.get("location__code") is not None:
         # Where the grant was made: a playbook withdrawn there counts as withdrawn, its values there apply.
-        policy = policy.at_location(Place(code=row["location__code"], kind=row.get("location__kind") or ""))
+        policy = policy.at_location(
+            Place(code=row["location__code"], kind=row.get("location__kind") or "", currency=row.get("currency") or "")
+        )
     if row["playbook_id"] not in policy.rules:
         if case is not None:
             case.bounded(row, ZERO, None)

@@ -107,6 +107,7 @@ class Place:
 
     code: str
     kind: str
+    currency: str = ""  # the grant's: the draft's amounts stated in it (none: the policy currency)
 
 
 @dataclass

@@ -127,3 +127,22 @@ def experiment(actor, name, category, codes):
     return experiment_start(
         actor=actor, name=name, category=category, playbook_ids=[playbook(code).pk for code in codes]
     )
+
+
+def state_amounts(currency, factor="1", **amounts):
+    """State every amount of the draft in `currency`, as ops would on its Amounts page: the policy currency's
+    numbers × `factor` (rounded down to the currency's unit), or `amounts` given as
+    {"<subject>:<key>:<field>": "800"} (e.g. "playbooks:3:floor"). Returns the rows."""
+    from compensation.currencies import policy_amounts
+    from compensation.models import PolicyCurrencyAmount
+    from compensation.money import round_down
+    from compensation.policy import draft_document
+
+    rows = []
+    for subject, key, field, _label, value in policy_amounts(draft_document()):
+        amount = amounts.get(f"{subject}:{key}:{field}", round_down(Decimal(value) * Decimal(factor), currency))
+        row, _ = PolicyCurrencyAmount.objects.update_or_create(
+            currency=currency, subject=subject, key=key, field=field, defaults={"amount": Decimal(amount)}
+        )
+        rows.append(row)
+    return rows

@@ -406,6 +406,7 @@ POST_TARGETS = [
     matrix_target("grant_void", "manager", watched=lambda fw: fw.matrix.grant),
     matrix_target("voucher_redeem", "frontline", watched=lambda fw: fw.matrix.voucher),
     matrix_target("ops_publish", "ops"),
+    matrix_target("ops_currency_amounts", "ops"),
     matrix_target("ops_version_rollback", "ops"),
     matrix_target("ops_flag_handle", "ops", watched=lambda fw: fw.matrix.flag),
     matrix_target("anomaly_review", "manager", watched=lambda fw: fw.matrix.anomaly),

@@ -207,6 +207,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "ops_draft_add": {"GET": ops_action(200), "POST": ops_action(Redirect("/ops/"))},
     "ops_draft_edit": {"GET": ops_action(200), "POST": ops_action(Redirect("/ops/"))},
     "ops_publish": {"GET": ops_page(), "POST": ops_action(Redirect("/ops/versions/"))},
+    # The policy's amounts in another currency (issue 17): managers and auditors read, ops state them.
+    "ops_currency_amounts": {"GET": ops_page(), "POST": ops_action(Redirect("/ops/"))},
     "ops_versions": {"GET": ops_page(), "POST": every(405)},
     "ops_version": {"GET": ops_page(), "POST": every(405)},
     "ops_version_rollback": {"GET": every(405), "POST": ops_action(Redirect("/ops/versions/"))},
@@ -410,6 +412,7 @@ PATH_KWARGS = {
     "subscriber_id": lambda world: delivery_of(world).subscriber_id,
     "delivery_id": lambda world: delivery_of(world).pk,
     "survey_token": lambda world: survey_link_token(world.grant.pk),
+    "currency": lambda world: "JPY",
 }
 
 
@@ -480,6 +483,8 @@ def post_data(name: str, world: World) -> dict:
         return playbook_form("matrix-new")
     if name == "ops_draft_edit":
         return playbook_form(world.playbook.code)
+    if name == "ops_currency_amounts":
+        return {f"playbooks__{world.playbook.pk}__floor": "800"}
     if name in ("ops_publish", "ops_version_rollback"):
         return {"reason": "Matrix: publish", "effective_at": ""}
     if name == "ops_flag_handle":

@@ -7,6 +7,7 @@ re-exported here, so `from compensation.models import Playbook` keeps working
 (and the migrations' references to the validators too).
 """
 
+from compensation.models.currencies import PolicyCurrencyAmount
 from compensation.models.fields import (
     MONEY,
     MULTIPLIER_RANGE,
@@ -45,6 +46,7 @@ __all__ = [
     "Playbook",
     "PlaybookLocationOverride",
     "PlaybookTierMultiplier",
+    "PolicyCurrencyAmount",
     "PolicyVersion",
     "ProgrammeTier",
     "programme_tier_problem",

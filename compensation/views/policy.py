@@ -19,11 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rules.contrib.views import permission_required
 
 from compensation import wording
+from compensation.currencies import FIELD_WORDS, currency_overview, policy_amounts, policy_currency, stated_currencies
+from compensation.currencies import stated as stated_amount
 from compensation.forms import DRAFT_FORMS, PublishForm
 from compensation.http import INVALID
 from compensation.models import (
     CustomerLimit,
     EmployeeAuthority,
+    Location,
     LocationBudget,
     Playbook,
     PlaybookLocationOverride,
@@ -32,6 +35,7 @@ from compensation.models import (
     ProgrammeTier,
     RoleAuthority,
     TenureTier,
+    default_currency,
 )
 from compensation.policy import draft_document, version_in_force
 from compensation.services import PolicyError, document_problems, policy_publish, policy_rollback
@@ -138,6 +142,18 @@ def _readable_document(document: dict) -> dict:
             entry | {"when_exhausted_label": _label(LocationBudget.WhenExhausted.choices, entry.get("when_exhausted"))}
             for entry in document.get("location_budgets", {}).values()
         ],
+        "policy_currency": policy_currency(document, default_currency()),
+        "currency_amounts": [
+            {
+                "currency": currency,
+                "item": label,
+                "field": gettext(FIELD_WORDS[field]),
+                "amount": stated_amount(document, currency, subject, key, field),
+                "policy_amount": value,
+            }
+            for currency in stated_currencies(document)
+            for subject, key, field, label, value in policy_amounts(document)
+        ],
     }
 
 
@@ -149,6 +165,8 @@ def _readable_document(document: dict) -> dict:
 def ops_home(request):
     now = timezone.now()
     latest = _latest_version()
+    draft = draft_document()
+    location_currencies = set(Location.objects.filter(is_active=True).values_list("currency", flat=True))
     return render(
         request,
         "compensation/ops_home.html",
@@ -156,7 +174,9 @@ def ops_home(request):
             "in_force": version_in_force(now),
             "scheduled": _scheduled_versions(now),
             "latest": latest,
-            "changes": document_diff(latest.document if latest else {}, draft_document()),
+            "changes": document_diff(latest.document if latest else {}, draft),
+            "currencies": currency_overview(draft, default=default_currency(), location_currencies=location_currencies),
+            "policy_currency": default_currency(),
             **_draft_tables(),
         },
     )

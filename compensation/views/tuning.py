@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 from rules.contrib.views import permission_required
 
+from compensation.currencies import in_currency
 from compensation.forms import SimulatorForm
 from compensation.http import INVALID
 from compensation.models import Location
@@ -38,20 +39,32 @@ def ops_simulator(request, **kwargs):
         statuses=statuses,
         locations=locations,
     )
-    simulation = None
+    simulation, unstated = None, []
     if form.is_valid():
         question = dict(form.cleaned_data)
         location = question.pop("location")
         if location is not None:
-            # As that location's counter sees them: the playbooks offered there, with its own values.
+            # As that location's counter sees them: the playbooks offered there, with its own values, in its currency.
             in_force, draft = in_force.at_location(location), draft.at_location(location)
+        else:
+            # The amounts stated in the currency chosen (`compensation.currencies`).
+            in_force, draft = in_currency(in_force, question["currency"]), in_currency(draft, question["currency"])
         simulation = simulate(in_force=in_force, draft=draft, **question)
+        unstated = [
+            gettext(
+                "%(policy)s does not state its amounts in %(currency)s: a location granting in it is offered nothing."
+            )
+            % {"policy": _version_words(policy).capitalize(), "currency": policy.unstated_currency}
+            for policy in (in_force, draft)
+            if policy.unstated_currency
+        ]
     return render(
         request,
         "compensation/simulator.html",
         {
             "form": form,
             "simulation": simulation,
+            "unstated": unstated,
             "version_label": _version_words(in_force),
         },
         status=INVALID if form.is_bound and not form.is_valid() else 200,

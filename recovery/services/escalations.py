@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from compensation import wording
+from compensation.currencies import currency_refusal
 from compensation.limits import case_room_text
 from compensation.observability import logs_action
 from compensation.policy import load_policy, policy_from_document
@@ -145,7 +146,11 @@ def escalation_decide(*, actor, roles: list[str], escalation_id: int, approve: b
                 },
             )
         if approve:
-            authority = load_policy(now).authority_for(roles, actor.pk)
+            # The manager's authority in the escalation's location's currency (`Policy.at_location`).
+            policy = load_policy(now).at_location(escalation.location)
+            if policy.unstated_currency:
+                raise RecoveryError(None, currency_refusal(policy, escalation.location))
+            authority = policy.authority_for(roles, actor.pk)
             if escalation.requested_amount > authority.limit:
                 currency = escalation.currency
                 raise RecoveryError(

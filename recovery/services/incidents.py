@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
+from compensation.currencies import currency_refusal
 from compensation.observability import logs_action
 from compensation.policy import load_policy
 from recovery.domain.errors import RecoveryError
@@ -57,7 +58,11 @@ def incident_log(*, actor, location, title, category, happened_at, playbook_id: 
     """
     if happened_at > timezone.now():
         raise RecoveryError("happened_at", gettext("When it happened: it cannot be in the future."))
-    if playbook_id not in load_policy().at_location(location).playbooks:
+    policy = load_policy().at_location(location)
+    if policy.unstated_currency:
+        # The version in force does not state the location's currency: say so rather than "not active".
+        raise RecoveryError("playbook", currency_refusal(policy, location))
+    if playbook_id not in policy.playbooks:
         raise RecoveryError(
             "playbook", gettext("Playbook: not active in the version in force at this location; choose another.")
         )

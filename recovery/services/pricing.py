@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from compensation import wording
+from compensation.currencies import currency_refusal
 from compensation.money import minor_unit, quantize
 from compensation.policy import Policy
 from compensation.texts import localized_text
@@ -90,6 +91,9 @@ def grant_request_price(*, actor, roles, request: GrantRequest, policy: Policy) 
     cap that changed since the employee was shown it (`quoted_cap`).
     """
     everywhere, policy = policy, policy.at_location(request.location)
+    if policy.unstated_currency:
+        # Never read the policy currency's amounts as the location's: nothing is granted until ops state them.
+        raise RecoveryError(None, currency_refusal(policy, request.location))
     playbook = policy.playbooks.get(request.playbook_id)
     if playbook is None and request.playbook_id in everywhere.playbooks:
         raise RecoveryError(

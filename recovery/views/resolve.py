@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from compensation.currencies import currency_refusal
 from compensation.http import INVALID
 from compensation.policy import load_policy
 from compensation.predicates import roles_of
@@ -129,6 +130,8 @@ def _playbook_cards(
         "quoted_purchase_value": purchase_value,
         "currency": currency,
         "money_input": money_input(currency),
+        # The version in force does not state the location's currency: why no card is shown.
+        "currency_refusal": currency_refusal(policy, location),
     }
 
 

@@ -106,6 +106,12 @@ def test_quotes_reflect_the_version_in_force_not_the_draft(pos, customer):
 def test_a_quote_at_a_yen_location_is_in_yen_and_refuses_fractions_of_a_yen(pos, customer, central):
     central.currency = "JPY"
     central.save()
+    # The version in force states no yen: refused, never its euro amounts read as yen (issue 17).
+    unstated = pos.post(URL, {"customer": customer.pk, "purchase_value": "48"})
+    assert unstated.status_code == 422
+    assert "Central Store grants in JPY, and version" in unstated.json()["error"]["message"]
+    factories.state_amounts("JPY")  # the same numbers, in yen
+    factories.publish("Amounts in yen")
     body = pos.post(URL, {"customer": customer.pk, "purchase_value": "48"}).json()
     assert body["currency"] == "JPY"
     drinks = next(row for row in body["playbooks"] if row["code"] == "free-drinks")

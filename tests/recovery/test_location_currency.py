@@ -19,7 +19,7 @@ from recovery.services import LimitExceeded, RecoveryError
 from recovery.templatetags.desk import money
 from tests.api.conftest import api_client, issue
 from tests.conftest import client_for
-from tests.factories import grant_for, make_customer, make_user, playbook, publish
+from tests.factories import grant_for, make_customer, make_user, playbook, publish, state_amounts
 from tests.recovery.test_bad_input import fresh_token
 from tests.recovery.test_insights import DASHBOARD_QUERIES
 from tests.recovery.test_replay_flags_budgets import grant_row, replay_document
@@ -30,7 +30,11 @@ SPOILED = {"code": "replace-spoiled", "purchase_value": "1000"}  # cap: 300 × 1
 
 @pytest.fixture
 def tokyo(db):
-    return Location.objects.create(code="tokyo", name="Tokyo Ginza", timezone="Asia/Tokyo", currency="JPY")
+    """A yen store, with the policy's amounts stated in yen at the same numbers (issue 17: never read as euros)."""
+    location = Location.objects.create(code="tokyo", name="Tokyo Ginza", timezone="Asia/Tokyo", currency="JPY")
+    state_amounts("JPY")
+    publish("Amounts in yen")
+    return location
 
 
 @pytest.fixture
@@ -95,6 +99,7 @@ def test_the_yen_counter_shows_whole_yen_and_the_granted_page_shows_the_yen_sign
 
 def test_the_customer_total_limit_only_adds_grants_in_the_new_grants_currency(tokyo, central, frontline, customer):
     CustomerLimit.objects.create(window_days=30, max_grants=None, max_total=Decimal("20.00"))
+    state_amounts("JPY")  # ¥20 in yen: the same number, never the euro amount converted
     publish("Customer limit")
     grant_for(make_user("kenji", "frontline", [tokyo]), tokyo, customer, amount="15")  # 15 yen
     # 15 yen is not 15 euros: the euro window still has its whole 20.00.

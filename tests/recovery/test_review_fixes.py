@@ -11,6 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from recovery.services import GrantRequest, RecoveryError, grant_issue
+from tests import factories
 from tests.conftest import client_for
 from tests.factories import grant_for, make_user, playbook
 
@@ -40,6 +41,8 @@ def test_a_manager_moved_away_keeps_the_counter_page_but_not_the_audit(central, 
 def test_amount_finer_than_the_currency_unit_is_refused(frontline, central, customer):
     central.currency = "JPY"  # the location's currency decides the unit, not the deployment's
     central.save()
+    factories.state_amounts("JPY")  # the policy states its amounts in yen (issue 17), or nothing is granted there
+    factories.publish("Amounts in yen")
     request = GrantRequest(
         customer=customer,
         location=central,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
+from compensation.currencies import currency_refusal
 from recovery import selectors, services
 from recovery.api import serializers
 from recovery.api.views.base import IntegrationView, customer_in_body, refused, validated
@@ -48,6 +49,9 @@ class QuoteView(IntegrationView):
             purchase_value=data["purchase_value"],
             failure_id=case,
         )
+        if quote.policy.unstated_currency:
+            # Never the policy currency's amounts read as this location's: refused, saying why.
+            raise refused(services.RecoveryError(None, currency_refusal(quote.policy, self.location)))
         body = {
             "customer": customer.pk,
             "purchase_value": data["purchase_value"],
