@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from compensation import eligibility
 from compensation.caps import NothingBought
+from compensation.customer_limits import limit_entry
 from compensation.models import (
     CustomerLimit,
     EmployeeAuthority,
@@ -102,11 +103,12 @@ def money_or_none(value) -> str | None:
     return None if value is None else str(value)
 
 
-def draft_document(*, caps_only: bool = False) -> dict:
+def draft_document(*, caps_only: bool = False, customer_limits: bool = False) -> dict:
     """The policy tables as they are now (the draft), as a version document.
 
     `caps_only` leaves out the per-customer limits and the location budgets: what
-    a cap and an authority need is all the simulator reads, so it skips two queries.
+    a cap and an authority need is all the simulator reads, so it skips two queries;
+    with `customer_limits` too, it keeps the customer limits (which rules would bound a grant).
     """
     tiers = list(TenureTier.objects.order_by("min_months"))
     roles = list(RoleAuthority.objects.order_by("role"))
@@ -155,13 +157,14 @@ def draft_document(*, caps_only: bool = False) -> dict:
     role_bounds = {row.role: authority_bounds(row) for row in roles if authority_bounds(row)}
     if role_bounds:
         document["role_authority_bounds"] = role_bounds
+    if caps_only and not customer_limits:
+        return document
+    document["customer_limits"] = [
+        customer_limit_document(row) for row in CustomerLimit.objects.order_by("window_days", "pk")
+    ]
     if caps_only:
         return document
     return document | {
-        "customer_limits": [
-            {"window_days": row.window_days, "max_grants": row.max_grants, "max_total": money_or_none(row.max_total)}
-            for row in CustomerLimit.objects.order_by("window_days")
-        ],
         "location_budgets": {
             str(row.location_id): {
                 "location": row.location.name,
@@ -171,6 +174,20 @@ def draft_document(*, caps_only: bool = False) -> dict:
             for row in LocationBudget.objects.select_related("location").order_by("location_id")
         },
     }
+
+
+def customer_limit_document(row: CustomerLimit) -> dict:
+    """A customer limit as the document states it: its unit, playbook and tier only when not the
+    default (days, every playbook, every tier), so a policy that uses none of them publishes the
+    same document as before they existed."""
+    return limit_entry(
+        window_days=row.window_days,
+        max_grants=row.max_grants,
+        max_total=row.max_total,
+        window_unit=row.window_unit,
+        playbook=row.playbook_id,
+        tier=row.tier,
+    )
 
 
 def location_overrides() -> dict[int, dict[str, dict[str, str | None]]]:

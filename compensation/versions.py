@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from compensation.policy import ELIGIBILITY_DEFAULTS, NOTHING_BOUGHT_DEFAULTS, PLAYBOOK_FIELDS, TRANSLATED_TIER_FIELDS
 from compensation.texts import LANGUAGE_NAMES_IN_ENGLISH, PLAYBOOK_TEXTS, TRANSLATED_LANGUAGES, translated_key
@@ -64,6 +64,8 @@ FIELD_WORDS = {
         ("per month", gettext_noop("per month")),
         ("max grants", gettext_noop("max grants")),
         ("max total", gettext_noop("max total")),
+        ("playbook", gettext_noop("playbook")),
+        ("tier", gettext_noop("tier")),
         ("monthly amount", gettext_noop("monthly amount")),
         ("when exhausted", gettext_noop("when exhausted")),
         ("(added)", gettext_noop("(added)")),
@@ -142,10 +144,7 @@ def _items(document: dict, section: str) -> dict[str, tuple[str, dict]]:
             items[user_id] = (entry["username"], {"limit": entry["limit"]} | _bounds_fields(entry))
     elif section == "customer_limits":
         for entry in raw:
-            items[str(entry["window_days"])] = (
-                f"{entry['window_days']} days",
-                {"max grants": entry["max_grants"], "max total": entry["max_total"]},
-            )
+            items.update([customer_limit_item(document, entry)])
     elif section == "location_budgets":
         for location_id, entry in raw.items():
             items[location_id] = (
@@ -153,6 +152,32 @@ def _items(document: dict, section: str) -> dict[str, tuple[str, dict]]:
                 {"monthly amount": entry["monthly_amount"], "when exhausted": entry["when_exhausted"]},
             )
     return items
+
+
+def customer_limit_item(document: dict, entry: dict) -> tuple[str, tuple[str, dict]]:
+    """A customer limit's identity (its window, unit, playbook and tier: the window alone for one
+    from before units, as older versions keyed it), its label and its fields, names read from `document`."""
+    unit = entry.get("window_unit") or "days"
+    playbook, tier = entry.get("playbook"), entry.get("tier") or ""
+    key = str(entry["window_days"])
+    if (unit, playbook, tier) != ("days", None, ""):
+        key = f"{key} {unit} {playbook or '*'} {tier or '*'}"
+    count = entry["window_days"]
+    if unit == "months":
+        label = ngettext("%(count)d month", "%(count)d months", count) % {"count": count}
+    else:
+        label = ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
+    fields = {"max grants": entry["max_grants"], "max total": entry["max_total"]}
+    if playbook is not None:
+        names = {p["id"]: p["name"] for p in document.get("playbooks", [])}
+        fields["playbook"] = names.get(playbook, f"#{playbook}")
+        label += f", “{fields['playbook']}”"
+    if tier:
+        kind, _, tier_id = tier.partition(":")
+        listed = document.get("tiers" if kind == "tenure" else "programme_tiers") or []
+        fields["tier"] = next((t["name"] for t in listed if str(t.get("id")) == tier_id), tier)
+        label += ", " + gettext("%(tier)s tier") % {"tier": fields["tier"]}
+    return key, (label, fields)
 
 
 def _bounds_fields(entry: dict | None) -> dict:
