@@ -105,11 +105,13 @@ def windows_used(grants, rules, starts: dict, currency: str) -> dict:
     """Each rule's usage (`usage_key` -> `WindowUsage`) from a customer's active grants, given as
     (granted_at, amount, currency, playbook id): the grants after its window's start (`starts`) that it
     counts (`counts_toward`), amounts added within `currency` only. Pure: the one way usage is counted."""
-    windows = {rule.usage_key: [0, ZERO] for rule in rules}
+    # One count per window and scope: a tier's rule shares its every-tier rule's (only the bounds differ).
+    scopes = {rule.usage_key: rule for rule in rules}
+    windows = {key: [0, ZERO] for key in scopes}
     for granted_at, amount, row_currency, playbook_id in grants:
-        for rule in rules:
-            if granted_at > starts[rule.usage_key] and counts_toward(rule, playbook_id):
-                window = windows[rule.usage_key]
+        for key, rule in scopes.items():
+            if granted_at > starts[key] and counts_toward(rule, playbook_id):
+                window = windows[key]
                 window[0] += 1
                 if row_currency == currency:
                     window[1] += amount

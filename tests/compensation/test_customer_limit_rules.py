@@ -109,6 +109,14 @@ def test_a_reimbursement_counts_toward_its_own_rule_and_the_every_playbook_rule(
     assert used[REIMBURSE_A_YEAR.usage_key] == WindowUsage(grants=2, total=Decimal("60.00"))
 
 
+def test_a_tier_rule_and_its_every_tier_rule_share_one_count():
+    now = datetime(2027, 6, 15, 12, 0, tzinfo=UTC)
+    grants = [(now - timedelta(days=3), Decimal("5"), "EUR", DRINKS)]
+    used = windows_used(grants, PROGRAMME, window_starts(PROGRAMME, now, "UTC"), "EUR")
+    assert used[EVERY_6_MONTHS.usage_key] == WindowUsage(grants=1, total=Decimal("5.00"))
+    assert GOLD_6_MONTHS.usage_key == EVERY_6_MONTHS.usage_key
+
+
 def test_the_refusal_names_the_playbook_and_the_window_in_english_and_in_the_active_language():
     from django.utils import translation
 
