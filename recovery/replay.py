@@ -3,11 +3,24 @@
 Ops (and managers, for their locations) ask this before publishing. Each active
 grant of the window is re-priced with the draft for its own playbook and its
 recorded purchase value, tenure and (from its snapshot) status and lifetime spend, and the authority the draft gives its employee
-(customer limits and budgets are not replayed). A past amount is never raised by
+(customer limits, budgets and the employee's daily and monthly totals are not replayed). A past amount is never raised by
 a more generous draft (nobody can hand out money retroactively), so the draft
 amount is `min(actual amount, draft cap)`; a playbook the draft withdraws
 counts as 0. A grant a manager approved above its cap keeps its amount: a cap
 change does not say what the manager would have approved.
+
+Several grants on one case are bounded together, as the counter bounds them: the
+draft's per-case authority of the employee (`Authority.per_case`) caps what the
+case's grants add up to under the draft, in the order they were granted, so a
+second grant the draft's per-case bound would have refused counts as 0 and one it
+would have cut counts at what was left ("capped by the authority per case"). A grant
+a manager approved is kept as it was, and still counts towards its case. The rows
+come ordered by case for this: only the current case's running total is kept.
+
+Experiments are not replayed: a grant made while an experiment ran is re-priced for
+the playbook it was actually granted with. The draw stored for its case is not
+drawn again, and a draft cannot change which playbook an experiment suggests, so
+the replay counts those grants (`in_experiment`) and says so rather than guess.
 
 The grants are read in one query as plain values and streamed in chunks, so the
 replay runs in constant memory and a constant number of queries whatever the
@@ -40,7 +53,7 @@ from compensation.caps import Authority, Standing
 from compensation.money import ZERO
 from compensation.policy import Policy
 from recovery.models import Grant
-from recovery.replay_caps import DraftCaps, Place  # noqa: F401 (DraftCaps re-exported: tests read it here)
+from recovery.replay_caps import CaseTotals, DraftCaps, Place  # noqa: F401 (DraftCaps re-exported: tests read it here)
 
 CHUNK_SIZE = 2000
 SNAPSHOT_STANDING = {
@@ -66,7 +79,11 @@ GRANT_VALUES = (
     "tenure_months",
     "authority_role",
     "authority_limit",
+    "failure_id",
+    "approved_by_id",
 )
+# Whether the grant was made in an experiment (its case's stored draw): counted, never re-drawn.
+EXPERIMENT_VALUE = "experiment_assignment__experiment_id"
 
 
 @dataclass
@@ -84,6 +101,8 @@ class ReplayLine:
     allowed_more: int = 0  # the draft cap is above the recorded cap (shown, never added)
     approved_above_cap: int = 0  # a manager approved more than the cap: kept as it was
     restored: int = 0  # the draft gives back (up to the amount granted) what the baseline cut
+    case_capped: int = 0  # the draft's per-case authority leaves less on the grant's case
+    in_experiment: int = 0  # made while an experiment ran: replayed with the playbook actually granted
 
     @property
     def difference(self) -> Decimal:
@@ -99,6 +118,8 @@ class ReplayLine:
         allowed_more: bool,
         approved_above_cap: bool,
         restored: bool = False,
+        case_capped: bool = False,
+        in_experiment: bool = False,
     ):
         self.grants += 1
         self.actual += actual
@@ -108,10 +129,21 @@ class ReplayLine:
         self.allowed_more += allowed_more
         self.approved_above_cap += approved_above_cap
         self.restored += restored
+        self.case_capped += case_capped
+        self.in_experiment += in_experiment
 
 
 # The figures a replay counts, each with the grants behind it: "changed" is the difference's.
-FIGURES = ("changed", "capped_lower", "withdrawn", "restored", "approved_above_cap", "allowed_more")
+FIGURES = (
+    "changed",
+    "capped_lower",
+    "case_capped",
+    "withdrawn",
+    "restored",
+    "approved_above_cap",
+    "allowed_more",
+    "in_experiment",
+)
 
 
 @dataclass(frozen=True)
@@ -190,31 +222,42 @@ class ReplayResult:
 def draft_authority(policy: Policy, row: dict) -> Authority:
     """The authority the draft gives the employee who made the grant.
 
-    Their own limit if the draft sets one, else their role's limit in the draft.
-    A grant made under an own limit the draft drops keeps its recorded limit:
-    the grant does not record which role the employee would fall back to.
+    Their own limit if the draft sets one, else their role's limit in the draft, each with the
+    draft's bounds per case (and per day and month, which the replay does not sum). A grant made
+    under an own limit the draft drops keeps its recorded limit: the grant does not record which
+    role the employee would fall back to.
     """
-    if row["granted_by_id"] in policy.employee_authorities:
-        return Authority(role="own limit", limit=policy.employee_authorities[row["granted_by_id"]])
-    if row["authority_role"] in policy.authorities:
-        return Authority(role=row["authority_role"], limit=policy.authorities[row["authority_role"]])
-    return Authority(role=row["authority_role"], limit=row["authority_limit"])
+    employee = row["granted_by_id"]
+    if employee in policy.employee_authorities:
+        return Authority(
+            role="own limit", limit=policy.employee_authorities[employee], **policy.employee_bounds.get(employee, {})
+        )
+    role = row["authority_role"]
+    if role in policy.authorities:
+        return Authority(role=role, limit=policy.authorities[role], **policy.role_bounds.get(role, {}))
+    return Authority(role=role, limit=row["authority_limit"])
 
 
-def _priced(policy: Policy, caps: DraftCaps, row: dict) -> tuple[Decimal, Decimal, bool]:
-    """(cap, amount, withdrawn) of one grant row under `policy`.
+def _priced(
+    policy: Policy, caps: DraftCaps, row: dict, case: CaseTotals | None = None
+) -> tuple[Decimal, Decimal, bool, bool]:
+    """(cap, amount, withdrawn, cut by the case's bound) of one grant row under `policy`.
 
     A past amount is never raised, so the amount is `min(granted, cap)`; a playbook
     the policy does not offer counts as 0. A manager approved an amount above the
     cap it was made under (an escalation): a cap change says nothing about that
-    decision, so only withdrawing the playbook changes it.
+    decision, so only withdrawing the playbook changes it. With `case` (the running total of the
+    row's case), the amount is also bounded by what the per-case authority leaves on it.
     """
     actual = row["amount"]
     if row.get("location__code") is not None:
         # Where the grant was made: a playbook withdrawn there counts as withdrawn, its values there apply.
         policy = policy.at_location(Place(code=row["location__code"], kind=row.get("location__kind") or ""))
     if row["playbook_id"] not in policy.rules:
-        return ZERO, ZERO, True
+        if case is not None:
+            case.bounded(row, ZERO, None)
+        return ZERO, ZERO, True, False
+    authority = draft_authority(policy, row)
     cap = caps.cap(
         row["playbook_id"],
         purchase_value=row["purchase_value"],
@@ -222,12 +265,15 @@ def _priced(policy: Policy, caps: DraftCaps, row: dict) -> tuple[Decimal, Decima
         standing=Standing(
             row["tenure_months"], row.get("snapshot_status") or "", Decimal(row.get("snapshot_spend") or ZERO)
         ),
-        authority=draft_authority(policy, row),
+        authority=authority,
         currency=row["currency"],
         policy=policy,
     )
     amount = actual if actual > row["cap"] else min(actual, cap)
-    return cap, amount, False
+    cut = False
+    if case is not None:
+        amount, cut = case.bounded(row, amount, None if actual > row["cap"] else authority)
+    return cap, amount, False, cut
 
 
 def replay_rows(
@@ -241,21 +287,23 @@ def replay_rows(
     """Re-price grant rows (dicts with the `GRANT_VALUES` keys) with `policy`; no database access.
 
     Compared with what was granted, or with what `baseline` gives the same grants when one is given.
+    The per-case bounds need a case's rows together, in the order granted (as `_grant_rows` reads them).
     """
     result = ReplayResult(since=since, until=until)
     playbooks: dict[tuple[int, str], ReplayLine] = {}
     locations: dict[tuple[int, str], ReplayLine] = {}
     caps = DraftCaps(policy)
     baseline_caps = DraftCaps(baseline) if baseline is not None else None
+    case, baseline_case = CaseTotals(), CaseTotals()
     for row in rows:
         playbook_id = row["playbook_id"]
         currency = row["currency"]
         actual = row["amount"]
-        draft_cap, draft, withdrawn = _priced(policy, caps, row)
+        draft_cap, draft, withdrawn, case_cut = _priced(policy, caps, row, case)
         if baseline is None or baseline_caps is None:
             before_cap, before, before_withdrawn = row["cap"], actual, False
         else:
-            before_cap, before, before_withdrawn = _priced(baseline, baseline_caps, row)
+            before_cap, before, before_withdrawn, _cut = _priced(baseline, baseline_caps, row, baseline_case)
         outcome = {
             "actual": before,
             "draft": draft,
@@ -264,6 +312,8 @@ def replay_rows(
             "allowed_more": not withdrawn and draft_cap > before_cap,
             "approved_above_cap": actual > row["cap"],
             "restored": draft > before,
+            "case_capped": case_cut and draft < before,
+            "in_experiment": row.get(EXPERIMENT_VALUE) is not None,
         }
         if currency not in result.totals:
             result.totals[currency] = ReplayLine(key=None, name="All grants", currency=currency)
@@ -307,7 +357,9 @@ def _grant_rows(*, since: datetime, until: datetime, location_ids: Iterable[int]
         grants = grants.filter(location_id__in=list(location_ids))
     # values() + iterator(): one query, no model instances, no result cache, constant memory.
     standing = {key: KeyTextTransform(name, "policy_snapshot") for key, name in SNAPSHOT_STANDING.items()}
-    return grants.order_by().values(*GRANT_VALUES, **standing).iterator(chunk_size=CHUNK_SIZE)
+    # By case, then as granted: the per-case bounds add a case's grants up in their order.
+    rows = grants.order_by("failure_id", "granted_at", "id").values(*GRANT_VALUES, EXPERIMENT_VALUE, **standing)
+    return rows.iterator(chunk_size=CHUNK_SIZE)
 
 
 def replay_draft(

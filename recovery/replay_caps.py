@@ -1,4 +1,5 @@
-"""The replay's caps: the policy's cap for many grants, quoted as rarely as the engine allows."""
+"""The replay's caps: the policy's cap for many grants, quoted as rarely as the engine allows, and a
+case's running total for the per-case authority."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from compensation.caps import Authority, Standing, tier_applied, tiers_for
+from compensation.limits import bound_room
 from compensation.money import ZERO, minor_unit
 from compensation.policy import Policy
 
@@ -105,3 +107,25 @@ class Place:
 
     code: str
     kind: str
+
+
+@dataclass
+class CaseTotals:
+    """The running total of one case's grants under one policy, as the rows stream in case order."""
+
+    case: int | None = None
+    total: Decimal = ZERO
+
+    def bounded(self, row: dict, amount: Decimal, authority: Authority | None) -> tuple[Decimal, bool]:
+        """`amount` within what `authority`'s per-case bound leaves on the row's case, and whether it
+        cut it; the amount then counts towards the case. A manager's approval is kept as it was."""
+        case = row.get("failure_id")
+        if case is None or case != self.case:
+            self.case, self.total = case, ZERO
+        cut = False
+        if authority is not None and row.get("approved_by_id") is None:
+            room = bound_room(authority.per_case, self.total, row["currency"])
+            cut = amount > room
+            amount = min(amount, room)
+        self.total += amount
+        return amount, cut

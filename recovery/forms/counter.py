@@ -168,6 +168,18 @@ class ResolveForm(PlainTextFieldsMixin, forms.Form):
         widget=forms.HiddenInput,
         error_messages={"invalid": _("The prices on the cards are damaged: reload the page and grant again.")},
     )
+    # The case a further grant adds to ("Add another compensation to this case"); empty: a new case.
+    case = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": _("Case: not a case number; start a new case instead."),
+            "min_value": _("Case: not a case number; start a new case instead."),
+            "max_value": _("Case: not a case number; start a new case instead."),
+        },
+    )
     # When the page was opened, signed with the token (recovery.case_opened). Never refused: a
     # damaged, foreign or stale value only means the failure is logged at the grant's own time.
     opened = CaseOpenedField()

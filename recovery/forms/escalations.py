@@ -23,7 +23,7 @@ class EscalateForm(ResolveForm):
     )
 
     # The hidden copies of the case are checked like the resolve form; their errors are shown there too.
-    CASE_FIELDS = ("category", "purchase_value", "note", "playbook", "token", "quoted_purchase_value", "opened")
+    CASE_FIELDS = ("category", "purchase_value", "note", "playbook", "token", "quoted_purchase_value", "opened", "case")
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()

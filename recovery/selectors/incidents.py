@@ -25,9 +25,10 @@ from compensation.money import ZERO, format_money, quantize
 from compensation.policy import load_policy, tenure_in_months
 from compensation.predicates import roles_of, sees_every_location
 from compensation.texts import localized_text
-from compensation.tiers import Standing
+from compensation.tiers import Standing, TierSource
 from recovery.models import Customer, Grant, Incident, IncidentCustomer
 from recovery.predicates import location_ids_of
+from recovery.selectors.standing import lifetime_spends
 from recovery.selectors.usage import budget_spent, windows_used
 
 READY, GRANTED, REFUSED = "ready", "granted", "refused"
@@ -126,7 +127,8 @@ class IncidentPreview:
 def incident_preview(*, incident: Incident, user, policy=None, now=None) -> IncidentPreview:
     """Every attached customer priced for `user`'s decision now, in five queries however many there are.
 
-    The cap is the counter's (`Policy.quote`: playbook, tenure tier, authority);
+    The cap is the counter's (`Policy.quote`: playbook, the tier the customer's tenure, status or
+    lifetime spend reaches, authority);
     a cap of nothing, a playbook not offered when nothing was bought, or a
     customer's rolling limit refuses the customer, with the reason. The budget
     is judged on the total, not per customer: the decision is one.
@@ -146,7 +148,7 @@ def incident_preview(*, incident: Incident, user, policy=None, now=None) -> Inci
         [entry.customer_id for entry in attached], policy.customer_limits, now, currency, location.timezone
     )
     playbook = policy.playbooks.get(incident.playbook_id)
-    today = location.today()
+    standings = _standings(attached, policy, playbook, location, currency)
     rows = []
     for entry in attached:
         done = granted.get(entry.customer_id)
@@ -160,16 +162,18 @@ def incident_preview(*, incident: Incident, user, policy=None, now=None) -> Inci
             reason = gettext("The playbook is not active in the version in force: choose another.")
             rows.append(PreviewRow(entry.pk, entry.customer, REFUSED, ZERO, None, reason))
             continue
-        tenure_months = tenure_in_months(entry.customer.customer_since, today)
+        standing = standings[entry.customer_id]
         quote = policy.quote(
             playbook.id,
             purchase_value=incident.purchase_value,
-            tenure_months=tenure_months,
+            tenure_months=standing.tenure_months,
             authority=authority,
             currency=currency,
+            status=standing.status,
+            lifetime_spend=standing.lifetime_spend,
         )
-        # The playbook's rules and the customer's tenure and status tiers' (a spend tier's rule needs a sum per customer).
-        rules = policy.limits_applying(playbook.id, Standing(tenure_months, entry.customer.status))
+        # The playbook's customer limits and the customer's tiers', as their counter grant would check them.
+        rules = policy.limits_applying(playbook.id, standing)
         rows.append(_row(entry, quote, rules, usage.get(entry.customer_id, {}), currency, playbook))
     budget = policy.budget_for(location.pk)
     spent = budget_spent(location=location, now=now, currency=currency) if budget else None
@@ -182,6 +186,26 @@ def incident_preview(*, incident: Incident, user, policy=None, now=None) -> Inci
         budget_monthly=budget.monthly_amount if budget else None,
         budget_left=budget_remaining(budget, spent) if budget else None,
     )
+
+
+def _standings(attached, policy, playbook, location, currency) -> dict[int, Standing]:
+    """Each attached customer's standing as their own counter grant reads it (`selectors.standing_of`):
+    tenure at the location today, the status held, and lifetime spend in its currency, so a Gold
+    customer is previewed, and then granted, at the Gold amount. The spend is read (one query for
+    everyone) only when the playbook has a spend tier: no other rule looks at it."""
+    reads_spend = playbook is not None and any(
+        tier.source == TierSource.SPEND for tier in policy.rules[playbook.id].programme_tiers
+    )
+    spends = lifetime_spends([entry.customer_id for entry in attached], currency) if reads_spend else {}
+    today = location.today()
+    return {
+        entry.customer_id: Standing(
+            tenure_months=tenure_in_months(entry.customer.customer_since, today),
+            status=entry.customer.status,
+            lifetime_spend=spends.get(entry.customer_id, ZERO),
+        )
+        for entry in attached
+    }
 
 
 def _row(entry, quote, rules, usage, currency, playbook) -> PreviewRow:

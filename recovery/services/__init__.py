@@ -33,6 +33,7 @@ from recovery.selectors.usage import (  # reads, kept here for callers
     customer_usage,
     limit_usage,
 )
+from recovery.services.cases import case_of
 from recovery.services.customer_status import customer_status_set, status_checked
 from recovery.services.customers import (
     CUSTOMER_KEYS,
@@ -98,6 +99,7 @@ __all__ = [
     "TENURE_KIND",
     "TokenUse",
     "budget_spent",
+    "case_of",
     "customer_add_walk_in",
     "customer_tenure_set",
     "customer_upsert",

@@ -21,6 +21,7 @@ from recovery.case_opened import case_opened_stamp
 from recovery.forms import EscalateForm, ResolveForm, money_in_currency, money_input
 from recovery.models import Customer, Grant, RuleFlag, ServiceFailure
 from recovery.views.access import counter_view
+from recovery.views.resolve_case import case_for_page, case_shown
 
 # How the counter names each limit that stopped a grant, and the rule a flag about it concerns.
 LIMIT_NAMES = {
@@ -77,10 +78,12 @@ def _playbook_cards(
     token=None,
     experiment_reason="",
     draw=True,
+    failure_id=None,
 ):
     """Every active playbook with its cap for this customer at this purchase value, and what it
     can give now (the customer's and the location's usage, read once); those that suit the
-    failure's `category` first, the others apart ("Other playbooks"). With a running experiment
+    failure's `category` first, the others apart ("Other playbooks"); on a case (`failure_id`), what each
+    can give is bounded by the per-case authority left on it. With a running experiment
     for the category, the playbook it drew for this case (`token`) comes first, marked; the draw
     is made when the cards are first shown for the category (`draw`), never by a refused grant."""
     location = request.counter_location
@@ -90,7 +93,12 @@ def _playbook_cards(
         standing = selectors.standing_of(customer, location)
     if usage is None:
         usage = selectors.counter_usage_for(
-            customer=customer, location=location, policy=policy, authority=authority, employee_id=request.user.pk
+            customer=customer,
+            location=location,
+            policy=policy,
+            authority=authority,
+            employee_id=request.user.pk,
+            failure_id=failure_id,
         )
     currency = location.currency
     cards, other_cards = selectors.cards_by_fit(
@@ -124,17 +132,25 @@ def _playbook_cards(
     }
 
 
-def resolve_context(request, customer, form, purchase_value, *, above_limit=None):
+def resolve_context(request, customer, form, purchase_value, *, above_limit=None, case_found=None):
+    """The resolve page's context; on a case (the form's `case`, or `case_found` already read as
+    (case, refusal)) the case and the per-case room left on it, or why it cannot be added to."""
+    data = form.data if form.is_bound else form.initial
+    case, case_error = case_found or case_for_page(request, customer, data.get("case"))
     standing = selectors.standing_of(customer, request.counter_location)
     policy = load_policy().at_location(request.counter_location)
+    authority = policy.authority_for(roles_of(request.user), request.user.pk)
     usage = selectors.counter_usage_for(
         customer=customer,
         location=request.counter_location,
         policy=policy,
-        authority=policy.authority_for(roles_of(request.user), request.user.pk),
+        authority=authority,
         employee_id=request.user.pk,
+        failure_id=case.pk if case else None,
     )
     context = {
+        "case": case_shown(case, authority, usage, request.counter_location.currency) if case else None,
+        "case_error": case_error,
         "customer": customer,
         "tenure_months": standing.tenure_months,
         "tier": policy.tier_of(standing),
@@ -153,8 +169,8 @@ def resolve_context(request, customer, form, purchase_value, *, above_limit=None
             policy,
             standing,
             usage,
-            category=_chosen_category(form.data),
-            token=_case_token(form.data),
+            category=_chosen_category(data),
+            token=_case_token(data),
             experiment_reason=form.data.get("experiment_reason", ""),
             draw=False,  # a page sent back only shows an earlier draw: a refused grant stores nothing
         ),
@@ -210,10 +226,29 @@ def counter_resolve(request, customer_id: int):
         services.visit_record_at_counter(actor=request.user, customer=customer, location=request.counter_location)
         token = uuid.uuid4()
         # The case is met now: the signed moment comes back with the grant as the failure's time.
-        form = ResolveForm(
-            initial={"token": token, "opened": case_opened_stamp(token)}, currency=request.counter_location.currency
+        initial = {"token": token, "opened": case_opened_stamp(token)}
+        # "Add another compensation to this case": the case's facts prefilled, the cards priced for them.
+        case, case_error = case_for_page(request, customer, request.GET.get("case"))
+        if case is not None:
+            initial |= {
+                "case": case.pk,
+                "category": case.category,
+                "purchase_value": case.purchase_value,
+                "note": case.note,
+            }
+        form = ResolveForm(initial=initial, currency=request.counter_location.currency)
+        return render(
+            request,
+            "recovery/counter_resolve.html",
+            resolve_context(
+                request,
+                customer,
+                form,
+                case.purchase_value if case else None,
+                case_found=(case, case_error),
+            ),
+            status=INVALID if case_error else 200,
         )
-        return render(request, "recovery/counter_resolve.html", resolve_context(request, customer, form, None))
 
     if request.POST.get("ask_manager"):
         return _ask_manager(request, customer)
@@ -294,6 +329,7 @@ def counter_grant_request(request, customer, data, quoted_cap, opened_at=None) -
         quoted_cap=quoted_cap,
         opened_at=opened_at,
         experiment_reason=data.get("experiment_reason", ""),
+        failure_id=data.get("case"),
     )
 
 
@@ -313,6 +349,8 @@ def counter_quotes(request, customer_id: int):
         except Exception as validation_error:  # noqa: BLE001 - any refusal is shown, never a 500
             purchase_value = None
             error = " ".join(getattr(validation_error, "messages", ["Purchase value: not valid."]))
+    case, case_error = case_for_page(request, customer, request.GET.get("case"))
+    error = error or case_error or None
     context = _playbook_cards(
         request,
         customer,
@@ -320,6 +358,7 @@ def counter_quotes(request, customer_id: int):
         category=_chosen_category(request.GET),
         token=_case_token(request.GET),
         experiment_reason=request.GET.get("experiment_reason", ""),
+        failure_id=case.pk if case else None,
     )
     context["quote_error"] = error
     context["selected_playbook"] = request.GET.get("playbook", "")

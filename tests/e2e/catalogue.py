@@ -196,6 +196,7 @@ def visits_for(role: str, site: Site) -> list[Visit]:
                 visits.append(Visit(name, url_of(name, site.world), counter=name in COUNTER_PAGES))
     customer = site.world.customer.pk
     resolve = f"/counter/customers/{customer}/resolve/"
+    case_resolve = f"/counter/customers/{site.world.grant.customer_id}/resolve/"  # adding to its case
     extra = {
         ANON: [
             Visit("login with next", "/login/?next=/audit/"),
@@ -209,6 +210,8 @@ def visits_for(role: str, site: Site) -> list[Visit]:
             Visit("resolve with priced cards", resolve, prepare=price_the_cards, counter=True),
             Visit("resolve refused", resolve, prepare=grant_with_nothing_chosen, counter=True),
             Visit("resolve above the limit", resolve, prepare=grant_above_the_limit, counter=True),
+            Visit("resolve on a case", f"{case_resolve}?case={site.world.grant.failure_id}", counter=True),
+            Visit("resolve on a case refused", f"{resolve}?case=999999", status=422, counter=True),
             Visit("granted voucher", f"/counter/grants/{site.voucher_grant.pk}/", counter=True),
             Visit("slip of a voucher", f"/counter/grants/{site.voucher_grant.pk}/slip/"),
             Visit("403 page", "/audit/", status=403),

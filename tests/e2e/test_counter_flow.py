@@ -131,6 +131,14 @@ def test_a_grant_with_the_keyboard_alone(page, browser_errors, frontline, custom
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.endswith("/counter/")
+
+    # Another compensation on the same case: the granted page's link opens screen 2 on that case.
+    page.goto(f"/counter/grants/{grant.pk}/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Add another compensation to this case").click()
+    assert page.url.endswith(f"?case={grant.failure_id}")
+    assert page.locator(".case-adding").inner_text().startswith(f"Adding to case #{grant.failure_id}")
+    assert "left on this case" in page.locator(".case-room").inner_text()
     assert browser_errors == []
 
 
