@@ -57,7 +57,7 @@ class EmployeeAuthorityAdmin(PolicyAdmin):
 
 @admin.register(CustomerLimit)
 class CustomerLimitAdmin(PolicyAdmin):
-    list_display = ["window_days", "max_grants", "max_total"]
+    list_display = ["window_days", "window_unit", "playbook", "tier", "max_grants", "max_total"]
 
 
 @admin.register(Location)

@@ -27,6 +27,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.utils.translation import gettext, ngettext
 
+from compensation.customer_limits import DAYS, playbook_words, window_words
 from compensation.limits import BudgetRule, CustomerLimitRule, Stop, WindowUsage, budget_remaining, room_left
 from compensation.money import ZERO, format_money, minor_unit
 
@@ -104,7 +105,7 @@ def available_now(
         return format_money(amount, currency, locale=locale)
 
     bounds: list[_Bound] = []
-    rooms = [room_left(rule, usage.get(rule.window_days, WindowUsage())) for rule in customer_rules]
+    rooms = [room_left(rule, usage.get(rule.usage_key, WindowUsage())) for rule in customer_rules]
     for room in rooms:
         if room.grants_left == 0:
             bounds.append(_Bound("customer_grants", ZERO, _grants_left(room.rule)))
@@ -156,8 +157,19 @@ def _stop_words(stop: Stop) -> Callable[[], str]:
     return words
 
 
+def _plain(rule: CustomerLimitRule) -> bool:
+    """An every-playbook rule in days: worded as before units and playbook rules existed."""
+    return rule.window_unit == DAYS and rule.playbook_id is None
+
+
 def _grants_left(rule: CustomerLimitRule) -> Callable[[], str]:
     def words() -> str:
+        if not _plain(rule):
+            return ngettext(
+                "Limited by: 0 of %(max)d grant left in %(window)s%(of)s",
+                "Limited by: 0 of %(max)d grants left in %(window)s%(of)s",
+                rule.max_grants or 0,
+            ) % {"max": rule.max_grants, "window": window_words(rule), "of": _of(rule)}
         return ngettext(
             "Limited by: 0 of %(max)d grant left in %(days)d days",
             "Limited by: 0 of %(max)d grants left in %(days)d days",
@@ -167,8 +179,19 @@ def _grants_left(rule: CustomerLimitRule) -> Callable[[], str]:
     return words
 
 
+def _of(rule: CustomerLimitRule) -> str:
+    """ " (“Reimburse costs”)" for a playbook's own rule, "" for every playbook."""
+    return f" (“{playbook_words(rule)}”)" if rule.playbook_id is not None else ""
+
+
 def _total_left(left: Decimal, rule: CustomerLimitRule, money: Callable[[Decimal], str]) -> Callable[[], str]:
     def words() -> str:
+        if not _plain(rule):
+            return gettext("Limited by: %(left)s left for this customer in %(window)s%(of)s") % {
+                "left": money(left),
+                "window": window_words(rule),
+                "of": _of(rule),
+            }
         return gettext("Limited by: %(left)s left for this customer in %(days)d days") % {
             "left": money(left),
             "days": rule.window_days,

@@ -30,6 +30,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext, gettext_noop
 
 from compensation.caps import NothingBought, role_word
+from compensation.customer_limits import entry_described, entry_key
 from compensation.documents import AUTHORITY_BOUNDS
 from compensation.money import ZERO, minor_unit
 
@@ -99,8 +100,8 @@ def policy_amounts(document: dict) -> list[tuple[str, str, str, str, str]]:
         rows += [(EMPLOYEES, user_id, name, label, entry[name]) for name in AUTHORITY_AMOUNTS if entry.get(name)]
     for entry in document.get("customer_limits", []):
         if entry.get("max_total") not in (None, ""):
-            label = gettext("Customer limit over %(days)s days") % {"days": entry["window_days"]}
-            rows.append((CUSTOMER_LIMITS, str(entry["window_days"]), "max_total", label, entry["max_total"]))
+            label = gettext("Customer limit (%(limit)s)") % {"limit": entry_described(document, entry)[0]}
+            rows.append((CUSTOMER_LIMITS, entry_key(entry), "max_total", label, entry["max_total"]))
     return rows
 
 
@@ -236,7 +237,7 @@ def in_currency(policy, currency: str):
         customer_limits=tuple(
             replace(
                 rule,
-                max_total=None if rule.max_total is None else amount(CUSTOMER_LIMITS, rule.window_days, "max_total"),
+                max_total=None if rule.max_total is None else amount(CUSTOMER_LIMITS, rule.document_key, "max_total"),
             )
             for rule in policy.customer_limits
         ),

@@ -83,7 +83,45 @@ def document_problems(document: dict) -> list[str]:
             problems.append(problem)
         problems.extend(eligibility_problems(entry, locations=active_locations))
     problems += currency_problems(document, default=default_currency(), location_currencies=location_currencies)
-    return problems + authority_problems(document)
+    return problems + authority_problems(document) + customer_limit_problems(document)
+
+
+def customer_limit_problems(document: dict) -> list[str]:
+    """A customer limit naming a tier or a playbook the document does not have, or an unknown unit.
+
+    Why refused: a rule for a tier nobody can be in would silently never apply. A playbook that is
+    inactive is fine (its rule waits for it); a tier's rule with no every-tier counterpart is fine too.
+    """
+    tiers = {f"tenure:{t['id']}" for t in document.get("tiers", []) if t.get("id") is not None}
+    tiers |= {f"programme:{t['id']}" for t in document.get("programme_tiers") or [] if t.get("id") is not None}
+    playbooks = {entry["id"] for entry in document.get("playbooks", [])}
+    problems = []
+    for entry in document.get("customer_limits", []):
+        label = window_label(entry)
+        if (entry.get("window_unit") or "days") not in ("days", "months"):
+            problems.append(
+                gettext("Customer limit %(window)s: the window unit must be days or calendar months.")
+                % {"window": label}
+            )
+        if entry.get("tier") and entry["tier"] not in tiers:
+            problems.append(
+                gettext("Customer limit %(window)s, tier: “%(tier)s” is not one of the policy's tiers.")
+                % {"window": label, "tier": entry["tier"]}
+            )
+        if entry.get("playbook") is not None and entry["playbook"] not in playbooks:
+            problems.append(
+                gettext("Customer limit %(window)s, playbook: #%(playbook)s is not one of the policy's playbooks.")
+                % {"window": label, "playbook": entry["playbook"]}
+            )
+    return problems
+
+
+def window_label(entry: dict) -> str:
+    """ "30 days", "12 months": a document's customer limit by its window, in the active language."""
+    count = entry["window_days"]
+    if entry.get("window_unit") == "months":
+        return ngettext("%(count)d month", "%(count)d months", count) % {"count": count}
+    return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
 
 
 def authority_problems(document: dict) -> list[str]:

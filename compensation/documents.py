@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from compensation import eligibility
 from compensation.caps import NothingBought
+from compensation.customer_limits import limit_entry
 from compensation.models import (
     CustomerLimit,
     EmployeeAuthority,
@@ -105,11 +106,12 @@ def money_or_none(value) -> str | None:
     return None if value is None else str(value)
 
 
-def draft_document(*, caps_only: bool = False) -> dict:
+def draft_document(*, caps_only: bool = False, customer_limits: bool = False) -> dict:
     """The policy tables as they are now (the draft), as a version document.
 
     `caps_only` leaves out the per-customer limits and the location budgets: what
-    a cap and an authority need is all the simulator reads, so it skips two queries.
+    a cap and an authority need is all the simulator reads, so it skips two queries;
+    with `customer_limits` too, it keeps the customer limits (which rules would bound a grant).
     """
     tiers = list(TenureTier.objects.order_by("min_months"))
     roles = list(RoleAuthority.objects.order_by("role"))
@@ -163,13 +165,14 @@ def draft_document(*, caps_only: bool = False) -> dict:
     if statements:
         # Left out when there is none, so a single-currency policy publishes the document it always did.
         document["currency_amounts"] = statements
+    if caps_only and not customer_limits:
+        return document
+    document["customer_limits"] = [
+        customer_limit_document(row) for row in CustomerLimit.objects.order_by("window_days", "pk")
+    ]
     if caps_only:
         return document
     return document | {
-        "customer_limits": [
-            {"window_days": row.window_days, "max_grants": row.max_grants, "max_total": money_or_none(row.max_total)}
-            for row in CustomerLimit.objects.order_by("window_days")
-        ],
         "location_budgets": {
             str(row.location_id): {
                 "location": row.location.name,
@@ -197,6 +200,20 @@ def in_units(amount: Decimal, currency: str) -> Decimal:
     is, for the publish check to refuse."""
     exact = quantize(amount, currency)
     return exact if exact == amount else amount
+
+
+def customer_limit_document(row: CustomerLimit) -> dict:
+    """A customer limit as the document states it: its unit, playbook and tier only when not the
+    default (days, every playbook, every tier), so a policy that uses none of them publishes the
+    same document as before they existed."""
+    return limit_entry(
+        window_days=row.window_days,
+        max_grants=row.max_grants,
+        max_total=row.max_total,
+        window_unit=row.window_unit,
+        playbook=row.playbook_id,
+        tier=row.tier,
+    )
 
 
 def location_overrides() -> dict[int, dict[str, dict[str, str | None]]]:
@@ -252,4 +269,6 @@ def with_blank_translations(document: dict) -> dict:
     # A document from before currencies were recorded is in the deployment's and states no other.
     blanks["currency"] = document.get("currency") or default_currency()
     blanks["currency_amounts"] = document.get("currency_amounts") or {}
+    # A document from before currencies were stated names none: its amounts are the deployment's currency.
+    blanks["currency"] = document.get("currency") or default_currency()
     return document | blanks

@@ -26,34 +26,15 @@ from django.utils.translation import gettext, ngettext
 
 from compensation import wording
 from compensation.caps import Authority, role_word
+from compensation.customer_limits import (  # noqa: F401 (re-exported: the rules' callers read them here)
+    CustomerLimitRule,
+    WindowUsage,
+    playbook_words,
+    window_words,
+)
 from compensation.money import ZERO, round_down
 
 BUDGET_LOW_SHARE = Decimal("0.10")
-
-
-@dataclass(frozen=True)
-class CustomerLimitRule:
-    """At most `max_grants` grants and `max_total` per customer in `window_days` (None: no limit)."""
-
-    window_days: int
-    max_grants: int | None
-    max_total: Decimal | None
-
-    def __post_init__(self):
-        if self.window_days < 1:
-            raise ValueError("window_days must be at least 1")
-        if self.max_grants is not None and self.max_grants < 1:
-            raise ValueError("max_grants must be at least 1")
-        if self.max_total is not None and self.max_total < ZERO:
-            raise ValueError("max_total must not be negative")
-
-
-@dataclass(frozen=True)
-class WindowUsage:
-    """The customer's active grants in one window, across all locations."""
-
-    grants: int = 0
-    total: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -128,20 +109,38 @@ def room_left(rule: CustomerLimitRule, usage: WindowUsage) -> Room:
 
 
 def customer_allowance(rule: CustomerLimitRule, usage: WindowUsage, currency: str) -> Stop | None:
-    """What one rolling-window rule still allows this customer, or None if it does not bind."""
+    """What one rolling-window rule still allows this customer, or None if it does not bind.
 
-    def days() -> str:
-        return ngettext("%(count)d day", "%(count)d days", rule.window_days) % {"count": rule.window_days}
-
+    The reason names the rule: its window ("12 months") and, for a playbook's own
+    rule, the playbook ("1 “Reimburse costs” grant"), so the counter knows which rule stopped it.
+    """
     room = room_left(rule, usage)
     if room.grants_left == 0:
 
         def too_many() -> str:
-            return ngettext(
-                "The customer already had %(count)d grant in the last %(days)s (limit %(limit)d).",
-                "The customer already had %(count)d grants in the last %(days)s (limit %(limit)d).",
-                usage.grants,
-            ) % {"count": usage.grants, "days": days(), "limit": rule.max_grants}
+            figures = {
+                "count": usage.grants,
+                "days": window_words(rule),
+                "limit": rule.max_grants,
+                "playbook": playbook_words(rule),
+            }
+            if rule.playbook_id is not None:
+                return (
+                    ngettext(
+                        "The customer already had %(count)d “%(playbook)s” grant in the last %(days)s (limit %(limit)d).",
+                        "The customer already had %(count)d “%(playbook)s” grants in the last %(days)s (limit %(limit)d).",
+                        usage.grants,
+                    )
+                    % figures
+                )
+            return (
+                ngettext(
+                    "The customer already had %(count)d grant in the last %(days)s (limit %(limit)d).",
+                    "The customer already had %(count)d grants in the last %(days)s (limit %(limit)d).",
+                    usage.grants,
+                )
+                % figures
+            )
 
         reason, shown = worded(too_many)
         return Stop(limit="customer_limit", allows=ZERO, reason=reason, shown=shown)
@@ -149,14 +148,27 @@ def customer_allowance(rule: CustomerLimitRule, usage: WindowUsage, currency: st
         left = room.total_left
 
         def too_much() -> str:
-            return gettext(
-                "The customer already received %(total)s in the last %(days)s (limit %(limit)s): %(left)s left."
-            ) % {
+            figures = {
                 "total": wording.amount(usage.total, currency),
-                "days": days(),
+                "days": window_words(rule),
                 "limit": wording.amount(rule.max_total, currency),
                 "left": wording.amount(left, currency),
+                "playbook": playbook_words(rule),
             }
+            if rule.playbook_id is not None:
+                return (
+                    gettext(
+                        "The customer already received %(total)s of “%(playbook)s” in the last %(days)s "
+                        "(limit %(limit)s): %(left)s left."
+                    )
+                    % figures
+                )
+            return (
+                gettext(
+                    "The customer already received %(total)s in the last %(days)s (limit %(limit)s): %(left)s left."
+                )
+                % figures
+            )
 
         reason, shown = worded(too_much)
         return Stop(limit="customer_limit", allows=left, reason=reason, shown=shown)
@@ -273,7 +285,9 @@ def limits_check(
 ) -> LimitCheck:
     """Combine the cap, the customer's rolling limits and the location budget.
 
-    `usage` maps each rule's window (days) to the customer's usage in it. A
+    `customer_rules` are the rules that apply to this grant (`customer_limits.rules_applying`:
+    its playbook, the customer's tiers); `usage` maps each rule's `usage_key` (the
+    window in days, for an every-playbook day rule) to the customer's usage in it. A
     budget that only warns never lowers the headroom; its warning is kept with
     the grant so a manager sees it in the audit. `cap_reason` is the cap's
     reason in English, `cap_shown` the same in the active language. With an
@@ -283,7 +297,7 @@ def limits_check(
     if authority is not None:
         stops.extend(authority_stops(authority, authority_usage or AuthorityUsage(), currency))
     for rule in customer_rules:
-        stop = customer_allowance(rule, usage.get(rule.window_days, WindowUsage()), currency)
+        stop = customer_allowance(rule, usage.get(rule.usage_key, WindowUsage()), currency)
         if stop is not None:
             stops.append(stop)
     warn_only = []

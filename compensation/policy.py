@@ -34,6 +34,7 @@ from compensation.caps import (
     tier_reached,
 )
 from compensation.currencies import in_currency, policy_currency
+from compensation.customer_limits import TENURE_TIER, customer_limit_rules, rules_applying, tier_key
 from compensation.documents import (  # noqa: F401 (re-exported: callers read the document's shape here too)
     AUTHORITY_BOUNDS,
     ELIGIBILITY_DEFAULTS,
@@ -149,6 +150,16 @@ class Policy:
         the highest multiplier wins (`compensation.tiers`)."""
         return tier_applied(tiers_for(self.tiers, self.programme_tiers, standing))
 
+    def tiers_in(self, standing: Standing) -> frozenset[str]:
+        """The tiers (`customer_limits.tier_key`) a customer of `standing` is in: one per source at most."""
+        return frozenset(tier.key for tier in tiers_for(self.tiers, self.programme_tiers, standing) if tier.key)
+
+    def limits_applying(self, playbook_id: int | None, standing: Standing | None) -> tuple[CustomerLimitRule, ...]:
+        """The customer limits that bound a grant of `playbook_id` to a customer of `standing`
+        (`customer_limits.rules_applying`); without a standing, the every-tier rules only."""
+        tiers = self.tiers_in(standing) if standing is not None else frozenset()
+        return rules_applying(self.customer_limits, playbook_id, tiers)
+
     def authority_for(self, roles: Iterable[str], user_id: int | None = None) -> Authority:
         """The employee's own limit if ops set one, else the most generous of their roles'."""
         if user_id in self.employee_authorities:
@@ -233,6 +244,7 @@ def policy_from_document(document: dict, version: PolicyVersion | None = None) -
             min_months=t["min_months"],
             multiplier=Decimal(t["multiplier"]),
             **tier_translations(t),
+            key="" if t.get("id") is None else tier_key(TENURE_TIER, t["id"]),
         )
         for t in tiers
     )
@@ -292,14 +304,7 @@ def policy_from_document(document: dict, version: PolicyVersion | None = None) -
             int(user_id): {name: value for name, value in bounds_read(entry).items() if value is not None}
             for user_id, entry in document.get("employee_authorities", {}).items()
         },
-        customer_limits=tuple(
-            CustomerLimitRule(
-                window_days=entry["window_days"],
-                max_grants=entry["max_grants"],
-                max_total=None if entry["max_total"] is None else Decimal(entry["max_total"]),
-            )
-            for entry in document.get("customer_limits", [])
-        ),
+        customer_limits=customer_limit_rules(document),
         budgets={
             int(location_id): BudgetRule(
                 monthly_amount=Decimal(entry["monthly_amount"]),
@@ -358,12 +363,12 @@ def load_policy(at=None) -> Policy:
     return policy
 
 
-def draft_policy(*, caps_only: bool = False) -> Policy:
+def draft_policy(*, caps_only: bool = False, customer_limits: bool = False) -> Policy:
     """The policy as it would be if the draft were published now (simulator and replay).
 
-    With `caps_only` it has no customer limits and no budgets (see `draft_document`).
+    With `caps_only` it has no customer limits (unless `customer_limits`) and no budgets (see `draft_document`).
     """
-    return policy_from_document(draft_document(caps_only=caps_only), None)
+    return policy_from_document(draft_document(caps_only=caps_only, customer_limits=customer_limits), None)
 
 
 def tier_rules_in_force() -> tuple[TierRule, ...]:

@@ -273,7 +273,9 @@ def draft_load(document: dict, *, actor, reason: str) -> None:
     for row in CustomerLimit.objects.all():
         delete_with_history(row, actor=actor, reason=reason)
     for entry in document.get("customer_limits", []):
-        save_with_history(CustomerLimit(**entry), actor=actor, reason=reason)
+        # An older document has no unit, playbook or tier: days, every playbook, every tier.
+        values = {key: value for key, value in entry.items() if key != "playbook"}
+        save_with_history(CustomerLimit(playbook_id=entry.get("playbook"), **values), actor=actor, reason=reason)
 
     budgets = {int(location_id): entry for location_id, entry in document.get("location_budgets", {}).items()}
     for row in LocationBudget.objects.all():

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from compensation.caps import Authority
+from compensation.customer_limits import rule_words
 from compensation.limits import bound_room, case_room_text
 from compensation.money import ZERO
 from compensation.policy import Policy
+from compensation.tiers import Standing
 
 
 class CapChange:
@@ -46,6 +48,9 @@ class SimulatedCap:
     limited_by_authority: bool
     # What a grant could be on a case that already has grants: the cap within the per-case room.
     grantable: Decimal | None = None
+    # The customer limits that would bound a grant of this playbook to this customer, worded
+    # (`customer_limits.rule_words`): the playbook's own rules and the customer's tiers'.
+    limits: tuple[str, ...] = ()
 
     @property
     def explanation(self) -> str:
@@ -134,12 +139,14 @@ def _quote(
         # One more step: the cap is one grant's; the case's earlier grants leave only the per-case room.
         grantable = min(quote.cap, bound_room(authority.per_case, case_granted, currency))
         steps = (*steps, case_room_text(authority, case_granted, currency))
+    standing = Standing(tenure_months=tenure_months, status=status, lifetime_spend=lifetime_spend)
     return SimulatedCap(
         cap=quote.cap,
         tier=quote.tier.name,
         steps=steps,
         limited_by_authority=quote.limited_by_authority,
         grantable=grantable,
+        limits=tuple(rule_words(rule, currency) for rule in policy.limits_applying(playbook_id, standing)),
     )
 
 

@@ -26,7 +26,7 @@ more), so a cap never falls when the tenure, the spend or the status rank rises.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext, ngettext
@@ -59,6 +59,8 @@ class TierRule:
     source: str = TierSource.TENURE
     status: str = ""  # a status tier's status name
     min_spend: Decimal | None = None  # a spend tier's threshold
+    # How a customer limit names the tier ("tenure:3", "programme:5"; `customer_limits.tier_key`), "" unnamed.
+    key: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ def programme_tier_rule(entry: dict) -> TierRule:
         source=entry.get("source") or TierSource.TENURE,
         status=(entry.get("status") or "").strip(),
         min_spend=None if min_spend in (None, "") else Decimal(min_spend),
+        key="" if entry.get("id") is None else f"programme:{entry['id']}",
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext, gettext_noop
 
 from compensation.currencies import policy_amounts
+from compensation.customer_limits import entry_described, entry_key
 from compensation.policy import ELIGIBILITY_DEFAULTS, NOTHING_BOUGHT_DEFAULTS, PLAYBOOK_FIELDS, TRANSLATED_TIER_FIELDS
 from compensation.texts import LANGUAGE_NAMES_IN_ENGLISH, PLAYBOOK_TEXTS, TRANSLATED_LANGUAGES, translated_key
 
@@ -74,6 +75,8 @@ FIELD_WORDS = {
         ("per month", gettext_noop("per month")),
         ("max grants", gettext_noop("max grants")),
         ("max total", gettext_noop("max total")),
+        ("playbook", gettext_noop("playbook")),
+        ("tier", gettext_noop("tier")),
         ("monthly amount", gettext_noop("monthly amount")),
         ("when exhausted", gettext_noop("when exhausted")),
         ("(added)", gettext_noop("(added)")),
@@ -152,10 +155,7 @@ def _items(document: dict, section: str) -> dict[str, tuple[str, dict]]:
             items[user_id] = (entry["username"], {"limit": entry["limit"]} | _bounds_fields(entry))
     elif section == "customer_limits":
         for entry in raw:
-            items[str(entry["window_days"])] = (
-                f"{entry['window_days']} days",
-                {"max grants": entry["max_grants"], "max total": entry["max_total"]},
-            )
+            items.update([customer_limit_item(document, entry)])
     elif section == "currency_amounts":
         # One item per currency and policy item ("JPY · “Free drinks”"), its stated amounts as fields.
         labels = {(subject, key): label for subject, key, _, label, _ in policy_amounts(document)}
@@ -174,6 +174,13 @@ def _items(document: dict, section: str) -> dict[str, tuple[str, dict]]:
                 {"monthly amount": entry["monthly_amount"], "when exhausted": entry["when_exhausted"]},
             )
     return items
+
+
+def customer_limit_item(document: dict, entry: dict) -> tuple[str, tuple[str, dict]]:
+    """A customer limit's identity (`entry_key`: the window alone for one from before units, as older
+    versions keyed it), its label and its fields, names read from `document` (`entry_described`)."""
+    label, scope = entry_described(document, entry)
+    return entry_key(entry), (label, {"max grants": entry["max_grants"], "max total": entry["max_total"]} | scope)
 
 
 def _bounds_fields(entry: dict | None) -> dict:

@@ -282,7 +282,7 @@ DRAFT_FIELDS = {
     "tier": ["name", "min_months", "multiplier"],
     "role-authority": ["role", "limit"],
     "employee-authority": ["user", "limit", "note"],
-    "customer-limit": ["window_days", "max_grants", "max_total"],
+    "customer-limit": ["window_days", "window_unit", "playbook", "tier", "max_grants", "max_total"],
     "location-budget": ["location", "monthly_amount", "when_exhausted"],
     "tier-multiplier": ["playbook", "tier", "multiplier"],
 }  # fmt: skip
@@ -308,7 +308,7 @@ def draft_new(kind: str, fw: FuzzWorld) -> dict:
         "tier": {"name": "Fuzz tier", "min_months": str(top.min_months + 24), "multiplier": str(top.multiplier)},
         "role-authority": {"role": "ops", "limit": "5000.00"},
         "employee-authority": {"user": str(fw.matrix.users["frontline"].pk), "limit": "100.00", "note": "Fuzz"},
-        "customer-limit": {"window_days": "30", "max_grants": "3", "max_total": ""},
+        "customer-limit": {"window_days": "6", "window_unit": "months", "max_grants": "3", "max_total": ""},
         "location-budget": {"location": str(fw.airport.pk), "monthly_amount": "900.00", "when_exhausted": "warn"},
         "tier-multiplier": {
             "playbook": str(fw.playbook.pk),

@@ -220,16 +220,56 @@ class EmployeeAuthorityForm(DraftForm):
 
 
 class CustomerLimitForm(DraftForm):
+    """A rolling customer limit: its window in days or calendar months, and optionally one playbook
+    (only its grants count, and only granting it is limited) and one tier (its customers only)."""
+
     title = _("Customer limit")
+
+    # Tiers as the policy document names them ("tenure:3", "programme:5"): an unknown one is refused by name.
+    tier = forms.ChoiceField(
+        label=_("Tier"),
+        required=False,
+        help_text=CustomerLimit._meta.get_field("tier").help_text,
+        error_messages={"invalid_choice": _("“%(value)s” is not one of the policy's tiers.")},
+    )
 
     class Meta:
         model = CustomerLimit
-        fields = ["window_days", "max_grants", "max_total"]
+        fields = ["window_days", "window_unit", "playbook", "tier", "max_grants", "max_total"]
+        labels = {
+            "window_days": _("Window"),
+            "window_unit": _("Window unit"),
+            "playbook": _("Playbook"),
+            "max_grants": _("Max grants"),
+            "max_total": _("Max total"),
+        }
         widgets = {
             "window_days": forms.TextInput(attrs={"inputmode": "numeric"}),
             "max_grants": forms.TextInput(attrs={"inputmode": "numeric"}),
             "max_total": forms.TextInput(attrs={"inputmode": "decimal"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any playbook, an inactive one too (its rule waits for it); the tiers of the draft, by kind.
+        self.fields["playbook"].queryset = Playbook.objects.order_by("sort_order", "name", "id")
+        self.fields["playbook"].empty_label = _("Every playbook")
+        tenure = [
+            (f"tenure:{pk}", name) for pk, name in TenureTier.objects.order_by("min_months").values_list("pk", "name")
+        ]
+        programme = [
+            (f"programme:{pk}", name)
+            for pk, name in ProgrammeTier.objects.order_by("source", "multiplier", "pk").values_list("pk", "name")
+        ]
+        self.fields["tier"].choices = [("", _("Every tier"))] + [
+            (_("Tenure tiers"), tenure),
+            (_("Programme tiers"), programme),
+        ]
+        # Left out (a form from before units): days, as every limit was.
+        self.fields["window_unit"].required = False
+
+    def clean_window_unit(self):
+        return self.cleaned_data.get("window_unit") or CustomerLimit.Unit.DAYS
 
 
 class LocationBudgetForm(DraftForm):

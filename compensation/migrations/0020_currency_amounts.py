@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compensation', '0018_playbook_eligibility'),
+        ("compensation", "0019_customer_limit_scope"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -82,14 +82,50 @@ class EmployeeAuthority(RulesModel):
 
 
 class CustomerLimit(RulesModel):
-    """At most `max_grants` grants and `max_total` in value per customer in a rolling window.
+    """At most `max_grants` grants and `max_total` in value per customer in a rolling window of days
+    or calendar months, of one playbook's grants or all, for one tier's customers or all.
 
     Counted across all locations, so a customer cannot collect the same limit
-    again at the next shop.
+    again at the next shop. The rules' meaning is `compensation.customer_limits`.
     """
 
+    class Unit(models.TextChoices):
+        DAYS = "days", _("days")
+        MONTHS = "months", _("calendar months")
+
     window_days = models.PositiveIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(3650)], help_text=_("Length of the rolling window in days.")
+        _("window"),
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("Length of the rolling window, in the unit below."),
+    )
+    window_unit = models.CharField(
+        _("window unit"),
+        max_length=6,
+        choices=Unit.choices,
+        default=Unit.DAYS,
+        help_text=_("Calendar months count from the same day that many months ago (the month's last day if shorter)."),
+    )
+    playbook = models.ForeignKey(
+        "compensation.Playbook",
+        verbose_name=_("playbook"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customer_limits",
+        help_text=_(
+            "Empty: every playbook's grants count. Set: only this playbook's grants count, and the limit "
+            "applies only when granting it."
+        ),
+    )
+    tier = models.CharField(
+        _("tier"),
+        max_length=40,
+        blank=True,
+        default="",
+        help_text=_(
+            "Empty: every customer. Set: only customers in this tier, for whom it replaces the every-tier limit "
+            "with the same window and playbook."
+        ),
     )
     max_grants = models.PositiveIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1)], help_text=_("Empty: no limit on the number.")
@@ -100,20 +136,50 @@ class CustomerLimit(RulesModel):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["window_days"]
+        ordering = ["window_unit", "window_days", "playbook_id", "tier"]
         rules_permissions = POLICY_PERMISSIONS | {"delete": predicates.can_change_policy}
         constraints = [
-            models.UniqueConstraint(fields=["window_days"], name="one_customer_limit_per_window"),
+            models.UniqueConstraint(
+                fields=["window_days", "window_unit", "playbook", "tier"],
+                condition=Q(playbook__isnull=False),
+                name="one_customer_limit_per_playbook_window",
+                violation_error_message=_("There is already a customer limit for this window, playbook and tier."),
+            ),
+            models.UniqueConstraint(
+                fields=["window_days", "window_unit", "tier"],
+                condition=Q(playbook__isnull=True),
+                name="one_customer_limit_per_window",
+                violation_error_message=_("There is already a customer limit for this window, playbook and tier."),
+            ),
             models.CheckConstraint(condition=Q(window_days__gte=1), name="customer_limit_window_positive"),
             models.CheckConstraint(condition=Q(max_total__gte=0) | Q(max_total__isnull=True), name="max_total_ok"),
         ]
 
     def __str__(self):
-        return f"{self.window_days} days"
+        return f"{self.window_days} {self.window_unit}"
 
     def clean(self):
         if self.max_grants is None and self.max_total is None:
             raise ValidationError({"max_grants": gettext("Set a number of grants, a total value, or both.")})
+        if self.tier and self.tier not in tier_choices():
+            raise ValidationError({"tier": gettext("Tier: choose one of the policy's tiers.")})
+
+
+def tier_choices() -> dict[str, str]:
+    """The draft's tiers as a customer limit names them ("tenure:3", "programme:5"), with their names."""
+    from compensation.customer_limits import PROGRAMME_TIER, TENURE_TIER, tier_key
+    from compensation.models.playbooks import TenureTier
+    from compensation.models.programme import ProgrammeTier
+
+    choices = {
+        tier_key(TENURE_TIER, pk): name
+        for pk, name in TenureTier.objects.order_by("min_months").values_list("pk", "name")
+    }
+    choices |= {
+        tier_key(PROGRAMME_TIER, pk): name
+        for pk, name in ProgrammeTier.objects.order_by("source", "multiplier", "pk").values_list("pk", "name")
+    }
+    return choices
 
 
 class LocationBudget(RulesModel):

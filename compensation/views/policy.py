@@ -21,6 +21,7 @@ from rules.contrib.views import permission_required
 from compensation import wording
 from compensation.currencies import FIELD_WORDS, currency_overview, policy_amounts, policy_currency, stated_currencies
 from compensation.currencies import stated as stated_amount
+from compensation.documents import customer_limit_document
 from compensation.forms import DRAFT_FORMS, PublishForm
 from compensation.http import INVALID
 from compensation.models import (
@@ -39,7 +40,7 @@ from compensation.models import (
 )
 from compensation.policy import draft_document, version_in_force
 from compensation.services import PolicyError, document_problems, policy_publish, policy_rollback
-from compensation.versions import document_diff
+from compensation.versions import customer_limit_item, document_diff
 
 VIEW_POLICY = "compensation.view_policy"
 CHANGE_POLICY = "compensation.change_policy"
@@ -69,7 +70,7 @@ def _scheduled_versions(now) -> list[PolicyVersion]:
 def _draft_tables() -> dict:
     """Every draft policy table, one query each, with what their rows show on the page."""
     multipliers = PlaybookTierMultiplier.objects.select_related("tier").order_by("tier__min_months")
-    return {
+    tables = {
         "tiers": list(TenureTier.objects.order_by("min_months")),
         "programme_tiers": list(ProgrammeTier.objects.order_by("source", "multiplier", "id")),
         "playbooks": list(
@@ -83,9 +84,22 @@ def _draft_tables() -> dict:
         ),
         "role_authorities": list(RoleAuthority.objects.order_by("role")),
         "employee_authorities": list(EmployeeAuthority.objects.select_related("user").order_by("user__username")),
-        "customer_limits": list(CustomerLimit.objects.order_by("window_days")),
+        "customer_limits": list(CustomerLimit.objects.order_by("window_unit", "window_days", "pk")),
         "location_budgets": list(LocationBudget.objects.select_related("location").order_by("location__name")),
     }
+    _limits_labelled(tables)
+    return tables
+
+
+def _limits_labelled(tables: dict) -> None:
+    """Each draft customer limit's label ("12 months, “Reimburse costs”, Gold tier"), as the version page reads it."""
+    names = {
+        "playbooks": [{"id": p.id, "name": p.name} for p in tables["playbooks"]],
+        "tiers": [{"id": t.id, "name": t.name} for t in tables["tiers"]],
+        "programme_tiers": [{"id": t.id, "name": t.name} for t in tables["programme_tiers"]],
+    }
+    for limit in tables["customer_limits"]:
+        limit.label = customer_limit_item(names, customer_limit_document(limit))[1][0]
 
 
 def _versions_with_status(now) -> list[PolicyVersion]:
@@ -137,7 +151,10 @@ def _readable_document(document: dict) -> dict:
             for role, limit in document.get("role_authorities", {}).items()
         ],
         "employee_authorities": list(document.get("employee_authorities", {}).values()),
-        "customer_limits": document.get("customer_limits", []),
+        "customer_limits": [
+            entry | {"label": customer_limit_item(document, entry)[1][0]}
+            for entry in document.get("customer_limits", [])
+        ],
         "location_budgets": [
             entry | {"when_exhausted_label": _label(LocationBudget.WhenExhausted.choices, entry.get("when_exhausted"))}
             for entry in document.get("location_budgets", {}).values()

@@ -30,7 +30,8 @@ def ops_simulator(request, **kwargs):
     # An empty query string is the first visit: show the form, not a page of errors.
     locations = list(Location.objects.filter(is_active=True).order_by("name"))
     in_force = load_policy()
-    draft = draft_policy(caps_only=True)
+    # With its customer limits (one query): each row says which would bound a grant.
+    draft = draft_policy(caps_only=True, customer_limits=True)
     statuses = in_force.statuses + [name for name in draft.statuses if name not in in_force.statuses]
     form = SimulatorForm(
         request.GET or None,

@@ -63,13 +63,13 @@ def customers_by_room(customers, *, home: dict, policy: Policy) -> tuple[list, l
         phrases, room = [], True
         money = partial(format_money, currency=location.currency)
         for rule in policy.customer_limits:
-            left, parts = room_left(rule, usage[rule.window_days]), []
+            left, parts = room_left(rule, usage[rule.usage_key]), []
             if left.grants_left is not None:
                 parts.append(f"{left.grants_left} of {rule.max_grants} grants")
             if left.total_left is not None:
                 parts.append(f"{money(left.total_left)} of {money(rule.max_total)}")
             room = room and not left.used_up
-            phrases.append(f"{' and '.join(parts)} left in {rule.window_days} days")
+            phrases.append(f"{' and '.join(parts)} left in {rule.window_days} {rule.window_unit}")
         tier = policy.tier_for(tenure_in_months(customer.customer_since, location.today())).name
         line = f"  {customer.name:<15} {national(customer.phone):<13} {tier:<8} at {location.name}: " + (
             "; ".join(phrases) or "no rolling limits"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
@@ -20,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from compensation import wording
-from compensation.limits import WindowUsage, budget_remaining, limits_check
+from compensation.customer_limits import window_starts
+from compensation.limits import budget_remaining, limits_check
 from compensation.money import ZERO, format_money, quantize
 from compensation.policy import load_policy, tenure_in_months
 from compensation.predicates import roles_of, sees_every_location
@@ -29,7 +29,7 @@ from compensation.tiers import Standing, TierSource
 from recovery.models import Customer, Grant, Incident, IncidentCustomer
 from recovery.predicates import location_ids_of
 from recovery.selectors.standing import lifetime_spends
-from recovery.selectors.usage import budget_spent
+from recovery.selectors.usage import budget_spent, windows_used
 
 READY, GRANTED, REFUSED = "ready", "granted", "refused"
 
@@ -144,7 +144,9 @@ def incident_preview(*, incident: Incident, user, policy=None, now=None) -> Inci
         row["customer_id"]: row
         for row in Grant.objects.filter(failure__incident=incident).values("customer_id", "pk", "amount", "status")
     }
-    usage = _windows_for([entry.customer_id for entry in attached], policy.customer_limits, now, currency)
+    usage = _windows_for(
+        [entry.customer_id for entry in attached], policy.customer_limits, now, currency, location.timezone
+    )
     playbook = policy.playbooks.get(incident.playbook_id)
     standings = _standings(attached, policy, playbook, location, currency)
     rows = []
@@ -170,7 +172,9 @@ def incident_preview(*, incident: Incident, user, policy=None, now=None) -> Inci
             status=standing.status,
             lifetime_spend=standing.lifetime_spend,
         )
-        rows.append(_row(entry, quote, policy, usage.get(entry.customer_id, {}), currency, playbook))
+        # The playbook's customer limits and the customer's tiers', as their counter grant would check them.
+        rules = policy.limits_applying(playbook.id, standing)
+        rows.append(_row(entry, quote, rules, usage.get(entry.customer_id, {}), currency, playbook))
     budget = policy.budget_for(location.pk)
     spent = budget_spent(location=location, now=now, currency=currency) if budget else None
     return IncidentPreview(
@@ -204,7 +208,7 @@ def _standings(attached, policy, playbook, location, currency) -> dict[int, Stan
     }
 
 
-def _row(entry, quote, policy, usage, currency, playbook) -> PreviewRow:
+def _row(entry, quote, rules, usage, currency, playbook) -> PreviewRow:
     """One customer not granted yet: ready with the cap, or refused with the reason the counter would give."""
     if not quote.offered:
         reason = gettext("“%(playbook)s” is not offered when nothing was bought.") % {
@@ -217,7 +221,7 @@ def _row(entry, quote, policy, usage, currency, playbook) -> PreviewRow:
     check = limits_check(
         cap=quote.cap,
         cap_reason="",
-        customer_rules=policy.customer_limits,
+        customer_rules=rules,
         usage=usage,
         budget=None,
         budget_spent=ZERO,
@@ -230,33 +234,23 @@ def _row(entry, quote, policy, usage, currency, playbook) -> PreviewRow:
     return PreviewRow(entry.pk, entry.customer, READY, quote.cap, quote.cap, note)
 
 
-def _windows_for(customer_ids, rules, now, currency) -> dict[int, dict[int, WindowUsage]]:
-    """Each customer's active grants per rolling window (all locations), for all customers in one query.
+def _windows_for(customer_ids, rules, now, currency, zone) -> dict[int, dict]:
+    """Each customer's active grants per rule's window and scope (all locations), for all customers in one query.
 
-    The same measure as `selectors.usage.limit_usage` (amounts added within
-    `currency` only), read for many customers at once.
+    The same measure as `selectors.usage.limit_usage` (`windows_used`: amounts added
+    within `currency` only), read for many customers at once.
     """
     if not customer_ids or not rules:
         return {}
-    starts = {rule.window_days: now - timedelta(days=rule.window_days) for rule in rules}
-    counts: dict[int, dict[int, list]] = defaultdict(lambda: {days: [0, ZERO] for days in starts})
+    starts = window_starts(rules, now, zone)
+    grants: dict[int, list] = defaultdict(list)
     rows = (
         Grant.objects.filter(
             customer_id__in=customer_ids, granted_at__gt=min(starts.values()), status=Grant.Status.ACTIVE
         )
         .order_by()
-        .values_list("customer_id", "granted_at", "amount", "currency")
+        .values_list("customer_id", "granted_at", "amount", "currency", "playbook_id")
     )
-    for customer_id, granted_at, amount, row_currency in rows:
-        for days, start in starts.items():
-            if granted_at > start:
-                counts[customer_id][days][0] += 1
-                if row_currency == currency:
-                    counts[customer_id][days][1] += amount
-    return {
-        customer_id: {
-            days: WindowUsage(grants=grants, total=quantize(total, currency))
-            for days, (grants, total) in windows.items()
-        }
-        for customer_id, windows in counts.items()
-    }
+    for customer_id, *grant in rows:
+        grants[customer_id].append(grant)
+    return {customer_id: windows_used(rows, rules, starts, currency) for customer_id, rows in grants.items()}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from compensation import wording
+from compensation.customer_limits import DAYS, CustomerLimitRule, playbook_words, rules_for_tiers, window_words
 from compensation.limits import budget_remaining, budget_state
 from recovery.models import Customer, Location
 from recovery.selectors.usage import LimitUsage, authority_usage, limit_usage
@@ -25,6 +26,7 @@ class WindowHeadroom:
     total_used: Decimal
     max_total: Decimal | None
     currency: str
+    rule: CustomerLimitRule | None = None  # its unit and playbook, for the words
 
     @property
     def total_left(self) -> Decimal | None:
@@ -33,6 +35,8 @@ class WindowHeadroom:
     @property
     def text(self) -> str:
         """'2 of 3 grants used in 30 days; 40.00 of 300.00 left', in the page's language."""
+        if self.rule is not None and (self.rule.window_unit != DAYS or self.rule.playbook_id is not None):
+            return self._scoped_text(self.rule)
         parts = []
         if self.max_grants is not None:
             parts.append(
@@ -51,6 +55,35 @@ class WindowHeadroom:
             }
             if self.max_grants is None:
                 parts.append(gettext("%(left)s of %(max)s left in %(days)s days") % figures)
+            else:
+                parts.append(gettext("%(left)s of %(max)s left") % figures)
+        return "; ".join(parts)
+
+    def _scoped_text(self, rule: CustomerLimitRule) -> str:
+        """'0 of 1 “Reimburse costs” grant used in 12 months': a rule of months, or of one playbook."""
+        figures = {
+            "used": self.grants_used,
+            "max": self.max_grants,
+            "window": window_words(rule),
+            "of": f" (“{playbook_words(rule)}”)" if rule.playbook_id is not None else "",
+        }
+        parts = []
+        if self.max_grants is not None:
+            parts.append(
+                ngettext(
+                    "%(used)s of %(max)s grant used in %(window)s%(of)s",
+                    "%(used)s of %(max)s grants used in %(window)s%(of)s",
+                    self.max_grants,
+                )
+                % figures
+            )
+        if self.max_total is not None:
+            figures |= {
+                "left": wording.amount(self.total_left, self.currency),
+                "max": wording.amount(self.max_total, self.currency),
+            }
+            if self.max_grants is None:
+                parts.append(gettext("%(left)s of %(max)s left in %(window)s%(of)s") % figures)
             else:
                 parts.append(gettext("%(left)s of %(max)s left") % figures)
         return "; ".join(parts)
@@ -81,6 +114,7 @@ def counter_usage_for(
         location=location if policy.budget_for(location.pk) else None,
         now=now,
         currency=location.currency,
+        zone=location.timezone,
     )
     if authority is None:
         return usage
@@ -96,13 +130,15 @@ def counter_usage_for(
 
 
 def counter_limits_for(
-    *, customer: Customer, location: Location, policy, usage: LimitUsage | None = None
+    *, customer: Customer, location: Location, policy, usage: LimitUsage | None = None, standing=None
 ) -> CounterLimits:
     """The budget and rolling-limit hints for the resolve page.
 
     One query for the budget and the rolling limits together (none without
     limits), whatever the customer's history, so the page's query count stays
     flat; none at all when the page already read `usage` (`counter_usage_for`).
+    The rules shown are those of the customer's tiers (`standing`; without it, the
+    every-tier ones): each playbook's own rules too, named.
     """
     currency = location.currency
     budget = policy.budget_for(location.pk)
@@ -112,13 +148,14 @@ def counter_limits_for(
     windows = [
         WindowHeadroom(
             window_days=rule.window_days,
-            grants_used=usage.customer[rule.window_days].grants,
+            grants_used=usage.customer[rule.usage_key].grants,
             max_grants=rule.max_grants,
-            total_used=usage.customer[rule.window_days].total,
+            total_used=usage.customer[rule.usage_key].total,
             max_total=rule.max_total,
             currency=currency,
+            rule=rule,
         )
-        for rule in policy.customer_limits
+        for rule in rules_for_tiers(policy.customer_limits, policy.tiers_in(standing) if standing else frozenset())
     ]
     return CounterLimits(
         budget_state=budget_state(budget, spent),

@@ -17,6 +17,7 @@ from compensation.limits import Stop, authority_stops
 from compensation.money import ZERO
 from compensation.policy import load_policy
 from compensation.predicates import roles_of
+from compensation.tiers import Standing
 from recovery.models import Customer, Location, ServiceFailure
 from recovery.selectors.limits import counter_usage_for
 from recovery.selectors.standing import standing_of
@@ -56,6 +57,7 @@ def playbook_caps(
     locale = wording.locale()
     # The authority's per-case and per-period sums: the same for every card (they bound the case, not a playbook).
     stops = authority_stops(authority, usage.authority, currency) if usage is not None else ()
+    standing = Standing(tenure_months=tenure_months, status=status, lifetime_spend=lifetime_spend)
     cards = []
     for playbook_id, playbook in policy.playbooks.items():
         quote = (
@@ -77,7 +79,8 @@ def playbook_caps(
                 cap=None if quote is None else quote.cap,
                 limited_by_authority=bool(quote and quote.limited_by_authority),
                 authority_limit=authority.limit,
-                customer_rules=policy.customer_limits,
+                # This playbook's rules and the customer's tiers', as the grant checks them.
+                customer_rules=policy.limits_applying(playbook_id, standing),
                 usage=usage.customer,
                 budget=budget,
                 budget_spent=usage.budget_spent,

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DateTimeField, Q, Sum, Value
+from django.db.models import Count, DateTimeField, IntegerField, Q, Sum, Value
 from django.db.models.functions import TruncMonth
 
 from compensation.caps import Authority
+from compensation.customer_limits import counts_toward, window_starts
 from compensation.limits import AuthorityUsage, CustomerLimitRule, WindowUsage
 from compensation.money import ZERO, quantize
 from recovery.models import Grant, Location, LocationMonthTotal
@@ -25,7 +25,9 @@ from recovery.models import Grant, Location, LocationMonthTotal
 class LimitUsage:
     """What the limits are measured against: the customer's rolling windows and the location's month."""
 
-    customer: dict[int, WindowUsage]  # window (days) -> the customer's active grants in it, all locations
+    # Each rule's `usage_key` (the window in days, for an every-playbook day rule) -> the customer's
+    # active grants in its window and scope, all locations.
+    customer: dict
     budget_spent: Decimal  # the location's active grants this calendar month
     # The case's grants and the employee's day and month, when the caller asked (`authority_usage`).
     authority: AuthorityUsage = AuthorityUsage()
@@ -39,6 +41,7 @@ def limit_usage(
     now,
     currency: str,
     budget_spent: Decimal | None = None,
+    zone: str = "UTC",
 ) -> LimitUsage:
     """The customer's usage per rolling window and the location's spending this month, in one query.
 
@@ -56,8 +59,12 @@ def limit_usage(
     currency, but amounts are only ever added within one: a customer's window
     total and a location's spending sum the grants in `currency` only (yen and
     euros do not add up, and there are no exchange rates).
+
+    Each rule counts the grants in its own window and scope (`customer_limits`): a
+    calendar-month window starts in `zone`'s calendar (the granting location's), a
+    playbook's rule counts that playbook's grants only, an every-playbook rule all of them.
     """
-    starts = {rule.window_days: now - timedelta(days=rule.window_days) for rule in rules} if customer_id else {}
+    starts = window_starts(rules, now, zone) if customer_id else {}
     parts = []
     if starts:
         parts.append(
@@ -65,7 +72,7 @@ def limit_usage(
                 customer_id=customer_id, granted_at__gt=min(starts.values()), status=Grant.Status.ACTIVE
             )
             .order_by()
-            .values_list("granted_at", "amount", "currency")
+            .values_list("granted_at", "amount", "currency", "playbook_id")
         )
     if location is not None and budget_spent is None:
         parts.append(
@@ -73,27 +80,42 @@ def limit_usage(
                 location_id=location.pk, month=location.month_start(now).date(), currency=currency
             )
             .order_by()
-            .values_list(Value(None, output_field=DateTimeField()), "amount", "currency")
+            .values_list(
+                Value(None, output_field=DateTimeField()),
+                "amount",
+                "currency",
+                Value(None, output_field=IntegerField()),
+            )
         )
     rows = list(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]) if parts else []
-    windows = {days: [0, ZERO] for days in starts}
     spent = ZERO if budget_spent is None else budget_spent
-    for granted_at, amount, row_currency in rows:
+    grants = []
+    for granted_at, amount, row_currency, playbook_id in rows:
         if granted_at is None:  # the location's month total
             spent += amount
-            continue
-        for days, start in starts.items():
-            if granted_at > start:
-                windows[days][0] += 1
-                if row_currency == currency:
-                    windows[days][1] += amount
+        else:
+            grants.append((granted_at, amount, row_currency, playbook_id))
     return LimitUsage(
-        customer={
-            days: WindowUsage(grants=grants, total=quantize(total, currency))
-            for days, (grants, total) in windows.items()
-        },
+        customer=windows_used(grants, rules, starts, currency) if starts else {},
         budget_spent=quantize(spent, currency),
     )
+
+
+def windows_used(grants, rules, starts: dict, currency: str) -> dict:
+    """Each rule's usage (`usage_key` -> `WindowUsage`) from a customer's active grants, given as
+    (granted_at, amount, currency, playbook id): the grants after its window's start (`starts`) that it
+    counts (`counts_toward`), amounts added within `currency` only. Pure: the one way usage is counted."""
+    # One count per window and scope: a tier's rule shares its every-tier rule's (only the bounds differ).
+    scopes = {rule.usage_key: rule for rule in rules}
+    windows = {key: [0, ZERO] for key in scopes}
+    for granted_at, amount, row_currency, playbook_id in grants:
+        for key, rule in scopes.items():
+            if granted_at > starts[key] and counts_toward(rule, playbook_id):
+                window = windows[key]
+                window[0] += 1
+                if row_currency == currency:
+                    window[1] += amount
+    return {key: WindowUsage(grants=count, total=quantize(total, currency)) for key, (count, total) in windows.items()}
 
 
 def authority_usage(
@@ -134,9 +156,13 @@ def authority_usage(
     )
 
 
-def customer_usage(*, customer_id: int, rules: tuple[CustomerLimitRule, ...], now, currency: str) -> dict:
+def customer_usage(
+    *, customer_id: int, rules: tuple[CustomerLimitRule, ...], now, currency: str, zone: str = "UTC"
+) -> dict:
     """The customer's active grants per rolling window (all locations), in one query."""
-    return limit_usage(customer_id=customer_id, rules=rules, location=None, now=now, currency=currency).customer
+    return limit_usage(
+        customer_id=customer_id, rules=rules, location=None, now=now, currency=currency, zone=zone
+    ).customer
 
 
 def budget_spent(*, location: Location, now, currency: str) -> Decimal:

@@ -50,13 +50,16 @@ def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool, reserv
             raise ValueError("limits_for: reserve an amount only under the lock")
         after = month_total_add(location=request.location, at=now, currency=priced.currency, amount=reserve, grants=1)
         spent = after - reserve
+    # The rules of this playbook and the customer's tiers (`customer_limits.rules_applying`).
+    rules = policy.limits_applying(priced.playbook.id, priced.standing)
     usage = limit_usage(
         customer_id=request.customer.pk,
-        rules=policy.customer_limits,
+        rules=rules,
         location=request.location if budget else None,
         now=now,
         currency=priced.currency,
         budget_spent=spent,
+        zone=request.location.timezone,
     )
 
     # The case's grants and the employee's day and month: read after the lock, so a simultaneous
@@ -83,7 +86,7 @@ def limits_for(*, priced: Priced, request: GrantRequest, now, lock: bool, reserv
         cap=priced.quote.cap,
         cap_reason=reason,
         cap_shown=cap_reason(priced.shown_steps or priced.quote.steps),
-        customer_rules=policy.customer_limits,
+        customer_rules=rules,
         usage=usage.customer,
         budget=budget,
         budget_spent=usage.budget_spent,

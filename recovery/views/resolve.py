@@ -159,7 +159,7 @@ def resolve_context(request, customer, form, purchase_value, *, above_limit=None
         "tier": policy.tier_of(standing),
         "value": selectors.customer_value(customer=customer),
         "limits": selectors.counter_limits_for(
-            customer=customer, location=request.counter_location, policy=policy, usage=usage
+            customer=customer, location=request.counter_location, policy=policy, usage=usage, standing=standing
         ),
         "form": form,
         "above_limit": above_limit,

@@ -94,7 +94,7 @@ def test_a_stated_currency_no_location_uses_and_a_fraction_of_a_yen_are_refused(
     ]
     finer = {**YEN, "customer_limits": {"30": {"max_total": "30000.5"}}}
     assert problems(DOCUMENT | {"currency_amounts": {"JPY": finer}}, currencies=("JPY",)) == [
-        "JPY: Customer limit over 30 days max total has more decimals than JPY has."
+        "JPY: Customer limit (30 days) max total has more decimals than JPY has."
     ]
 
 
@@ -102,7 +102,7 @@ def test_a_stated_amount_that_is_no_number_is_refused_naming_it():
     for bad in ("NaN", "Infinity", "lots", "1E+40"):
         broken = {**YEN, "customer_limits": {"30": {"max_total": bad}}}
         assert problems(DOCUMENT | {"currency_amounts": {"JPY": broken}}, currencies=("JPY",)) == [
-            "JPY: Customer limit over 30 days max total is not a number."
+            "JPY: Customer limit (30 days) max total is not a number."
         ], bad
 
 

@@ -193,7 +193,7 @@ BAD_INPUT = [
         "customer-limit",
         None,
         lambda: {"window_days": "0", "max_grants": "3", "max_total": ""},
-        "Window days: Ensure this value is greater than or equal to 1.",
+        "Window: Ensure this value is greater than or equal to 1.",
         id="zero-day-window",
     ),
     pytest.param(

@@ -244,9 +244,10 @@ def test_bad_input_is_refused_naming_the_field(ops_client, change, message):
 @pytest.mark.django_db
 def test_page_reads_in_a_constant_number_of_queries(ops_client, django_assert_max_num_queries):
     ops_client.get(reverse("ops_simulator"), CASE)  # warm the session
-    # 15: the active locations (the currencies, and the "At location" choice) are one query; the draft's
-    # amounts in other currencies one more.
-    with django_assert_max_num_queries(15):
+    # 16: the active locations (the currencies, and the "At location" choice) are one query; the draft's
+    # amounts in other currencies one more; the draft's customer limits one more (each row says which
+    # limits would bound a grant).
+    with django_assert_max_num_queries(16):
         assert ops_client.get(reverse("ops_simulator"), CASE).status_code == 200
 
 
