@@ -117,6 +117,26 @@ def test_in_currency_puts_every_stated_amount_in_place_of_the_policy_currencys()
     assert in_currency(policy, "EUR") is policy
 
 
+def test_scoped_customer_limits_are_stated_each_by_its_window_unit_playbook_and_tier():
+    # Two limits share the window length 6 but not their unit or playbook: each is its own amount.
+    scoped = DOCUMENT | {
+        "customer_limits": [
+            {"window_days": 6, "max_grants": None, "max_total": "100.00"},
+            {"window_days": 6, "max_grants": 1, "max_total": "40.00", "window_unit": "months", "playbook": 1},
+        ]
+    }
+    rows = {(key, label) for subject, key, _, label, _ in policy_amounts(scoped) if subject == "customer_limits"}
+    assert rows == {("6", "Customer limit (6 days)"), ("6 months 1 *", "Customer limit (6 months, “Free drinks”)")}
+    stated = {"6": {"max_total": "15000"}, "6 months 1 *": {"max_total": "6000"}}
+    yen = in_currency(
+        policy_from_document(scoped | {"currency_amounts": {"JPY": YEN | {"customer_limits": stated}}}), "JPY"
+    )
+    assert [(rule.window_unit, rule.max_total) for rule in yen.customer_limits] == [
+        ("days", Decimal(15000)),
+        ("months", Decimal(6000)),
+    ]
+
+
 def test_a_draft_stating_only_part_of_a_currency_never_reads_the_rest_as_euros():
     partial = {"playbooks": {"1": {"floor": "800"}}, "role_authorities": {"frontline": {"limit": "300000"}}}
     yen = in_currency(policy_from_document(DOCUMENT | {"currency_amounts": {"JPY": partial}}), "JPY")
