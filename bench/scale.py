@@ -119,6 +119,33 @@ def first_byte_times(client: Client, url: str, runs: int) -> tuple[list[float], 
     return times, captured.captured_queries
 
 
+def summed_figures(user, location: Location | None, runs: int) -> dict[str, float]:
+    """The four summed insight figures of a 12-week dashboard, in process: median ms from the rollups and
+    from the grants (what every request read before the rollups)."""
+    import zoneinfo
+
+    from django.utils import timezone
+
+    from recovery import insights
+
+    tz = zoneinfo.ZoneInfo(location.timezone) if location else timezone.get_current_timezone()
+    start, end = insights.default_window(timezone.localdate(timezone=tz))
+    scope = insights.insight_scope_for(user=user, start=start, end=end, location=location, tz=tz)
+    medians = {}
+    for from_rollups in (True, False):
+        times = []
+        for index in range(runs + 1):
+            started = time.perf_counter()
+            insights.window_figures(scope=scope, from_rollups=from_rollups)
+            insights.spend_by_playbook(scope=scope, from_rollups=from_rollups)
+            insights.failures_by_category(scope=scope, from_rollups=from_rollups)
+            insights.spend_by_location(scope=scope, from_rollups=from_rollups)
+            if index:
+                times.append(1000 * (time.perf_counter() - started))
+        medians["rollups" if from_rollups else "grants"] = statistics.median(times)
+    return medians
+
+
 def deep_url(client: Client, url: str, pages: int) -> str:
     """`pages` pages down the timeline from `url`, following each page's 'Older' link."""
     for _ in range(pages):
@@ -163,6 +190,13 @@ def main():
         rows.append((name, statistics.median(times), p95(times), len(queries), 1000 * float(slowest["time"]), before))
         explained.append((name, queries))
         print(f"  {name}: median {statistics.median(times):.0f} ms (load before {before})", flush=True)
+    summed = []
+    ops_user = get_user_model().objects.get(username=f"{PREFIX}ops")
+    for scope_name, scope_location in (("every location", None), (location.code, location)):
+        before = load()
+        medians = summed_figures(ops_user, scope_location, args.runs)
+        summed.append((scope_name, medians, before))
+        print(f"  summed figures, {scope_name}: {medians} (load before {before})", flush=True)
     before = load()
     cost = grant_cost(location, args.grants)
     print(f"  grant POST: {cost} (load before {before})", flush=True)
@@ -178,6 +212,13 @@ def main():
         f"| grant POST ×{args.grants} (CPU ms/grant app + db: {cost['app']:.1f} + {cost['db']:.1f}) "
         f"| {cost['median']:.0f} | {cost['p95']:.0f} | {cost['queries']} | | {before} |"
     )
+    print()
+    print(
+        "| the four summed insight figures, 12 weeks | from the rollups, median ms | from the grants, median ms | load avg before |"
+    )
+    print("|---|---|---|---|")
+    for scope_name, medians, before_step in summed:
+        print(f"| {scope_name} | {medians['rollups']:.1f} | {medians['grants']:.1f} | {before_step} |")
     if args.explain:
         for name, queries in explained:
             print(f"\n== {name}")
