@@ -24,7 +24,7 @@ from django.db.models import Sum
 from compensation.models import CustomerLimit, LocationBudget
 from compensation.money import quantize
 from compensation.predicates import roles_of
-from recovery.models import Escalation, Grant, ServiceFailure
+from recovery.models import Escalation, Grant, LocationDayTotal, ServiceFailure
 from recovery.services import (
     GrantOutcome,
     LimitExceeded,
@@ -178,6 +178,11 @@ def test_a_budget_that_escalates_is_never_overspent(installed_policy, central, f
     assert len(stopped) == 11
     assert all([stop.limit for stop in error.stops] == ["location_budget"] for error in stopped)
     assert money_sum(Grant.objects.filter(location=central, granted_at__gte=central.month_start())) == Decimal("60.00")
+    # The daily rollups count the five that stood, none of the stopped ones (rolled back with their grant).
+    rollup = LocationDayTotal.objects.filter(location=central).aggregate(
+        amount=Sum("active_amount"), grants=Sum("active_grants")
+    )
+    assert (quantize(Decimal(str(rollup["amount"])), "EUR"), rollup["grants"]) == (Decimal("60.00"), 5)
 
 
 # --- voids and escalations --------------------------------------------------------------------------------
@@ -199,6 +204,9 @@ def test_eight_managers_voiding_one_grant_at_once_void_it_once(installed_policy,
     assert grant.is_voided and grant.voided_by == winner
     history = grant.history.filter(status=Grant.Status.VOIDED)
     assert history.count() == 1 and history.get().history_user == winner
+    # Its day's rollup moved it once, whatever the race: 0 active, 1 voided.
+    row = LocationDayTotal.objects.get(location=central)
+    assert (row.active_grants, row.voided_grants, row.voided_amount) == (0, 1, Decimal("5.00"))
 
 
 def test_two_managers_approving_one_escalation_at_once_grant_once(installed_policy, central, frontline, customer):

@@ -15,7 +15,7 @@ from bench.synthetic.options import PREFIX, GeneratedDataExists, Options
 from bench.synthetic.writers import Batch, IdPool, Journal
 from compensation.policy import load_policy
 from recovery.models import Escalation, Grant, Location, ServiceFailure
-from recovery.services.totals import month_totals_rebuild
+from recovery.services.totals import day_totals_rebuild, month_totals_rebuild
 
 
 def generated_grant_count() -> int:
@@ -76,5 +76,7 @@ def generate_grants(options: Options, *, log=print) -> dict:
     # The running month totals the budget check reads, recomputed once from what was written (one grouped
     # query per location, under its lock), rather than kept row by row through the bulk writes.
     month_totals_rebuild(location_ids=[location.id for location in cast.locations])
+    # The daily rollups the insight pages read, the same way (chunked, each chunk under the location's lock).
+    day_totals_rebuild(location_ids=[location.id for location in cast.locations])
     totals["seconds"] = time.perf_counter() - started
     return totals

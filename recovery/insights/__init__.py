@@ -21,6 +21,7 @@ manager's scope can never reach another location's rows.
 - `periods`: week, month and local-day arithmetic, durations in words (pure)
 - `scope`: `InsightScope` and the functions that make one
 - `rows`: active/voided filters and grouped sums as exact money
+- `daily`: the summed figures' reads of the daily rollups (`LocationDayTotal`) instead of the grants
 - `spending`: per week, playbook, category and location; resolution-time buckets
 - `repeats`: repeat failures per customer
 - `recognition`: the employees who recovered most and fastest

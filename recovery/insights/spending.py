@@ -12,26 +12,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, IntegerField, Max, Sum, Value, When
+from django.db.models import Count, F, Max, Sum
 from django.db.models.functions import TruncWeek
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
 from compensation.money import Amounts
+from recovery.domain.resolution import RESOLUTION_BUCKETS
+from recovery.insights import daily
 from recovery.insights.periods import local_date
 from recovery.insights.rows import ACTIVE, VOIDED, row_amounts
 from recovery.insights.scope import InsightScope
 from recovery.models import ServiceFailure
-
-# Failure logged → grant. On-the-spot grants count from the moment the resolve page was opened.
-# Labels are worded when a page is built (gettext_noop marks them for the catalogue).
-RESOLUTION_BUCKETS: tuple[tuple[str, dt.timedelta | None], ...] = (
-    (gettext_noop("Under 1 minute"), dt.timedelta(minutes=1)),
-    (gettext_noop("1–5 minutes"), dt.timedelta(minutes=5)),
-    (gettext_noop("5–15 minutes"), dt.timedelta(minutes=15)),
-    (gettext_noop("15–60 minutes"), dt.timedelta(hours=1)),
-    (gettext_noop("1–4 hours"), dt.timedelta(hours=4)),
-    (gettext_noop("Over 4 hours"), None),
-)
+from recovery.selectors.day_totals import resolution_bucket_case, resolution_time
 
 
 @dataclass(frozen=True)
@@ -71,33 +63,18 @@ class WindowFigures:
         return self.currencies[0] if self.currencies else default
 
 
-def resolution_time():
-    """Failure logged → grant made (a duration the database computes from the grant's own row)."""
-    return ExpressionWrapper(F("granted_at") - F("failure_logged_at"), output_field=DurationField())
+def _resolution_bucket():
+    return resolution_bucket_case()
 
 
-def _resolution_bucket() -> Case:
-    """The index in RESOLUTION_BUCKETS of a grant's resolution time (the first bound it is under)."""
-    whens = [
-        When(resolution__lt=upper, then=Value(index))
-        for index, (_, upper) in enumerate(RESOLUTION_BUCKETS)
-        if upper is not None
-    ]
-    return Case(*whens, default=Value(len(RESOLUTION_BUCKETS) - 1), output_field=IntegerField())
+BUCKET_SUMS = {f"bucket_{index}": (Sum, f"resolution_{index}") for index in range(len(RESOLUTION_BUCKETS))}
 
 
-def window_figures(*, scope: InsightScope) -> WindowFigures:
-    """Active and voided money per week, and grants per resolution-time bucket: one grouped query.
-
-    The grants of the window are read once for three charts: grouped by week
-    and resolution bucket, at most six rows a week. The weekly money, the
-    totals and the bucket counts are sums of those few subtotals (exact
-    decimals, never the grants themselves).
-    """
-    rows = (
-        scope.grants()
-        .alias(resolution=resolution_time())
-        .annotate(week=TruncWeek("granted_at", tzinfo=scope.tz), bucket=_resolution_bucket())
+def _window_grant_rows(grants, tz):
+    """The grants grouped by week (in `tz`), resolution bucket and currency: the figures read directly."""
+    return (
+        grants.alias(resolution=resolution_time())
+        .annotate(week=TruncWeek("granted_at", tzinfo=tz), bucket=_resolution_bucket())
         .values("week", "bucket", "currency")
         .annotate(
             active=Sum("amount", filter=ACTIVE),
@@ -106,15 +83,49 @@ def window_figures(*, scope: InsightScope) -> WindowFigures:
             voided_grants=Count("amount", filter=VOIDED),
         )
     )
+
+
+def window_figures(*, scope: InsightScope, from_rollups: bool = True) -> WindowFigures:
+    """Active and voided money per week, and grants per resolution-time bucket: one grouped query.
+
+    Read from the daily rollups (a row per day and currency; a day's Monday is
+    its week), and from the grants only for locations on another calendar than
+    the scope's (`daily`); `from_rollups=False` reads every figure from the
+    grants (the tests compare both). The weekly money, the totals and the
+    bucket counts are sums of those few subtotals (exact decimals).
+    """
     week_rows: dict[dt.date, list[dict]] = {}
     bucket_counts = [0] * len(RESOLUTION_BUCKETS)
     grants_by_currency: dict[str, int] = {}
-    for row in rows:
-        week_rows.setdefault(local_date(row["week"], scope.tz), []).append(row)
-        bucket_counts[row["bucket"]] += row["grants"] + row["voided_grants"]
+
+    def count(row) -> None:
         grants_by_currency[row["currency"]] = (
             grants_by_currency.get(row["currency"], 0) + row["grants"] + row["voided_grants"]
         )
+
+    grants = scope.grants()
+    if from_rollups:
+        figures = {
+            "active": (Sum, "active_amount"),
+            "voided": (Sum, "voided_amount"),
+            "grants": (Sum, "active_grants"),
+            "voided_grants": (Sum, "voided_grants"),
+            **BUCKET_SUMS,
+        }
+        rows, zones = daily.rollup_rows(scope, (daily.DAY, "currency"), figures)
+        for row in rows:
+            daily.as_grant_sums(row, active="grants", voided="voided_grants")
+            day = row[daily.DAY]
+            week_rows.setdefault(day - dt.timedelta(days=day.weekday()), []).append(row)
+            for index in range(len(RESOLUTION_BUCKETS)):
+                bucket_counts[index] += row[f"bucket_{index}"]
+            count(row)
+        grants = daily.other_calendars(grants, zones) if zones else None
+    if grants is not None:
+        for row in _window_grant_rows(grants, scope.tz):
+            week_rows.setdefault(local_date(row["week"], scope.tz), []).append(row)
+            bucket_counts[row["bucket"]] += row["grants"] + row["voided_grants"]
+            count(row)
     weeks = [
         WeekSpend(
             week=week,
@@ -159,6 +170,31 @@ def _spend_totals() -> dict:
     }
 
 
+SPEND_SUMS = {
+    "active": (Sum, "active_amount"),
+    "grants": (Sum, "active_grants"),
+    "voided": (Sum, "voided_amount"),
+    "voided_grants": (Sum, "voided_grants"),
+}
+
+
+def _grouped(scope: InsightScope, fields, *, figures, grant_rows, from_rollups: bool, money_counts) -> list[dict]:
+    """Grouped rows of the window: from the rollups (`daily`), and from the grants where the rollups cannot say.
+
+    `grant_rows` groups a queryset of grants the same way (the locations on
+    another calendar, or everything when `from_rollups` is False).
+    """
+    rows: list[dict] = []
+    grants = scope.grants()
+    if from_rollups:
+        kept, zones = daily.rollup_rows(scope, fields, figures)
+        rows.extend(daily.as_grant_sums(row, **money_counts) for row in kept)
+        grants = daily.other_calendars(grants, zones) if zones else None
+    if grants is not None:
+        rows.extend(grant_rows(grants))
+    return rows
+
+
 def _spend_lines(rows, *, key: str, label: str, currency: str, tiebreak, limit: int | None = None) -> list[SpendLine]:
     """One line per `key` from rows grouped by key and currency, most spent (in `currency`) first."""
     lines: dict[str, SpendLine] = {}
@@ -175,13 +211,24 @@ def _spend_lines(rows, *, key: str, label: str, currency: str, tiebreak, limit: 
     return ordered[:limit] if limit is not None else ordered
 
 
-def spend_by_playbook(*, scope: InsightScope, currency: str | None = None, limit: int | None = None) -> list[SpendLine]:
+def spend_by_playbook(
+    *, scope: InsightScope, currency: str | None = None, limit: int | None = None, from_rollups: bool = True
+) -> list[SpendLine]:
     """Per playbook, most spent (in `currency`, the page's main one) first; other currencies beside it.
 
     The name is the one grants recorded (the latest of them).
     """
     currency = currency or settings.RECOVERY_CURRENCY
-    rows = scope.grants().values("playbook_id", "currency").annotate(name=Max("playbook_name"), **_spend_totals())
+    rows = _grouped(
+        scope,
+        ("playbook_id", "currency"),
+        figures={"name": (Max, "playbook_name"), **SPEND_SUMS},
+        grant_rows=lambda grants: grants.values("playbook_id", "currency").annotate(
+            name=Max("playbook_name"), **_spend_totals()
+        ),
+        from_rollups=from_rollups,
+        money_counts={"active": "grants", "voided": "voided_grants"},
+    )
     return _spend_lines(
         rows, key="playbook_id", label="name", currency=currency, tiebreak=lambda line: int(line.key), limit=limit
     )
@@ -197,15 +244,26 @@ class CategoryLine:
     active: Amounts
 
 
-def failures_by_category(*, scope: InsightScope) -> list[CategoryLine]:
+def failures_by_category(*, scope: InsightScope, from_rollups: bool = True) -> list[CategoryLine]:
     """Per failure category, most frequent first.
 
     Every failure is logged with its grant (an escalation's when approved), so
     a failure is counted in the window its grant was made, voided or not; the
     money is the active grants. The category is the grant's copy of it (no join).
     """
-    rows = (
-        scope.grants().values("category", "currency").annotate(failures=Count("*"), active=Sum("amount", filter=ACTIVE))
+    rows = _grouped(
+        scope,
+        ("category", "currency"),
+        figures={
+            "failures": (Sum, F("active_grants") + F("voided_grants")),
+            "active": (Sum, "active_amount"),
+            "grants": (Sum, "active_grants"),
+        },
+        grant_rows=lambda grants: grants.values("category", "currency").annotate(
+            failures=Count("*"), active=Sum("amount", filter=ACTIVE)
+        ),
+        from_rollups=from_rollups,
+        money_counts={"active": "grants"},
     )
     labels = dict(ServiceFailure.Category.choices)
     lines: dict[str, CategoryLine] = {}
@@ -220,10 +278,21 @@ def failures_by_category(*, scope: InsightScope) -> list[CategoryLine]:
     return sorted(lines.values(), key=lambda line: (-line.failures, line.key))
 
 
-def spend_by_location(*, scope: InsightScope, currency: str | None = None) -> list[SpendLine]:
+def spend_by_location(
+    *, scope: InsightScope, currency: str | None = None, from_rollups: bool = True
+) -> list[SpendLine]:
     """Per location, most spent first (a location's grants are in its own currency)."""
     currency = currency or settings.RECOVERY_CURRENCY
-    rows = scope.grants().values("location_id", "location__name", "currency").annotate(**_spend_totals())
+    rows = _grouped(
+        scope,
+        ("location_id", "location__name", "currency"),
+        figures=SPEND_SUMS,
+        grant_rows=lambda grants: grants.values("location_id", "location__name", "currency").annotate(
+            **_spend_totals()
+        ),
+        from_rollups=from_rollups,
+        money_counts={"active": "grants", "voided": "voided_grants"},
+    )
     return _spend_lines(
         rows, key="location_id", label="location__name", currency=currency, tiebreak=lambda line: line.label
     )

@@ -22,7 +22,7 @@ from recovery.models.incidents import Incident, IncidentCustomer
 from recovery.models.rule_flags import RuleFlag
 from recovery.models.staff import StaffProfile
 from recovery.models.surveys import SurveyAnswer
-from recovery.models.totals import LocationMonthTotal
+from recovery.models.totals import LocationDayTotal, LocationMonthTotal
 from recovery.models.two_step import TwoStepDevice
 from recovery.models.visits import Visit
 from recovery.models.vouchers import VoucherRedemption
@@ -43,6 +43,7 @@ __all__ = [
     "Incident",
     "IncidentCustomer",
     "Location",
+    "LocationDayTotal",
     "LocationMonthTotal",
     "RuleFlag",
     "ServiceFailure",

@@ -33,7 +33,7 @@ from recovery.services.experiments import experiment_case_record, experiment_cho
 from recovery.services.limits import limit_exceeded, limits_for
 from recovery.services.pricing import GrantRequest, amount_checked, grant_request_price, quote_fields_of
 from recovery.services.recording import record_with_history
-from recovery.services.totals import month_total_add
+from recovery.services.totals import day_total_add, month_total_add
 from recovery.services.webhooks import emit_grant_created
 
 # A fresh code is drawn when one collides with an existing voucher (about 1 in 10^14); this many tries in all.
@@ -337,6 +337,7 @@ def grant_write(
             grant.voucher_expires_on = local_day + timedelta(days=valid_days)
         if not counted:
             month_total_add(location=request.location, at=now, currency=grant.currency, amount=amount, grants=1)
+        day_total_add(grant, location=request.location)
         record_with_history(
             grant,
             actor=history_user,

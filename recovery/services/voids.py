@@ -16,7 +16,7 @@ from recovery.domain.errors import RecoveryError
 from recovery.models import Grant, VoucherRedemption
 from recovery.services.locking import location_id_of, location_locked
 from recovery.services.recording import record_with_history
-from recovery.services.totals import month_total_add
+from recovery.services.totals import day_total_add, month_total_add
 from recovery.services.webhooks import emit_grant_voided
 
 
@@ -55,6 +55,7 @@ def grant_void(*, actor, grant_id: int, reason: str, at=None) -> Grant:
         month_total_add(
             location=grant.location, at=grant.granted_at, currency=grant.currency, amount=-grant.amount, grants=-1
         )
+        day_total_add(grant, location=grant.location, voided=True)
         grant.status = Grant.Status.VOIDED
         grant.voided_at = at or timezone.now()
         grant.voided_by = actor

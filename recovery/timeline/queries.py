@@ -98,14 +98,33 @@ def _after(source: Source, cursor: tuple[dt.datetime, int, int]) -> Q:
     return Q(**{f"{source.at}__lt": when}) | Q(**{source.at: when, "pk__lt": pk})
 
 
+def _before(source: Source, cursor: tuple[dt.datetime, int, int]) -> Q:
+    """Rows that sort before the cursor in (time, rank, id) order, newest first: the newer ones."""
+    when, rank, pk = cursor
+    if source.rank > rank:
+        return Q(**{f"{source.at}__gte": when})
+    if source.rank < rank:
+        return Q(**{f"{source.at}__gt": when})
+    return Q(**{f"{source.at}__gt": when}) | Q(**{source.at: when, "pk__gt": pk})
+
+
 @dataclass(frozen=True)
 class TimelinePage:
     entries: list[TimelineEntry]
-    next_cursor: str
+    next_cursor: str  # "Older": the page after this one ("" on the last)
+    newer_cursor: str = ""  # "Newer": the page before this one ("" on the first)
 
 
-def timeline_page(*, user, query: TimelineQuery, cursor: str = "", size: int = PAGE_SIZE) -> TimelinePage:
-    """One page of the timeline after `cursor`: one query per kind of event, no OFFSET, no COUNT."""
+def timeline_page(
+    *, user, query: TimelineQuery, cursor: str = "", size: int = PAGE_SIZE, before: str = ""
+) -> TimelinePage:
+    """One page of the timeline after `cursor` (older) or `before` (newer): one keyset query per kind of
+    event, no OFFSET, no COUNT, so a page far down costs what the first does."""
+    newer = cursor_parse(before) if before and not cursor else None
+    if newer is not None:
+        page = _newer_page(user=user, query=query, before=newer, size=size)
+        if page.entries:
+            return page
     after = cursor_parse(cursor) if cursor else None
     entries: list[TimelineEntry] = []
     for source, rows in _plan(user=user, query=query):
@@ -114,10 +133,26 @@ def timeline_page(*, user, query: TimelineQuery, cursor: str = "", size: int = P
         for row in rows.order_by(f"-{source.at}", "-pk")[: size + 1]:
             entries.append(source.entry(row, getattr(row, "flagged", False)))
     entries.sort(key=lambda entry: entry.sort_key, reverse=True)
+    newer_cursor = entries[0].cursor if after is not None and entries else ""
     if len(entries) <= size:
-        return TimelinePage(entries=entries, next_cursor="")
+        return TimelinePage(entries=entries, next_cursor="", newer_cursor=newer_cursor)
     page = entries[:size]
-    return TimelinePage(entries=page, next_cursor=page[-1].cursor)
+    return TimelinePage(entries=page, next_cursor=page[-1].cursor, newer_cursor=newer_cursor)
+
+
+def _newer_page(*, user, query: TimelineQuery, before: tuple[dt.datetime, int, int], size: int) -> TimelinePage:
+    """The `size` entries just newer than `before`, newest first: each source read upwards from the cursor
+    through the same index (oldest first, `size + 1` rows), the nearest kept."""
+    entries: list[TimelineEntry] = []
+    for source, rows in _plan(user=user, query=query):
+        for row in rows.filter(_before(source, before)).order_by(source.at, "pk")[: size + 1]:
+            entries.append(source.entry(row, getattr(row, "flagged", False)))
+    entries.sort(key=lambda entry: entry.sort_key)
+    more_newer = len(entries) > size
+    page = list(reversed(entries[:size]))
+    return TimelinePage(
+        entries=page, next_cursor=page[-1].cursor if page else "", newer_cursor=page[0].cursor if more_newer else ""
+    )
 
 
 def _entries(source: Source, rows: QuerySet, chunk_size: int) -> Iterator[TimelineEntry]:

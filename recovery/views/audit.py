@@ -37,9 +37,12 @@ def audit(request):
     audit_filter = timeline_filter(request)
     invalid = audit_filter.is_bound and not audit_filter.is_valid()
     query = TimelineQuery() if invalid else audit_filter.query()
-    page = timeline.timeline_page(user=request.user, query=query, cursor=request.GET.get("after", ""))
+    page = timeline.timeline_page(
+        user=request.user, query=query, cursor=request.GET.get("after", ""), before=request.GET.get("before", "")
+    )
     filter_query = request.GET.copy()
     filter_query.pop("after", None)
+    filter_query.pop("before", None)
     # The quick chips' days are the reader's calendar days (the zone the audit pages show times in).
     today = timezone.localdate()
     week_start = today - timedelta(days=today.weekday())  # Monday
@@ -50,6 +53,7 @@ def audit(request):
             "filter": audit_filter,
             "entries": page.entries,
             "next_cursor": page.next_cursor,
+            "newer_cursor": page.newer_cursor,
             "filter_query": filter_query.urlencode(),
             "filter_invalid": invalid,
             "today": today.isoformat(),

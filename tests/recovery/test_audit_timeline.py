@@ -143,6 +143,46 @@ def test_keyset_pages_walk_every_event_once_even_when_times_tie(frontline, manag
     assert len(seen) == len(set(seen)) == 7 * 2 + PolicyVersion.objects.count()  # grants, failures, versions
 
 
+def test_newer_pages_walk_back_up_to_the_first_page_when_times_tie(frontline, manager, central, customer):
+    """'Newer' reads upwards from the first entry of a page (keyset, no OFFSET): walking down with 'Older'
+    and back up with 'Newer' gives the same pages, and the top page has no 'Newer'."""
+    same_instant = timezone.now().replace(microsecond=0)
+    for index in range(7):
+        grant = grant_for(frontline, central, customer, purchase_value=str(100 + index))
+        Grant.objects.filter(pk=grant.pk).update(granted_at=same_instant, failure_logged_at=same_instant)
+    down, cursor = [], ""
+    while True:
+        page = timeline_page(user=manager, query=TimelineQuery(), cursor=cursor, size=3)
+        down.append([(e.kind, e.pk) for e in page.entries])
+        assert bool(page.newer_cursor) == bool(cursor)  # every page but the first has newer events
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    up, before = [down[-1]], page.newer_cursor
+    while before:
+        page = timeline_page(user=manager, query=TimelineQuery(), before=before, size=3)
+        up.append([(e.kind, e.pk) for e in page.entries])
+        before = page.newer_cursor
+    # Pages read upwards hold the same entries, cut from the other end: joined, they are the same list.
+    assert [entry for page in reversed(up[1:]) for entry in page] == [entry for page in down[:-1] for entry in page]
+    assert up[-1][0] == down[0][0] and len(up[-1]) == 3
+
+
+def test_a_newer_link_leads_back_and_a_damaged_one_starts_from_the_newest(frontline, manager_client, central, customer):
+    for _ in range(30):
+        grant_for(frontline, central, customer)
+    first = manager_client.get(reverse("audit"))
+    assert "Newer events" not in first.content.decode()
+    older = manager_client.get(reverse("audit"), {"after": first.context["next_cursor"]})
+    body = older.content.decode()
+    assert "Newer events" in body and 'aria-label="Timeline pages"' in body
+    back = manager_client.get(reverse("audit"), {"before": older.context["newer_cursor"]})
+    assert [(e.kind, e.pk) for e in back.context["entries"]] == [(e.kind, e.pk) for e in first.context["entries"]]
+    damaged = manager_client.get(reverse("audit"), {"before": "not-a-cursor"})
+    assert damaged.status_code == 200
+    assert [(e.kind, e.pk) for e in damaged.context["entries"]] == [(e.kind, e.pk) for e in first.context["entries"]]
+
+
 @pytest.mark.parametrize(
     "cursor", ["", "x", "2025-01-01T00:00:00_a_1", "2025-01-01T00:00:00+00:00_2", "9999-99-99_1_1"]
 )
