@@ -5,9 +5,10 @@
 - `webhooks_deliver_due()`: every minute (the schedule made by migration
   recovery 0020): queues every pending delivery whose retry time has come, and
   any the worker missed while it was down.
-- `effect_figures_compute(location_ids, dimension)`: what recovery buys for one
-  reader scope and grouping, queued by the effect page when its figures are
-  missing or older than an hour, and by "Compute again".
+- `effect_figures_compute(location_ids, dimension, report=None)`: what recovery
+  buys for one reader scope and grouping (or, with `report`, one monthly report's
+  "What recovery bought"), queued by the effect page or the report when its
+  figures are missing or older than an hour, and by "Compute again".
 
 All are safe to run twice: an attempt claims its delivery first; figures replace the last ones.
 """
@@ -36,7 +37,8 @@ def webhooks_deliver_due() -> int:
     return len(due)
 
 
-def effect_figures_compute(location_ids: list[int] | None, dimension: str) -> str:
-    """What recovery buys for one reader scope and grouping (queued by the page or by "Compute again")."""
-    figures = _compute_effect(location_ids=location_ids, dimension=dimension)
+def effect_figures_compute(location_ids: list[int] | None, dimension: str, report=None) -> str:
+    """What recovery buys for one reader scope and grouping, or one report's cut of it (queued by the page,
+    the monthly report or "Compute again")."""
+    figures = _compute_effect(location_ids=location_ids, dimension=dimension, report=report)
     return f"{len(figures.rows)} rows for {figures.scope} by {dimension}"

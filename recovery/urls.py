@@ -50,6 +50,7 @@ urlpatterns = [
     path("ops/flags/<int:flag_id>/handle/", ops.ops_flag_handle, name="ops_flag_handle"),
     path("insights/", insights.insights_dashboard, name="insights"),
     path("insights/report/", insights.insights_report, name="insights_report"),
+    path("insights/report/compute/", insights.insights_report_compute, name="insights_report_compute"),
     path("insights/effect/", visits.recovery_effect, name="recovery_effect"),
     path("insights/effect/compute/", visits.recovery_effect_compute, name="recovery_effect_compute"),
     path("ops/integrations/", integrations.ops_integrations, name="ops_integrations"),

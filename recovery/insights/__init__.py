@@ -34,6 +34,7 @@ Every name callers used is re-exported here (`from recovery import insights`).
 """
 
 from recovery.insights.dashboard import Dashboard, budget_use_for, dashboard_for
+from recovery.insights.effect import recovery_bought_compute_again
 from recovery.insights.periods import (
     DEFAULT_WEEKS,
     MAX_WINDOW_DAYS,
@@ -123,6 +124,7 @@ __all__ = [
     "month_days",
     "month_scope_for",
     "monthly_report_for",
+    "recovery_bought_compute_again",
     "recognition_for",
     "repeat_failure_buckets",
     "resolution_time",

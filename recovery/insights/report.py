@@ -139,6 +139,6 @@ def monthly_report_for(*, user, location: Location, month: dt.date) -> MonthlyRe
         rule_flags=rule_flag_outcomes(scope=scope),
         escalations=escalation_summary(scope=scope),
         recognition=recognition_for(scope=scope),
-        bought=recovery_bought_for(user=user, scope=scope, currency=currency, categories=categories),
+        bought=recovery_bought_for(scope=scope, currency=currency, categories=categories),
         currency=currency,
     )

@@ -4,7 +4,12 @@ The figures read every grant and visit a reader may see, so they are never
 computed by a page request: the page asks for them (`effect_figures_request`),
 the worker computes them (`effect_figures_compute`, run by django-q2), and the
 page shows the last rows with the time they were computed. One job per scope
-and grouping at a time: a second ask while one is queued is the same task name.
+and grouping at a time: a second ask within ten minutes queues nothing.
+
+The monthly report's "What recovery bought" is the same job on a report cut
+(`ReportCut`: one location, the report's currency, up to the month's end):
+its figures read the location's whole grant history just the same, so the
+report request never computes them either.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from django_q.tasks import async_task
 
 from recovery.models import EffectFigures
 from recovery.selectors.effect import effect_rows_for
-from recovery.selectors.effect_figures import effect_scope
+from recovery.selectors.effect_figures import ReportCut, figures_scope
 
 logger = logging.getLogger(__name__)
 
@@ -31,13 +36,20 @@ COMPUTE_TIMEOUT_SECONDS = 1800
 ASK_AGAIN_AFTER = timedelta(minutes=10)
 
 
-def effect_figures_compute(*, location_ids: list[int] | None, dimension: str) -> EffectFigures:
-    """Compute the rows for one scope (None: every location) and grouping, and keep them (replacing the last)."""
+def effect_figures_compute(
+    *, location_ids: list[int] | None, dimension: str, report: ReportCut | None = None
+) -> EffectFigures:
+    """Compute the rows for one scope (None: every location) and grouping, and keep them (replacing the last).
+
+    With `report`, the rows are the monthly report's cut of that scope (its currency, up to its month's end)."""
     rows = effect_rows_for(
-        user=None, dimension=dimension, location_ids=None if location_ids is None else frozenset(location_ids)
+        user=None,
+        dimension=dimension,
+        location_ids=None if location_ids is None else frozenset(location_ids),
+        **({} if report is None else report.filters()),
     )
     figures, _created = EffectFigures.objects.update_or_create(
-        scope=effect_scope(location_ids),
+        scope=figures_scope(location_ids, report),
         dimension=dimension,
         defaults={"rows": rows, "computed_at": timezone.now(), "requested_at": None},
     )
@@ -45,19 +57,22 @@ def effect_figures_compute(*, location_ids: list[int] | None, dimension: str) ->
     return figures
 
 
-def effect_figures_request(*, location_ids, dimension: str, force: bool = False) -> bool:
+def effect_figures_request(
+    *, location_ids, dimension: str, force: bool = False, report: ReportCut | None = None
+) -> bool:
     """Queue the computation for this scope and grouping, unless one was asked for in the last ten minutes
     (the page polls while it waits); `force` ("Compute again") asks anyway. True when a job was queued.
     With the cluster in sync mode (tests, `Q_SYNC`) the job runs here, at once."""
     ids = None if location_ids is None else sorted(location_ids)
-    scope, now = effect_scope(ids), timezone.now()
+    scope, now = figures_scope(ids, report), timezone.now()
     with transaction.atomic():
         figures, _created = EffectFigures.objects.select_for_update().get_or_create(scope=scope, dimension=dimension)
         if not force and figures.requested_at is not None and now - figures.requested_at < ASK_AGAIN_AFTER:
             return False
         figures.requested_at = now
         figures.save(update_fields=["requested_at"])
-    async_task(COMPUTE_TASK, ids, dimension, group="effect", timeout=COMPUTE_TIMEOUT_SECONDS)
+    args = (ids, dimension) if report is None else (ids, dimension, report)
+    async_task(COMPUTE_TASK, *args, group="effect", timeout=COMPUTE_TIMEOUT_SECONDS)
     return True
 
 

@@ -7,8 +7,13 @@ filter, call the selector, render.
 
 from __future__ import annotations
 
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
 from compensation.http import INVALID
@@ -64,3 +69,19 @@ def insights_report(request):
             "fastest_min_grants": insights.FASTEST_MIN_GRANTS,
         },
     )
+
+
+@require_POST
+@permission_required("recovery.view_audit", raise_exception=True)
+def insights_report_compute(request):
+    """ "Compute again" on a monthly report: queue fresh "What recovery bought" figures for its location and month."""
+    form = MonthlyReportForm(request.POST, locations=selectors.audit_locations_for(user=request.user))
+    if not form.is_valid():
+        return render(request, "recovery/insights_report.html", {"form": form}, status=INVALID)
+    location, month = form.cleaned_data["location"], form.cleaned_data["month"]
+    insights.recovery_bought_compute_again(user=request.user, location=location, month=month)
+    messages.success(
+        request, gettext("The figures are being computed again; this report shows them when they are ready.")
+    )
+    query = urlencode({"location": location.pk, "month": month.strftime("%Y-%m")})
+    return redirect(f"{reverse('insights_report')}?{query}")
