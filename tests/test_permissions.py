@@ -176,6 +176,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     # Insights: the dashboard and the monthly report, managers for their locations, ops and auditors all.
     "insights": {"GET": audit_page(), "POST": every(405)},
     "insights_report": {"GET": audit_page(), "POST": every(405)},
+    # "Compute again" on a report's "What recovery bought": the report's own readers, for their locations.
+    "insights_report_compute": {"GET": every(405), "POST": audit_page(Redirect("/insights/report/?location="))},
     # What recovery buys (issue 18): those who review grants, managers for their locations.
     "recovery_effect": {"GET": audit_page(), "POST": every(405)},
     # "Compute again": every reader of the figures may ask for fresh ones (for the locations they see).
@@ -473,6 +475,8 @@ def post_data(name: str, world: World) -> dict:
         return {"rule": "customer_limit", "note": "Matrix: the limit stopped a fair grant"}
     if name == "voucher_redeem":
         return {"code": voucher_of(world).voucher_code, "token": str(uuid.uuid4())}
+    if name == "insights_report_compute":
+        return {"location": world.location_id}
     if name == "recovery_effect_compute":
         return {"by": "location"}
     if name == "survey_public":
