@@ -359,8 +359,8 @@ def test_grant_post_with_limits_and_a_budget_stays_within_its_query_budget(
         "quoted_purchase_value": "100.00",
         f"quoted_cap_{playbook.pk}": "150.00",
     }
-    # 19 since issues 17 and 18 (the lifetime spend read for spend tiers, the subscribers of grant.created).
-    with django_assert_max_num_queries(19):
+    # 18: the subscribers of grant.created (issue 18); the lifetime spend is read only with programme tiers (#20).
+    with django_assert_max_num_queries(18):
         response = frontline_client.post(resolve_url(customer), data)
     assert response.status_code == 302
 
