@@ -35,13 +35,14 @@ from compensation.documents import AUTHORITY_BOUNDS
 from compensation.money import ZERO, minor_unit
 
 # The subjects of a statement, as the document's sections name them, and the money fields of each.
-PLAYBOOKS, ROLES, EMPLOYEES, CUSTOMER_LIMITS = (
+PLAYBOOKS, ROLES, EMPLOYEES, CUSTOMER_LIMITS, PROGRAMME_TIERS = (
     "playbooks",
     "role_authorities",
     "employee_authorities",
     "customer_limits",
+    "programme_tiers",
 )
-SUBJECTS = (PLAYBOOKS, ROLES, EMPLOYEES, CUSTOMER_LIMITS)
+SUBJECTS = (PLAYBOOKS, ROLES, EMPLOYEES, CUSTOMER_LIMITS, PROGRAMME_TIERS)
 PLAYBOOK_AMOUNTS = ("floor", "ceiling", "base_amount")
 AUTHORITY_AMOUNTS = ("limit", *AUTHORITY_BOUNDS)
 LIMIT_AMOUNTS = ("max_total",)
@@ -50,6 +51,8 @@ FIELDS = {
     ROLES: AUTHORITY_AMOUNTS,
     EMPLOYEES: AUTHORITY_AMOUNTS,
     CUSTOMER_LIMITS: LIMIT_AMOUNTS,
+    # A spend tier's threshold is money too: a customer's lifetime spend is summed in the location's currency.
+    PROGRAMME_TIERS: ("min_spend",),
 }
 # How a field reads in a message and on the page (translated where shown).
 FIELD_WORDS = {
@@ -61,6 +64,7 @@ FIELD_WORDS = {
     "daily_limit": gettext_noop("per day"),
     "monthly_limit": gettext_noop("per month"),
     "max_total": gettext_noop("max total"),
+    "min_spend": gettext_noop("lifetime spend from"),
 }
 
 
@@ -102,6 +106,10 @@ def policy_amounts(document: dict) -> list[tuple[str, str, str, str, str]]:
         if entry.get("max_total") not in (None, ""):
             label = gettext("Customer limit (%(limit)s)") % {"limit": entry_described(document, entry)[0]}
             rows.append((CUSTOMER_LIMITS, entry_key(entry), "max_total", label, entry["max_total"]))
+    for entry in document.get("programme_tiers") or []:
+        if entry.get("min_spend") not in (None, "") and entry.get("id") is not None:
+            label = gettext("Spend tier %(tier)s") % {"tier": entry["name"]}
+            rows.append((PROGRAMME_TIERS, str(entry["id"]), "min_spend", label, entry["min_spend"]))
     return rows
 
 
@@ -218,16 +226,30 @@ def in_currency(policy, currency: str):
     def stated_bounds(subject: str, key, bounds: dict) -> dict[str, Decimal]:
         return {name: amount(subject, key, name) for name in bounds}
 
+    def spend_tiers(tiers: tuple) -> tuple:
+        """The spend tiers' thresholds as stated (a lifetime spend of yen is never measured against euros)."""
+        return tuple(
+            replace(tier, min_spend=amount(PROGRAMME_TIERS, tier.key.partition(":")[2], "min_spend"))
+            if tier.min_spend is not None
+            else tier
+            for tier in tiers
+        )
+
     rules = {}
     for playbook_id, rule in policy.rules.items():
         needed = ("floor", "ceiling") + (("base_amount",) if rule.nothing_bought == NothingBought.FIXED else ())
         if all(statement.get(PLAYBOOKS, {}).get(str(playbook_id), {}).get(name) not in (None, "") for name in needed):
-            rules[playbook_id] = replace(rule, **{name: amount(PLAYBOOKS, playbook_id, name) for name in needed})
+            rules[playbook_id] = replace(
+                rule,
+                programme_tiers=spend_tiers(rule.programme_tiers),
+                **{name: amount(PLAYBOOKS, playbook_id, name) for name in needed},
+            )
     return replace(
         policy,
         # A playbook whose floor or ceiling the draft does not state yet is not offered in this currency.
         playbooks={playbook_id: playbook for playbook_id, playbook in policy.playbooks.items() if playbook_id in rules},
         rules=rules,
+        programme_tiers=spend_tiers(policy.programme_tiers),
         authorities={role: amount(ROLES, role, "limit") for role in policy.authorities},
         role_bounds={role: stated_bounds(ROLES, role, bounds) for role, bounds in policy.role_bounds.items()},
         employee_authorities={user_id: amount(EMPLOYEES, user_id, "limit") for user_id in policy.employee_authorities},

@@ -33,6 +33,7 @@ CURRENCY_FIELD_WORDS = {
     "daily_limit": "per day",
     "monthly_limit": "per month",
     "max_total": "max total",
+    "min_spend": "lifetime spend from",
 }
 
 # Playbook fields whose own name would read badly in a change list ("name ru").

@@ -5,9 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from rules.contrib.models import RulesModel
-from simple_history.models import HistoricalRecords
 
 from compensation.categories import FailureCategory
+from compensation.history import HistoricalRecords
 from compensation.models import MONEY, Location
 from recovery import predicates
 from recovery.models.customers import Customer

@@ -8,8 +8,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
-from simple_history.models import HistoricalRecords
 
+from compensation.history import HistoricalRecords
 from compensation.models import MONEY, Location, Playbook, PolicyVersion
 from compensation.texts import SNAPSHOT_TEXT_KEYS, language_shown, localized_text, texts_by_language
 from recovery import predicates
@@ -97,7 +97,9 @@ class Grant(RulesModel):
         related_name="+",
     )
     void_reason = models.CharField(_("void reason"), max_length=500, blank=True)
-    history = HistoricalRecords()
+    # The policy snapshot is written once with the grant and never changed (a void sets only the fields
+    # above; `change` is denied): kept on the grant alone, not copied again into every history row.
+    history = HistoricalRecords(excluded_fields=["policy_snapshot"])
 
     class Meta:
         ordering = ["-granted_at", "-id"]

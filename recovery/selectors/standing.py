@@ -49,10 +49,15 @@ def lifetime_spends(customer_ids, currency: str) -> dict[int, Decimal]:
     return {customer_id: total for customer_id, total in rows if total is not None}
 
 
-def standing_of(customer: Customer, location: Location) -> Standing:
-    """The customer's tenure at `location` today, status held, and lifetime spend in its currency."""
+def standing_of(customer: Customer, location: Location, *, spend: bool = True) -> Standing:
+    """The customer's tenure at `location` today, status held, and lifetime spend in its currency.
+
+    `spend=False` when nothing will read the spend (a playbook without programme tiers: only they
+    choose a tier by spend, and only they keep it in the grant's snapshot): the sum over the
+    customer's visits is not run, and the standing says zero.
+    """
     return Standing(
         tenure_months=tenure_in_months(customer.customer_since, location.today()),
         status=customer.status,
-        lifetime_spend=lifetime_spend(customer, location.currency),
+        lifetime_spend=lifetime_spend(customer, location.currency) if spend else ZERO,
     )

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Value
-from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -27,12 +25,13 @@ from compensation.recording import save_with_history
 from compensation.texts import localized_text
 from recovery.domain.errors import LimitExceeded, RecoveryError
 from recovery.domain.vouchers import voucher_code_new
-from recovery.models import Escalation, ExperimentAssignment, Grant, ServiceFailure, journal_fact
+from recovery.models import Escalation, Grant, ServiceFailure, journal_fact
 from recovery.services.cases import case_request
 from recovery.services.experiments import experiment_case_record, experiment_choice_check
 from recovery.services.limits import limit_exceeded, limits_for
 from recovery.services.pricing import GrantRequest, amount_checked, grant_request_price, quote_fields_of
 from recovery.services.recording import record_with_history
+from recovery.services.token_uses import TokenUse, token_uses
 from recovery.services.totals import day_total_add, month_total_add
 from recovery.services.webhooks import emit_grant_created
 
@@ -69,54 +68,6 @@ def _replayed(grant_id: int, fingerprint: str, request: GrantRequest, grant: Gra
     return GrantOutcome(grant=grant or Grant.objects.get(pk=grant_id), replayed=True)
 
 
-@dataclass(frozen=True)
-class TokenUse:
-    """What this employee already did with a form token: a grant, and/or an escalation not declined."""
-
-    grant_id: int | None = None
-    grant_fingerprint: str = ""
-    escalation_id: int | None = None
-    escalation_status: str = ""
-    experiment_assignment_id: int | None = None  # an experiment's draw for this case, not yet granted
-    experiment_playbook_id: int | None = None  # the playbook it drew
-
-
-def _token_uses(*, actor, token, category: str = "") -> TokenUse:
-    """The grant, the open escalation and the experiment's draw (for `category`) made with `token`, in one
-    query (the usual answer: none of them)."""
-    grants = (
-        Grant.objects.filter(granted_by=actor, token=token)
-        .order_by()
-        .values_list(Value("grant"), "pk", "request_fingerprint")
-    )
-    escalations = (
-        Escalation.objects.filter(requested_by=actor, token=token)
-        .exclude(status=Escalation.Status.DECLINED)
-        .order_by()
-        .values_list(Value("escalation"), "pk", "status")
-    )
-    draws = (
-        ExperimentAssignment.objects.filter(
-            assigned_by=actor, token=token, experiment__category=category, grant__isnull=True
-        )
-        .order_by()
-        .values_list(Value("experiment"), "pk", Cast("playbook_id", CharField()))
-    )
-    use = {}
-    for kind, pk, detail in grants.union(escalations, draws, all=True):
-        use[kind] = (pk, detail)
-    grant, escalation = use.get("grant", (None, "")), use.get("escalation", (None, ""))
-    draw = use.get("experiment", (None, None))
-    return TokenUse(
-        grant_id=grant[0],
-        grant_fingerprint=grant[1],
-        escalation_id=escalation[0],
-        escalation_status=escalation[1],
-        experiment_assignment_id=draw[0],
-        experiment_playbook_id=None if draw[1] is None else int(draw[1]),
-    )
-
-
 @logs_action(
     "grant.issue",
     fields=lambda kw: {
@@ -145,7 +96,7 @@ def grant_issue(
     `(granted_by, token)` unique constraint. `at` backdates a grant (demo data only).
     """
     request = case_request(request)
-    uses = _token_uses(actor=actor, token=request.token, category=request.category)
+    uses = token_uses(actor=actor, token=request.token, category=request.category)
     if uses.grant_id is not None:
         return _replayed(uses.grant_id, uses.grant_fingerprint, request)
 

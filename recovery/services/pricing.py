@@ -107,7 +107,8 @@ def grant_request_price(*, actor, roles, request: GrantRequest, policy: Policy) 
     if playbook is None:
         raise RecoveryError("playbook", gettext("This playbook is unknown or no longer active: choose another."))
     authority = policy.authority_for(roles, actor.pk)
-    standing = standing_of(request.customer, request.location)
+    # The lifetime spend is summed only for a playbook whose programme tiers may read it.
+    standing = standing_of(request.customer, request.location, spend=bool(policy.rules[playbook.id].programme_tiers))
     tenure_months = standing.tenure_months
     # The steps become the grant's audit snapshot (`cap_steps`, returned by the API): always
     # worded in English, so the record reads the same to every reviewer whatever the granting

@@ -137,6 +137,27 @@ def test_scoped_customer_limits_are_stated_each_by_its_window_unit_playbook_and_
     ]
 
 
+def test_a_spend_tier_threshold_is_stated_in_each_currency_and_read_there():
+    # Gold from €1,000 of lifetime spend; at the yen store from ¥150,000: a yen spend is never measured in euros.
+    gold = {"id": 5, "name": "Gold", "source": "spend", "status": "", "min_spend": "1000.00", "multiplier": "2"}
+    document = DOCUMENT | {"programme_tiers": [gold]}
+    assert ("programme_tiers", "5", "min_spend", "Spend tier Gold", "1000.00") in policy_amounts(document)
+    assert problems(document | {"currency_amounts": {"JPY": YEN}}, currencies=("EUR", "JPY")) == [
+        "JPY: Spend tier Gold lifetime spend from is not stated."
+    ]
+    stated = YEN | {"programme_tiers": {"5": {"min_spend": "150000"}}}
+    policy = policy_from_document(document | {"currency_amounts": {"JPY": stated}})
+    yen = in_currency(policy, "JPY")
+    assert [tier.min_spend for tier in yen.programme_tiers] == [Decimal(150000)]
+    assert [tier.min_spend for tier in yen.rules[1].programme_tiers] == [Decimal(150000)]
+    assert policy.programme_tiers[0].min_spend == Decimal(1000)  # the euro policy is untouched
+    # ¥100,000 spent (what €1,000 would be read as without the statement) is not Gold in yen; ¥150,000 is.
+    args = {"purchase_value": Decimal(1000), "tenure_months": 0, "currency": "JPY"}
+    frontline = yen.authority_for(["frontline"])
+    assert yen.quote(1, authority=frontline, lifetime_spend=Decimal(100000), **args).cap == Decimal(800)
+    assert yen.quote(1, authority=frontline, lifetime_spend=Decimal(150000), **args).cap == Decimal(1600)
+
+
 def test_a_draft_stating_only_part_of_a_currency_never_reads_the_rest_as_euros():
     partial = {"playbooks": {"1": {"floor": "800"}}, "role_authorities": {"frontline": {"limit": "300000"}}}
     yen = in_currency(policy_from_document(DOCUMENT | {"currency_amounts": {"JPY": partial}}), "JPY")
