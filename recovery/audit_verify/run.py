@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from compensation.models import AuditEvent, Location
 from recovery.audit_verify.coverages import COVERAGES
 from recovery.audit_verify.shapes import ABSENT, Coverage
-from recovery.audit_verify.totals import totals_mismatches
+from recovery.audit_verify.totals import day_totals_mismatches, totals_mismatches
 
 ENTRY_COLUMNS = ("id", "chain", "sequence", "kind", "subject_id", "actor_id", "location_id", "at", "payload")
 
@@ -215,8 +215,11 @@ def records_verify(*, coverages=COVERAGES, keep: int = 50) -> Report:
 
 
 def _totals_to_grants(report: Report) -> None:
-    """Each location's running month totals against the sum of its active grants (`totals`)."""
+    """Each location's running month totals and daily rollups against its grants (`totals`)."""
     for location in Location.objects.order_by("pk"):
         report.records["month totals"] += 1
         for problem in totals_mismatches(location):
             report.add(Mismatch("month totals", f"location #{location.pk} {location.code}", problem))
+        report.records["day totals"] += 1
+        for problem in day_totals_mismatches(location):
+            report.add(Mismatch("day totals", f"location #{location.pk} {location.code}", problem))

@@ -8,6 +8,7 @@ and what differs. Runs on SQLite and PostgreSQL.
 
 import io
 import json
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -98,9 +99,10 @@ def test_a_deleted_grant_is_found_by_its_orphaned_entry(desk, which):
         rf"journal {entry.chain} #{entry.sequence} \(id {entry.pk}, grant.issued\) ↔ recovery.Grant #{grant.pk}: "
         r"the record is missing"
     )
-    # The location's running month total still counts it: found too.
-    assert "2 record(s) disagree" in message
+    # The location's running month total and its day's rollup still count it: found too.
+    assert "3 record(s) disagree" in message
     assert "month totals ↔ location #" in message
+    assert re.search(r"day totals ↔ location #\d+ \S+: [^\n]*active_grants (\d+) vs the grants' (?!\1)\d+", message)
 
 
 def test_a_changed_month_total_is_found(desk):
@@ -109,6 +111,21 @@ def test_a_changed_month_total_is_found(desk):
     sql("UPDATE recovery_locationmonthtotal SET amount = amount - 1 WHERE location_id = %s", [grant.location_id])
     message = refused(r"month totals ↔ location #\d+ \S+: \d{4}-\d{2} \w{3}: total ")
     assert "vs the grants'" in message
+
+
+def test_a_changed_daily_rollup_is_found_and_a_rebuild_repairs_it(desk):
+    """The insight pages and the monthly report trust the daily rollups: a row that no longer adds up is named."""
+    grant = desk["first"]
+    sql(
+        "UPDATE recovery_locationdaytotal SET active_amount = active_amount + 5 WHERE location_id = %s",
+        [grant.location_id],
+    )
+    message = refused(r"day totals ↔ location #\d+ \S+: \d{4}-\d{2}-\d{2} “[^”]+” \S+ \w{3}: active_amount ")
+    assert "vs the grants'" in message
+    call_command("rebuild_rollups", stdout=io.StringIO())
+    output = io.StringIO()
+    call_command("verify_audit", stdout=output)
+    assert "every record matches its entry" in output.getvalue()
 
 
 def test_a_rewritten_published_policy_document_is_found(desk):
