@@ -235,6 +235,19 @@ def limit_entry(*, window_days, max_grants, max_total, window_unit, playbook, ti
     return entry | {key: value for key, value in scope.items() if value not in (CUSTOMER_LIMIT_DEFAULTS[key], None, "")}
 
 
+def limit_entry_of(limit) -> dict:
+    """`limit_entry` of a draft row (`CustomerLimit`) or an engine rule (`CustomerLimitRule`): both name
+    their parts alike, so the draft's document and a grant's snapshot write a limit the same way."""
+    return limit_entry(
+        window_days=limit.window_days,
+        max_grants=limit.max_grants,
+        max_total=limit.max_total,
+        window_unit=limit.window_unit,
+        playbook=limit.playbook_id,
+        tier=limit.tier,
+    )
+
+
 def customer_limit_rules(document: dict) -> tuple[CustomerLimitRule, ...]:
     """A document's customer limits as rules. Missing unit, playbook and tier (every document from
     before they existed, and whenever they are the default) read as days, every playbook, every tier.

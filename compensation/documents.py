@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from compensation import eligibility
 from compensation.caps import NothingBought
-from compensation.customer_limits import limit_entry
+from compensation.customer_limits import limit_entry_of
 from compensation.models import (
     CustomerLimit,
     EmployeeAuthority,
@@ -167,9 +167,7 @@ def draft_document(*, caps_only: bool = False, customer_limits: bool = False) ->
         document["currency_amounts"] = statements
     if caps_only and not customer_limits:
         return document
-    document["customer_limits"] = [
-        customer_limit_document(row) for row in CustomerLimit.objects.order_by("window_days", "pk")
-    ]
+    document["customer_limits"] = [limit_entry_of(row) for row in CustomerLimit.objects.order_by("window_days", "pk")]
     if caps_only:
         return document
     return document | {
@@ -200,20 +198,6 @@ def in_units(amount: Decimal, currency: str) -> Decimal:
     is, for the publish check to refuse."""
     exact = quantize(amount, currency)
     return exact if exact == amount else amount
-
-
-def customer_limit_document(row: CustomerLimit) -> dict:
-    """A customer limit as the document states it: its unit, playbook and tier only when not the
-    default (days, every playbook, every tier), so a policy that uses none of them publishes the
-    same document as before they existed."""
-    return limit_entry(
-        window_days=row.window_days,
-        max_grants=row.max_grants,
-        max_total=row.max_total,
-        window_unit=row.window_unit,
-        playbook=row.playbook_id,
-        tier=row.tier,
-    )
 
 
 def location_overrides() -> dict[int, dict[str, dict[str, str | None]]]:

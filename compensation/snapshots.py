@@ -8,7 +8,7 @@ the voucher page read in the customer's.
 from __future__ import annotations
 
 from compensation.caps import Authority, PlaybookRule
-from compensation.customer_limits import limit_entry
+from compensation.customer_limits import limit_entry_of
 from compensation.documents import AUTHORITY_BOUNDS, TRANSLATED_TIER_FIELDS, money_or_none
 from compensation.money import ZERO
 from compensation.texts import PLAYBOOK_TEXTS, SNAPSHOT_TEXT_KEYS, TRANSLATED_LANGUAGES, translated_key
@@ -57,21 +57,9 @@ def grant_snapshot(
         **_programme_snapshot(rule, status, lifetime_spend),
         "authority": {"role": authority.role, "limit": str(authority.limit)}
         | {name: str(getattr(authority, name)) for name in AUTHORITY_BOUNDS if getattr(authority, name) is not None},
-        "customer_limits": [limit_snapshot(r) for r in policy.customer_limits],
+        "customer_limits": [limit_entry_of(r) for r in policy.customer_limits],
         "currency": currency,
     }
-
-
-def limit_snapshot(rule) -> dict:
-    """A customer limit as a grant keeps it: as the document states it (`customer_limits.limit_entry`)."""
-    return limit_entry(
-        window_days=rule.window_days,
-        max_grants=rule.max_grants,
-        max_total=rule.max_total,
-        window_unit=rule.window_unit,
-        playbook=rule.playbook_id,
-        tier=rule.tier,
-    )
 
 
 def _programme_snapshot(rule: PlaybookRule, status: str, lifetime_spend) -> dict:

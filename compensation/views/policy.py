@@ -21,7 +21,7 @@ from rules.contrib.views import permission_required
 from compensation import wording
 from compensation.currencies import FIELD_WORDS, currency_overview, policy_amounts, policy_currency, stated_currencies
 from compensation.currencies import stated as stated_amount
-from compensation.documents import customer_limit_document
+from compensation.customer_limits import limit_entry_of
 from compensation.forms import DRAFT_FORMS, PublishForm
 from compensation.http import INVALID
 from compensation.models import (
@@ -99,7 +99,7 @@ def _limits_labelled(tables: dict) -> None:
         "programme_tiers": [{"id": t.id, "name": t.name} for t in tables["programme_tiers"]],
     }
     for limit in tables["customer_limits"]:
-        limit.label = customer_limit_item(names, customer_limit_document(limit))[1][0]
+        limit.label = customer_limit_item(names, limit_entry_of(limit))[1][0]
 
 
 def _versions_with_status(now) -> list[PolicyVersion]:
