@@ -66,11 +66,7 @@ def entry_described(document: dict, entry: dict) -> tuple[str, dict[str, str]]:
     """A document's customer limit in words ("12 months, “Reimburse costs”, Gold tier") and its scope
     as named fields ({"playbook": …, "tier": …}, only those it sets), names read from `document`."""
     unit, playbook, tier = entry.get("window_unit") or DAYS, entry.get("playbook"), entry.get("tier") or ""
-    count = entry["window_days"]
-    if unit == MONTHS:
-        label = ngettext("%(count)d month", "%(count)d months", count) % {"count": count}
-    else:
-        label = ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
+    label = window_text(entry["window_days"], unit)
     scope = {}
     if playbook is not None:
         names = {p["id"]: p["name"] for p in document.get("playbooks", [])}
@@ -280,11 +276,16 @@ def customer_limit_rules(document: dict) -> tuple[CustomerLimitRule, ...]:
 # --- the words ---------------------------------------------------------------------------------
 
 
+def window_text(count: int, unit: str = DAYS) -> str:
+    """ "30 days", "12 months": a window of `count` `unit`s, in the active language."""
+    if unit == MONTHS:
+        return ngettext("%(count)d month", "%(count)d months", count) % {"count": count}
+    return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
+
+
 def window_words(rule: CustomerLimitRule) -> str:
-    """ "30 days", "12 months", in the active language."""
-    if rule.window_unit == MONTHS:
-        return ngettext("%(count)d month", "%(count)d months", rule.window_days) % {"count": rule.window_days}
-    return ngettext("%(count)d day", "%(count)d days", rule.window_days) % {"count": rule.window_days}
+    """The rule's window in words (`window_text`)."""
+    return window_text(rule.window_days, rule.window_unit)
 
 
 def playbook_words(rule: CustomerLimitRule) -> str:

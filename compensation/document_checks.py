@@ -15,6 +15,7 @@ from django.utils.translation import gettext, ngettext
 
 from compensation.caps import role_word
 from compensation.currencies import currency_problems
+from compensation.customer_limits import DAYS, window_text
 from compensation.eligibility import eligibility_problems
 from compensation.models import (
     Location,
@@ -97,7 +98,7 @@ def customer_limit_problems(document: dict) -> list[str]:
     playbooks = {entry["id"] for entry in document.get("playbooks", [])}
     problems = []
     for entry in document.get("customer_limits", []):
-        label = window_label(entry)
+        label = window_text(entry["window_days"], entry.get("window_unit") or DAYS)
         if (entry.get("window_unit") or "days") not in ("days", "months"):
             problems.append(
                 gettext("Customer limit %(window)s: the window unit must be days or calendar months.")
@@ -114,14 +115,6 @@ def customer_limit_problems(document: dict) -> list[str]:
                 % {"window": label, "playbook": entry["playbook"]}
             )
     return problems
-
-
-def window_label(entry: dict) -> str:
-    """ "30 days", "12 months": a document's customer limit by its window, in the active language."""
-    count = entry["window_days"]
-    if entry.get("window_unit") == "months":
-        return ngettext("%(count)d month", "%(count)d months", count) % {"count": count}
-    return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
 
 
 def authority_problems(document: dict) -> list[str]:
